@@ -1,0 +1,115 @@
+# MCP Online Platform — plain GNU make + pkg-config.
+#
+#   make            build everything into build/
+#   make deps       install the Debian and npm packages (idempotent)
+#   make run        set up and start the whole stack on loopback (foreground)
+#   make stop       stop a stack left behind under var/
+#   make test       set up and run every suite; last line "N passed, N failed"
+#   make check-asan ASan+UBSan build running the unit tests
+#   make checksrc   banned-function check
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+PKGS       = fcgi jansson libjwt libcurl openssl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PQ_CFLAGS  := $(shell pkg-config --cflags libpq 2>/dev/null)
+PQ_LIBS    := $(shell pkg-config --libs libpq 2>/dev/null)
+
+CC        ?= cc
+WARN       = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+             -Wwrite-strings -Wshadow -Wpointer-arith -Wcast-qual -Wvla \
+             -Wformat -Werror=format-security
+ifneq ($(CI),)
+WARN      += -Werror
+endif
+HARDEN     = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT       ?= -O2 -g
+CFLAGS    ?=
+CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Ilib -Isrc $(PKG_CFLAGS)
+LDFLAGS   += -pie -Wl,-z,relro,-z,now
+LDLIBS    += $(PKG_LIBS) -lm
+
+LIB_SRC    = $(sort $(wildcard lib/*.c))
+LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
+APP_SRC    = $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
+APP_OBJ    = $(APP_SRC:%.c=$(BUILD)/%.o)
+SL_SRC     = $(sort $(wildcard deploy/supabase-local/*.c))
+SL_OBJ     = $(SL_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+PLATFORM   = $(BUILD)/mcp-platform.fcgi
+SUPALOCAL  = $(BUILD)/supabase-local.fcgi
+MCPCTL     = $(BUILD)/mcpctl
+
+.PHONY: all deps run stop test unit check-asan checksrc install clean fuzz
+
+all: $(PLATFORM) $(SUPALOCAL) $(UNIT_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/deploy/supabase-local/%.o: deploy/supabase-local/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PQ_CFLAGS) -Ideploy/supabase-local -MMD -MP -c -o $@ $<
+
+$(BUILD)/libmcp.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(PLATFORM): $(BUILD)/src/main.o $(APP_OBJ) $(BUILD)/libmcp.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(SUPALOCAL): $(SL_OBJ) $(BUILD)/libmcp.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PQ_LIBS) $(LDLIBS)
+
+# Unit tests link the library and every application module but main.c.
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.c tests/unit/t.h $(APP_OBJ) $(BUILD)/libmcp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< tests/unit/t.c $(APP_OBJ) $(BUILD)/libmcp.a $(LDLIBS)
+
+deps:
+	@sh deploy/local/deps.sh
+
+run: deps all
+	@bash deploy/local/run.sh
+
+stop:
+	@bash deploy/local/run.sh stop
+
+unit: $(UNIT_BIN)
+	@bash tests/run-unit.sh $(UNIT_BIN)
+
+test: deps all
+	@bash tests/run-all.sh
+
+# ASan+UBSan: a separate build tree so the normal objects are not mixed in.
+check-asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" HARDEN="-fPIE" unit
+
+fuzz:
+	@sh tests/fuzz/build.sh $(FUZZ_SRC)
+
+# curl's banned-function list (docs/internals/checksrc.md).
+BANNED = sprintf|vsprintf|strcpy|strcat|strncat|strtok|atoi|atol|atoll|atof|strtol|strtoul|strtoll|strtoull|sscanf|gets|strncpy|tmpnam|mktemp
+checksrc:
+	@bad=$$(grep -nE '(^|[^_a-zA-Z0-9.>])($(BANNED))[[:space:]]*\(' lib/*.[ch] src/*.[ch] deploy/supabase-local/*.[ch] 2>/dev/null | grep -v 'checksrc: allow'); \
+	if [ -n "$$bad" ]; then echo "$$bad"; echo "checksrc: banned functions used"; exit 1; fi; \
+	echo "checksrc: clean"
+
+install: $(PLATFORM)
+	install -d $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin $(DESTDIR)$(PREFIX)/etc/mcp-platform
+	install -m 0755 $(PLATFORM) $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin/mcp-platform.fcgi
+	install -m 0644 conf/mcp-platform.conf.example $(DESTDIR)$(PREFIX)/etc/mcp-platform/mcp-platform.conf.example
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

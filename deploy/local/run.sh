@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# run.sh -- `make run`: start the whole stack on loopback in the foreground,
+# data under var/ (kept between runs), until Ctrl-C or SIGTERM.
+# `make stop` (run.sh stop) stops a stack left behind.
+#
+#   PORT=8080            the platform (lighttpd; SERVER=apache for Apache)
+#   SUPABASE_PORT=54321  supabase-local (Supabase's local default)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=stack.sh
+. "$top/deploy/local/stack.sh"
+
+var=$top/var
+PORT=${PORT:-8080}
+SUPABASE_PORT=${SUPABASE_PORT:-54321}
+SERVER=${SERVER:-lighttpd}
+
+if [ "${1:-}" = stop ]; then
+	STACK_DIR=$var/stack
+	stack_stop
+	echo "stopped"
+	exit 0
+fi
+
+mkdir -p "$var"
+stack_init "$var/stack" || exit 1
+# A previous run that was killed hard may have left services behind.
+stack_stop
+
+cleanup() {
+	trap - INT TERM EXIT
+	echo
+	echo "stopping"
+	stack_stop
+	exit 0
+}
+trap cleanup INT TERM EXIT
+
+for p in "$PORT" "$SUPABASE_PORT"; do
+	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
+		echo "run: port $p is in use; set PORT= or SUPABASE_PORT=" >&2
+		exit 1
+	fi
+done
+
+stack_start_pg || exit 1
+stack_migrate || exit 1
+stack_start_supabase "$SUPABASE_PORT" || exit 1
+stack_start_platform "$PORT" "$SERVER" || exit 1
+stack_seed_demo || exit 1
+stack_write_env "$var/demo.env"
+
+printf '\nready: %s (platform under %s), Supabase at %s\n' \
+    "$STACK_BASE_URL" "$SERVER" "$STACK_SUPABASE_URL"
+printf '  credentials and a fresh token: var/demo.env\n'
+printf '  try:   . var/demo.env && curl -s "$MCP_BASE_URL/readyz"\n'
+printf '  logs:  var/stack/platform/error.log var/stack/supabase/error.log var/stack/pg/postgres.log\n'
+printf '  stop:  Ctrl-C (or make stop from another shell)\n'
+
+# Stay in the foreground until told to stop.
+while :; do
+	sleep 1 &
+	wait $!
+done

@@ -1,0 +1,177 @@
+/*
+ * sl.h -- supabase-local: the local stand-in for Supabase's API gateway,
+ * PostgREST and Supabase Auth (DESIGN section 8; contract in
+ * docs/supabase-local.md, facts in shared/reference/supabase-contract.md).
+ *
+ * One FastCGI program under lighttpd on 127.0.0.1:54321. Each request:
+ *   sl_main.c   read + bound the request, load config once, dispatch
+ *   sl_gateway  apikey check and the sb_publishable_/sb_secret_ rewrite
+ *               (Supabase CLI's rule), JWT -> claims for /rest/v1
+ *   sl_rest.c   /rest/v1/<table> and /rest/v1/rpc/<fn>   (PostgREST)
+ *   sl_auth.c   /auth/v1/...                              (GoTrue)
+ *   sl_jwt.c    HS256/ES256 signing and verification, JWKS document
+ *   sl_db.c     libpq connections (reconnect when broken)
+ *
+ * Ownership: a struct sl_req and everything hanging off it lives for one
+ * request and is released by sl_req_release() in sl_main.c. Strings from
+ * the CGI environment are borrowed from libfcgi.
+ */
+#ifndef SL_H
+#define SL_H
+
+#include <stddef.h>
+
+#include <fcgiapp.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "buf.h"
+
+#define SL_BODY_MAX		(8 * 1024 * 1024)
+#define SL_MAX_ROWS		1000	/* PostgREST db-max-rows default */
+#define SL_JWT_EXP		3600	/* GoTrue default access token life */
+#define SL_JWT_LEEWAY		30	/* PostgREST's clock skew */
+#define SL_REFRESH_REUSE_SECS	10	/* GoTrue refresh reuse interval */
+#define SL_SERVICE_JWT_LIFE	(3600 * 24 * 365)
+
+/* Request bounding (sl_main.c), checked before any work. */
+#define SL_URI_MAX		16384	/* REQUEST_URI incl. the query */
+#define SL_HEADER_MAX		16384	/* one CGI header variable */
+#define SL_SCHEMAS_MAX		16	/* SUPABASE_LOCAL_SCHEMAS entries */
+#define SL_IDENT_MAX		63	/* NAMEDATALEN - 1 */
+
+/* PostgREST (sl_rest*.c). */
+#define SL_SQL_MAX		(1024 * 1024)	/* one generated statement */
+#define SL_MAX_PARAMS		4096	/* bind parameters in one statement */
+#define SL_MAX_FILTERS		256	/* filters + logic nodes per request */
+#define SL_MAX_SELECT		256	/* select / order / columns items */
+#define SL_LOGIC_DEPTH		8	/* nested and=()/or=() levels */
+#define SL_JSONPATH_MAX		16	/* ->/->> steps after one column */
+#define SL_REST_ARENA_MAX	(16 * 1024 * 1024) /* parsed request */
+#define SL_SCHEMA_ARENA_MAX	(64 * 1024 * 1024) /* the schema cache */
+#define SL_REST_JSON_DEPTH	64	/* JSON nesting of a request body */
+#define SL_SCHEMA_TTL		5	/* seconds the schema cache is trusted */
+#define SL_SCHEMA_RETRY		1	/* on a miss, reload if older than this */
+#define SL_DB_CONNECT_TIMEOUT	"5"	/* libpq connect_timeout, seconds */
+
+/* Configuration, from the environment (see sl_conf_load). */
+struct sl_conf {
+	char	*rest_conninfo;	/* SUPABASE_LOCAL_REST_DB: user authenticator */
+	char	*auth_conninfo;	/* SUPABASE_LOCAL_AUTH_DB: user supabase_auth_admin */
+	char	*jwt_secret;	/* SUPABASE_LOCAL_JWT_SECRET_FILE (HS256) */
+	char	*publishable_key; /* SUPABASE_LOCAL_PUBLISHABLE_KEY sb_publishable_... */
+	char	*secret_key;	/* SUPABASE_LOCAL_SECRET_KEY_FILE  sb_secret_... */
+	char	*es256_key_pem;	/* SUPABASE_LOCAL_ES256_KEY_FILE, optional: sign
+				   user tokens ES256 and publish the JWKS */
+	char	*es256_kid;	/* derived from the public key (RFC 7638 thumbprint) */
+	char	*api_url;	/* SUPABASE_LOCAL_URL, e.g. http://127.0.0.1:54321 */
+	char	*issuer;	/* <api_url>/auth/v1 */
+	char	*anon_jwt;	/* minted at start: role anon (HS256) */
+	char	*service_jwt;	/* minted at start: role service_role (HS256) */
+	char	**schemas;	/* SUPABASE_LOCAL_SCHEMAS, default {"public"};
+				   schemas[0] is PostgREST's default schema */
+	size_t	 nschemas;
+};
+
+struct sl_req {
+	FCGX_Request	*fcgi;
+	const struct sl_conf *conf;
+	const char	*method;	/* REQUEST_METHOD */
+	const char	*path;		/* path without query, e.g. /rest/v1/tenants */
+	const char	*query;		/* QUERY_STRING, "" when none */
+	const char	*apikey;	/* HTTP_APIKEY or NULL */
+	const char	*authorization;	/* HTTP_AUTHORIZATION or NULL */
+	const char	*prefer;	/* HTTP_PREFER or NULL */
+	const char	*accept;	/* HTTP_ACCEPT or NULL */
+	const char	*content_type;	/* CONTENT_TYPE or NULL */
+	const char	*accept_profile;
+	const char	*content_profile;
+	char		*body;		/* NUL-terminated copy, bodylen bytes */
+	size_t		 bodylen;
+	char		*bearer;	/* effective bearer token after the gateway
+					   rewrite (owned), NULL when none */
+	json_t		*claims;	/* verified claims (owned); for /rest/v1
+					   {"role":"anon"} when no token */
+	const char	*role;		/* borrowed from claims */
+	int		 replied;	/* set by the reply functions */
+	int		 status;	/* the status replied, for the access log */
+	const char	*range;		/* HTTP_RANGE or NULL */
+	const char	*request_id;	/* for log lines, valid for the request */
+	char		*own_path;	/* sl_main.c's copies behind path/apikey */
+	char		*own_apikey;
+};
+
+/* sl_main.c: reply helpers; each sets req->replied. extra_headers is NULL
+ * or "Name: value\r\n..." lines. */
+void	 sl_reply(struct sl_req *, int status, const char *ctype,
+	    const char *extra_headers, const char *body, size_t len);
+void	 sl_reply_json(struct sl_req *, int status, const char *extra_headers,
+	    const json_t *);
+/* PostgREST error body {"code","details","hint","message"}; NULLs -> null.
+ * Adds PostgREST's "Proxy-Status: PostgREST; error=<code>". */
+void	 sl_reply_pgrst(struct sl_req *, int status, const char *code,
+	    const char *message, const char *details, const char *hint);
+/* The same with extra header lines (e.g. WWW-Authenticate), NULL for none. */
+void	 sl_reply_pgrst_h(struct sl_req *, int status, const char *extra_headers,
+	    const char *code, const char *message, const char *details,
+	    const char *hint);
+/* GoTrue error body {"code":status,"error_code","msg"} + x-sb-error-code. */
+void	 sl_reply_gotrue(struct sl_req *, int status, const char *error_code,
+	    const char *msg);
+/* Percent-decode (p, len) into out, appending. '+' becomes a space, as in
+ * PostgREST (parseQueryReplacePlus True) and GoTrue (Go's url.ParseQuery);
+ * -1 on a malformed escape or an embedded NUL (the buffer is then released). */
+int	 sl_urldecode(const char *, size_t, struct buf *out);
+/* Value of the query parameter name (decoded) or NULL (owned by caller). */
+char	*sl_query_param(const char *query, const char *name);
+
+/* sl_gateway.c -- both return 0, or -1 after replying 401.
+ * sl_gateway_apikey: Kong's key-auth (apikey header, or the apikey query
+ * parameter) and the Supabase CLI rewrite into req->bearer, nothing else;
+ * for /auth/v1. sl_gateway: that, then req->bearer verified into
+ * req->claims/req->role as PostgREST does (no token: {"role":"anon"});
+ * for /rest/v1. */
+int	 sl_gateway_apikey(struct sl_req *);
+int	 sl_gateway(struct sl_req *);
+
+/* sl_jwt.c -- all return 0 on success, -1 on failure. */
+int	 sl_jwt_init(struct sl_conf *);	/* mints anon/service JWTs, kid */
+char	*sl_jwt_sign_hs256(const char *secret, const json_t *claims);
+char	*sl_jwt_sign_user(const struct sl_conf *, const json_t *claims);
+/* Verify a token signed by this project (HS256 with the secret, or ES256
+ * with our key); checks alg against the key before decoding, exp/nbf/iat
+ * with SL_JWT_LEEWAY. *claims gets a new reference. *why a static reason
+ * such as "JWT expired" (PostgREST wording). */
+int	 sl_jwt_verify(const struct sl_conf *, const char *token,
+	    json_t **claims, const char **why);
+char	*sl_jwks_json(const struct sl_conf *);	/* {"keys":[...]} */
+
+/* sl_db.c -- connections live for the process; NULL when the database
+ * is unreachable (the caller replies 503). */
+PGconn	*sl_db_rest(const struct sl_conf *);
+PGconn	*sl_db_auth(const struct sl_conf *);
+/* libpq's message for the last failed connection attempt ("" if none). */
+const char *sl_db_error(void);
+/* Drop a connection a query found broken, so the next call reconnects. */
+void	 sl_db_drop(PGconn *);
+
+/* sl_rest.c / sl_auth.c: handle the request, always replying. */
+void	 sl_rest_handle(struct sl_req *);
+void	 sl_auth_handle(struct sl_req *);
+
+/* ---- sl_jwt.c / sl_auth.c additions (Auth engineer; edit with care) ---- */
+#define SL_JWT_MAX_LEN		16384	/* longest token looked at or made */
+#define SL_JWT_HEADER_DEPTH	4	/* JSON nesting of a JWT header */
+#define SL_JWT_CLAIMS_DEPTH	32	/* JSON nesting of JWT claims */
+#define SL_AUTH_JSON_DEPTH	32	/* JSON nesting of an /auth/v1 body */
+#define SL_AUTH_EMAIL_MAX	255	/* GoTrue: "An email address is too long" */
+#define SL_AUTH_PASSWORD_MIN	6	/* GoTrue's default minimum length */
+#define SL_AUTH_PASSWORD_MAX	72	/* bcrypt reads only 72 bytes */
+#define SL_AUTH_BCRYPT_COST	"10"	/* gen_salt('bf', 10), GoTrue's cost */
+#define SL_REFRESH_TOKEN_LEN	22	/* [A-Za-z0-9]{22}: ~131 random bits */
+/* PostgREST's error code for a reason from sl_jwt_verify(): "PGRST303"
+ * for the claims errors ("JWT expired", ...), "PGRST301" for the rest. */
+const char *sl_jwt_why_code(const char *why);
+/* ---- end of the sl_jwt.c / sl_auth.c block ---- */
+
+#endif /* SL_H */

@@ -1,0 +1,294 @@
+/*
+ * httpc.c -- libcurl wrapper; see httpc.h for the contract.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "httpc.h"
+#include "strparse.h"
+
+static CURL	*httpc_curl;
+static char	*httpc_user_agent;
+static int	 httpc_inited;
+
+/* Per-transfer state handed to the libcurl callbacks. */
+struct httpc_xfer {
+	const struct httpc_request	*req;
+	struct httpc_response		*resp;
+	int				 too_large;
+	int				 aborted;
+};
+
+int
+httpc_global_init(const char *user_agent)
+{
+	if (httpc_inited)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	if (user_agent != NULL && (httpc_user_agent = strdup(user_agent)) ==
+	    NULL) {
+		curl_global_cleanup();
+		return -1;
+	}
+	httpc_inited = 1;
+	return 0;
+}
+
+void
+httpc_global_cleanup(void)
+{
+	if (!httpc_inited)
+		return;
+	if (httpc_curl != NULL)
+		curl_easy_cleanup(httpc_curl);
+	httpc_curl = NULL;
+	free(httpc_user_agent);
+	httpc_user_agent = NULL;
+	curl_global_cleanup();
+	httpc_inited = 0;
+}
+
+void
+httpc_response_init(struct httpc_response *resp)
+{
+	resp->status = 0;
+	buf_init(&resp->body, LIMIT_HTTPC_RESPONSE);
+	buf_init(&resp->headers, LIMIT_HTTPC_HEADERS);
+	resp->err = NULL;
+	resp->detail[0] = '\0';
+}
+
+void
+httpc_response_release(struct httpc_response *resp)
+{
+	buf_release(&resp->body);
+	buf_release(&resp->headers);
+	resp->status = 0;
+	resp->err = NULL;
+	resp->detail[0] = '\0';
+}
+
+static size_t
+httpc_write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct httpc_xfer *x = arg;
+	size_t		 len = size * n;
+
+	if (x->req->on_data != NULL) {
+		if (x->req->on_data(x->req->arg, p, len) == -1) {
+			x->aborted = 1;
+			return 0;
+		}
+		return len;
+	}
+	if (buf_append(&x->resp->body, p, len) == -1) {
+		x->too_large = 1;
+		return 0;	/* CURLE_WRITE_ERROR ends the transfer */
+	}
+	return len;
+}
+
+static size_t
+httpc_header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct httpc_xfer *x = arg;
+	size_t		 len = size * n;
+
+	/* A new status line (after 1xx): keep only the final response's. */
+	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
+		buf_reset(&x->resp->headers);
+	if (buf_append(&x->resp->headers, p, len) == -1) {
+		x->too_large = 1;
+		return 0;
+	}
+	return len;
+}
+
+/* Wipe curl's copies of the request headers (they may hold keys). */
+static void
+httpc_slist_free_secret(struct curl_slist *l)
+{
+	struct curl_slist *s;
+
+	for (s = l; s != NULL; s = s->next)
+		explicit_bzero(s->data, strlen(s->data));
+	curl_slist_free_all(l);
+}
+
+/* POST, PUT and PATCH always carry a body; others only when given one. */
+static int
+httpc_has_body(const struct httpc_request *req)
+{
+	return req->body != NULL || (req->method != NULL &&
+	    (strcmp(req->method, "POST") == 0 ||
+	    strcmp(req->method, "PUT") == 0 ||
+	    strcmp(req->method, "PATCH") == 0));
+}
+
+/* Set every option; 0 or -1 (curl_easy_setopt failed). */
+static int
+httpc_setup(CURL *c, const struct httpc_request *req, struct httpc_xfer *x,
+    struct curl_slist *hdrs, char *errbuf)
+{
+	long	 timeout, connect;
+	int	 bad = 0;
+
+	timeout = req->timeout_ms > 0 ? req->timeout_ms :
+	    LIMIT_HTTPC_TIMEOUT_MS;
+	connect = timeout < LIMIT_HTTPC_CONNECT_MS ? timeout :
+	    LIMIT_HTTPC_CONNECT_MS;
+
+#define SET(opt, val)	bad |= curl_easy_setopt(c, (opt), (val)) != CURLE_OK
+	SET(CURLOPT_URL, req->url);
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NOPROXY, "*");
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_MAXREDIRS, 0L);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_TIMEOUT_MS, timeout);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, connect);
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_WRITEFUNCTION, httpc_write_cb);
+	SET(CURLOPT_WRITEDATA, x);
+	SET(CURLOPT_HEADERFUNCTION, httpc_header_cb);
+	SET(CURLOPT_HEADERDATA, x);
+	if (req->on_data == NULL)
+		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->resp->body.max);
+	if (httpc_user_agent != NULL)
+		SET(CURLOPT_USERAGENT, httpc_user_agent);
+	if (hdrs != NULL)
+		SET(CURLOPT_HTTPHEADER, hdrs);
+	if (httpc_has_body(req)) {
+		/* A body-carrying method without a body sends an empty one
+		 * with "Content-Length: 0". Size first: no strlen() of binary. */
+		SET(CURLOPT_POST, 1L);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body != NULL ?
+		    req->bodylen : 0));
+		SET(CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+	}
+	if (req->method != NULL) {
+		if (strcmp(req->method, "HEAD") == 0)
+			SET(CURLOPT_NOBODY, 1L);
+		else if (strcmp(req->method, "GET") != 0 &&
+		    strcmp(req->method, "POST") != 0)
+			SET(CURLOPT_CUSTOMREQUEST, req->method);
+	}
+#undef SET
+	return bad ? -1 : 0;
+}
+
+int
+httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
+{
+	struct httpc_xfer	 x;
+	struct curl_slist	*hdrs = NULL, *tmp;
+	char			 errbuf[CURL_ERROR_SIZE];
+	const char *const	*h;
+	CURLcode		 cc;
+	int			 rc = -1;
+
+	memset(&x, 0, sizeof(x));
+	x.req = req;
+	x.resp = resp;
+	errbuf[0] = '\0';
+	buf_reset(&resp->body);
+	buf_reset(&resp->headers);
+	resp->status = 0;
+	resp->err = NULL;
+	resp->detail[0] = '\0';
+	resp->body.max = req->max_response > 0 ? req->max_response :
+	    LIMIT_HTTPC_RESPONSE;
+
+	if (!httpc_inited) {
+		resp->err = "http client not initialised";
+		goto out;
+	}
+	if (httpc_curl == NULL && (httpc_curl = curl_easy_init()) == NULL) {
+		resp->err = "cannot create a curl handle";
+		goto out;
+	}
+	/* Back to defaults; live connections and caches are kept. */
+	curl_easy_reset(httpc_curl);
+
+	for (h = req->headers; h != NULL && *h != NULL; h++) {
+		if ((tmp = curl_slist_append(hdrs, *h)) == NULL) {
+			resp->err = "out of memory";
+			goto out;
+		}
+		hdrs = tmp;
+	}
+	/* No "Expect: 100-continue" round trip for larger bodies. */
+	if (httpc_has_body(req)) {
+		if ((tmp = curl_slist_append(hdrs, "Expect:")) == NULL) {
+			resp->err = "out of memory";
+			goto out;
+		}
+		hdrs = tmp;
+	}
+	if (httpc_setup(httpc_curl, req, &x, hdrs, errbuf) == -1) {
+		resp->err = "cannot set curl options";
+		goto out;
+	}
+
+	cc = curl_easy_perform(httpc_curl);
+	if (cc != CURLE_OK) {
+		if (x.too_large || cc == CURLE_FILESIZE_EXCEEDED)
+			resp->err = "response too large";
+		else if (x.aborted)
+			resp->err = "aborted by receiver";
+		else
+			resp->err = curl_easy_strerror(cc);
+		snprintf(resp->detail, sizeof(resp->detail), "%s",
+		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
+		resp->status = 0;
+		goto out;
+	}
+	curl_easy_getinfo(httpc_curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	rc = 0;
+out:
+	if (httpc_curl != NULL) {
+		/* Drop pointers into this call's stack and header list. */
+		curl_easy_setopt(httpc_curl, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(httpc_curl, CURLOPT_HTTPHEADER, NULL);
+	}
+	httpc_slist_free_secret(hdrs);
+	if (rc == -1) {
+		buf_release(&resp->body);
+		buf_release(&resp->headers);
+	}
+	return rc;
+}
+
+int
+httpc_header(const struct httpc_response *resp, const char *name,
+    const char **val, size_t *len)
+{
+	const char	*p = resp->headers.data, *end, *nl, *colon;
+	size_t		 linelen, namelen = strlen(name);
+
+	if (p == NULL)
+		return -1;
+	end = p + resp->headers.len;
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		linelen = (size_t)(nl - p);
+		if (linelen > 0 && p[linelen - 1] == '\r')
+			linelen--;
+		colon = memchr(p, ':', linelen);
+		if (colon == NULL || !strparse_eq_ci(p, (size_t)(colon - p),
+		    name) || (size_t)(colon - p) != namelen)
+			continue;
+		*val = colon + 1;
+		*len = linelen - (size_t)(colon + 1 - p);
+		strparse_trim(val, len);
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,78 @@
+/*
+ * httpc.h -- a small blocking HTTP client over libcurl for calls to
+ * Supabase (PostgREST, Auth) and other fixed services.
+ *
+ * One curl easy handle is kept per process and reset before each request,
+ * so connections (and TLS sessions, DNS answers) are reused across requests
+ * of a FastCGI worker. Not thread-safe (the platform has no threads).
+ *
+ * Every request is made with (STYLE.md habit 14, platform-notes):
+ *  - CURLOPT_PROXY "" and CURLOPT_NOPROXY "*": no proxy, whatever the
+ *    environment says (under CGI a client's "Proxy:" header arrives as
+ *    HTTP_PROXY, and lower-case http_proxy would be honoured);
+ *  - CURLOPT_PROTOCOLS_STR "http,https"; redirects are NOT followed: a
+ *    3xx is returned to the caller as it is;
+ *  - a total timeout (timeout_ms, default LIMIT_HTTPC_TIMEOUT_MS) and a
+ *    connect timeout of at most LIMIT_HTTPC_CONNECT_MS;
+ *  - TLS peer and host verification on (libcurl's default, never turned off);
+ *  - CURLOPT_NOSIGNAL (no SIGALRM games in the worker).
+ *
+ * Lifecycle: httpc_global_init() once at start (it calls curl_global_init),
+ * httpc_global_cleanup() at exit. struct httpc_response: httpc_response_init
+ * before httpc_perform, httpc_response_release after (also after errors).
+ *
+ * Errors: httpc_perform() returns 0 when an HTTP response arrived, whatever
+ * its status, and -1 when none did (connect, TLS, timeout, response larger
+ * than the cap, aborted by on_data). On -1, resp->err is a short static
+ * reason (libcurl's curl_easy_strerror text or ours) fit to show a client,
+ * and resp->detail is libcurl's longer message (it may name the host and
+ * port; never header values, so never a key) for the operator's log.
+ */
+#ifndef MCP_HTTPC_H
+#define MCP_HTTPC_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "limits.h"
+
+struct httpc_request {
+	const char		*method;	/* NULL: GET, or POST with a body */
+	const char		*url;
+	/* NULL-terminated "Name: value" lines, or NULL. Values may be
+	 * secrets: curl's copies are wiped after the request. */
+	const char *const	*headers;
+	const void		*body;		/* sent when non-NULL */
+	size_t			 bodylen;
+	long			 timeout_ms;	/* 0: LIMIT_HTTPC_TIMEOUT_MS */
+	size_t			 max_response;	/* 0: LIMIT_HTTPC_RESPONSE */
+	/* Optional streaming sink: when set, body bytes go here (not into
+	 * resp->body) as they arrive; return -1 to abort the transfer. */
+	int			(*on_data)(void *arg, const char *, size_t);
+	void			*arg;
+};
+
+struct httpc_response {
+	long		 status;	/* 0 when no response arrived */
+	struct buf	 body;		/* capped at max_response */
+	struct buf	 headers;	/* raw header block of the last response */
+	const char	*err;		/* static; NULL on success */
+	char		 detail[LIMIT_HTTPC_ERR];
+};
+
+int	 httpc_global_init(const char *user_agent);
+void	 httpc_global_cleanup(void);
+
+void	 httpc_response_init(struct httpc_response *);
+void	 httpc_response_release(struct httpc_response *);
+
+int	 httpc_perform(const struct httpc_request *, struct httpc_response *);
+
+/*
+ * Find response header name (case-insensitive) in resp->headers; on 0,
+ * (*val, *len) is its trimmed value, borrowed from resp. -1 when absent.
+ */
+int	 httpc_header(const struct httpc_response *, const char *name,
+	    const char **val, size_t *len);
+
+#endif /* MCP_HTTPC_H */

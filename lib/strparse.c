@@ -1,0 +1,127 @@
+/*
+ * strparse.c -- bounded number and token parsing; see strparse.h.
+ */
+#include <string.h>
+
+#include "strparse.h"
+
+int
+strparse_u64(const char *p, size_t len, uint64_t min, uint64_t max,
+    uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t	 i;
+
+	if (p == NULL || len == 0 || len > 20)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		d = (unsigned)(p[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+strparse_i64(const char *p, size_t len, int64_t min, int64_t max,
+    int64_t *out)
+{
+	uint64_t mag;
+	int	 neg = 0;
+	int64_t	 v;
+
+	if (p != NULL && len > 0 && p[0] == '-') {
+		neg = 1;
+		p++;
+		len--;
+	}
+	if (strparse_u64(p, len, 0, (uint64_t)INT64_MAX + (neg ? 1 : 0),
+	    &mag) == -1)
+		return -1;
+	if (neg)
+		v = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+	else
+		v = (int64_t)mag;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+strparse_eq_ci(const char *p, size_t len, const char *s)
+{
+	size_t	 i;
+
+	if (strlen(s) != len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char a = p[i], b = s[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (char)(b - 'A' + 'a');
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+int
+strparse_bool(const char *p, size_t len, int *out)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strparse_eq_ci(p, len, yes[i])) {
+			*out = 1;
+			return 0;
+		}
+		if (strparse_eq_ci(p, len, no[i])) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+strparse_is_slug(const char *p, size_t len, size_t max)
+{
+	size_t	 i;
+
+	if (p == NULL || len == 0 || len > max)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = p[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if (c == '-' && i > 0)
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+void
+strparse_trim(const char **p, size_t *len)
+{
+	while (*len > 0 && (**p == ' ' || **p == '\t')) {
+		(*p)++;
+		(*len)--;
+	}
+	while (*len > 0 && ((*p)[*len - 1] == ' ' || (*p)[*len - 1] == '\t'))
+		(*len)--;
+}

@@ -1,0 +1,28 @@
+/*
+ * strparse.h -- bounded parsing of numbers and tokens (OpenBSD strtonum,
+ * lighttpd's (ptr, len) parsers).
+ *
+ * Every function takes (ptr, len), never assumes NUL termination, and
+ * returns 0 on success or -1 on any malformed or out-of-range input, in
+ * which case *out is untouched. No leading/trailing blanks, no sign for
+ * unsigned values, no base prefixes.
+ */
+#ifndef MCP_STRPARSE_H
+#define MCP_STRPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int	 strparse_u64(const char *, size_t, uint64_t min, uint64_t max,
+	    uint64_t *out);
+int	 strparse_i64(const char *, size_t, int64_t min, int64_t max,
+	    int64_t *out);
+int	 strparse_bool(const char *, size_t, int *out);
+/* Case-insensitive ASCII comparison of (p, len) with the C string s. */
+int	 strparse_eq_ci(const char *, size_t, const char *s);
+/* 1 when (p, len) is a slug: [a-z0-9][a-z0-9-]{0,max-1}. */
+int	 strparse_is_slug(const char *, size_t, size_t max);
+/* Trim ASCII blanks (space, tab) at both ends, in place on (p, len). */
+void	 strparse_trim(const char **, size_t *);
+
+#endif /* MCP_STRPARSE_H */

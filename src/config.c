@@ -1,0 +1,563 @@
+/*
+ * config.c -- typed configuration, environment overrides, secret files;
+ * see config.h.
+ *
+ * Loading runs in three steps so every error names one place:
+ *  1. the file: each pair is checked against the key table (unknown and
+ *     duplicate keys fail with the line) and its raw value kept;
+ *  2. the environment: MCP_PLATFORM_<KEY> replaces a raw value;
+ *  3. each raw value (or the default) is converted by its type, required
+ *     keys are checked, secret files are read.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "config.h"
+#include "limits.h"
+#include "strparse.h"
+
+enum config_type {
+	CT_STRING,	/* visible ASCII, no blanks */
+	CT_URL,		/* http or https URL */
+	CT_PATH,	/* absolute path */
+	CT_SECRET_FILE,	/* absolute path; its contents are read */
+	CT_BYTES,	/* unsigned integer, 1 .. max */
+	CT_SECONDS,	/* unsigned integer, 0 .. max */
+	CT_ORIGINS,	/* comma-separated origins */
+	CT_LOGLEVEL	/* error | warn | info | debug */
+};
+
+struct config_key {
+	const char		*name;
+	enum config_type	 type;
+	int			 required;
+	const char		*def;	/* raw default; NULL: unset */
+	uint64_t		 max;	/* CT_BYTES / CT_SECONDS */
+	size_t			 off;	/* field: char * or uint64_t */
+	size_t			 secret_off;	/* CT_SECRET_FILE: struct buf */
+};
+
+#define F(f)		offsetof(struct config, f)
+
+/* Keep in step with conf/mcp-platform.conf.example and docs/configuration.md. */
+static const struct config_key config_keys[] = {
+	{ "supabase_url", CT_URL, 1, NULL, 0, F(supabase_url), 0 },
+	{ "supabase_publishable_key", CT_STRING, 0, NULL, 0,
+	    F(supabase_publishable_key), 0 },
+	{ "supabase_secret_key_file", CT_SECRET_FILE, 1, NULL, 0,
+	    F(supabase_secret_key_file), F(supabase_secret_key) },
+	{ "supabase_jwt_secret_file", CT_SECRET_FILE, 0, NULL, 0,
+	    F(supabase_jwt_secret_file), F(supabase_jwt_secret) },
+	{ "master_key_file", CT_SECRET_FILE, 0, NULL, 0, F(master_key_file),
+	    F(master_key) },
+	{ "public_base_url", CT_URL, 0, NULL, 0, F(public_base_url), 0 },
+	{ "data_dir", CT_PATH, 0, "/var/lib/mcp-platform", 0, F(data_dir), 0 },
+	{ "log_dir", CT_PATH, 0, "/var/log/mcp-platform", 0, F(log_dir), 0 },
+	{ "spool_dir", CT_PATH, 0, "/var/spool/mcp-platform", 0, F(spool_dir),
+	    0 },
+	/* Numeric and log_level defaults are set by config_init(). */
+	{ "max_body", CT_BYTES, 0, NULL, LIMIT_BODY_CEILING, F(max_body), 0 },
+	{ "config_ttl", CT_SECONDS, 0, NULL, LIMIT_CONFIG_TTL_MAX,
+	    F(config_ttl), 0 },
+	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
+	{ "log_level", CT_LOGLEVEL, 0, NULL, 0, 0, 0 },
+};
+#define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
+
+/* A raw value and where it came from, for the error messages. */
+struct config_raw {
+	char		*value;		/* NULL: not given */
+	size_t		 line;		/* file line; 0 when from env */
+	const char	*env;		/* env entry when from the environment */
+};
+
+struct config_loader {
+	struct config		*cfg;
+	struct config_raw	 raw[CONFIG_NKEYS];
+};
+
+/* snprintf for error messages, where truncating a long one is fine. */
+static void __attribute__((format(printf, 3, 4)))
+config_errf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+void
+config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	buf_init(&cfg->supabase_secret_key, LIMIT_SECRET_FILE);
+	buf_init(&cfg->supabase_jwt_secret, LIMIT_SECRET_FILE);
+	buf_init(&cfg->master_key, LIMIT_SECRET_FILE);
+	cfg->max_body = LIMIT_BODY_DEFAULT;
+	cfg->config_ttl = LIMIT_CONFIG_TTL_DEFAULT;
+	cfg->log_level = LOG_LVL_INFO;
+}
+
+void
+config_release(struct config *cfg)
+{
+	size_t	 i;
+
+	buf_release_secret(&cfg->supabase_secret_key);
+	buf_release_secret(&cfg->supabase_jwt_secret);
+	buf_release_secret(&cfg->master_key);
+	free(cfg->path);
+	free(cfg->supabase_url);
+	free(cfg->supabase_publishable_key);
+	free(cfg->supabase_secret_key_file);
+	free(cfg->supabase_jwt_secret_file);
+	free(cfg->master_key_file);
+	free(cfg->public_base_url);
+	free(cfg->data_dir);
+	free(cfg->log_dir);
+	free(cfg->spool_dir);
+	for (i = 0; i < cfg->n_allowed_origins; i++)
+		free(cfg->allowed_origins[i]);
+	free(cfg->allowed_origins);
+	config_init(cfg);
+}
+
+int
+config_secret_key_is_jwt(const struct config *cfg)
+{
+	return cfg->supabase_secret_key.len > 0 &&
+	    strncmp(buf_cstr(&cfg->supabase_secret_key), "sb_", 3) != 0;
+}
+
+static char **
+config_field_str(struct config *cfg, const struct config_key *k)
+{
+	return (char **)(void *)((char *)cfg + k->off);
+}
+
+static int
+config_key_index(const char *key, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		if (strlen(config_keys[i].name) == len &&
+		    memcmp(config_keys[i].name, key, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+config_on_pair(void *arg, size_t line, const char *key, size_t keylen,
+    const char *val, size_t vallen, struct conf_error *err)
+{
+	struct config_loader	*ld = arg;
+	struct config_raw	*r;
+	int			 i;
+
+	if ((i = config_key_index(key, keylen)) == -1) {
+		conf_error_set(err, "unknown key '%.*s'", (int)keylen, key);
+		return -1;
+	}
+	r = &ld->raw[i];
+	if (r->line != 0) {
+		conf_error_set(err, "duplicate key '%s' (first on line %zu)",
+		    config_keys[i].name, r->line);
+		return -1;
+	}
+	if ((r->value = strndup(val, vallen)) == NULL) {
+		conf_error_set(err, "out of memory");
+		return -1;
+	}
+	r->line = line;
+	return 0;
+}
+
+/* "MCP_PLATFORM_" + upper-case key into out (sized by the caller). */
+static void
+config_env_name(const char *key, char *out, size_t outlen)
+{
+	size_t	 i, o;
+
+	o = strlen(CONFIG_ENV_PREFIX);
+	if (o + 1 > outlen)
+		o = 0;
+	memcpy(out, CONFIG_ENV_PREFIX, o);
+	for (i = 0; key[i] != '\0' && o + 1 < outlen; i++, o++)
+		out[o] = (key[i] >= 'a' && key[i] <= 'z') ?
+		    (char)(key[i] - 'a' + 'A') : key[i];
+	out[o] = '\0';
+}
+
+/* Step 2: the environment wins over the file. */
+static int
+config_apply_env(struct config_loader *ld, const char *const *envp,
+    char *err, size_t errlen)
+{
+	const char *const *e;
+	char	 name[128];
+	size_t	 i, plen = strlen(CONFIG_ENV_PREFIX), nlen;
+	int	 found;
+
+	for (e = envp; e != NULL && *e != NULL; e++) {
+		const char *eq;
+
+		if (strncmp(*e, CONFIG_ENV_PREFIX, plen) != 0 ||
+		    (eq = strchr(*e, '=')) == NULL)
+			continue;
+		nlen = (size_t)(eq - *e);
+		if (nlen == strlen(CONFIG_ENV_PATH) &&
+		    memcmp(*e, CONFIG_ENV_PATH, nlen) == 0)
+			continue;
+		found = 0;
+		for (i = 0; i < CONFIG_NKEYS; i++) {
+			config_env_name(config_keys[i].name, name,
+			    sizeof(name));
+			if (strlen(name) != nlen || memcmp(name, *e, nlen) != 0)
+				continue;
+			found = 1;
+			free(ld->raw[i].value);
+			if ((ld->raw[i].value = strdup(eq + 1)) == NULL) {
+				config_errf(err, errlen, "out of memory");
+				return -1;
+			}
+			ld->raw[i].line = 0;
+			ld->raw[i].env = *e;
+			break;
+		}
+		if (!found) {
+			config_errf(err, errlen, "environment: unknown variable "
+			    "'%.*s'", (int)(nlen > 64 ? 64 : nlen), *e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Where a key's value came from, as an error prefix. */
+static void
+config_where(const struct config *cfg, const struct config_key *k,
+    const struct config_raw *r, char *out, size_t outlen)
+{
+	char	 name[128];
+
+	if (r->env != NULL) {
+		config_env_name(k->name, name, sizeof(name));
+		config_errf(out, outlen, "environment %s", name);
+	} else if (r->line != 0)
+		config_errf(out, outlen, "%s:%zu", cfg->path, r->line);
+	else
+		config_errf(out, outlen, "%s", cfg->path);
+}
+
+static int
+config_visible(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * An http(s) URL usable as a base: scheme, non-empty authority without
+ * userinfo, optional path; no query, fragment, blanks or controls. The
+ * trailing slashes are dropped so callers append "/rest/v1/...". When
+ * origin_only, a path (other than "/") is refused too (allowed_origins).
+ */
+static const char *
+config_check_url(char *s, int origin_only)
+{
+	size_t	 len = strlen(s), skip;
+	char	*host, *slash;
+
+	if (len > LIMIT_URL)
+		return "URL too long";
+	if (!config_visible(s, len))
+		return "URL with blanks or control bytes";
+	if (strncmp(s, "https://", 8) == 0)
+		skip = 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		skip = 7;
+	else
+		return "not an http:// or https:// URL";
+	host = s + skip;
+	if (strpbrk(s, "?#") != NULL)
+		return "URL with a query or fragment";
+	slash = strchr(host, '/');
+	if (slash == host || *host == '\0')
+		return "URL without a host";
+	if (memchr(host, '@', slash != NULL ? (size_t)(slash - host) :
+	    strlen(host)) != NULL)
+		return "URL with credentials (user@host)";
+	while (len > skip && s[len - 1] == '/')
+		s[--len] = '\0';
+	if (origin_only && strchr(host, '/') != NULL)
+		return "origin with a path";
+	return NULL;
+}
+
+static int
+config_set_origins(struct config *cfg, const char *raw, char *why,
+    size_t whylen)
+{
+	const char	*p = raw, *comma, *item;
+	size_t		 len, n = 0;
+	char		*o;
+	const char	*bad;
+
+	if ((cfg->allowed_origins = calloc(LIMIT_ORIGINS,
+	    sizeof(char *))) == NULL) {
+		config_errf(why, whylen, "out of memory");
+		return -1;
+	}
+	for (;;) {
+		comma = strchr(p, ',');
+		item = p;
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		strparse_trim(&item, &len);
+		if (len == 0) {
+			config_errf(why, whylen, "empty entry in allowed_origins");
+			return -1;
+		}
+		if (n == LIMIT_ORIGINS) {
+			config_errf(why, whylen, "more than %d allowed_origins",
+			    LIMIT_ORIGINS);
+			return -1;
+		}
+		if ((o = strndup(item, len)) == NULL) {
+			config_errf(why, whylen, "out of memory");
+			return -1;
+		}
+		cfg->allowed_origins[n++] = o;
+		cfg->n_allowed_origins = n;
+		if ((bad = config_check_url(o, 1)) != NULL) {
+			config_errf(why, whylen, "origin '%.*s': %s",
+			    (int)(len > 128 ? 128 : len), item, bad);
+			return -1;
+		}
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+/* Secret file contents: strip one trailing newline, check the bytes. */
+static const char *
+config_check_secret(const struct config_key *k, struct buf *b)
+{
+	size_t	 i;
+
+	if (b->len > 0 && b->data[b->len - 1] == '\n')
+		b->data[--b->len] = '\0';
+	if (b->len > 0 && b->data[b->len - 1] == '\r')
+		b->data[--b->len] = '\0';
+	if (b->len == 0)
+		return "is empty";
+	for (i = 0; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->data[i];
+
+		if (c == '\0' || c == '\n' || c == '\r')
+			return "holds more than one line";
+	}
+	/* Goes into HTTP headers: visible ASCII only (no header injection). */
+	if (strcmp(k->name, "supabase_secret_key_file") == 0 &&
+	    !config_visible(b->data, b->len))
+		return "holds bytes other than visible ASCII";
+	return NULL;
+}
+
+/* Step 3 for one key: raw (may be NULL: unset) into the typed field. */
+static int
+config_convert(struct config *cfg, const struct config_key *k,
+    const char *raw, char *why, size_t whylen)
+{
+	struct conf_error	 ce;
+	struct buf		*sb;
+	const char		*bad;
+	uint64_t		 u;
+	char			*s = NULL;
+	enum log_level		 lvl;
+	int			 rc = -1;
+
+	if (raw == NULL || *raw == '\0') {
+		if (k->required) {
+			config_errf(why, whylen, "missing required key '%s'",
+			    k->name);
+			goto out;
+		}
+		if ((raw = k->def) == NULL)
+			return 0;
+	}
+	switch (k->type) {
+	case CT_STRING:
+		if (!config_visible(raw, strlen(raw))) {
+			config_errf(why, whylen, "%s: blanks or control bytes",
+			    k->name);
+			goto out;
+		}
+		break;
+	case CT_URL:
+		if ((s = strdup(raw)) == NULL)
+			goto oom;
+		if ((bad = config_check_url(s, 0)) != NULL) {
+			config_errf(why, whylen, "%s: %s", k->name, bad);
+			goto out;
+		}
+		*config_field_str(cfg, k) = s;
+		return 0;
+	case CT_PATH:
+	case CT_SECRET_FILE:
+		if (raw[0] != '/' || strlen(raw) > LIMIT_PATH ||
+		    !config_visible(raw, strlen(raw))) {
+			config_errf(why, whylen, "%s: expected an absolute path",
+			    k->name);
+			goto out;
+		}
+		break;
+	case CT_BYTES:
+	case CT_SECONDS:
+		if (strparse_u64(raw, strlen(raw), k->type == CT_BYTES ? 1 : 0,
+		    k->max, &u) == -1) {
+			config_errf(why, whylen, "%s: expected %s from %d to %ju, "
+			    "got '%.32s'", k->name, k->type == CT_BYTES ?
+			    "bytes" : "seconds", k->type == CT_BYTES ? 1 : 0,
+			    (uintmax_t)k->max, raw);
+			goto out;
+		}
+		*(uint64_t *)(void *)((char *)cfg + k->off) = u;
+		return 0;
+	case CT_ORIGINS:
+		return config_set_origins(cfg, raw, why, whylen);
+	case CT_LOGLEVEL:
+		if (log_level_parse(raw, &lvl) == -1) {
+			config_errf(why, whylen, "log_level: expected error, warn, "
+			    "info or debug, got '%.32s'", raw);
+			goto out;
+		}
+		cfg->log_level = lvl;
+		return 0;
+	}
+
+	if ((s = strdup(raw)) == NULL)
+		goto oom;
+	*config_field_str(cfg, k) = s;
+	s = NULL;
+	if (k->type == CT_SECRET_FILE) {
+		sb = (struct buf *)(void *)((char *)cfg + k->secret_off);
+		if (conf_read_file(raw, LIMIT_SECRET_FILE, CONF_FILE_PRIVATE, sb,
+		    &ce) == -1) {
+			config_errf(why, whylen, "%s: %s", k->name, ce.msg);
+			goto out;
+		}
+		if ((bad = config_check_secret(k, sb)) != NULL) {
+			config_errf(why, whylen, "%s: '%s' %s", k->name, raw, bad);
+			goto out;
+		}
+	}
+	rc = 0;
+	goto out;
+oom:
+	config_errf(why, whylen, "out of memory");
+out:
+	free(s);
+	return rc;
+}
+
+int
+config_load(struct config *cfg, const char *path, const char *const *envp,
+    char *err, size_t errlen)
+{
+	struct config_loader	 ld;
+	struct conf_error	 ce;
+	struct buf		 file;
+	char			 why[LIMIT_CONF_ERR], where[LIMIT_PATH + 64];
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.cfg = cfg;
+	buf_init(&file, LIMIT_CONF_FILE);
+	config_release(cfg);
+	err[0] = '\0';
+
+	if ((cfg->path = strdup(path)) == NULL) {
+		config_errf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (conf_read_file(path, LIMIT_CONF_FILE, 0, &file, &ce) == -1) {
+		config_errf(err, errlen, "%s", ce.msg);
+		goto out;
+	}
+	if (conf_parse(file.data, file.len, config_on_pair, &ld, &ce) == -1) {
+		config_errf(err, errlen, "%s:%zu: %s", path, ce.line, ce.msg);
+		goto out;
+	}
+	if (config_apply_env(&ld, envp, err, errlen) == -1)
+		goto out;
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (config_convert(cfg, &config_keys[i], ld.raw[i].value, why,
+		    sizeof(why)) == -1) {
+			config_where(cfg, &config_keys[i], &ld.raw[i], where,
+			    sizeof(where));
+			config_errf(err, errlen, "%s: %s", where, why);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		free(ld.raw[i].value);
+	buf_release(&file);
+	if (rc == -1) {
+		/* Keep the path for the caller's message, drop the rest. */
+		char *keep = cfg->path;
+
+		cfg->path = NULL;
+		config_release(cfg);
+		cfg->path = keep;
+	}
+	return rc;
+}
+
+/* Length of the scheme://host[:port] part of an URL. */
+static size_t
+config_origin_len(const char *url)
+{
+	const char	*host = strstr(url, "://"), *slash;
+
+	if (host == NULL)
+		return 0;
+	slash = strchr(host + 3, '/');
+	return slash != NULL ? (size_t)(slash - url) : strlen(url);
+}
+
+int
+config_origin_allowed(const struct config *cfg, const char *origin,
+    size_t len)
+{
+	size_t	 i, olen;
+	char	 tmp[LIMIT_URL + 1];
+
+	for (i = 0; i < cfg->n_allowed_origins; i++)
+		if (strparse_eq_ci(origin, len, cfg->allowed_origins[i]))
+			return 1;
+	if (cfg->public_base_url != NULL) {
+		olen = config_origin_len(cfg->public_base_url);
+		if (olen == 0 || olen > LIMIT_URL)
+			return 0;
+		memcpy(tmp, cfg->public_base_url, olen);
+		tmp[olen] = '\0';
+		if (strparse_eq_ci(origin, len, tmp))
+			return 1;
+	}
+	return 0;
+}

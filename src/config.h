@@ -1,0 +1,88 @@
+/*
+ * config.h -- the platform's typed configuration (DESIGN section 6).
+ *
+ * Loaded once at start by config_load() from a "key = value" file (format:
+ * lib/conf.h), then every key may be overridden by the environment variable
+ * MCP_PLATFORM_<KEY IN UPPER CASE>, which wins over the file. An empty
+ * value (in the file or the environment) means "unset": the default
+ * applies, or a required key is reported missing. Every key, its default
+ * and its meaning: conf/mcp-platform.conf.example and docs/configuration.md.
+ *
+ * Strict by design: unknown keys, duplicate keys, unknown MCP_PLATFORM_*
+ * variables (MCP_PLATFORM_CONF aside) and malformed values are errors.
+ * Under plain CGI the environment also holds request headers, but those
+ * are all named HTTP_*, so a client cannot set an MCP_PLATFORM_* variable.
+ *
+ * Secret files (supabase_secret_key_file, supabase_jwt_secret_file,
+ * master_key_file) are read at load with a LIMIT_SECRET_FILE cap and
+ * refused when group/world accessible (mode & 077); one trailing newline
+ * is stripped. Their contents live in struct buf fields, are wiped by
+ * config_release() and must never be logged.
+ *
+ * Errors: config_load() returns 0, or -1 with one line in err (no prefix,
+ * no newline) naming the place: "<file>:<line>: ...", "<file>: ..." or
+ * "environment MCP_PLATFORM_X: ...". Values of secrets never appear in it.
+ *
+ * Ownership: every pointer in struct config is owned by it; config_release()
+ * frees everything and leaves an initialised (empty) struct. Handlers get a
+ * const struct config * and may keep borrowed pointers for one request.
+ */
+#ifndef MCP_CONFIG_H
+#define MCP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "log.h"
+
+#define CONFIG_ENV_PREFIX	"MCP_PLATFORM_"
+#define CONFIG_ENV_PATH		"MCP_PLATFORM_CONF"
+#define CONFIG_DEFAULT_PATH	"/etc/mcp-platform/mcp-platform.conf"
+
+struct config {
+	char		*path;		/* the file that was loaded */
+
+	char		*supabase_url;	/* http(s)://host[:port][/path], no
+					   trailing slash, no query */
+	char		*supabase_publishable_key;	/* NULL when unset */
+	char		*supabase_secret_key_file;
+	struct buf	 supabase_secret_key;	/* sb_secret_... or a legacy
+						   service_role JWT */
+	char		*supabase_jwt_secret_file;	/* NULL when unset */
+	struct buf	 supabase_jwt_secret;	/* empty when unset */
+	char		*master_key_file;		/* NULL when unset */
+	struct buf	 master_key;		/* empty when unset */
+	char		*public_base_url;	/* NULL when unset; no trailing
+						   slash */
+
+	char		*data_dir;
+	char		*log_dir;
+	char		*spool_dir;
+
+	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
+	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */
+	char		**allowed_origins;	/* n_allowed_origins entries */
+	size_t		 n_allowed_origins;
+	enum log_level	 log_level;
+};
+
+void	 config_init(struct config *);
+int	 config_load(struct config *, const char *path,
+	    const char *const *envp, char *err, size_t errlen);
+void	 config_release(struct config *);
+
+/* 1 when the secret key is a legacy JWT (it does not start with "sb_"):
+ * such a key goes in both "apikey" and "Authorization: Bearer". */
+int	 config_secret_key_is_jwt(const struct config *);
+
+/*
+ * 1 when (origin, len) is listed in allowed_origins or is the origin
+ * (scheme://host[:port]) of public_base_url; ASCII case-insensitive.
+ * Never compared with the request's Host header: under DNS rebinding the
+ * attacker controls both Origin and Host (MCP 2025-11-25 transports).
+ */
+int	 config_origin_allowed(const struct config *, const char *origin,
+	    size_t len);
+
+#endif /* MCP_CONFIG_H */

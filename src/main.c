@@ -1,0 +1,187 @@
+/*
+ * main.c -- mcp-platform.fcgi: start-up, then the FastCGI accept loop, or
+ * exactly one plain CGI request when started without a FastCGI listener
+ * (hosts that only offer cgi-bin/; DESIGN section 2).
+ *
+ *     mcp-platform.fcgi [-c file] [--check-config] [--version]
+ *
+ * The configuration is loaded once, before the first request: from -c, else
+ * $MCP_PLATFORM_CONF, else CONFIG_DEFAULT_PATH. A bad configuration prints
+ * one line on stderr (the web server's error log) and exits 1; so does
+ * --check-config, which otherwise prints "config ok: <path>" and exits 0.
+ *
+ * Each pass of the loop builds a struct request, routes it, answers, and
+ * releases everything the pass allocated (STYLE.md habit 8): what survives
+ * between requests is the configuration and libcurl's connection cache.
+ *
+ * Signals: SIGPIPE is ignored, so a client that went away only makes a
+ * write fail (io.h). SIGTERM/SIGINT (web server shutdown, idle reaping)
+ * stop the loop: an idle worker leaves accept at once, a busy one finishes
+ * its request first.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "httpc.h"
+#include "io.h"
+#include "limits.h"
+#include "log.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+#include "version.h"
+
+extern char	**environ;
+
+static volatile sig_atomic_t	 main_stop;
+
+static void
+main_on_term(int sig)
+{
+	(void)sig;
+	main_stop = 1;
+	FCGX_ShutdownPending();	/* only sets a flag: async-signal-safe */
+}
+
+static int
+main_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		return -1;
+	/* No SA_RESTART: a blocking accept() returns EINTR and the loop ends. */
+	sa.sa_handler = main_on_term;
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		return -1;
+	return 0;
+}
+
+/* One request, start to finish; everything it allocates is released. */
+static void
+main_serve(struct io *io, const struct config *cfg)
+{
+	struct request	 req;
+	const char	*why;
+	int		 st;
+
+	st = request_init(&req, io, cfg, &why);
+	log_set_request_id(req.id);
+	if (st != 0)
+		response_error(&req, st, NULL, "%s", why);
+	else
+		router_dispatch(&req);
+	if (!req.resp.started)
+		response_error(&req, 500, NULL, "internal error");
+	if (io_flush(io) == -1)
+		log_info("main", "client went away before the response ended");
+	log_debug("main", "%s %s %d %.1fms", req.method != NULL ? req.method :
+	    "-", req.path[0] != '\0' ? req.path : "-", req.resp.status,
+	    request_elapsed_ms(&req));
+	request_release(&req);
+	log_set_request_id(NULL);
+}
+
+static void
+main_usage(void)
+{
+	fprintf(stderr, "usage: %s.fcgi [-c file] [--check-config] "
+	    "[--version]\n", MCP_PLATFORM_NAME);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config	 cfg;
+	FCGX_Request	 fr;
+	struct io	 io;
+	const char	*path = NULL;
+	char		 err[LIMIT_CONF_ERR + LIMIT_PATH];
+	int		 i, check = 0, rc = 1, fcgi_inited = 0;
+
+	log_init(LOG_LVL_INFO);
+	config_init(&cfg);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("%s %s\n", MCP_PLATFORM_NAME,
+			    MCP_PLATFORM_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--check-config") == 0)
+			check = 1;
+		else if ((strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+			path = argv[++i];
+		else {
+			main_usage();
+			return 1;
+		}
+	}
+	if (path == NULL && (path = getenv(CONFIG_ENV_PATH)) == NULL)
+		path = CONFIG_DEFAULT_PATH;
+
+	if (config_load(&cfg, path, (const char *const *)environ, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s: config: %s\n", MCP_PLATFORM_NAME, err);
+		goto out;
+	}
+	if (check) {
+		printf("config ok: %s\n", path);
+		rc = 0;
+		goto out;
+	}
+	log_init(cfg.log_level);
+	if (main_signals() == -1) {
+		fprintf(stderr, "%s: cannot set signal handlers\n",
+		    MCP_PLATFORM_NAME);
+		goto out;
+	}
+	if (httpc_global_init(MCP_PLATFORM_NAME "/" MCP_PLATFORM_VERSION) ==
+	    -1) {
+		fprintf(stderr, "%s: cannot initialise libcurl\n",
+		    MCP_PLATFORM_NAME);
+		goto out;
+	}
+
+	if (FCGX_IsCGI()) {
+		/* Plain CGI (RFC 3875): environ, stdin, stdout, one request. */
+		io_init_cgi(&io, (const char *const *)environ);
+		main_serve(&io, &cfg);
+		io_release(&io);
+		rc = 0;
+		goto out;
+	}
+
+	if (FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		fprintf(stderr, "%s: cannot initialise libfcgi\n",
+		    MCP_PLATFORM_NAME);
+		goto out;
+	}
+	fcgi_inited = 1;
+	log_info("main", "%s %s ready (pid %ld)", MCP_PLATFORM_NAME,
+	    MCP_PLATFORM_VERSION, (long)getpid());
+	while (!main_stop && FCGX_Accept_r(&fr) >= 0) {
+		io_init_fcgi(&io, &fr);
+		main_serve(&io, &cfg);
+		io_release(&io);
+		/* The response is complete for the client from here on. */
+		FCGX_Finish_r(&fr);
+	}
+	log_info("main", "stopping (pid %ld)", (long)getpid());
+	rc = 0;
+out:
+	if (fcgi_inited)
+		FCGX_Free(&fr, 1);
+	httpc_global_cleanup();
+	config_release(&cfg);
+	return rc;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# The platform under Apache (mod_fcgid): the same answers as under
+# lighttpd, plus mod_unique_id's UNIQUE_ID as the request id.
+
+load helpers
+
+setup_file() { stack_up apache; }
+teardown_file() { stack_down; }
+
+@test "apache: healthz answers 200 with UNIQUE_ID as the request id" {
+	http GET "$BASE/healthz"
+	assert_status 200
+	assert_json '.status == "ok"'
+	rid=$(header x-request-id)
+	[ -n "$rid" ]
+	# mod_unique_id's ids are not UUIDs; the platform used the web server's.
+	! [[ "$rid" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-7 ]]
+	sleep 0.2
+	grep -q "rid=$rid" "$STACK_DIR/apache/access.log"
+}
+
+@test "apache: readyz answers 200" {
+	http GET "$BASE/readyz"
+	assert_status 200
+	assert_json '.status == "ready"'
+}
+
+@test "apache: unknown path is a JSON 404" {
+	http GET "$BASE/nope"
+	assert_status 404
+	assert_json '.error.code == "not_found"'
+}
+
+@test "apache: a body over max_body is a JSON 413" {
+	head -c 2097152 /dev/zero | tr '\0' 'a' >"$BATS_TEST_TMPDIR/big"
+	http POST "$BASE/healthz" -H 'Content-Type: application/json' \
+	    --data-binary "@$BATS_TEST_TMPDIR/big"
+	assert_status 413
+	assert_json '.error.code == "payload_too_large"'
+}
+
+@test "apache: readyz answers 503 while supabase-local is down" {
+	stack_stop_supabase
+	http GET "$BASE/readyz"
+	assert_status 503
+	stack_start_supabase "$STACK_SUPABASE_PORT"
+	http GET "$BASE/readyz"
+	assert_status 200
+}

@@ -1,0 +1,83 @@
+# helpers.bash -- shared set-up for the integration tests: a whole stack in
+# a temp directory on free loopback ports, torn down after the file.
+#
+#   setup_file() { stack_up [lighttpd|apache|none]; }
+#   teardown_file() { stack_down; }
+#
+# After stack_up: $SUPA (supabase-local URL), $BASE (platform URL, unless
+# "none"), $STACK_DIR, $STACK_PG, keys as in deploy/local/stack.sh.
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# shellcheck source=../../deploy/local/stack.sh
+. "$TOP/deploy/local/stack.sh"
+
+stack_up() {
+	local web=${1:-lighttpd} dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/mcp-test.XXXXXX")
+	stack_init "$dir" || return 1
+	stack_start_pg || return 1
+	stack_migrate || return 1
+	stack_start_supabase "$(stack_free_port)" || return 1
+	if [ "$web" != none ]; then
+		stack_start_platform "$(stack_free_port)" "$web" || return 1
+		export BASE=$STACK_BASE_URL
+	fi
+	export SUPA=$STACK_SUPABASE_URL
+	export STACK_DIR STACK_PG STACK_SUPABASE_URL STACK_SUPABASE_PORT \
+	    STACK_PUBLISHABLE_KEY STACK_SECRET_KEY STACK_JWT_SECRET STACK_WEB \
+	    STACK_NODE STACK_BASE_URL STACK_PLATFORM_PORT
+}
+
+stack_down() {
+	[ -n "${STACK_DIR:-}" ] || return 0
+	stack_stop
+	if [ -z "${KEEP_STACK:-}" ]; then
+		rm -rf "$STACK_DIR"
+	fi
+}
+
+# http METHOD URL [curl args...] -> $status, $body, $headers (lowercased names)
+http() {
+	local method=$1 url=$2 hf bf
+	shift 2
+	hf=$(mktemp) bf=$(mktemp)
+	status=$(curl -s -X "$method" -o "$bf" -D "$hf" -w '%{http_code}' \
+	    --max-time 20 "$@" "$url")
+	body=$(cat "$bf")
+	headers=$(tr -d '\r' <"$hf" | sed 's/^\([^:]*\):/\L\1:/')
+	rm -f "$hf" "$bf"
+}
+
+# header NAME -> value of a response header from the last http call
+header() {
+	printf '%s\n' "$headers" | sed -n "s/^$1: //p" | tail -1
+}
+
+# Mint an HS256 JWT with the stack's secret: mint_jwt '{"role":"..."}'
+mint_jwt() {
+	local h p s
+	h=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
+	p=$(printf '%s' "$1" | b64url)
+	s=$(printf '%s.%s' "$h" "$p" | openssl dgst -sha256 -mac HMAC \
+	    -macopt "key:$STACK_JWT_SECRET" -binary | b64url)
+	printf '%s.%s.%s' "$h" "$p" "$s"
+}
+
+b64url() {
+	openssl base64 -A | tr '+/' '-_' | tr -d '='
+}
+
+assert_status() {
+	if [ "$status" != "$1" ]; then
+		echo "expected HTTP $1, got $status: $body" >&2
+		return 1
+	fi
+}
+
+# assert_json FILTER: jq -e FILTER on $body must be true
+assert_json() {
+	if ! jq -e "$1" >/dev/null 2>&1 <<<"$body"; then
+		echo "body fails '$1': $body" >&2
+		return 1
+	fi
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# run-all.sh -- every suite, as `make test` runs them (the binaries are
+# built already). The last line sums them all: "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+. tests/tap-count.sh
+total_pass=0 total_fail=0
+logdir=${TEST_LOG_DIR:-$(mktemp -d)}
+
+suite() {
+	local name=$1 rc
+	shift
+	"$@" >"$logdir/$name.tap" 2>"$logdir/$name.err"
+	rc=$?
+	tap_count "$logdir/$name.tap" "$rc"
+	total_pass=$((total_pass + TAP_PASS))
+	total_fail=$((total_fail + TAP_FAIL))
+	if [ "$TAP_FAIL" -ne 0 ]; then
+		echo "--- $name: failures (exit $rc)"
+		grep -vE '^ok ' "$logdir/$name.tap" | tail -60
+		tail -30 "$logdir/$name.err"
+	fi
+	echo "$name: $TAP_PASS passed, $TAP_FAIL failed"
+}
+
+run_units() {
+	local t rc=0
+	for t in build/tests/test_*; do
+		[ -x "$t" ] || continue
+		"$t" || rc=1
+	done
+	return $rc
+}
+
+suite unit run_units
+suite bats bats --tap tests/bats
+echo "logs: $logdir"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,158 @@
+/*
+ * test_strparse.c -- bounded number and token parsing.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "strparse.h"
+#include "t.h"
+
+static void
+test_u64(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		size_t		 len;	/* 0: strlen(in) */
+		uint64_t	 min, max;
+		int		 rc;
+		uint64_t	 want;
+	} cases[] = {
+		{ __LINE__, "0", 0, 0, 10, 0, 0 },
+		{ __LINE__, "10", 0, 0, 10, 0, 10 },
+		{ __LINE__, "11", 0, 0, 10, -1, 0 },
+		{ __LINE__, "5", 0, 6, 10, -1, 0 },
+		{ __LINE__, "18446744073709551615", 0, 0, UINT64_MAX, 0,
+		    UINT64_MAX },
+		{ __LINE__, "18446744073709551616", 0, 0, UINT64_MAX, -1, 0 },
+		{ __LINE__, "99999999999999999999", 0, 0, UINT64_MAX, -1, 0 },
+		{ __LINE__, "", 0, 0, 10, -1, 0 },
+		{ __LINE__, " 1", 0, 0, 10, -1, 0 },
+		{ __LINE__, "1 ", 0, 0, 10, -1, 0 },
+		{ __LINE__, "+1", 0, 0, 10, -1, 0 },
+		{ __LINE__, "-1", 0, 0, 10, -1, 0 },
+		{ __LINE__, "0x1", 0, 0, 10, -1, 0 },
+		{ __LINE__, "1a", 0, 0, 100, -1, 0 },
+		{ __LINE__, "123456", 3, 0, 1000, 0, 123 },	/* (ptr, len) */
+		{ __LINE__, "007", 0, 0, 10, 0, 7 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 12345;
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
+
+		T_LINE(strparse_u64(cases[i].in, len, cases[i].min,
+		    cases[i].max, &v) == cases[i].rc, cases[i].line);
+		T_LINE(v == (cases[i].rc == 0 ? cases[i].want : 12345),
+		    cases[i].line);
+	}
+	T(strparse_u64(NULL, 0, 0, 1, &(uint64_t){ 0 }) == -1);
+}
+
+static void
+test_i64(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		int64_t		 min, max;
+		int		 rc;
+		int64_t		 want;
+	} cases[] = {
+		{ __LINE__, "-5", -10, 10, 0, -5 },
+		{ __LINE__, "-11", -10, 10, -1, 0 },
+		{ __LINE__, "9223372036854775807", INT64_MIN, INT64_MAX, 0,
+		    INT64_MAX },
+		{ __LINE__, "-9223372036854775808", INT64_MIN, INT64_MAX, 0,
+		    INT64_MIN },
+		{ __LINE__, "9223372036854775808", INT64_MIN, INT64_MAX, -1, 0 },
+		{ __LINE__, "-9223372036854775809", INT64_MIN, INT64_MAX, -1, 0 },
+		{ __LINE__, "-", -10, 10, -1, 0 },
+		{ __LINE__, "--1", -10, 10, -1, 0 },
+		{ __LINE__, "-0", -10, 10, 0, 0 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t v = 777;
+
+		T_LINE(strparse_i64(cases[i].in, strlen(cases[i].in),
+		    cases[i].min, cases[i].max, &v) == cases[i].rc,
+		    cases[i].line);
+		T_LINE(v == (cases[i].rc == 0 ? cases[i].want : 777),
+		    cases[i].line);
+	}
+}
+
+static void
+test_tokens(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		int		 rc, want;
+	} bools[] = {
+		{ __LINE__, "1", 0, 1 }, { __LINE__, "TRUE", 0, 1 },
+		{ __LINE__, "yes", 0, 1 }, { __LINE__, "On", 0, 1 },
+		{ __LINE__, "0", 0, 0 }, { __LINE__, "false", 0, 0 },
+		{ __LINE__, "NO", 0, 0 }, { __LINE__, "off", 0, 0 },
+		{ __LINE__, "", -1, 9 }, { __LINE__, "2", -1, 9 },
+		{ __LINE__, "truee", -1, 9 },
+	};
+	static const struct {
+		int		 line;
+		const char	*in;
+		size_t		 max;
+		int		 want;
+	} slugs[] = {
+		{ __LINE__, "acme", 63, 1 }, { __LINE__, "a-1", 63, 1 },
+		{ __LINE__, "0", 63, 1 }, { __LINE__, "-a", 63, 0 },
+		{ __LINE__, "Acme", 63, 0 }, { __LINE__, "a_b", 63, 0 },
+		{ __LINE__, "a.b", 63, 0 }, { __LINE__, "", 63, 0 },
+		{ __LINE__, "abcd", 3, 0 }, { __LINE__, "abc", 3, 1 },
+		{ __LINE__, "..", 63, 0 },
+	};
+	static const struct {
+		int		 line;
+		const char	*in, *want;
+	} trims[] = {
+		{ __LINE__, "  a b\t", "a b" }, { __LINE__, "", "" },
+		{ __LINE__, " \t ", "" }, { __LINE__, "x", "x" },
+		{ __LINE__, "\tx\n", "x\n" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
+		int v = 9;
+
+		T_LINE(strparse_bool(bools[i].in, strlen(bools[i].in), &v) ==
+		    bools[i].rc && v == bools[i].want, bools[i].line);
+	}
+	for (i = 0; i < sizeof(slugs) / sizeof(slugs[0]); i++)
+		T_LINE(strparse_is_slug(slugs[i].in, strlen(slugs[i].in),
+		    slugs[i].max) == slugs[i].want, slugs[i].line);
+	for (i = 0; i < sizeof(trims) / sizeof(trims[0]); i++) {
+		const char *p = trims[i].in;
+		size_t len = strlen(p);
+
+		strparse_trim(&p, &len);
+		T_LINE(len == strlen(trims[i].want) &&
+		    memcmp(p, trims[i].want, len) == 0, trims[i].line);
+	}
+	T(strparse_eq_ci("Content-Type", 12, "content-type"));
+	T(!strparse_eq_ci("Content-Typ", 11, "content-type"));
+	T(strparse_eq_ci("abcdef", 3, "ABC"));
+	T(!strparse_eq_ci("abc", 3, "abd"));
+	T(strparse_eq_ci(NULL, 0, ""));
+	T(!strparse_is_slug(NULL, 0, 10));
+}
+
+int
+main(void)
+{
+	test_u64();
+	test_i64();
+	test_tokens();
+	return t_done();
+}
