@@ -76,7 +76,6 @@ struct config_raw {
 };
 
 struct config_loader {
-	struct config		*cfg;
 	struct config_raw	 raw[CONFIG_NKEYS];
 };
 
@@ -484,7 +483,6 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 	int			 rc = -1;
 
 	memset(&ld, 0, sizeof(ld));
-	ld.cfg = cfg;
 	buf_init(&file, LIMIT_CONF_FILE);
 	config_release(cfg);
 	err[0] = '\0';

@@ -5,12 +5,13 @@
 #
 #   PORT=8080            the platform (lighttpd; SERVER=apache for Apache)
 #   SUPABASE_PORT=54321  supabase-local (Supabase's local default)
+#   VAR_DIR=var          where data, logs and demo.env live (tests use a temp dir)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=stack.sh
 . "$top/deploy/local/stack.sh"
 
-var=$top/var
+var=${VAR_DIR:-$top/var}
 PORT=${PORT:-8080}
 SUPABASE_PORT=${SUPABASE_PORT:-54321}
 SERVER=${SERVER:-lighttpd}
@@ -52,9 +53,12 @@ stack_write_env "$var/demo.env"
 
 printf '\nready: %s (platform under %s), Supabase at %s\n' \
     "$STACK_BASE_URL" "$SERVER" "$STACK_SUPABASE_URL"
-printf '  credentials and a fresh token: var/demo.env\n'
-printf '  try:   . var/demo.env && curl -s "$MCP_BASE_URL/readyz"\n'
-printf '  logs:  var/stack/platform/error.log var/stack/supabase/error.log var/stack/pg/postgres.log\n'
+printf '  credentials and a fresh token: %s/demo.env\n' "$var"
+printf '  try:   . %s/demo.env && curl -s "$MCP_BASE_URL/readyz"\n' "$var"
+weblog=$var/stack/platform/error.log
+[ "$SERVER" = apache ] && weblog=$var/stack/apache/error.log
+printf '  logs:  %s %s/stack/supabase/error.log %s/stack/pg/postgres.log\n' \
+    "$weblog" "$var" "$var"
 printf '  stop:  Ctrl-C (or make stop from another shell)\n'
 
 # Stay in the foreground until told to stop.

@@ -145,12 +145,23 @@ EOF
 
 stack_lighttpd_start() {
 	local d=$1
-	[ "$(id -u)" -eq 0 ] && chown -R "$STACK_USER:" "$d"
+	touch "$d/error.log" "$d/access.log"
+	if [ "$(id -u)" -eq 0 ]; then chown -R "$STACK_USER:" "$d"; fi
 	stack_as "$LIGHTTPD" -tt -f "$d/lighttpd.conf" >/dev/null ||
 	    { stack_die "bad lighttpd config '$d/lighttpd.conf'"; return 1; }
-	# lighttpd daemonizes without -D and writes its pid file.
-	stack_as "$LIGHTTPD" -f "$d/lighttpd.conf" ||
-	    { stack_die "lighttpd did not start ('$d/error.log')"; return 1; }
+	# In the foreground (-D), backgrounded here: a daemonized lighttpd
+	# sends its FastCGI workers' stderr -- their operator log lines -- to
+	# /dev/null; this way they land in error.log next to lighttpd's own.
+	rm -f "$d/lighttpd.pid"
+	stack_as "$LIGHTTPD" -D -f "$d/lighttpd.conf" </dev/null \
+	    >>"$d/error.log" 2>&1 &
+	local n
+	for n in $(seq 100); do
+		[ -s "$d/lighttpd.pid" ] && return 0
+		kill -0 $! 2>/dev/null || break
+		sleep 0.05
+	done
+	stack_die "lighttpd did not start ('$d/error.log')"
 }
 
 stack_stop_supabase() {
@@ -208,7 +219,7 @@ stack_platform_apache() {
 	    -e "s|@MODULES@|$APACHE_MODULES|g" \
 	    -e "s|@USER@|$user|g" -e "s|@GROUP@|$group|g" \
 	    "$STACK_TOP/deploy/apache/mcp-platform.conf" > "$d/httpd.conf"
-	[ "$(id -u)" -eq 0 ] && chown -R "$STACK_USER:" "$d" "$STACK_DIR/platform"
+	if [ "$(id -u)" -eq 0 ]; then chown -R "$STACK_USER:" "$d" "$STACK_DIR/platform"; fi
 	# As root Apache binds and then drops to User/Group itself.
 	"$APACHE" -t -f "$d/httpd.conf" >/dev/null 2>"$d/configtest.log" ||
 	    { cat "$d/configtest.log" >&2; stack_die "bad apache config"; return 1; }
@@ -291,7 +302,7 @@ stack_kill_pidfile() {
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -KILL "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	rm -f "$f"
 }

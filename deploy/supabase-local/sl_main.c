@@ -246,7 +246,7 @@ sl_reply(struct sl_req *req, int status, const char *ctype,
 		FCGX_PutS(extra_headers, out);
 	/* HEAD: the headers a GET would have, no body (RFC 9110 9.3.2). */
 	if (!nobody && !sl_is_head(req))
-		FCGX_FPrintF(out, "Content-Length: %zu\r\n", len);
+		FCGX_FPrintF(out, "Content-Length: %lu\r\n", (unsigned long)len);
 	FCGX_PutS("\r\n", out);
 	if (!nobody && !sl_is_head(req) && len > 0)
 		FCGX_PutStr(body, (int)len, out);

@@ -100,11 +100,12 @@ rest_fail(struct rest *r, int status, const char *code, const char *message,
 	sl_reply_pgrst(r->req, status, code, message, details, hint);
 }
 
-static char *
+static const char *
 rest_printf(struct rest *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static char *
+/* Formatted into the arena; "out of memory" rather than NULL. */
+static const char *
 rest_printf(struct rest *r, const char *fmt, ...)
 {
 	struct buf	 b;
@@ -119,7 +120,21 @@ rest_printf(struct rest *r, const char *fmt, ...)
 	if (rc == 0 && b.data != NULL)
 		s = sl_arena_strndup(&r->a, b.data, b.len);
 	buf_release(&b);
-	return s != NULL ? s : (char *)"out of memory";
+	return s != NULL ? s : "out of memory";
+}
+
+/* A const view of a parsed name list, in the arena. */
+static const char **
+rest_cstrv(struct rest *r, char **v, size_t n)
+{
+	const char	**c;
+	size_t		 i;
+
+	if ((c = sl_arena_alloc(&r->a, (n + 1) * sizeof(*c))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		c[i] = v[i];
+	return c;
 }
 
 static void
@@ -331,14 +346,6 @@ sq_param(struct rest *r, const char *val)
 	sq(r, ph);
 }
 
-static void
-sq_reset(struct rest *r)
-{
-	buf_reset(&r->sql);
-	r->np = 0;
-	r->sqlerr = 0;
-}
-
 /* "schema"."name" */
 static void
 sq_qname(struct rest *r, const char *schema, const char *name)
@@ -542,20 +549,11 @@ sq_select(struct rest *r, const char *qual)
 	}
 }
 
-static char		 sq_i64buf[SL_MAX_PARAMS][24];
-
-/* An integer as a bind parameter (kept in a static table: the values
- * must outlive the statement's construction, not the request). */
+/* An integer (limit, offset) as a bind parameter too. */
 static void
 sq_param_i64(struct rest *r, int64_t v)
 {
-	if (r->np >= SL_MAX_PARAMS) {
-		r->sqlerr = 2;
-		return;
-	}
-	snprintf(sq_i64buf[r->np], sizeof(sq_i64buf[r->np]), "%lld",
-	    (long long)v);
-	sq_param(r, sq_i64buf[r->np]);
+	sq_param(r, rest_printf(r, "%lld", (long long)v));
 }
 
 /* ------------------------------------------------------------------ */
@@ -604,7 +602,8 @@ rest_route(struct rest *r)
 {
 	const char	*p = r->req->path + strlen("/rest/v1/");
 	const char	*slash;
-	struct buf	 b;
+	struct buf	 b, raw;
+	size_t		 i;
 
 	if (strncmp(p, "rpc/", 4) == 0) {
 		r->rpc = 1;
@@ -621,31 +620,28 @@ rest_route(struct rest *r)
 		    "request URL", NULL, NULL);
 		return -1;
 	}
+	/* A path segment is not form-encoded: a '+' is a '+'. */
+	buf_init(&raw, SL_URI_MAX * 3);
 	buf_init(&b, SL_URI_MAX);
-	if (sl_urldecode(p, slash ? (size_t)(slash - p) : strlen(p), &b) ==
-	    -1 || b.len == 0) {
+	for (i = 0; p[i] != '\0' && &p[i] != slash; i++)
+		if (p[i] == '+')
+			buf_appends(&raw, "%2B");
+		else
+			buf_appendc(&raw, p[i]);
+	if (raw.data == NULL || sl_urldecode(raw.data, raw.len, &b) == -1 ||
+	    b.len == 0) {
+		buf_release(&raw);
 		buf_release(&b);
 		rest_fail(r, 404, "PGRST125", "Invalid path specified in "
 		    "request URL", NULL, NULL);
 		return -1;
 	}
-	/* A path segment is not form-encoded: undo '+' -> ' '. */
 	r->name = sl_arena_strndup(&r->a, b.data, b.len);
+	buf_release(&raw);
 	buf_release(&b);
 	if (r->name == NULL) {
 		rest_oom(r);
 		return -1;
-	}
-	{
-		size_t	i, j = 0, n = strlen(p);
-		size_t	seg = slash ? (size_t)(slash - p) : n;
-
-		for (i = 0; i < seg && r->name[j] != '\0'; i++, j++) {
-			if (p[i] == '+')
-				r->name[j] = '+';
-			else if (p[i] == '%')
-				i += 2;
-		}
 	}
 	return 0;
 }
@@ -792,7 +788,7 @@ rest_accept(struct rest *r)
 }
 
 /* Range: first-last (PostgREST's Range header, Range-Unit items), merged
- * with limit/offset. 0 ok; sets *off/*lim (lim -1: none). */
+ * with limit/offset. 0 ok; sets *off and *lim (-1: no limit). */
 static int
 rest_range(struct rest *r, int64_t *off, int64_t *lim)
 {
@@ -1015,7 +1011,7 @@ rest_payload(struct rest *r)
 		return -1;
 	}
 	if (r->q.has_columns) {
-		r->keys = (const char **)r->q.columns;
+		r->keys = rest_cstrv(r, r->q.columns, r->q.ncolumns);
 		r->nkeys = r->q.ncolumns;
 	}
 	for (i = 0; i < r->nkeys; i++)
@@ -1098,7 +1094,8 @@ rest_begin(struct rest *r, int readonly)
 	PGresult		*res;
 	struct buf		 q;
 	const char		*pv[6 + 2 * 8];
-	char			*claims = NULL, *sp, *hdrs, *path;
+	char			*claims = NULL, *hdrs;
+	const char		*sp, *path;
 	int			 np = 6, ok = -1;
 	size_t			 i;
 
@@ -1384,7 +1381,7 @@ rest_table_read(struct rest *r)
 	sq_read(r, src_table, off, lim, r->singular);
 	if ((res = rest_run(r, PGRES_TUPLES_OK)) == NULL)
 		return -1;
-	rc = rest_read_reply(r, res, off);
+	rc = rest_commit(r) == 0 ? rest_read_reply(r, res, off) : -1;
 	PQclear(res);
 	return rc;
 }
@@ -1401,7 +1398,7 @@ rest_conflict_cols(struct rest *r, const char ***out)
 	size_t		 i, n = 0;
 
 	if (r->q.has_on_conflict) {
-		*out = (const char **)r->q.on_conflict;
+		*out = rest_cstrv(r, r->q.on_conflict, r->q.non_conflict);
 		return r->q.non_conflict;
 	}
 	if ((l = sl_arena_alloc(&r->a, (r->rel->ncols + 1) *
@@ -1640,7 +1637,6 @@ rest_table_write(struct rest *r)
 	} else {
 		if ((res = rest_run(r, PGRES_COMMAND_OK)) == NULL)
 			return -1;
-		n = rest_ll(res, 0, -1);
 		{
 			const char *ct = PQcmdTuples(res);
 			int64_t	    v = 0;
@@ -1863,7 +1859,7 @@ sq_args(struct rest *r, const struct rest_keys *ks, const char *argsjson)
 
 	if (r->fn_single || ks->n == 0)
 		return;
-	sq("" == NULL ? r : r, "pg_catalog.json_to_record(");
+	sq(r, "pg_catalog.json_to_record(");
 	sq_param(r, argsjson);
 	sq(r, "::json) AS pgrst_args(");
 	for (i = 0; i < fn->nargs; i++) {
@@ -1876,15 +1872,6 @@ sq_args(struct rest *r, const struct rest_keys *ks, const char *argsjson)
 		sq(r, fn->args[i].type);	/* format_type(): catalog text */
 	}
 	sq(r, "), ");
-}
-
-static const struct rest_keys	*sq_rpc_keys;
-static const char		*sq_rpc_json;
-
-static void
-src_rpc_cte(struct rest *r)
-{
-	(void)r;
 }
 
 static int
@@ -1921,15 +1908,19 @@ rest_rpc(struct rest *r)
 				json_object_set_new(o, r->q.pnames[i],
 				    json_string(r->q.pvals[i]));
 		ks.k = rest_obj_keys(r, o, &ks.n);
-		argsjson = json_dumps(o, JSON_COMPACT);
-		if (ks.k == NULL || argsjson == NULL ||
-		    (argsjson = rest_printf(r, "%s", argsjson)) == NULL) {
+		{
+			char *d = json_dumps(o, JSON_COMPACT);
+
+			argsjson = d != NULL ? rest_printf(r, "%s", d) : NULL;
+			free(d);
+		}
+		if (ks.k == NULL || argsjson == NULL) {
 			rest_oom(r);
 			goto out;
 		}
 	}
 	if (r->q.has_columns) {
-		ks.k = (const char **)r->q.columns;
+		ks.k = rest_cstrv(r, r->q.columns, r->q.ncolumns);
 		ks.n = r->q.ncolumns;
 		qsort(ks.k, ks.n, sizeof(*ks.k), rest_key_cmp);
 	}
@@ -1957,9 +1948,6 @@ rest_rpc(struct rest *r)
 	if (rest_begin(r, readonly) == -1)
 		goto out;
 
-	sq_rpc_keys = &ks;
-	sq_rpc_json = argsjson;
-	(void)src_rpc_cte;
 	if (r->fn->retvoid || (!r->fn->retset && !r->fn->retcomposite)) {
 		/* A scalar (or void): one value. */
 		sq(r, "SELECT NULL::bigint, 1, coalesce((pg_catalog.json_agg("
@@ -2040,8 +2028,6 @@ rest_rpc(struct rest *r)
 		goto out;
 	rc = rest_read_reply(r, res, off);
 out:
-	sq_rpc_keys = NULL;
-	sq_rpc_json = NULL;
 	PQclear(res);
 	json_decref(o);
 	return rc;
@@ -2111,11 +2097,8 @@ rest_table(struct rest *r)
 	}
 	if (rest_begin(r, r->m == M_GET || r->m == M_HEAD) == -1)
 		return -1;
-	if (r->m == M_GET || r->m == M_HEAD) {
-		if (rest_table_read(r) == -1)
-			return -1;
-		return rest_commit(r);
-	}
+	if (r->m == M_GET || r->m == M_HEAD)
+		return rest_table_read(r);
 	return rest_table_write(r);
 }
 

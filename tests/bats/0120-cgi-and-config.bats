@@ -92,7 +92,8 @@ cgi() {
 }
 
 @test "a malformed config stops the worker with one line in lighttpd's error log" {
-	stack_init "$D/stack"
+	# Not under BATS_TEST_TMPDIR: the web server's user must reach it.
+	stack_init "$(mktemp -d "${TMPDIR:-/tmp}/mcp-test.XXXXXX")"
 	STACK_SUPABASE_URL=http://127.0.0.1:9
 	stack_platform_conf
 	echo 'this line is not key = value' >>"$STACK_DIR/platform/mcp-platform.conf"
@@ -103,7 +104,8 @@ cgi() {
 	stack_lighttpd_start "$STACK_DIR/platform" || true
 	sleep 1
 	stack_stop_platform
-	cat "$STACK_DIR/platform/error.log"
-	grep 'mcp-platform: config: ' "$STACK_DIR/platform/error.log" |
-	    head -1 | grep -q 'mcp-platform.conf:'
+	log=$(cat "$STACK_DIR/platform/error.log")
+	rm -rf "$STACK_DIR"
+	echo "$log"
+	grep 'mcp-platform: config: ' <<<"$log" | head -1 | grep -q 'mcp-platform.conf:'
 }

@@ -103,9 +103,12 @@ test_format(void)
 int
 main(void)
 {
-	char	 path[] = "/tmp/test_log.XXXXXX";
-	int	 fd, saved;
+	const char	*dir = getenv("TMPDIR");
+	char		 path[512];
+	int		 fd, saved;
 
+	snprintf(path, sizeof(path), "%s/test_log.XXXXXX",
+	    dir != NULL && *dir != '\0' ? dir : "/tmp");
 	if ((fd = mkstemp(path)) == -1 || (saved = dup(2)) == -1)
 		return 1;
 	unlink(path);
