@@ -24,7 +24,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "mcp_limits.h"
 
 struct conf_error {
 	size_t	 line;

@@ -34,7 +34,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "mcp_limits.h"
 
 struct httpc_request {
 	const char		*method;	/* NULL: GET, or POST with a body */

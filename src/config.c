@@ -17,7 +17,7 @@
 
 #include "conf.h"
 #include "config.h"
-#include "limits.h"
+#include "mcp_limits.h"
 #include "strparse.h"
 
 enum config_type {

@@ -5,7 +5,7 @@
 
 #include "health.h"
 #include "httpc.h"
-#include "limits.h"
+#include "mcp_limits.h"
 #include "log.h"
 #include "response.h"
 

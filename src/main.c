@@ -30,7 +30,7 @@
 #include "config.h"
 #include "httpc.h"
 #include "io.h"
-#include "limits.h"
+#include "mcp_limits.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"

@@ -38,7 +38,7 @@
 #include "buf.h"
 #include "config.h"
 #include "io.h"
-#include "limits.h"
+#include "mcp_limits.h"
 #include "response.h"
 
 struct request {

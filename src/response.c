@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "jsonx.h"
-#include "limits.h"
+#include "mcp_limits.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"

@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "mcp_limits.h"
 #include "request.h"
 
 struct route_param {

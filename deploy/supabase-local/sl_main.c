@@ -25,7 +25,7 @@
 
 #include "buf.h"
 #include "jsonx.h"
-#include "limits.h"
+#include "mcp_limits.h"
 #include "log.h"
 #include "strparse.h"
 #include "sl.h"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "limits.h"
+#include "mcp_limits.h"
 #include "t.h"
 
 static char	 test_dir[512];

@@ -1,27 +1,10 @@
 /*
- * limits.h -- every limit of the platform and its tools, in one place.
+ * mcp_limits.h -- every limit of the platform and its tools, in one place.
  *
  * Where operators need to change a limit it is also a configuration key
  * (conf/mcp-platform.conf.example); the constant here is then the default
  * and, where it says so, the hard ceiling the configuration cannot exceed.
  */
-/*
- * -Ilib puts this file ahead of the C library's <limits.h> for every
- * "#include <limits.h>", system headers' too (openssl/types.h): hand such
- * includes on to the real one so INT_MAX, PATH_MAX & co. stay defined.
- * Outside the guard on purpose: when a lib/ source file reaches this file
- * through its own directory, the search restarts at -Ilib, finds this file
- * once more, and that second pass moves on to the system header.
- */
-#ifdef __clang__	/* it warns when the search restarts, as intended here */
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Winclude-next-absolute-path"
-#endif
-#include_next <limits.h>
-#ifdef __clang__
-#pragma clang diagnostic pop
-#endif
-
 #ifndef MCP_LIMITS_H
 #define MCP_LIMITS_H
 
