@@ -7,7 +7,9 @@
  *   sl_main.c   read + bound the request, load config once, dispatch
  *   sl_gateway  apikey check and the sb_publishable_/sb_secret_ rewrite
  *               (Supabase CLI's rule), JWT -> claims for /rest/v1
- *   sl_rest.c   /rest/v1/<table> and /rest/v1/rpc/<fn>   (PostgREST)
+ *   sl_rest.c   /rest/v1/<table> and /rest/v1/rpc/<fn>   (PostgREST),
+ *               with sl_rest_parse.c (query grammar), sl_rest_schema.c
+ *               (schema cache) and their private header sl_rest.h
  *   sl_auth.c   /auth/v1/...                              (GoTrue)
  *   sl_jwt.c    HS256/ES256 signing and verification, JWKS document
  *   sl_db.c     libpq connections (reconnect when broken)

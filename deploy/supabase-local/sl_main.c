@@ -620,9 +620,19 @@ out:
 	sl_req_release(&req);
 }
 
+/* lighttpd stops its backends with SIGTERM: finish the request in
+ * hand and leave the accept loop (no SA_RESTART, so accept() returns). */
+static void
+sl_on_term(int sig)
+{
+	(void)sig;
+	FCGX_ShutdownPending();
+}
+
 int
 main(int argc, char *argv[])
 {
+	struct sigaction	 sa;
 	static struct sl_conf	 conf;
 	FCGX_Request		 fr;
 	enum log_level		 lvl = LOG_LVL_INFO;
@@ -652,6 +662,11 @@ main(int argc, char *argv[])
 	}
 	/* A client that goes away mid-reply must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sl_on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 		log_error(SL_MOD, "cannot initialise libfcgi");
 		return 1;
@@ -662,5 +677,6 @@ main(int argc, char *argv[])
 		sl_handle(&conf, &fr);
 		FCGX_Finish_r(&fr);
 	}
+	log_info(SL_MOD, "stopping");
 	return 0;
 }

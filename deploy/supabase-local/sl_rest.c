@@ -281,10 +281,16 @@ rest_pg_error(struct rest *r, const PGresult *res)
 	if (code == NULL || PQstatus(r->db) != CONNECTION_OK) {
 		/* No SQLSTATE: the connection failed under us (hasql's
 		 * ClientError -> PGRST001, 503). */
-		log_error(SL_REST_MOD, "database client error: %s",
-		    PQerrorMessage(r->db));
+		const char *em = PQerrorMessage(r->db);
+		size_t	    el = strlen(em);
+
+		while (el > 0 && (em[el - 1] == '\n' || em[el - 1] == ' '))
+			el--;
+		log_error(SL_REST_MOD, "database client error: %.*s", (int)el,
+		    em);
 		rest_fail(r, 503, "PGRST001", "Database client error. "
-		    "Retrying the connection.", PQerrorMessage(r->db), NULL);
+		    "Retrying the connection.", rest_printf(r, "%.*s", (int)el,
+		    em), NULL);
 		sl_db_drop(r->db);
 		r->db = NULL;
 		return -1;
@@ -940,6 +946,21 @@ rest_obj_keys(struct rest *r, json_t *o, size_t *n)
 	return k;
 }
 
+/* "[" body "]": one object as the array json_populate_recordset takes. */
+static const char *
+rest_wrap_array(struct rest *r)
+{
+	char	*p;
+
+	if ((p = sl_arena_alloc(&r->a, r->req->bodylen + 3)) == NULL)
+		return NULL;
+	p[0] = '[';
+	memcpy(p + 1, r->req->body, r->req->bodylen);
+	p[r->req->bodylen + 1] = ']';
+	p[r->req->bodylen + 2] = '\0';
+	return p;
+}
+
 /*
  * The body of a POST/PATCH (PostgREST's Payload.hs): an object, or an
  * array of objects with the same keys; anything else is an empty array.
@@ -950,9 +971,9 @@ static int
 rest_payload(struct rest *r)
 {
 	json_error_t	 je;
-	json_t		*j, *el;
-	const char	**k2;
-	size_t		 i, n2, x;
+	json_t		*j, *el, *first, *v;
+	const char	*k;
+	size_t		 i;
 
 	if (rest_ctype_json(r) == -1)
 		return -1;
@@ -976,7 +997,7 @@ rest_payload(struct rest *r)
 	}
 
 	if (json_is_object(j)) {
-		r->payload = rest_printf(r, "[%s]", r->req->body);
+		r->payload = rest_wrap_array(r);
 		r->keys = rest_obj_keys(r, j, &r->nkeys);
 	} else if (json_is_array(j)) {
 		r->payload = r->req->body;
@@ -987,17 +1008,18 @@ rest_payload(struct rest *r)
 			el = json_array_get(j, 0);
 			if (!json_is_object(el))
 				goto uniform;
-			r->keys = rest_obj_keys(r, el, &r->nkeys);
+			first = el;
+			if ((r->keys = rest_obj_keys(r, el, &r->nkeys)) == NULL) {
+				rest_oom(r);
+				return -1;
+			}
+			/* Same size and every key in the first: same set. */
 			json_array_foreach(j, i, el) {
-				if (!json_is_object(el))
+				if (!json_is_object(el) ||
+				    json_object_size(el) != r->nkeys)
 					goto uniform;
-				if (json_object_size(el) != r->nkeys)
-					goto uniform;
-				k2 = rest_obj_keys(r, el, &n2);
-				if (k2 == NULL)
-					break;
-				for (x = 0; x < n2; x++)
-					if (strcmp(k2[x], r->keys[x]) != 0)
+				json_object_foreach(el, k, v)
+					if (json_object_get(first, k) == NULL)
 						goto uniform;
 			}
 		}
@@ -1099,9 +1121,25 @@ rest_begin(struct rest *r, int readonly)
 	int			 np = 6, ok = -1;
 	size_t			 i;
 
-	res = PQexec(r->db, readonly ?
+	const char *begin = readonly ?
 	    "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY" :
-	    "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE");
+	    "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE";
+
+	res = PQexec(r->db, begin);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQstatus(r->db) == CONNECTION_BAD) {
+		/* The server went away since the last request (restart):
+		 * nothing has run yet, so one fresh connection may retry. */
+		PQclear(res);
+		sl_db_drop(r->db);
+		if ((r->db = sl_db_rest(r->conf)) == NULL) {
+			rest_fail(r, 503, "PGRST000", "Database connection "
+			    "error. Retrying the connection.", sl_db_error(),
+			    NULL);
+			return -1;
+		}
+		res = PQexec(r->db, begin);
+	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rest_pg_error(r, res);
 		PQclear(res);
@@ -2126,6 +2164,9 @@ sl_rest_handle(struct sl_req *req)
 	}
 	if (rest_connect(&r) == -1)
 		goto out;
+	/* PostgREST names the schema when more than one is exposed. */
+	if (r.conf->nschemas > 1)
+		rest_hdr(&r, "Content-Profile: %s\r\n", r.schema);
 	if (r.rpc)
 		rest_rpc(&r);
 	else

@@ -84,6 +84,5 @@ teardown_file() { stack_down; }
 @test "the access log carries the request id" {
 	http GET "$BASE/healthz?probe=accesslog"
 	rid=$(header x-request-id)
-	sleep 0.2
-	grep -q "rid=$rid" "$STACK_DIR/platform/access.log"
+	wait_grep "rid=$rid" "$STACK_DIR/platform/access.log"
 }

@@ -15,8 +15,7 @@ teardown_file() { stack_down; }
 	[ -n "$rid" ]
 	# mod_unique_id's ids are not UUIDs; the platform used the web server's.
 	! [[ "$rid" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-7 ]]
-	sleep 0.2
-	grep -q "rid=$rid" "$STACK_DIR/apache/access.log"
+	wait_grep "rid=$rid" "$STACK_DIR/apache/access.log"
 }
 
 @test "apache: readyz answers 200" {

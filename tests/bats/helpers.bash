@@ -81,3 +81,15 @@ assert_json() {
 		return 1
 	fi
 }
+
+# wait_grep PATTERN FILE: lighttpd and Apache write their access logs
+# buffered; wait up to 5 s for PATTERN to show up.
+wait_grep() {
+	local n
+	for n in $(seq 50); do
+		grep -q -- "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "'$1' not found in '$2'" >&2
+	return 1
+}
