@@ -41,13 +41,12 @@ SL_SRC     = $(sort $(wildcard deploy/supabase-local/*.c))
 SL_OBJ     = $(SL_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 PLATFORM   = $(BUILD)/mcp-platform.fcgi
 SUPALOCAL  = $(BUILD)/supabase-local.fcgi
 MCPCTL     = $(BUILD)/mcpctl
 
-.PHONY: all deps run stop test unit check-asan checksrc install clean fuzz
+.PHONY: all deps run stop test unit check-asan checksrc install clean
 
 all: $(PLATFORM) $(SUPALOCAL) $(UNIT_BIN)
 
@@ -94,9 +93,6 @@ check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" HARDEN="-fPIE" unit
 
-fuzz:
-	@sh tests/fuzz/build.sh $(FUZZ_SRC)
-
 # curl's banned-function list (docs/internals/checksrc.md).
 BANNED = sprintf|vsprintf|strcpy|strcat|strncat|strtok|atoi|atol|atoll|atof|strtol|strtoul|strtoll|strtoull|sscanf|gets|strncpy|tmpnam|mktemp
 checksrc:
@@ -108,6 +104,15 @@ install: $(PLATFORM)
 	install -d $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin $(DESTDIR)$(PREFIX)/etc/mcp-platform
 	install -m 0755 $(PLATFORM) $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin/mcp-platform.fcgi
 	install -m 0644 conf/mcp-platform.conf.example $(DESTDIR)$(PREFIX)/etc/mcp-platform/mcp-platform.conf.example
+	install -d $(DESTDIR)$(PREFIX)/share/mcp-platform/sql/migrations $(DESTDIR)$(PREFIX)/share/mcp-platform/sql/seed \
+		$(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/lighttpd $(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/apache
+	install -m 0755 sql/migrate $(DESTDIR)$(PREFIX)/share/mcp-platform/sql/migrate
+	install -m 0644 sql/migrations/*.sql $(DESTDIR)$(PREFIX)/share/mcp-platform/sql/migrations/
+	install -m 0644 sql/seed/*.sql $(DESTDIR)$(PREFIX)/share/mcp-platform/sql/seed/
+	install -m 0755 cgi-bin/mcp-platform.cgi $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin/mcp-platform.cgi
+	install -m 0644 cgi-bin/htaccess.example $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin/htaccess.example
+	install -m 0644 deploy/lighttpd/mcp-platform.conf $(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/lighttpd/
+	install -m 0644 deploy/apache/mcp-platform.conf $(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/apache/
 
 clean:
 	rm -rf build build-asan build-fuzz
