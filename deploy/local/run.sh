@@ -29,7 +29,10 @@ stack_init "$var/stack" || exit 1
 stack_stop
 
 cleanup() {
-	trap - INT TERM EXIT
+	# Ignore further signals while stopping: a SIGTERM to `make run` often
+	# arrives twice (make forwards it to us, and a process-group kill).
+	trap '' INT TERM
+	trap - EXIT
 	echo
 	echo "stopping"
 	stack_stop
@@ -61,8 +64,12 @@ printf '  logs:  %s %s/stack/supabase/error.log %s/stack/pg/postgres.log\n' \
     "$weblog" "$var" "$var"
 printf '  stop:  Ctrl-C (or make stop from another shell)\n'
 
-# Stay in the foreground until told to stop.
-while :; do
+# Stay in the foreground until told to stop. SIGTERM sent to `make run`
+# reaches make, not this script (only Ctrl-C signals the whole group), so
+# a parent that went away is a stop request too.
+parent=$PPID
+while kill -0 "$parent" 2>/dev/null; do
 	sleep 1 &
 	wait $!
 done
+cleanup
