@@ -59,6 +59,7 @@ httpc_response_init(struct httpc_response *resp)
 	buf_init(&resp->body, LIMIT_HTTPC_RESPONSE);
 	buf_init(&resp->headers, LIMIT_HTTPC_HEADERS);
 	resp->err = NULL;
+	resp->fail = HTTPC_FAIL_NONE;
 	resp->detail[0] = '\0';
 }
 
@@ -69,6 +70,7 @@ httpc_response_release(struct httpc_response *resp)
 	buf_release(&resp->headers);
 	resp->status = 0;
 	resp->err = NULL;
+	resp->fail = HTTPC_FAIL_NONE;
 	resp->detail[0] = '\0';
 }
 
@@ -106,6 +108,57 @@ httpc_header_cb(char *p, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	return len;
+}
+
+static int
+httpc_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct httpc_xfer *x = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (x->req->on_progress(x->req->arg) == -1) {
+		x->aborted = 1;
+		return 1;	/* CURLE_ABORTED_BY_CALLBACK */
+	}
+	return 0;
+}
+
+/* Sort a libcurl failure into the classes callers map to their codes. */
+static enum httpc_fail
+httpc_classify(CURLcode cc, const struct httpc_xfer *x)
+{
+	if (x->too_large)
+		return HTTPC_FAIL_TOO_LARGE;
+	if (x->aborted)
+		return HTTPC_FAIL_ABORTED;
+	switch (cc) {
+	case CURLE_FILESIZE_EXCEEDED:
+		return HTTPC_FAIL_TOO_LARGE;
+	case CURLE_OPERATION_TIMEDOUT:
+		return HTTPC_FAIL_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		return HTTPC_FAIL_CONNECT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return HTTPC_FAIL_TLS;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return HTTPC_FAIL_URL;
+	default:
+		return HTTPC_FAIL_OTHER;
+	}
 }
 
 /* Wipe curl's copies of the request headers (they may hold keys). */
@@ -160,6 +213,11 @@ httpc_setup(CURL *c, const struct httpc_request *req, struct httpc_xfer *x,
 	SET(CURLOPT_HEADERDATA, x);
 	if (req->on_data == NULL)
 		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->resp->body.max);
+	if (req->on_progress != NULL) {
+		SET(CURLOPT_XFERINFOFUNCTION, httpc_progress_cb);
+		SET(CURLOPT_XFERINFODATA, x);
+		SET(CURLOPT_NOPROGRESS, 0L);
+	}
 	if (httpc_user_agent != NULL)
 		SET(CURLOPT_USERAGENT, httpc_user_agent);
 	if (hdrs != NULL)
@@ -201,16 +259,19 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 	buf_reset(&resp->headers);
 	resp->status = 0;
 	resp->err = NULL;
+	resp->fail = HTTPC_FAIL_NONE;
 	resp->detail[0] = '\0';
 	resp->body.max = req->max_response > 0 ? req->max_response :
 	    LIMIT_HTTPC_RESPONSE;
 
 	if (!httpc_inited) {
 		resp->err = "http client not initialised";
+		resp->fail = HTTPC_FAIL_OTHER;
 		goto out;
 	}
 	if (httpc_curl == NULL && (httpc_curl = curl_easy_init()) == NULL) {
 		resp->err = "cannot create a curl handle";
+		resp->fail = HTTPC_FAIL_OTHER;
 		goto out;
 	}
 	/* Back to defaults; live connections and caches are kept. */
@@ -219,6 +280,7 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 	for (h = req->headers; h != NULL && *h != NULL; h++) {
 		if ((tmp = curl_slist_append(hdrs, *h)) == NULL) {
 			resp->err = "out of memory";
+			resp->fail = HTTPC_FAIL_OTHER;
 			goto out;
 		}
 		hdrs = tmp;
@@ -227,12 +289,14 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 	if (httpc_has_body(req)) {
 		if ((tmp = curl_slist_append(hdrs, "Expect:")) == NULL) {
 			resp->err = "out of memory";
+			resp->fail = HTTPC_FAIL_OTHER;
 			goto out;
 		}
 		hdrs = tmp;
 	}
 	if (httpc_setup(httpc_curl, req, &x, hdrs, errbuf) == -1) {
 		resp->err = "cannot set curl options";
+		resp->fail = HTTPC_FAIL_OTHER;
 		goto out;
 	}
 
@@ -244,6 +308,7 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 			resp->err = "aborted by receiver";
 		else
 			resp->err = curl_easy_strerror(cc);
+		resp->fail = httpc_classify(cc, &x);
 		snprintf(resp->detail, sizeof(resp->detail), "%s",
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
 		resp->status = 0;
@@ -256,6 +321,7 @@ out:
 		/* Drop pointers into this call's stack and header list. */
 		curl_easy_setopt(httpc_curl, CURLOPT_ERRORBUFFER, NULL);
 		curl_easy_setopt(httpc_curl, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(httpc_curl, CURLOPT_XFERINFODATA, NULL);
 	}
 	httpc_slist_free_secret(hdrs);
 	if (rc == -1) {
@@ -291,4 +357,20 @@ httpc_header(const struct httpc_response *resp, const char *name,
 		return 0;
 	}
 	return -1;
+}
+
+long
+httpc_status(const struct httpc_response *resp)
+{
+	const char	*p = resp->headers.data, *sp;
+	size_t		 len = resp->headers.len;
+	uint64_t	 code;
+
+	/* "HTTP/<version> <3 digits>[ reason]" */
+	if (p == NULL || len < 12 || memcmp(p, "HTTP/", 5) != 0 ||
+	    (sp = memchr(p, ' ', len)) == NULL ||
+	    (size_t)(sp - p) + 4 > len ||
+	    strparse_u64(sp + 1, 3, 100, 999, &code) == -1)
+		return 0;
+	return (long)code;
 }

@@ -23,10 +23,20 @@
  *
  * Errors: httpc_perform() returns 0 when an HTTP response arrived, whatever
  * its status, and -1 when none did (connect, TLS, timeout, response larger
- * than the cap, aborted by on_data). On -1, resp->err is a short static
- * reason (libcurl's curl_easy_strerror text or ours) fit to show a client,
- * and resp->detail is libcurl's longer message (it may name the host and
- * port; never header values, so never a key) for the operator's log.
+ * than the cap, aborted by on_data or on_progress). On -1, resp->err is a
+ * short static reason (libcurl's curl_easy_strerror text or ours) fit to
+ * show a client, resp->fail classifies it (enum httpc_fail, for callers
+ * that map failures to their own codes), and resp->detail is libcurl's
+ * longer message (it may name the host and port; never header values, so
+ * never a key) for the operator's log.
+ *
+ * Streaming (on_data): the body goes to on_data as it arrives and is not
+ * capped by httpc (the receiver caps it). By the first on_data call the
+ * final response's head is complete in resp->headers, so the receiver
+ * may look at httpc_header()/httpc_status() from inside the callback.
+ * on_progress, when set, is called about once a second while the transfer
+ * is idle and more often while data moves; returning -1 aborts
+ * (HTTPC_FAIL_ABORTED): a receiver's own deadline.
  */
 #ifndef MCP_HTTPC_H
 #define MCP_HTTPC_H
@@ -35,6 +45,18 @@
 
 #include "buf.h"
 #include "mcp_limits.h"
+
+enum httpc_fail {
+	HTTPC_FAIL_NONE,	/* a response arrived */
+	HTTPC_FAIL_CONNECT,	/* DNS, refused, unreachable */
+	HTTPC_FAIL_TIMEOUT,	/* timeout_ms (or the connect timeout) passed */
+	HTTPC_FAIL_TLS,		/* handshake or certificate */
+	HTTPC_FAIL_TOO_LARGE,	/* body over max_response, or headers */
+	HTTPC_FAIL_ABORTED,	/* on_data or on_progress returned -1 */
+	HTTPC_FAIL_URL,		/* malformed URL or a scheme not allowed */
+	HTTPC_FAIL_OTHER,	/* broken transfer, out of memory, ... */
+	HTTPC_FAIL__MAX
+};
 
 struct httpc_request {
 	const char		*method;	/* NULL: GET, or POST with a body */
@@ -49,7 +71,9 @@ struct httpc_request {
 	/* Optional streaming sink: when set, body bytes go here (not into
 	 * resp->body) as they arrive; return -1 to abort the transfer. */
 	int			(*on_data)(void *arg, const char *, size_t);
-	void			*arg;
+	/* Optional: called periodically during the transfer; -1 aborts. */
+	int			(*on_progress)(void *arg);
+	void			*arg;		/* for on_data and on_progress */
 };
 
 struct httpc_response {
@@ -57,6 +81,7 @@ struct httpc_response {
 	struct buf	 body;		/* capped at max_response */
 	struct buf	 headers;	/* raw header block of the last response */
 	const char	*err;		/* static; NULL on success */
+	enum httpc_fail	 fail;		/* HTTPC_FAIL_NONE on success */
 	char		 detail[LIMIT_HTTPC_ERR];
 };
 
@@ -74,5 +99,10 @@ int	 httpc_perform(const struct httpc_request *, struct httpc_response *);
  */
 int	 httpc_header(const struct httpc_response *, const char *name,
 	    const char **val, size_t *len);
+/*
+ * The status code of the response head in resp->headers ("HTTP/1.1 200
+ * OK", "HTTP/2 200"), usable from inside on_data; 0 when there is none.
+ */
+long	 httpc_status(const struct httpc_response *);
 
 #endif /* MCP_HTTPC_H */

@@ -45,7 +45,98 @@
 #define LIMIT_HTTPC_HEADERS	(64 * 1024)	/* response header block */
 #define LIMIT_HTTPC_ERR		256		/* httpc error strings */
 
+/* Tokens: lib/jwtx (JWS/JWT), lib/jwks, src/auth (DESIGN section 3.2). */
+#define LIMIT_JWT_LEN		8192		/* a compact JWS we look at */
+#define LIMIT_JWT_DEPTH		16		/* JSON nesting of header/claims */
+#define LIMIT_JWT_LEEWAY	30		/* clock skew for exp/nbf/iat (s);
+						   PostgREST's, DESIGN allows <= 60 */
+#define LIMIT_JWT_KID		128		/* "kid" header bytes */
+#define LIMIT_JWT_ROLE		64		/* "role" claim bytes */
+#define LIMIT_JWT_SCOPES	1024		/* "scope" claim bytes */
+#define LIMIT_JWT_HMAC_MIN	32		/* HS256 secret bytes (RFC 7518 3.2) */
+#define LIMIT_RSA_BITS_MIN	2048		/* RS256 modulus (RFC 7518 3.3) */
+#define LIMIT_RSA_BITS_MAX	8192		/* bigger costs too much to check */
+#define LIMIT_JWKS_DOC		(64 * 1024)	/* a fetched JWKS document */
+#define LIMIT_JWKS_KEYS		16		/* usable keys kept from one JWKS */
+#define LIMIT_JWKS_TTL		600		/* cache life without max-age (s) */
+#define LIMIT_JWKS_TTL_MAX	3600		/* max-age is clamped to this */
+#define LIMIT_JWKS_REFETCH	60		/* unknown kid: one re-fetch per
+						   this many seconds (also the
+						   smallest TTL) */
+#define LIMIT_JWKS_RETRY	5		/* after a failed fetch (s) */
+#define LIMIT_JWKS_STALE	3600		/* keys kept past their TTL while
+						   the JWKS cannot be fetched (s) */
+#define LIMIT_JWKS_TIMEOUT_MS	3000
+#define LIMIT_PLATFORM_TOKEN_TTL 900		/* auth_mint default (s) */
+#define LIMIT_PLATFORM_TOKEN_TTL_MAX 3600	/* auth_mint ceiling (s) */
+
+/* Target resolution cache (src/resolve, DESIGN section 3.3). */
+#define LIMIT_RESOLVE_CACHE	256		/* entries per worker */
+#define LIMIT_RESOLVE_RESPONSE	(1024 * 1024)	/* resolve_mcp_target answer */
+
 /* Operator log lines. */
 #define LIMIT_LOG_LINE		4096
+
+/* --- Sessions, http upstreams, SSE (src/session.c, src/upstream_http.c,
+ * lib/sse.c). Appended as one block. --- */
+#define LIMIT_SESSION_ID	1024		/* Mcp-Session-Id we issue */
+#define LIMIT_SESSION_FIELD	64		/* tenant / caller id in it */
+#define LIMIT_UPSTREAM_SESSION	256		/* an upstream's session id */
+#define LIMIT_PROTOCOL_VERSION	32		/* "2025-11-25" and the like */
+#define LIMIT_SESSION_MAX_AGE_DEFAULT 86400	/* session_max_age default (s) */
+#define LIMIT_SESSION_MAX_AGE_MAX (30 * 86400)	/* session_max_age ceiling */
+#define LIMIT_SESSION_SKEW	60		/* issue time ahead of now (s):
+						   clocks of other nodes */
+#define LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT 60000	/* upstream_timeout_ms default
+						   (the TS SDK's own) */
+#define LIMIT_UPSTREAM_TIMEOUT_MS_MAX 600000	/* upstream_timeout_ms ceiling */
+/* upstream_max_response default; its ceiling is LIMIT_RESPONSE_BODY. */
+#define LIMIT_UPSTREAM_RESPONSE_DEFAULT (8 * 1024 * 1024)
+#define LIMIT_UPSTREAM_HEADERS	16		/* injected headers per call */
+#define LIMIT_UPSTREAM_HEADER_BYTES 16384	/* all of them, names+values */
+#define LIMIT_UPSTREAM_LINGER_MS 250		/* wait for an SSE stream to
+						   end after the last answer */
+#define LIMIT_UPSTREAM_RESUMES	8		/* SSE reconnections (GET with
+						   Last-Event-ID) per call */
+#define LIMIT_UPSTREAM_RETRY_MS	5000		/* longest wait before one */
+#define LIMIT_UPSTREAM_ERR	256		/* upstream_http error texts */
+#define LIMIT_SSE_EVENT		LIMIT_RESPONSE_BODY /* one event's data */
+#define LIMIT_SSE_FIELD		256		/* an event's type or id */
+#define LIMIT_SSE_RETRY_MAX_MS	86400000	/* "retry:" values clamped */
+
+/* ---- stdio upstream: src/upstream_stdio.c, lib/proc.c ----------------
+ * (block added with the stdio upstream; the *_DEFAULT values are the
+ * defaults of the stdio_* configuration keys, see upstream_stdio.h.) */
+#define LIMIT_STDIO_DEADLINE_MS	30000	/* one call, cold start included */
+#define LIMIT_STDIO_DEADLINE_MS_MAX 600000 /* stdio_deadline_ms ceiling */
+#define LIMIT_STDIO_LINE	(4 * 1024 * 1024) /* one message from a child */
+#define LIMIT_STDIO_OUTPUT	(16 * 1024 * 1024) /* stdout bytes per call */
+#define LIMIT_STDIO_NOTIFICATIONS 10000	/* server messages in one call */
+#define LIMIT_STDIO_CPU_S	300	/* RLIMIT_CPU, child lifetime (s) */
+#define LIMIT_STDIO_AS		(4ULL * 1024 * 1024 * 1024) /* RLIMIT_AS:
+					   Node 22 needs ~700 MiB just to
+					   start, Node 20 ~900 MiB */
+#define LIMIT_STDIO_NOFILE	1024	/* RLIMIT_NOFILE */
+#define LIMIT_STDIO_NPROC	512	/* RLIMIT_NPROC (per uid, threads
+					   count: Node runs ~11) */
+#define LIMIT_STDIO_POOL	8	/* warm children per worker */
+#define LIMIT_STDIO_POOL_MAX	64	/* stdio_pool_max ceiling */
+#define LIMIT_STDIO_IDLE_S	300	/* idle warm child expiry (s) */
+#define LIMIT_STDIO_MAX_AGE_S	3600	/* a warm child is recycled after */
+#define LIMIT_STDIO_GRACE_MS	200	/* close stdin .. SIGTERM .. SIGKILL */
+#define LIMIT_STDIO_EXIT_WAIT_MS 50	/* after EOF, for an exit status */
+#define LIMIT_STDIO_ARGV	64	/* argv entries from the catalog */
+#define LIMIT_STDIO_ENV_VARS	128	/* extra KEY=VALUE entries */
+#define LIMIT_STDIO_ARGS_BYTES	(128 * 1024) /* argv + env bytes together */
+#define LIMIT_STDIO_ENV_NAME	128	/* one variable name */
+#define LIMIT_STDIO_KEY		512	/* pool key */
+#define LIMIT_STDIO_PROTO_VERSION 32	/* a protocolVersion string */
+#define LIMIT_STDIO_STDERR_LINE	512	/* child stderr logged per line */
+#define LIMIT_STDIO_STDERR_LINES 64	/* child stderr lines logged per call */
+#define LIMIT_STDIO_READ_CHUNK	65536	/* one read() from a child */
+#define LIMIT_STDIO_ERR		256	/* error detail for the caller/log */
+#define LIMIT_PROC_PATH		4096	/* executable / working directory */
+#define LIMIT_PROC_GROUPS	256	/* supplementary groups inspected */
+/* ---- end of the stdio upstream block ------------------------------- */
 
 #endif /* MCP_LIMITS_H */

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 
 #include "conf.h"
 #include "config.h"
+#include "jwks.h"
 #include "mcp_limits.h"
 #include "strparse.h"
 
@@ -27,6 +29,7 @@ enum config_type {
 	CT_SECRET_FILE,	/* absolute path; its contents are read */
 	CT_BYTES,	/* unsigned integer, 1 .. max */
 	CT_SECONDS,	/* unsigned integer, 0 .. max */
+	CT_COUNT,	/* unsigned integer, 0 .. max */
 	CT_ORIGINS,	/* comma-separated origins */
 	CT_LOGLEVEL	/* error | warn | info | debug */
 };
@@ -55,6 +58,12 @@ static const struct config_key config_keys[] = {
 	{ "master_key_file", CT_SECRET_FILE, 0, NULL, 0, F(master_key_file),
 	    F(master_key) },
 	{ "public_base_url", CT_URL, 0, NULL, 0, F(public_base_url), 0 },
+	{ "supabase_jwt_issuer", CT_URL, 0, NULL, 0, F(supabase_jwt_issuer),
+	    0 },
+	{ "platform_signing_key_file", CT_SECRET_FILE, 0, NULL, 0,
+	    F(platform_signing_key_file), F(platform_signing_key) },
+	{ "platform_issuer", CT_STRING, 0, "mcp-platform", 0,
+	    F(platform_issuer), 0 },
 	{ "data_dir", CT_PATH, 0, "/var/lib/mcp-platform", 0, F(data_dir), 0 },
 	{ "log_dir", CT_PATH, 0, "/var/log/mcp-platform", 0, F(log_dir), 0 },
 	{ "spool_dir", CT_PATH, 0, "/var/spool/mcp-platform", 0, F(spool_dir),
@@ -63,6 +72,15 @@ static const struct config_key config_keys[] = {
 	{ "max_body", CT_BYTES, 0, NULL, LIMIT_BODY_CEILING, F(max_body), 0 },
 	{ "config_ttl", CT_SECONDS, 0, NULL, LIMIT_CONFIG_TTL_MAX,
 	    F(config_ttl), 0 },
+	{ "stdio_user", CT_STRING, 0, NULL, 0, F(stdio_user), 0 },
+	{ "stdio_path", CT_STRING, 0, "/usr/local/bin:/usr/bin:/bin", 0,
+	    F(stdio_path), 0 },
+	{ "stdio_pool_max", CT_COUNT, 0, NULL, LIMIT_STDIO_POOL_MAX,
+	    F(stdio_pool_max), 0 },
+	{ "stdio_idle", CT_SECONDS, 0, NULL, LIMIT_STDIO_MAX_AGE_S,
+	    F(stdio_idle), 0 },
+	{ "session_max_age", CT_SECONDS, 0, NULL, LIMIT_SESSION_MAX_AGE_MAX,
+	    F(session_max_age), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
 	{ "log_level", CT_LOGLEVEL, 0, NULL, 0, 0, 0 },
 };
@@ -97,8 +115,14 @@ config_init(struct config *cfg)
 	buf_init(&cfg->supabase_secret_key, LIMIT_SECRET_FILE);
 	buf_init(&cfg->supabase_jwt_secret, LIMIT_SECRET_FILE);
 	buf_init(&cfg->master_key, LIMIT_SECRET_FILE);
+	buf_init(&cfg->platform_signing_key, LIMIT_SECRET_FILE);
 	cfg->max_body = LIMIT_BODY_DEFAULT;
 	cfg->config_ttl = LIMIT_CONFIG_TTL_DEFAULT;
+	cfg->stdio_uid = (uid_t)-1;
+	cfg->stdio_gid = (gid_t)-1;
+	cfg->stdio_pool_max = LIMIT_STDIO_POOL;
+	cfg->stdio_idle = LIMIT_STDIO_IDLE_S;
+	cfg->session_max_age = LIMIT_SESSION_MAX_AGE_DEFAULT;
 	cfg->log_level = LOG_LVL_INFO;
 }
 
@@ -110,6 +134,7 @@ config_release(struct config *cfg)
 	buf_release_secret(&cfg->supabase_secret_key);
 	buf_release_secret(&cfg->supabase_jwt_secret);
 	buf_release_secret(&cfg->master_key);
+	buf_release_secret(&cfg->platform_signing_key);
 	free(cfg->path);
 	free(cfg->supabase_url);
 	free(cfg->supabase_publishable_key);
@@ -117,9 +142,14 @@ config_release(struct config *cfg)
 	free(cfg->supabase_jwt_secret_file);
 	free(cfg->master_key_file);
 	free(cfg->public_base_url);
+	free(cfg->supabase_jwt_issuer);
+	free(cfg->platform_signing_key_file);
+	free(cfg->platform_issuer);
 	free(cfg->data_dir);
 	free(cfg->log_dir);
 	free(cfg->spool_dir);
+	free(cfg->stdio_user);
+	free(cfg->stdio_path);
 	for (i = 0; i < cfg->n_allowed_origins; i++)
 		free(cfg->allowed_origins[i]);
 	free(cfg->allowed_origins);
@@ -349,6 +379,24 @@ config_set_origins(struct config *cfg, const char *raw, char *why,
 	return 0;
 }
 
+/*
+ * The platform's token signing key: a PEM EC P-256 private key (ES256 is
+ * the only algorithm of platform tokens; src/auth.c). Checked here so a
+ * wrong key stops the worker at start, not the first token request.
+ */
+static const char *
+config_check_signing_key(const struct buf *b)
+{
+	enum jwtx_alg	 alg;
+	int		 priv = 0;
+
+	if (memchr(b->data, '\0', b->len) != NULL ||
+	    jwks_pem_info(b->data, b->len, &alg, &priv) == -1 ||
+	    alg != JWTX_ALG_ES256 || !priv)
+		return "is not an unencrypted PEM EC P-256 private key";
+	return NULL;
+}
+
 /* Secret file contents: strip one trailing newline, check the bytes. */
 static const char *
 config_check_secret(const struct config_key *k, struct buf *b)
@@ -361,6 +409,8 @@ config_check_secret(const struct config_key *k, struct buf *b)
 		b->data[--b->len] = '\0';
 	if (b->len == 0)
 		return "is empty";
+	if (strcmp(k->name, "platform_signing_key_file") == 0)
+		return config_check_signing_key(b);
 	for (i = 0; i < b->len; i++) {
 		unsigned char c = (unsigned char)b->data[i];
 
@@ -424,11 +474,13 @@ config_convert(struct config *cfg, const struct config_key *k,
 		break;
 	case CT_BYTES:
 	case CT_SECONDS:
+	case CT_COUNT:
 		if (strparse_u64(raw, strlen(raw), k->type == CT_BYTES ? 1 : 0,
 		    k->max, &u) == -1) {
 			config_errf(why, whylen, "%s: expected %s from %d to %ju, "
 			    "got '%.32s'", k->name, k->type == CT_BYTES ?
-			    "bytes" : "seconds", k->type == CT_BYTES ? 1 : 0,
+			    "bytes" : k->type == CT_SECONDS ? "seconds" :
+			    "a number", k->type == CT_BYTES ? 1 : 0,
 			    (uintmax_t)k->max, raw);
 			goto out;
 		}
@@ -471,6 +523,62 @@ out:
 	return rc;
 }
 
+/* stdio_user names an existing user other than root (DESIGN 3.4: stdio
+ * children never run as root). */
+static int
+config_check_stdio_user(struct config *cfg, char *why, size_t whylen)
+{
+	struct passwd	 pw, *res = NULL;
+	char		 pwbuf[4096];
+
+	if (cfg->stdio_user == NULL)
+		return 0;
+	if (getpwnam_r(cfg->stdio_user, &pw, pwbuf, sizeof(pwbuf), &res) != 0 ||
+	    res == NULL) {
+		config_errf(why, whylen, "stdio_user: no such user '%.64s'",
+		    cfg->stdio_user);
+		return -1;
+	}
+	if (pw.pw_uid == 0) {
+		config_errf(why, whylen, "stdio_user: must not be root");
+		return -1;
+	}
+	cfg->stdio_uid = pw.pw_uid;
+	cfg->stdio_gid = pw.pw_gid;
+	return 0;
+}
+
+/* Platform tokens and Supabase tokens are told apart by "iss". */
+static int
+config_check_issuers(const struct config *cfg, char *why, size_t whylen)
+{
+	struct buf	 iss;
+	int		 rc = 0;
+
+	buf_init(&iss, LIMIT_URL + 16);
+	if (cfg->platform_issuer == NULL || config_supabase_issuer(cfg,
+	    &iss) == -1)
+		goto out;
+	if (strcmp(cfg->platform_issuer, iss.data) == 0) {
+		config_errf(why, whylen, "platform_issuer: must differ from "
+		    "the supabase issuer '%s'", iss.data);
+		rc = -1;
+	}
+out:
+	buf_release(&iss);
+	return rc;
+}
+
+int
+config_supabase_issuer(const struct config *cfg, struct buf *out)
+{
+	if (cfg->supabase_jwt_issuer != NULL)
+		return buf_appends(out, cfg->supabase_jwt_issuer);
+	if (cfg->supabase_url == NULL)
+		return -1;
+	return buf_printf(out, "%s/auth/v1", cfg->supabase_url);
+}
+
 int
 config_load(struct config *cfg, const char *path, const char *const *envp,
     char *err, size_t errlen)
@@ -509,6 +617,22 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 			config_errf(err, errlen, "%s: %s", where, why);
 			goto out;
 		}
+	}
+	if (config_check_stdio_user(cfg, why, sizeof(why)) == -1) {
+		i = (size_t)config_key_index("stdio_user",
+		    strlen("stdio_user"));
+		config_where(cfg, &config_keys[i], &ld.raw[i], where,
+		    sizeof(where));
+		config_errf(err, errlen, "%s: %s", where, why);
+		goto out;
+	}
+	if (config_check_issuers(cfg, why, sizeof(why)) == -1) {
+		i = (size_t)config_key_index("platform_issuer",
+		    strlen("platform_issuer"));
+		config_where(cfg, &config_keys[i], &ld.raw[i], where,
+		    sizeof(where));
+		config_errf(err, errlen, "%s: %s", where, why);
+		goto out;
 	}
 	rc = 0;
 out:

@@ -14,10 +14,15 @@
  * are all named HTTP_*, so a client cannot set an MCP_PLATFORM_* variable.
  *
  * Secret files (supabase_secret_key_file, supabase_jwt_secret_file,
- * master_key_file) are read at load with a LIMIT_SECRET_FILE cap and
- * refused when group/world accessible (mode & 077); one trailing newline
- * is stripped. Their contents live in struct buf fields, are wiped by
+ * master_key_file, platform_signing_key_file) are read at load with a
+ * LIMIT_SECRET_FILE cap and refused when group/world accessible (mode &
+ * 077); one trailing newline is stripped. All but the signing key must
+ * hold one line; the signing key must be a PEM EC P-256 private key (not
+ * encrypted). Their contents live in struct buf fields, are wiped by
  * config_release() and must never be logged.
+ *
+ * platform_issuer must differ from the Supabase issuer (src/auth.c tells
+ * the two token kinds apart by "iss").
  *
  * Errors: config_load() returns 0, or -1 with one line in err (no prefix,
  * no newline) naming the place: "<file>:<line>: ...", "<file>: ..." or
@@ -32,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "log.h"
@@ -55,10 +61,26 @@ struct config {
 	struct buf	 master_key;		/* empty when unset */
 	char		*public_base_url;	/* NULL when unset; no trailing
 						   slash */
+	char		*supabase_jwt_issuer;	/* NULL: <supabase_url>/auth/v1
+						   (config_supabase_issuer) */
+	char		*platform_signing_key_file;	/* NULL when unset */
+	struct buf	 platform_signing_key;	/* PEM EC P-256 private key;
+						   empty when unset */
+	char		*platform_issuer;	/* "iss" of platform tokens */
 
 	char		*data_dir;
 	char		*log_dir;
 	char		*spool_dir;
+
+	/* stdio upstreams (src/upstream_stdio.h) */
+	char		*stdio_user;	/* NULL: children run as the worker;
+					   a root worker then cannot spawn */
+	uid_t		 stdio_uid;	/* from stdio_user; (uid_t)-1 unset */
+	gid_t		 stdio_gid;
+	char		*stdio_path;	/* children's PATH, argv[0] lookup */
+	uint64_t	 stdio_pool_max;	/* warm children per worker */
+	uint64_t	 stdio_idle;	/* seconds before an idle child ends */
+	uint64_t	 session_max_age;	/* seconds an Mcp-Session-Id lives */
 
 	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
 	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */
@@ -75,6 +97,13 @@ void	 config_release(struct config *);
 /* 1 when the secret key is a legacy JWT (it does not start with "sb_"):
  * such a key goes in both "apikey" and "Authorization: Bearer". */
 int	 config_secret_key_is_jwt(const struct config *);
+
+/*
+ * The "iss" of Supabase user tokens, appended to out: supabase_jwt_issuer
+ * when set, else supabase_url + "/auth/v1" (supabase-contract.md 2).
+ * 0 or -1 (buf.h).
+ */
+int	 config_supabase_issuer(const struct config *, struct buf *out);
 
 /*
  * 1 when (origin, len) is listed in allowed_origins or is the origin

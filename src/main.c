@@ -32,6 +32,9 @@
 #include "io.h"
 #include "mcp_limits.h"
 #include "log.h"
+#include "mcp.h"
+#include "auth.h"
+#include "resolve.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -176,10 +179,17 @@ main(int argc, char *argv[])
 		io_release(&io);
 		/* The response is complete for the client from here on. */
 		FCGX_Finish_r(&fr);
+		/* Off the client's clock: warm stdio children housekeeping.
+		 * (Idle children are noticed when the worker next wakes.) */
+		mcp_idle();
 	}
 	log_info("main", "stopping (pid %ld)", (long)getpid());
 	rc = 0;
 out:
+	/* No orphans: every warm stdio child ends with the worker. */
+	mcp_shutdown();
+	auth_cache_release();
+	resolve_cache_clear();
 	if (fcgi_inited)
 		FCGX_Free(&fr, 1);
 	httpc_global_cleanup();

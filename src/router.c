@@ -5,9 +5,11 @@
 
 #include "health.h"
 #include "log.h"
+#include "mcp.h"
 #include "response.h"
 #include "router.h"
 #include "strparse.h"
+#include "wellknown.h"
 
 /*
  * The route table. Extension point: later features add their rows here,
@@ -27,6 +29,16 @@
 static const struct route router_routes[] = {
 	{ "GET", "/healthz", health_live },
 	{ "GET", "/readyz", health_ready },
+	/* MCP Streamable HTTP; GET (a standalone server stream) is not
+	 * offered, so it gets 405 with Allow (MCP transports permit it). */
+	{ "POST", "/mcp/{tenant}/{server}", mcp_post },
+	{ "DELETE", "/mcp/{tenant}/{server}", mcp_delete },
+	/* RFC 9728 protected resource metadata, path form then root form,
+	 * and the platform's own token key. */
+	{ "GET", "/.well-known/oauth-protected-resource/mcp/{tenant}/{server}",
+	    wellknown_prm },
+	{ "GET", "/.well-known/oauth-protected-resource", wellknown_prm_root },
+	{ "GET", "/.well-known/jwks.json", wellknown_jwks },
 };
 #define ROUTER_NROUTES	(sizeof(router_routes) / sizeof(router_routes[0]))
 

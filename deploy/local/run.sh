@@ -51,6 +51,9 @@ stack_start_pg || exit 1
 stack_migrate || exit 1
 stack_start_supabase "$SUPABASE_PORT" || exit 1
 stack_start_platform "$PORT" "$SERVER" || exit 1
+# The catalog's everything-http entry: server-everything's own Streamable
+# HTTP transport, on a free loopback port.
+stack_start_everything_http "$(stack_free_port)" || exit 1
 stack_seed_demo || exit 1
 stack_write_env "$var/demo.env"
 

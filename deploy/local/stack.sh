@@ -79,6 +79,22 @@ stack_init() {
 	STACK_SECRET_KEY=$(cat "$STACK_DIR/secrets/secret-key")
 	STACK_JWT_SECRET=$(cat "$STACK_DIR/secrets/jwt-secret")
 	STACK_PG="host=$STACK_DIR/pg user=postgres dbname=postgres"
+	stack_node_modules
+}
+
+# The catalog's stdio servers and the node that runs them come from
+# node_modules. The stack user must be able to reach them: when the
+# checkout sits where it cannot (a private home), they are copied once.
+stack_node_modules() {
+	STACK_NODE_MODULES=$STACK_TOP/node_modules
+	if [ "$(id -u)" -eq 0 ] && ! runuser -u "$STACK_USER" -- \
+	    test -x "$STACK_NODE_MODULES/.bin/node"; then
+		if [ ! -x "$STACK_DIR/node_modules/.bin/node" ]; then
+			cp -a "$STACK_TOP/node_modules" "$STACK_DIR/"
+			chown -R "$STACK_USER:" "$STACK_DIR/node_modules"
+		fi
+		STACK_NODE_MODULES=$STACK_DIR/node_modules
+	fi
 }
 
 stack_start_pg() {
@@ -180,8 +196,13 @@ master_key_file = $STACK_DIR/secrets/master-key
 data_dir = $STACK_DIR/platform/data
 log_dir = $STACK_DIR/platform/log
 spool_dir = $STACK_DIR/platform/spool
+stdio_path = $STACK_NODE_MODULES/.bin:/usr/bin:/bin
 log_level = info
 EOF
+	if [ -n "${STACK_FRONT_PORT:-}" ]; then
+		echo "allowed_origins = http://127.0.0.1:$STACK_FRONT_PORT,http://localhost:$STACK_FRONT_PORT" \
+		    >> "$STACK_DIR/platform/mcp-platform.conf"
+	fi
 }
 
 # stack_start_platform PORT [lighttpd|apache]
@@ -203,6 +224,13 @@ stack_platform_lighttpd() {
 	sed -e "s|@PORT@|$1|g" -e "s|@DIR@|$d|g" \
 	    -e "s|@BIN@|$STACK_DIR/bin/mcp-platform.fcgi|g" \
 	    "$STACK_TOP/deploy/lighttpd/mcp-platform.conf" > "$d/lighttpd.conf"
+	if [ -n "${STACK_FRONT_PORT:-}" ]; then
+		# Tests only: a second loopback port whose requests get a
+		# bearer token injected, for clients that send none (the
+		# conformance suite). Never part of a deployment.
+		printf '$SERVER["socket"] == "127.0.0.1:%s" {\n\tsetenv.set-request-header = ( "Authorization" => "Bearer %s" )\n}\n' \
+		    "$STACK_FRONT_PORT" "$STACK_FRONT_TOKEN" >> "$d/lighttpd.conf"
+	fi
 	stack_lighttpd_start "$d"
 }
 
@@ -225,6 +253,31 @@ stack_platform_apache() {
 	    { cat "$d/configtest.log" >&2; stack_die "bad apache config"; return 1; }
 	"$APACHE" -f "$d/httpd.conf" -k start ||
 	    { stack_die "apache did not start ('$d/error.log')"; return 1; }
+}
+
+# stack_start_node NAME PORT ARGS...: a Node MCP server over HTTP on
+# 127.0.0.1:PORT (deploy/local/loopback.cjs keeps it off other
+# interfaces), run as the stack user, pid in DIR/NAME.pid.
+stack_start_node() {
+	local name=$1 port=$2
+	shift 2
+	touch "$STACK_DIR/$name.log"
+	if [ "$(id -u)" -eq 0 ]; then chown "$STACK_USER:" "$STACK_DIR/$name.log"; fi
+	stack_as env PORT="$port" "$STACK_NODE_MODULES/.bin/node" \
+	    --require "$STACK_TOP/deploy/local/loopback.cjs" "$@" \
+	    </dev/null >>"$STACK_DIR/$name.log" 2>&1 &
+	echo $! > "$STACK_DIR/$name.pid"
+	stack_wait_http "http://127.0.0.1:$port/mcp" 200 ||
+	    { tail -20 "$STACK_DIR/$name.log" >&2; return 1; }
+}
+
+# server-everything's own Streamable HTTP transport: the catalog's
+# everything-http entry points at it.
+stack_start_everything_http() {
+	STACK_EVERYTHING_PORT=$1
+	EVERYTHING_HTTP_URL="http://127.0.0.1:$1/mcp"
+	stack_start_node everything-http "$1" \
+	    "$STACK_NODE_MODULES/.bin/mcp-server-everything" streamableHttp
 }
 
 stack_stop_platform() {
@@ -311,6 +364,10 @@ stack_stop() {
 	[ -n "${STACK_DIR:-}" ] || return 0
 	stack_stop_platform
 	stack_stop_supabase
+	local f
+	for f in "$STACK_DIR"/*.pid; do
+		if [ -e "$f" ]; then stack_kill_pidfile "$f"; fi
+	done
 	if [ -f "$STACK_DIR/pg/data/postmaster.pid" ]; then
 		stack_as "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w \
 		    stop >/dev/null 2>&1 || true

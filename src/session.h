@@ -1,0 +1,108 @@
+/*
+ * session.h -- the stateless, signed Mcp-Session-Id (DESIGN section 3,
+ * "Sessions are stateless"; MCP 2025-11-25 transports, "Session
+ * Management").
+ *
+ * The id the platform hands a legacy-era client on its InitializeResult is
+ * not a key into any table: it carries its own state and a MAC, so any
+ * worker on any node can check it with the master key alone.
+ *
+ *     id = base64url(payload || HMAC-SHA256(K, payload))     (no padding)
+ *     K  = HKDF-SHA256(ikm = master key, salt = none,
+ *                      info = "mcp-session v1"), 32 bytes
+ *     payload (v1) = version(1) = 0x01
+ *                    issued_at(8, big-endian Unix seconds)
+ *                    caller_kind(1)
+ *                    len(1) protocol_version
+ *                    len(1) tenant
+ *                    len(1) server
+ *                    len(1) caller_id
+ *                    len(2, big-endian) upstream session id
+ *
+ * The id is therefore visible ASCII ([A-Za-z0-9_-], within 0x21-0x7E as
+ * the spec requires) and at most LIMIT_SESSION_ID bytes. It is SIGNED,
+ * NOT ENCRYPTED: whoever holds it can read the tenant id, server alias,
+ * caller id, upstream session id and version. The holder is the caller
+ * the id is bound to, who knows all of that but the upstream's session id
+ * (which is not a credential: the spec forbids using sessions for auth).
+ * See docs/internals/session.md.
+ *
+ * Field rules (checked by session_sign and again by session_verify):
+ * tenant, server, caller_id, protocol_version are non-empty visible ASCII
+ * within their arrays; upstream is visible ASCII, possibly empty;
+ * caller_kind is a known kind. Callers fill the struct with
+ * session_init() and then the fields (snprintf into the arrays).
+ *
+ * Keys: every function takes the RAW master key bytes (config's
+ * master_key) and derives K itself; K is wiped after use. A key shorter
+ * than SESSION_KEY_MIN bytes is refused.
+ *
+ * Returns:
+ *  - session_sign(): 0, or -1 (a field breaks the rules, out too small,
+ *    key too short, crypto failure); out is then "".
+ *  - session_verify(): SESSION_OK (0) and *out filled, or
+ *    SESSION_MALFORMED (not base64url, wrong size, unknown version, a
+ *    field breaking the rules), SESSION_BAD_MAC (any byte changed, or
+ *    another key), SESSION_EXPIRED (issued more than max_age_s ago, or more
+ *    than LIMIT_SESSION_SKEW seconds in the future), SESSION_ERROR (crypto
+ *    failure, short key); *out is zeroed on failure. The MAC is checked,
+ *    in constant time (CRYPTO_memcmp), before any field is looked at.
+ *    max_age_s 0 means LIMIT_SESSION_MAX_AGE_DEFAULT.
+ *  - session_matches(): 1 when the session belongs to this tenant, server
+ *    and caller, else 0. Every failure of verify or match is the same to
+ *    the client: 404 (MCP: an unknown session id), which makes it
+ *    re-initialize.
+ */
+#ifndef MCP_SESSION_H
+#define MCP_SESSION_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "mcp_limits.h"
+
+#define SESSION_VERSION		1
+#define SESSION_KEY_MIN		16	/* raw master key bytes, at least */
+
+enum session_caller_kind {
+	SESSION_CALLER_NONE,
+	SESSION_CALLER_USER,		/* a Supabase Auth user */
+	SESSION_CALLER_API_KEY,		/* a platform token from an API key */
+	SESSION_CALLER__MAX
+};
+
+enum session_status {
+	SESSION_OK,
+	SESSION_MALFORMED,
+	SESSION_BAD_MAC,
+	SESSION_EXPIRED,
+	SESSION_ERROR,
+	SESSION__MAX
+};
+
+struct session {
+	char			 tenant[LIMIT_SESSION_FIELD + 1];	/* id */
+	char			 server[LIMIT_SLUG + 1];		/* alias */
+	enum session_caller_kind caller_kind;
+	char			 caller_id[LIMIT_SESSION_FIELD + 1];
+	char			 upstream[LIMIT_UPSTREAM_SESSION + 1];	/* or "" */
+	char			 protocol_version[LIMIT_PROTOCOL_VERSION + 1];
+	time_t			 issued_at;
+};
+
+void	 session_init(struct session *);
+void	 session_release(struct session *);
+
+int	 session_sign(const void *key, size_t keylen, const struct session *,
+	    char *out, size_t outlen);
+enum session_status session_verify(const void *key, size_t keylen,
+	    const char *id, size_t len, time_t now, unsigned max_age_s,
+	    struct session *out);
+int	 session_matches(const struct session *, const char *tenant,
+	    const char *server, enum session_caller_kind,
+	    const char *caller_id);
+
+/* "malformed session id", ... (for the operator's log, not the client). */
+const char *session_strerror(enum session_status);
+
+#endif /* MCP_SESSION_H */
