@@ -19,7 +19,7 @@ _Static_assert(CRYPTO_SEAL_MAX < INT_MAX - CRYPTO_SEAL_OVERHEAD,
     "EVP lengths are int");
 _Static_assert(CRYPTO_KID_DERIVED <= CRYPTO_KID_MAX, "derived kid fits");
 
-/* ---- wiping, comparing, random ---------------------------------------- */
+/* ---- wiping, comparing, random ----------------------------------------- */
 
 void
 crypto_wipe(void *p, size_t n)
@@ -46,7 +46,7 @@ crypto_random(void *p, size_t n)
 	return RAND_bytes(p, (int)n) == 1 ? 0 : -1;
 }
 
-/* ---- hex ----------------------------------------------------------------- */
+/* ---- hex --------------------------------------------------------------- */
 
 static int
 crypto_hexval(char c)
@@ -82,7 +82,7 @@ crypto_hex_decode(unsigned char *out, size_t outlen, const char *p,
 	return 0;
 }
 
-/* ---- keys ---------------------------------------------------------------- */
+/* ---- keys -------------------------------------------------------------- */
 
 void
 crypto_key_init(struct crypto_key *k)
@@ -158,7 +158,61 @@ out:
 	return rc;
 }
 
-/* ---- AES-256-GCM --------------------------------------------------------- */
+void
+crypto_keyring_init(struct crypto_keyring *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+crypto_keyring_release(struct crypto_keyring *r)
+{
+	explicit_bzero(r, sizeof(*r));
+}
+
+int
+crypto_keyring_parse(struct crypto_keyring *r, const char *p, size_t len)
+{
+	const char	*comma;
+	size_t		 n, i;
+
+	crypto_keyring_release(r);
+	if (p == NULL)
+		return -1;
+	for (;;) {
+		comma = memchr(p, ',', len);
+		n = comma != NULL ? (size_t)(comma - p) : len;
+		if (r->n == CRYPTO_KEYRING_MAX ||
+		    crypto_key_parse(&r->keys[r->n], p, n) == -1)
+			goto fail;
+		for (i = 0; i < r->n; i++)
+			if (strcmp(r->keys[i].kid, r->keys[r->n].kid) == 0)
+				goto fail;
+		r->n++;
+		if (comma == NULL)
+			return 0;
+		len -= n + 1;
+		p = comma + 1;
+	}
+fail:
+	crypto_keyring_release(r);
+	return -1;
+}
+
+const struct crypto_key *
+crypto_keyring_find(const struct crypto_keyring *r, const char *kid)
+{
+	size_t	 i;
+
+	if (kid == NULL)
+		return NULL;
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->keys[i].kid, kid) == 0)
+			return &r->keys[i];
+	return NULL;
+}
+
+/* ---- AES-256-GCM ------------------------------------------------------- */
 
 int
 crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
@@ -264,7 +318,7 @@ out:
 	return rc;
 }
 
-/* ---- HKDF ------------------------------------------------------------------ */
+/* ---- HKDF -------------------------------------------------------------- */
 
 int
 crypto_hkdf_sha256(const void *ikm, size_t ikmlen, const char *info,
@@ -300,7 +354,7 @@ out:
 	return rc;
 }
 
-/* ---- base64 -------------------------------------------------------------- */
+/* ---- base64 ------------------------------------------------------------ */
 
 static const char crypto_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

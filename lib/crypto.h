@@ -28,6 +28,12 @@
  * and compute its default kid with
  *     xxd -r -p master-key | sha256sum | cut -c1-8
  *
+ * A key ring (struct crypto_keyring, for rotation) is up to
+ * CRYPTO_KEYRING_MAX such keys separated by ",", still one line:
+ *     <current key>[,<previous key>...]
+ * The first key seals; every key opens what it sealed (found by kid).
+ * Key ids must differ.
+ *
  * Contracts:
  *  - Every int function returns 0 on success and -1 on failure, unless it
  *    says otherwise. Output bufs follow buf.h: an append that fails
@@ -59,10 +65,17 @@
 #define CRYPTO_SEAL_MAX		(1024 * 1024) /* plaintext bytes one call
 					   takes; keeps int lengths safe */
 
+#define CRYPTO_KEYRING_MAX	4	/* current + previous keys */
+
 struct crypto_key {
 	unsigned char	 key[CRYPTO_KEY_LEN];
 	char		 kid[CRYPTO_KID_MAX + 1];
 	int		 set;		/* 1 once parsed */
+};
+
+struct crypto_keyring {
+	struct crypto_key keys[CRYPTO_KEYRING_MAX]; /* [0] is current */
+	size_t		 n;
 };
 
 /* Empty key (set = 0). */
@@ -72,8 +85,19 @@ void	 crypto_key_init(struct crypto_key *);
 int	 crypto_key_parse(struct crypto_key *, const char *, size_t);
 /* Wipe and reset to unset. */
 void	 crypto_key_release(struct crypto_key *);
-/* 1 when (p, len) is a well-formed key id: [A-Za-z0-9._-]{1,CRYPTO_KID_MAX}. */
+/* 1 when (p, len) is a well-formed key id: [A-Za-z0-9._-]{1,32}. */
 int	 crypto_kid_valid(const char *, size_t);
+
+/* Empty ring. */
+void	 crypto_keyring_init(struct crypto_keyring *);
+/* Parse "<key>[,<key>...]" from (p, len); -1: malformed, too many keys,
+ * or a kid twice (the ring is then empty). */
+int	 crypto_keyring_parse(struct crypto_keyring *, const char *, size_t);
+/* The key with this kid, or NULL. */
+const struct crypto_key *crypto_keyring_find(const struct crypto_keyring *,
+	    const char *kid);
+/* Wipe every key and empty the ring. */
+void	 crypto_keyring_release(struct crypto_keyring *);
 
 /* AES-256-GCM: append nonce || ct || tag of (pt, ptlen) to out. */
 int	 crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,

@@ -48,7 +48,11 @@ jsonx_loadb(const char *p, size_t len, size_t max_depth, char *err,
 			    max_depth);
 		return NULL;
 	}
-	j = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	/* Any value, not only objects and arrays: the caller checks the
+	 * type and says what it wanted (a JSON-RPC "hello" is an invalid
+	 * request, not unparseable). */
+	j = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL |
+	    JSON_DECODE_ANY, &je);
 	if (j == NULL && err != NULL)
 		snprintf(err, errlen, "invalid json at line %d column %d: %s",
 		    je.line, je.column, je.text);

@@ -1,7 +1,8 @@
 /*
  * jsonx.h -- jansson helpers used everywhere JSON crosses a trust boundary.
  *
- * jsonx_loadb() parses (ptr, len) with JSON_REJECT_DUPLICATES and rejects
+ * jsonx_loadb() parses (ptr, len) -- any JSON value, not only objects and
+ * arrays -- with JSON_REJECT_DUPLICATES and rejects
  * documents nested deeper than max_depth. It returns a NEW reference or
  * NULL; on NULL, err (if non-NULL) holds a short lowercase reason.
  * jsonx_dumpb() appends compact JSON to a struct buf (0 or -1, see buf.h).

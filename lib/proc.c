@@ -5,7 +5,9 @@
  * malloc, no stdio, no locks): the worker may hold any lock at fork time,
  * and everything the child needs was prepared by the parent.
  */
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -15,6 +17,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +31,8 @@
 /* What a child that failed before execve() writes to the report pipe. */
 enum proc_stage {
 	PROC_STAGE_SETSID,
+	PROC_STAGE_MOUNT,
+	PROC_STAGE_HIDE,
 	PROC_STAGE_DUP,
 	PROC_STAGE_CLOSE,
 	PROC_STAGE_RLIMIT,
@@ -45,6 +50,8 @@ enum proc_stage {
 
 static const char *const proc_stage_names[PROC_STAGE__MAX] = {
 	"start a new session",
+	"set up the mount namespace",
+	"hide the other directories",
 	"set up the standard fds",
 	"close inherited fds",
 	"set resource limits",
@@ -132,6 +139,16 @@ proc_pipe(int fds[2])
 	return 0;
 }
 
+/* 1 when path is strictly below dir (both absolute, no trailing '/'). */
+static int
+proc_is_below(const char *path, const char *dir)
+{
+	size_t	 n = strlen(dir);
+
+	return n > 1 && strncmp(path, dir, n) == 0 && path[n] == '/' &&
+	    path[n + 1] != '\0';
+}
+
 static int
 proc_set_nonblock(int fd)
 {
@@ -207,31 +224,98 @@ proc_child_is_root(void)
 	return 0;
 }
 
+/*
+ * Child only, first process of fresh pid, mount and IPC namespaces, still
+ * privileged: a private copy of the mount tree, a /proc that shows only
+ * this namespace, and hide_dir covered by an empty tmpfs into which the
+ * working directory (opened beforehand as wfd) is bound back.
+ */
+static int
+proc_child_isolate(const struct proc_spec *s, int *stage)
+{
+	static const char prefix[] = "/proc/self/fd/";
+	char	 path[LIMIT_PROC_PATH], fdpath[sizeof(prefix) + 12];
+	size_t	 i, hl, wl, nd;
+	int	 wfd, v;
+
+	*stage = PROC_STAGE_MOUNT;
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    NULL) == -1)
+		return -1;
+	if (s->hide_dir == NULL)
+		return 0;
+	*stage = PROC_STAGE_HIDE;
+	/* Opened in this mount namespace (a bind across namespaces is
+	 * EINVAL) before the tmpfs hides it; no snprintf after fork. */
+	wfd = -1;
+	if (s->workdir != NULL && proc_is_below(s->workdir, s->hide_dir)) {
+		wfd = open(s->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (wfd == -1)
+			return -1;
+		memcpy(fdpath, prefix, sizeof(prefix) - 1);
+		for (nd = 1, v = wfd; v >= 10; v /= 10)
+			nd++;
+		for (i = 0, v = wfd; i < nd; i++, v /= 10)
+			fdpath[sizeof(prefix) - 1 + nd - 1 - i] =
+			    (char)('0' + v % 10);
+		fdpath[sizeof(prefix) - 1 + nd] = '\0';
+	}
+	if (mount("tmpfs", s->hide_dir, "tmpfs", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, "mode=0711,size=64k,nr_inodes=256") == -1)
+		return -1;
+	if (wfd == -1)
+		return 0;
+	/* Recreate the path below hide_dir, then bind the real one. */
+	hl = strlen(s->hide_dir);
+	wl = strlen(s->workdir);
+	if (wl >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, s->workdir, wl + 1);
+	for (i = hl + 1; i <= wl; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0711) == -1 && errno != EEXIST)
+			return -1;
+		if (i < wl)
+			path[i] = '/';
+	}
+	return mount(fdpath, s->workdir, "none", MS_BIND, NULL);
+}
+
 static void __attribute__((noreturn))
 proc_child(const struct proc_spec *s, int in, int out, int er, int rep,
     pid_t parent)
 {
 	static const struct rlimit nocore = { 0, 0 };
+	/* The kernel's struct sigaction, all zero: SIG_DFL, no flags, empty
+	 * mask (zero whatever the architecture's field order). */
+	static const unsigned long ksa_dfl[4] = { 0, 0, 0, 0 };
 	struct proc_report	 r;
-	struct sigaction	 sa;
 	sigset_t		 all;
 	int			 sig;
 
 	/* Default dispositions with everything blocked, then unblock: no
-	 * handler of the worker may run in here. */
+	 * handler of the worker may run in here, and an ignored signal
+	 * would stay ignored across execve. The raw system call, because
+	 * glibc refuses to touch the signals it reserves (32, 33), which a
+	 * web server may well have handed down ignored. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);	/* EINVAL for holes */
+			syscall(SYS_rt_sigaction, sig, ksa_dfl, NULL,
+			    (size_t)(NSIG / 8));
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
 	r.stage = PROC_STAGE_SETSID;
 	if (setsid() == -1)
+		goto fail;
+	if (s->isolate && proc_child_isolate(s, &r.stage) == -1)
 		goto fail;
 
 	r.stage = PROC_STAGE_DUP;
@@ -278,9 +362,11 @@ proc_child(const struct proc_spec *s, int in, int out, int er, int rep,
 	r.stage = PROC_STAGE_PDEATHSIG;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		goto fail;
+	/* In its own pid namespace the parent is invisible (getppid() is
+	 * 0); there the window is covered by stdin's EOF instead. */
 	r.stage = PROC_STAGE_PARENT;
 	errno = ESRCH;
-	if (getppid() != parent)
+	if (!s->isolate && getppid() != parent)
 		goto fail;
 
 	r.stage = PROC_STAGE_NNP;
@@ -340,9 +426,18 @@ proc_spawn(struct proc *p, const struct proc_spec *s, char *err,
 		goto out;
 	}
 	parent = getpid();
-	pid = fork();
+	if (s->isolate)
+		/* fork() with flags: the child is pid 1 of a new pid
+		 * namespace (when it exits, the kernel kills whatever it
+		 * left in there) with its own mount and IPC namespaces. */
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)(CLONE_NEWPID |
+		    CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD), NULL, NULL, NULL,
+		    0UL);
+	else
+		pid = fork();
 	if (pid == -1) {
-		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+		snprintf(err, errlen, "cannot %s: %s", s->isolate ?
+		    "clone into new namespaces" : "fork", strerror(errno));
 		goto out;
 	}
 	if (pid == 0)
@@ -474,8 +569,8 @@ proc_close_stdin(struct proc *p)
 	proc_close_fd(&p->in_fd);
 }
 
-static void
-proc_close_all(struct proc *p)
+void
+proc_close_pipes(struct proc *p)
 {
 	proc_close_fd(&p->in_fd);
 	proc_close_fd(&p->out_fd);
@@ -485,7 +580,7 @@ proc_close_all(struct proc *p)
 void
 proc_release(struct proc *p)
 {
-	proc_close_all(p);
+	proc_close_pipes(p);
 	if (p->pid > 0 && !p->reaped) {
 		kill(-p->pid, SIGKILL);
 		proc_reap(p);
@@ -531,7 +626,7 @@ proc_kill_many(struct proc *const *ps, size_t n, unsigned grace_ms)
 	 * reading ends too means a child blocked on a full pipe gets EPIPE
 	 * instead of hanging. */
 	for (i = 0; i < n; i++)
-		proc_close_all(ps[i]);
+		proc_close_pipes(ps[i]);
 	proc_wait_many(ps, n, grace_ms);
 	for (i = 0; i < n; i++)
 		if (!proc_exited(ps[i]))

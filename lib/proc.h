@@ -10,6 +10,14 @@
  *  - a new session, so its own process group (pgid == sid == pid): one
  *    kill(-pid, sig) reaches everything it starts that does not leave
  *    the group itself;
+ *  - with isolate: started with clone(CLONE_NEWPID | CLONE_NEWNS |
+ *    CLONE_NEWIPC) instead of fork(), it is pid 1 of its own pid namespace
+ *    (when it exits the kernel kills everything left in there, group or
+ *    not), sees a /proc of that namespace only (no other process's
+ *    environ or cmdline), and hide_dir is an empty tmpfs except for the
+ *    bind-mounted workdir (other tenants' directories are invisible).
+ *    Being pid 1, it ignores signals it has no handler for, SIGKILL
+ *    aside;
  *  - fds 0/1/2 are the three pipes, every other fd is closed
  *    (close_range(2), with a loop as fallback);
  *  - RLIMIT_CORE 0 and the RLIMIT_CPU / AS / NOFILE / NPROC given (soft ==
@@ -73,6 +81,11 @@ struct proc_spec {
 	uid_t		  uid;		/* PROC_ID_KEEP: the parent's */
 	gid_t		  gid;		/* PROC_ID_KEEP: the parent's */
 	struct proc_limits lim;		/* 0 fields: inherited */
+	int		  isolate;	/* 1: own pid, mount and IPC namespaces
+					   (needs root / CAP_SYS_ADMIN) */
+	const char	 *hide_dir;	/* isolate only, may be NULL: covered
+					   by an empty tmpfs; workdir, when
+					   below it, is bound back */
 };
 
 struct proc {
@@ -104,6 +117,9 @@ int	 proc_wait(struct proc *, unsigned ms);
 int	 proc_signal(const struct proc *, int sig);
 
 void	 proc_close_stdin(struct proc *);
+/* Close the parent's three pipe ends (the child's EOF on stdin, EPIPE on
+ * output); the child is left running, to be waited for or killed. */
+void	 proc_close_pipes(struct proc *);
 
 /* Orderly end, bounded by about 2 * grace_ms; see above. */
 void	 proc_kill(struct proc *, unsigned grace_ms);

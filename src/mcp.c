@@ -236,15 +236,23 @@ mcp_who_and_what(struct mcp_ctx *c)
 		    "configuration store unavailable");
 		return -1;
 	}
+	target_init(&c->target);
+	c->have_target = 1;
 	if (target_from_json(c->resolved, c->req->cfg, &c->target, err,
 	    sizeof(err)) == -1) {
 		log_warn(MOD, "'/mcp/%s/%s' not usable: %s", c->tenant,
 		    c->server, err);
-		mcp_http_error(c, 500, NULL, MCP_ERR_NOT_CONFIGURED,
-		    "server not configured for this tenant: %s", err);
+		/* A missing setting/secret is the tenant's to fix: say which.
+		 * Anything else (bad master key, bad catalog) is the
+		 * operator's, and stays in the operator log. */
+		if (c->target.error == TARGET_MISSING)
+			mcp_http_error(c, 500, NULL, MCP_ERR_NOT_CONFIGURED,
+			    "server not configured for this tenant: %s", err);
+		else
+			mcp_http_error(c, 500, NULL, MCP_ERR_NOT_CONFIGURED,
+			    "server not configured for this tenant");
 		return -1;
 	}
-	c->have_target = 1;
 	return 0;
 }
 
@@ -358,11 +366,16 @@ mcp_stdio_error_map(enum upstream_stdio_err e, int *code, int *status)
 }
 
 static void
-mcp_stdio_opts(const struct mcp_ctx *c, struct upstream_stdio_opts *o)
+mcp_stdio_opts(const struct mcp_ctx *c, struct upstream_stdio_opts *o,
+    struct buf *hide)
 {
 	const struct config	*cfg = c->req->cfg;
 
 	upstream_stdio_opts_init(o);
+	/* Isolated children (root workers) see only their own directory
+	 * of <data_dir>/tenants, never another tenant's. */
+	if (buf_printf(hide, "%s/tenants", cfg->data_dir) == 0)
+		o->hide_dir = hide->data;
 	o->run_uid = cfg->stdio_uid;
 	o->run_gid = cfg->stdio_gid;
 	if (cfg->stdio_path != NULL)
@@ -411,14 +424,16 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 		struct upstream_stdio_opts	 opts;
 		struct upstream_stdio_info	 info;
 		enum upstream_stdio_err		 e;
+		struct buf			 hide;
 
+		buf_init(&hide, LIMIT_PATH * 2);
 		memset(&spec, 0, sizeof(spec));
 		spec.key = c->target.pool_key;
 		spec.tenant_id = c->target.tenant_id;
 		spec.argv = (const char *const *)c->target.argv;
 		spec.env = (const char *const *)c->target.env;
 		spec.workdir = c->target.workdir;
-		mcp_stdio_opts(c, &opts);
+		mcp_stdio_opts(c, &opts, &hide);
 		upstream_stdio_info_init(&info);
 		e = upstream_stdio_call(&spec, &opts, msg, mcp_stdio_event, c,
 		    resp, &info);
@@ -432,6 +447,7 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 				    upstream_stdio_strerror(e));
 		}
 		upstream_stdio_info_release(&info);
+		buf_release(&hide);
 	} else {
 		struct upstream_http_opts	 opts;
 		struct upstream_http_result	 res;

@@ -126,8 +126,7 @@ resolve_rpc(const struct config *cfg, const struct principal *p,
 	struct httpc_request	 hr;
 	struct httpc_response	 resp;
 	struct buf		 url, body, apikey, bearer;
-	const char		*headers[6], *body_p;
-	size_t			 body_len;
+	const char		*headers[6];
 	json_t			*args = NULL, *j = NULL;
 	char			 err[128];
 	size_t			 nh = 0;
@@ -181,23 +180,14 @@ resolve_rpc(const struct config *cfg, const struct principal *p,
 		    resp.status);
 		goto out;
 	}
-	/* JSON null (PostgREST's answer for a NULL jsonb) is a "no";
-	 * jsonx_loadb() only takes objects and arrays at the top. */
-	body_p = resp.body.data != NULL ? resp.body.data : "";
-	body_len = resp.body.len;
-	while (body_len > 0 && strchr(" \t\r\n", body_p[body_len - 1]) != NULL)
-		body_len--;
-	while (body_len > 0 && strchr(" \t\r\n", body_p[0]) != NULL) {
-		body_p++;
-		body_len--;
-	}
-	if (body_len == 4 && memcmp(body_p, "null", 4) == 0) {
-		rc = 0;
+	if ((j = jsonx_loadb(resp.body.data != NULL ? resp.body.data : "",
+	    resp.body.len, LIMIT_JSON_DEPTH, err, sizeof(err))) == NULL) {
+		snprintf(why, whylen, "resolve_mcp_target: %s", err);
 		goto out;
 	}
-	if ((j = jsonx_loadb(body_p, body_len, LIMIT_JSON_DEPTH, err,
-	    sizeof(err))) == NULL) {
-		snprintf(why, whylen, "resolve_mcp_target: %s", err);
+	/* JSON null (PostgREST's answer for a NULL jsonb) is a "no". */
+	if (json_is_null(j)) {
+		rc = 0;
 		goto out;
 	}
 	if (!json_is_object(j) ||

@@ -21,8 +21,8 @@
 struct target_ctx {
 	struct target		*t;
 	const struct config	*cfg;
-	struct crypto_key	 key;		/* derived secret key */
-	int			 key_loaded;
+	struct crypto_keyring	 keys;		/* derived secret keys */
+	int			 keys_loaded;
 	size_t			 args_bytes;	/* argv + env, for
 						   LIMIT_STDIO_ARGS_BYTES */
 	char			*err;
@@ -61,7 +61,7 @@ target_strerror(enum target_err e)
 	return names[e];
 }
 
-/* ---- string vectors ------------------------------------------------------ */
+/* ---- string vectors ---------------------------------------------------- */
 
 /* Append s (taken over: freed on failure) to the NULL-terminated *v. */
 static int
@@ -105,7 +105,7 @@ target_strv_free(char **v, int wipe)
 	free(v);
 }
 
-/* ---- lifecycle ----------------------------------------------------------- */
+/* ---- lifecycle --------------------------------------------------------- */
 
 void
 target_init(struct target *t)
@@ -147,7 +147,7 @@ target_release(struct target *t)
 	target_init(t);
 }
 
-/* ---- checks -------------------------------------------------------------- */
+/* ---- checks ------------------------------------------------------------ */
 
 /* A JSON string without embedded NUL, or NULL. */
 static const char *
@@ -250,42 +250,44 @@ target_uuid_canon(const char *s, char out[UUID_STRLEN + 1])
 	return 0;
 }
 
-/* ---- secrets: key, AAD ---------------------------------------------------- */
+/* ---- secrets: key, AAD ------------------------------------------------- */
 
-/* The secret key K (target.h) and its kid from the master key text. */
+/* The secret keys K (target.h), with their kids, from the master key
+ * text: one key, or "current,previous..." (crypto.h). */
 static enum target_err
-target_secret_key(const struct buf *mk, struct crypto_key *k, char *err,
-    size_t errlen)
+target_secret_keys(const struct buf *mk, struct crypto_keyring *ring,
+    char *err, size_t errlen)
 {
-	struct crypto_key	 raw;
-	enum target_err		 rc;
+	unsigned char	 k[CRYPTO_KEY_LEN];
+	size_t		 i;
+	enum target_err	 rc;
 
-	crypto_key_init(&raw);
-	crypto_key_release(k);
+	crypto_keyring_release(ring);
 	if (mk == NULL || mk->len == 0 || mk->data == NULL) {
 		rc = target_fail(err, errlen, TARGET_SECRET,
 		    "no master key loaded (master_key_file)");
 		goto out;
 	}
-	if (crypto_key_parse(&raw, mk->data, mk->len) == -1) {
+	if (crypto_keyring_parse(ring, mk->data, mk->len) == -1) {
 		rc = target_fail(err, errlen, TARGET_SECRET,
 		    "master key is malformed: expected 64 hex digits, "
-		    "optionally after '<kid>:'");
+		    "optionally after '<kid>:', comma-separated for rotation");
 		goto out;
 	}
-	if (crypto_hkdf_sha256(raw.key, sizeof(raw.key), TARGET_HKDF_INFO,
-	    k->key, sizeof(k->key)) == -1) {
-		rc = target_fail(err, errlen, TARGET_INTERNAL,
-		    "cannot derive the secret key");
-		goto out;
+	for (i = 0; i < ring->n; i++) {
+		if (crypto_hkdf_sha256(ring->keys[i].key, CRYPTO_KEY_LEN,
+		    TARGET_HKDF_INFO, k, sizeof(k)) == -1) {
+			rc = target_fail(err, errlen, TARGET_INTERNAL,
+			    "cannot derive the secret key");
+			goto out;
+		}
+		memcpy(ring->keys[i].key, k, sizeof(k));
 	}
-	memcpy(k->kid, raw.kid, sizeof(k->kid));
-	k->set = 1;
 	rc = TARGET_OK;
 out:
-	crypto_key_release(&raw);
+	explicit_bzero(k, sizeof(k));
 	if (rc != TARGET_OK)
-		crypto_key_release(k);
+		crypto_keyring_release(ring);
 	return rc;
 }
 
@@ -321,15 +323,17 @@ target_aad(struct buf *aad, const char *tenant_id, const char *alias,
 	return 0;
 }
 
-/* Decode and open one {"kid","nonce","ct"} entry with k and aad. */
+/* Decode and open one {"kid","nonce","ct"} entry with aad and the key of
+ * its kid. */
 static enum target_err
-target_open_entry(const struct crypto_key *k, const struct buf *aad,
+target_open_entry(const struct crypto_keyring *ring, const struct buf *aad,
     const char *name, const json_t *entry, struct buf *out, char *err,
     size_t errlen)
 {
-	struct buf	 raw;
-	const char	*kid, *nonce, *ct;
-	enum target_err	 rc;
+	const struct crypto_key	*k;
+	struct buf		 raw;
+	const char		*kid, *nonce, *ct;
+	enum target_err		 rc;
 
 	buf_init(&raw, LIMIT_TARGET_VALUE + CRYPTO_SEAL_OVERHEAD + 3);
 	if (!json_is_object(entry) || json_object_size(entry) != 3 ||
@@ -341,10 +345,10 @@ target_open_entry(const struct crypto_key *k, const struct buf *aad,
 		    "secret '%s': not a {kid, nonce, ct} ciphertext", name);
 		goto out;
 	}
-	if (strcmp(kid, k->kid) != 0) {
+	if ((k = crypto_keyring_find(ring, kid)) == NULL) {
 		rc = target_fail(err, errlen, TARGET_SECRET,
-		    "secret '%s' was sealed with key '%s', the loaded key is "
-		    "'%s'", name, kid, k->kid);
+		    "secret '%s' was sealed with key '%s', which is not loaded "
+		    "(current key '%s')", name, kid, ring->keys[0].kid);
 		goto out;
 	}
 	if (crypto_b64_decode(&raw, nonce, strlen(nonce)) == -1 ||
@@ -373,12 +377,13 @@ target_secret_seal(const struct buf *master_key, const char *tenant_id,
     const char *alias, const char *name, const char *value, json_t **out,
     char *err, size_t errlen)
 {
-	struct crypto_key	 k;
+	struct crypto_keyring	 ring;
+	const struct crypto_key	*k;
 	struct buf		 aad, sealed, nonce, ct;
 	size_t			 len;
 	int			 rc = -1;
 
-	crypto_key_init(&k);
+	crypto_keyring_init(&ring);
 	buf_init(&aad, 256);
 	buf_init(&sealed, LIMIT_TARGET_VALUE + CRYPTO_SEAL_OVERHEAD);
 	buf_init(&nonce, 64);
@@ -400,13 +405,14 @@ target_secret_seal(const struct buf *master_key, const char *tenant_id,
 		    name);
 		goto out;
 	}
-	if (target_secret_key(master_key, &k, err, errlen) != TARGET_OK)
+	if (target_secret_keys(master_key, &ring, err, errlen) != TARGET_OK)
 		goto out;
-	if (crypto_seal(k.key, aad.data, aad.len, value, len, &sealed) == -1 ||
+	k = &ring.keys[0];		/* the current key seals */
+	if (crypto_seal(k->key, aad.data, aad.len, value, len, &sealed) == -1 ||
 	    crypto_b64_encode(&nonce, sealed.data, CRYPTO_NONCE_LEN) == -1 ||
 	    crypto_b64_encode(&ct, sealed.data + CRYPTO_NONCE_LEN,
 	    sealed.len - CRYPTO_NONCE_LEN) == -1 ||
-	    (*out = json_pack("{s:s, s:s, s:s}", "kid", k.kid, "nonce",
+	    (*out = json_pack("{s:s, s:s, s:s}", "kid", k->kid, "nonce",
 	    buf_cstr(&nonce), "ct", buf_cstr(&ct))) == NULL) {
 		target_fail(err, errlen, TARGET_INTERNAL,
 		    "secret '%s': cannot seal", name);
@@ -418,7 +424,7 @@ out:
 	buf_release(&nonce);
 	buf_release(&sealed);
 	buf_release(&aad);
-	crypto_key_release(&k);
+	crypto_keyring_release(&ring);
 	return rc;
 }
 
@@ -427,19 +433,19 @@ target_secret_open(const struct buf *master_key, const char *tenant_id,
     const char *alias, const char *name, const json_t *sealed,
     struct buf *out, char *err, size_t errlen)
 {
-	struct crypto_key	 k;
+	struct crypto_keyring	 ring;
 	struct buf		 aad, pt;
 	int			 rc = -1;
 
-	crypto_key_init(&k);
+	crypto_keyring_init(&ring);
 	buf_init(&aad, 256);
 	buf_init(&pt, LIMIT_TARGET_VALUE);
 	if (out == NULL)
 		goto out;
 	if (target_aad(&aad, tenant_id, alias, name, err, errlen) == -1 ||
-	    target_secret_key(master_key, &k, err, errlen) != TARGET_OK)
+	    target_secret_keys(master_key, &ring, err, errlen) != TARGET_OK)
 		goto out;
-	if (target_open_entry(&k, &aad, name, sealed, &pt, err, errlen) !=
+	if (target_open_entry(&ring, &aad, name, sealed, &pt, err, errlen) !=
 	    TARGET_OK)
 		goto out;
 	if (buf_append(out, pt.data, pt.len) == -1) {
@@ -450,11 +456,11 @@ target_secret_open(const struct buf *master_key, const char *tenant_id,
 out:
 	buf_release_secret(&pt);
 	buf_release(&aad);
-	crypto_key_release(&k);
+	crypto_keyring_release(&ring);
 	return rc;
 }
 
-/* ---- identity, transport, limits, tools ------------------------------- */
+/* ---- identity, transport, limits, tools -------------------------------- */
 
 static enum target_err
 target_ids(struct target_ctx *c, const json_t *tenant, const json_t *server,
@@ -705,7 +711,7 @@ nomem:
 	return target_fail(c->err, c->errlen, TARGET_INTERNAL, "out of memory");
 }
 
-/* ---- settings and secrets -------------------------------------------- */
+/* ---- settings and secrets ---------------------------------------------- */
 
 /* A scalar JSON value as text, appended to out. -1: not a scalar (or has
  * a NUL), or out's cap. */
@@ -833,17 +839,17 @@ nomem:
 	return target_fail(c->err, c->errlen, TARGET_INTERNAL, "out of memory");
 }
 
-/* The secret key, derived once per target. */
+/* The secret keys, derived once per target. */
 static enum target_err
 target_need_key(struct target_ctx *c)
 {
 	enum target_err	 rc;
 
-	if (c->key_loaded)
+	if (c->keys_loaded)
 		return TARGET_OK;
-	if ((rc = target_secret_key(&c->cfg->master_key, &c->key, c->err,
+	if ((rc = target_secret_keys(&c->cfg->master_key, &c->keys, c->err,
 	    c->errlen)) == TARGET_OK)
-		c->key_loaded = 1;
+		c->keys_loaded = 1;
 	return rc;
 }
 
@@ -911,7 +917,7 @@ target_spec_one(struct target_ctx *c, const json_t *spec,
 				rc = TARGET_INVALID;
 				goto out;
 			}
-			if ((rc = target_open_entry(&c->key, &aad, name, v,
+			if ((rc = target_open_entry(&c->keys, &aad, name, v,
 			    &val, c->err, c->errlen)) != TARGET_OK)
 				goto out;
 		} else if (target_scalar(v, &val) == -1) {
@@ -1000,7 +1006,7 @@ target_specs(struct target_ctx *c, const json_t *specs, const json_t *values,
 	return TARGET_OK;
 }
 
-/* ---- the whole ----------------------------------------------------------- */
+/* ---- the whole --------------------------------------------------------- */
 
 int
 target_from_json(const json_t *r, const struct config *cfg, struct target *t,
@@ -1016,7 +1022,7 @@ target_from_json(const json_t *r, const struct config *cfg, struct target *t,
 	c.cfg = cfg;
 	c.err = err;
 	c.errlen = errlen;
-	crypto_key_init(&c.key);
+	crypto_keyring_init(&c.keys);
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (cfg == NULL) {
@@ -1052,7 +1058,7 @@ target_from_json(const json_t *r, const struct config *cfg, struct target *t,
 		goto out;
 	rc = TARGET_OK;
 out:
-	crypto_key_release(&c.key);
+	crypto_keyring_release(&c.keys);
 	if (rc != TARGET_OK) {
 		target_release(t);
 		t->error = rc;

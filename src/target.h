@@ -60,7 +60,9 @@
  * AES-256-GCM ciphertext with its 16-byte tag appended. The key is
  *     K = HKDF-SHA256(ikm = the 32 bytes of the master key,
  *                     info = "mcp-secret v1")
- * (crypto_key_parse reads cfg->master_key; its kid is K's kid), and the
+ * where cfg->master_key is a key or a key ring in crypto.h's text form
+ * ("<current>[,<previous>...]", each "[<kid>:]<64 hex>"): the entry's kid
+ * picks the key that opens it, the first (current) key seals. And the
  * associated data is
  *     "mcp-secret v1|" tenant_id "|" alias "|" name
  * with tenant_id in lowercase. None of the three parts can hold "|"
@@ -68,8 +70,9 @@
  * ciphertext copied to another tenant, alias or secret name fails
  * authentication. Consequence: renaming an alias invalidates its secrets
  * (re-seal them with target_secret_open + target_secret_seal). A kid
- * other than the loaded key's, a bad encoding or a failed tag is
- * TARGET_SECRET; no plaintext is kept from a failed entry.
+ * not in the ring, a bad encoding or a failed tag is TARGET_SECRET; no
+ * plaintext is kept from a failed entry. The keys are parsed and derived
+ * per call (microseconds), only when a secret is actually needed.
  *
  * Errors: target_from_json() returns -1 and sets t->error (enum
  * target_err) and err. For TARGET_MISSING err is "missing '<name>'" (the
@@ -201,10 +204,11 @@ void	 target_http_opts(const struct target *, struct upstream_http_opts *);
 
 /*
  * Seal value (a NUL-terminated secret, 1..LIMIT_TARGET_VALUE bytes, no
- * control bytes) for (tenant_id, alias, name) with master_key (the text
- * form of crypto.h, e.g. cfg->master_key): *out = a NEW
- * {"kid","nonce","ct"} object for tenant_server.secrets[name]. 0, or -1
- * with a lowercase reason in err (never the value).
+ * control bytes but tab) for (tenant_id, alias, name) with the current
+ * key of master_key (crypto.h's text form, e.g. cfg->master_key):
+ * *out = a NEW {"kid","nonce","ct"} object for
+ * tenant_server.secrets[name]. 0, or -1 with a lowercase reason in err
+ * (never the value). For the admin API and the operator's CLI.
  */
 int	 target_secret_seal(const struct buf *master_key, const char *tenant_id,
 	    const char *alias, const char *name, const char *value,

@@ -56,15 +56,20 @@ struct stdio_child {
 	unsigned	 max_age_s;
 	size_t		 max_line;
 	int		 in_use;
+	int		 retiring;	/* pipes closed, on its way out */
+	int		 termed;	/* retiring: SIGTERM sent */
+	uint64_t	 retire_ms;	/* retiring: time of the last step */
 };
 
 /*
- * Every live child of this module, idle or serving the current call:
- * the signal-safe kill walks this table, so a child is entered before its
- * handshake and removed only once it is reaped. At most pool_max idle
- * entries plus the one in use.
+ * Every live child of this module, idle, serving the current call, or
+ * retiring: the signal-safe kill walks this table, so a child is entered
+ * before its handshake and removed only once it is reaped. At most
+ * pool_max idle entries, the one in use, and retiring ones (when the
+ * table is full the oldest of those are killed outright).
  */
-static struct stdio_child *stdio_tab[LIMIT_STDIO_POOL_MAX + 1];
+#define STDIO_TAB_CAP	(2 * LIMIT_STDIO_POOL_MAX + 1)
+static struct stdio_child *stdio_tab[STDIO_TAB_CAP];
 static size_t		   stdio_tab_n;
 static int		   stdio_undumpable;
 static uint64_t		   stdio_seq;
@@ -137,6 +142,7 @@ upstream_stdio_opts_init(struct upstream_stdio_opts *o)
 	o->run_uid = (uid_t)-1;
 	o->run_gid = (gid_t)-1;
 	o->path = "/usr/local/bin:/usr/bin:/bin";
+	o->isolate = -1;
 	o->deadline_ms = LIMIT_STDIO_DEADLINE_MS;
 	o->max_line = LIMIT_STDIO_LINE;
 	o->max_output = LIMIT_STDIO_OUTPUT;
@@ -211,6 +217,9 @@ stdio_check_spec(const struct upstream_stdio_spec *s,
 	    s->workdir == NULL || s->workdir[0] != '/' ||
 	    strlen(s->workdir) >= LIMIT_PROC_PATH || o->path == NULL ||
 	    strlen(o->path) >= LIMIT_PROC_PATH ||
+	    (o->hide_dir != NULL && (o->hide_dir[0] != '/' ||
+	    strlen(o->hide_dir) < 2 || strlen(o->hide_dir) >= LIMIT_PROC_PATH ||
+	    o->hide_dir[strlen(o->hide_dir) - 1] == '/')) ||
 	    o->client_protocol_version == NULL ||
 	    strlen(o->client_protocol_version) >= LIMIT_STDIO_PROTO_VERSION) {
 		snprintf(detail, dl, "incomplete stdio server definition");
@@ -295,6 +304,10 @@ stdio_opts_normalize(struct upstream_stdio_opts *o)
 		o->pool_max = LIMIT_STDIO_POOL_MAX;
 	if (o->max_age_s == 0)
 		o->max_age_s = LIMIT_STDIO_MAX_AGE_S;
+	if (o->isolate < 0)
+		o->isolate = geteuid() == 0;
+	if (o->isolate == 0)
+		o->hide_dir = NULL;
 }
 
 /* ---- fingerprint ------------------------------------------------------ */
@@ -323,7 +336,7 @@ stdio_fp(const struct upstream_stdio_spec *s,
 {
 	EVP_MD_CTX	*ctx;
 	char		*caps;
-	uint64_t	 nums[7];
+	uint64_t	 nums[8];
 	size_t		 i;
 	unsigned	 len = 0;
 	int		 rc = -1;
@@ -340,6 +353,7 @@ stdio_fp(const struct upstream_stdio_spec *s,
 	stdio_fp_str(ctx, "\x01");
 	stdio_fp_str(ctx, s->workdir);
 	stdio_fp_str(ctx, o->path);
+	stdio_fp_str(ctx, o->hide_dir != NULL ? o->hide_dir : "");
 	stdio_fp_str(ctx, o->client_protocol_version);
 	caps = json_is_object(o->client_capabilities) ?
 	    json_dumps(o->client_capabilities, JSON_COMPACT | JSON_SORT_KEYS) :
@@ -353,6 +367,7 @@ stdio_fp(const struct upstream_stdio_spec *s,
 	nums[4] = o->nofile;
 	nums[5] = o->nproc;
 	nums[6] = o->max_line;
+	nums[7] = (uint64_t)o->isolate;
 	stdio_fp_add(ctx, nums, sizeof(nums));
 	if (EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != 32)
 		goto out;
@@ -391,43 +406,59 @@ stdio_tab_remove(struct stdio_child *c)
 	}
 }
 
-/* End a child: hard (SIGKILL the group now) or orderly. */
+/* End a child now: SIGKILL its group, reap it, forget it. */
 static void
-stdio_destroy(struct stdio_child *c, int hard)
+stdio_destroy(struct stdio_child *c)
 {
 	if (c == NULL)
 		return;
-	if (hard)
-		proc_release(&c->proc);
-	else
-		proc_kill(&c->proc, LIMIT_STDIO_GRACE_MS);
+	proc_release(&c->proc);
 	stdio_tab_remove(c);
 	stdio_child_free(c);
 }
 
-/* Orderly end of every idle child for which pick() says so, together. */
+/*
+ * The orderly end without waiting (MCP stdio: close stdin, wait,
+ * SIGTERM, wait, SIGKILL): the pipes close now, and each reap moves the
+ * child on (stdio_retire_step) once LIMIT_STDIO_GRACE_MS has passed, so
+ * no request waits for a child to go.
+ */
 static void
-stdio_destroy_idle(int (*pick)(const struct stdio_child *, uint64_t),
-    uint64_t now)
+stdio_retire(struct stdio_child *c)
 {
-	struct proc		*ps[LIMIT_STDIO_POOL_MAX + 1];
-	struct stdio_child	*cs[LIMIT_STDIO_POOL_MAX + 1];
-	size_t			 i, n = 0;
+	log_debug(MOD, "retiring '%s' pid %d", c->key, (int)c->proc.pid);
+	proc_close_pipes(&c->proc);
+	c->in_use = 0;
+	c->retiring = 1;
+	c->termed = 0;
+	c->retire_ms = stdio_now_ms();
+}
 
-	for (i = 0; i < stdio_tab_n; i++) {
-		if (!stdio_tab[i]->in_use && pick(stdio_tab[i], now)) {
-			cs[n] = stdio_tab[i];
-			ps[n] = &stdio_tab[i]->proc;
-			n++;
+/* 1 when the child is gone (and freed). */
+static int
+stdio_retire_step(struct stdio_child *c, uint64_t now)
+{
+	if (!proc_exited(&c->proc)) {
+		if (now - c->retire_ms < LIMIT_STDIO_GRACE_MS)
+			return 0;
+		if (!c->termed) {
+			proc_signal(&c->proc, SIGTERM);
+			c->termed = 1;
+			c->retire_ms = now;
+			return 0;
 		}
+		log_debug(MOD, "'%s' pid %d ignored SIGTERM: SIGKILL",
+		    c->key, (int)c->proc.pid);
 	}
-	if (n == 0)
-		return;
-	proc_kill_many(ps, n, LIMIT_STDIO_GRACE_MS);
-	for (i = 0; i < n; i++) {
-		stdio_tab_remove(cs[i]);
-		stdio_child_free(cs[i]);
-	}
+	stdio_destroy(c);
+	return 1;
+}
+
+/* Pooled: neither serving a call nor retiring. */
+static int
+stdio_idle(const struct stdio_child *c)
+{
+	return !c->in_use && !c->retiring;
 }
 
 static size_t
@@ -436,7 +467,7 @@ stdio_idle_count(void)
 	size_t	 i, n = 0;
 
 	for (i = 0; i < stdio_tab_n; i++)
-		if (!stdio_tab[i]->in_use)
+		if (stdio_idle(stdio_tab[i]))
 			n++;
 	return n;
 }
@@ -449,16 +480,52 @@ stdio_lru(void)
 	size_t			 i;
 
 	for (i = 0; i < stdio_tab_n; i++)
-		if (!stdio_tab[i]->in_use && (best == NULL ||
+		if (stdio_idle(stdio_tab[i]) && (best == NULL ||
 		    stdio_tab[i]->last_used_seq < best->last_used_seq))
 			best = stdio_tab[i];
 	return best;
 }
 
+/* The retiring child that started retiring first, or NULL. */
+static struct stdio_child *
+stdio_oldest_retiring(void)
+{
+	struct stdio_child	*best = NULL;
+	size_t			 i;
+
+	for (i = 0; i < stdio_tab_n; i++)
+		if (stdio_tab[i]->retiring && (best == NULL ||
+		    stdio_tab[i]->last_used_seq < best->last_used_seq))
+			best = stdio_tab[i];
+	return best;
+}
+
+/*
+ * Keep at most limit idle children (retire the least recently used
+ * ones) and a free slot in the table (kill retiring ones if need be).
+ */
+static void
+stdio_make_room(size_t limit)
+{
+	struct stdio_child	*old;
+
+	while (stdio_idle_count() > 0 && stdio_idle_count() >= limit &&
+	    (old = stdio_lru()) != NULL)
+		stdio_retire(old);
+	while (stdio_tab_n >= STDIO_TAB_CAP &&
+	    (old = stdio_oldest_retiring()) != NULL)
+		stdio_destroy(old);
+}
+
 size_t
 upstream_stdio_pool_size(void)
 {
-	return stdio_tab_n;
+	size_t	 i, n = 0;
+
+	for (i = 0; i < stdio_tab_n; i++)
+		if (!stdio_tab[i]->retiring)
+			n++;
+	return n;
 }
 
 /* ---- the exchange loop ---------------------------------------------- */
@@ -890,24 +957,6 @@ stdio_envp_free(const char **envp)
 	free(envp);
 }
 
-/* Make room in the table for one more child: evict idle ones (LRU) until
- * at most pool_max - 1 idle remain (the new one will join them). */
-static void
-stdio_make_room(size_t pool_max)
-{
-	struct stdio_child	*old;
-
-	while (stdio_tab_n >= LIMIT_STDIO_POOL_MAX + 1 ||
-	    (stdio_idle_count() > 0 && stdio_idle_count() >= pool_max)) {
-		old = stdio_lru();
-		if (old == NULL)
-			break;
-		log_debug(MOD, "evicting '%s' pid %d", old->key,
-		    (int)old->proc.pid);
-		stdio_destroy(old, 0);
-	}
-}
-
 static enum upstream_stdio_err
 stdio_spawn(const struct upstream_stdio_spec *s,
     const struct upstream_stdio_opts *o, const unsigned char fp[32],
@@ -987,7 +1036,10 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	ps.lim.as_bytes = o->as_bytes;
 	ps.lim.nofile = o->nofile;
 	ps.lim.nproc = o->nproc;
+	ps.isolate = o->isolate;
+	ps.hide_dir = o->hide_dir;
 
+	/* The new one will join the idle ones after the call. */
 	stdio_make_room(pool_max);
 	if (proc_spawn(&c->proc, &ps, err, sizeof(err)) == -1) {
 		snprintf(detail, dl, "%s", err);
@@ -1076,7 +1128,7 @@ stdio_take(const struct upstream_stdio_spec *s, const unsigned char fp[32])
 
 	for (i = 0; i < stdio_tab_n; ) {
 		c = stdio_tab[i];
-		if (c->in_use || strcmp(c->key, s->key) != 0) {
+		if (!stdio_idle(c) || strcmp(c->key, s->key) != 0) {
 			c = NULL;
 			i++;
 			continue;
@@ -1086,7 +1138,7 @@ stdio_take(const struct upstream_stdio_spec *s, const unsigned char fp[32])
 			 * Never reuse it, and do not keep it either. */
 			log_warn(MOD, "'%s' pid %d requested for another "
 			    "tenant: ended", c->key, (int)c->proc.pid);
-			stdio_destroy(c, 1);	/* the table shrank: same i */
+			stdio_destroy(c);	/* the table shrank: same i */
 			c = NULL;
 			continue;
 		}
@@ -1105,7 +1157,7 @@ stdio_take(const struct upstream_stdio_spec *s, const unsigned char fp[32])
 		proc_describe_status(c->proc.status, st, sizeof(st));
 		log_info(MOD, "warm '%s' pid %d had %s", c->key,
 		    (int)c->proc.pid, st);
-		stdio_destroy(c, 1);
+		stdio_destroy(c);
 		return NULL;
 	}
 	c->in_use = 1;
@@ -1134,7 +1186,7 @@ stdio_kill_failed(struct stdio_child *c, enum upstream_stdio_err rc,
 	}
 	stdio_stderr(c);
 	stdio_stderr_flush(c);
-	stdio_destroy(c, 1);
+	stdio_destroy(c);
 }
 
 /* Between calls: answer pings, drop notifications, see if it is alive. */
@@ -1228,7 +1280,7 @@ again:
 			    c->key, (int)c->proc.pid,
 			    upstream_stdio_strerror(rc), info->detail);
 			info->detail[0] = '\0';
-			stdio_destroy(c, 1);
+			stdio_destroy(c);
 			c = NULL;
 			warm = 0;
 		}
@@ -1294,7 +1346,7 @@ again:
 		 * cannot have acted on it. Once, with a fresh child. */
 		log_info(MOD, "warm '%s' pid %d gone: retrying", c->key,
 		    (int)c->proc.pid);
-		stdio_destroy(c, 1);
+		stdio_destroy(c);
 		c = NULL;
 		retried = 1;
 		k.epipe = k.epipe_unsent = 0;
@@ -1319,7 +1371,7 @@ ok:
 	c->max_age_s = o->max_age_s;
 	k.want_id = -1;
 	if (o->pool_max == 0)
-		stdio_destroy(c, 0);
+		stdio_retire(c);
 	else
 		stdio_make_room(o->pool_max + 1);
 	c = NULL;
@@ -1366,14 +1418,20 @@ upstream_stdio_pool_reap(void)
 	struct stdio_child	*c;
 	char			 detail[LIMIT_STDIO_ERR];
 	size_t			 i;
-	uint64_t		 now;
+	uint64_t		 now = stdio_now_ms();
 
-	/* Dead or misbehaving ones first, hard. */
+	/* Never blocks: a retiring child is moved one step on, a dead or
+	 * misbehaving one is killed, an expired one starts retiring. */
 	for (i = 0; i < stdio_tab_n; ) {
 		c = stdio_tab[i];
 		if (c->in_use) {
 			i++;
 			continue;
+		}
+		if (c->retiring) {
+			if (!stdio_retire_step(c, now))
+				i++;
+			continue;	/* else the table shrank: same i */
 		}
 		detail[0] = '\0';
 		if (proc_exited(&c->proc) ||
@@ -1382,32 +1440,30 @@ upstream_stdio_pool_reap(void)
 			log_info(MOD, "idle '%s' pid %d dropped%s%s", c->key,
 			    (int)c->proc.pid, detail[0] != '\0' ? ": " : "",
 			    detail);
-			stdio_destroy(c, 1);	/* the table shrank: same i */
+			stdio_destroy(c);	/* the table shrank: same i */
 			continue;
 		}
+		if (stdio_expired(c, now))
+			stdio_retire(c);
 		i++;
 	}
-	now = stdio_now_ms();
-	stdio_destroy_idle(stdio_expired, now);
-}
-
-static int
-stdio_all(const struct stdio_child *c, uint64_t now)
-{
-	(void)c;
-	(void)now;
-	return 1;
 }
 
 void
 upstream_stdio_pool_shutdown(void)
 {
-	size_t	 i;
+	struct proc	*ps[STDIO_TAB_CAP] = { NULL };
+	size_t		 i, n = stdio_tab_n;
 
-	/* No call is running at exit: whatever is in use is left over. */
-	for (i = 0; i < stdio_tab_n; i++)
-		stdio_tab[i]->in_use = 0;
-	stdio_destroy_idle(stdio_all, 0);
+	/* No call runs at exit: everything goes, waiting for it, bounded
+	 * by about 2 * LIMIT_STDIO_GRACE_MS whatever the count. */
+	for (i = 0; i < n; i++)
+		ps[i] = &stdio_tab[i]->proc;
+	proc_kill_many(ps, n, LIMIT_STDIO_GRACE_MS);
+	for (i = 0; i < n; i++)
+		stdio_child_free(stdio_tab[i]);
+	memset(stdio_tab, 0, sizeof(stdio_tab));
+	stdio_tab_n = 0;
 }
 
 void
@@ -1415,7 +1471,7 @@ upstream_stdio_pool_kill_signal_safe(void)
 {
 	size_t	 i, n = stdio_tab_n;
 
-	for (i = 0; i < n && i < LIMIT_STDIO_POOL_MAX + 1; i++)
+	for (i = 0; i < n && i < STDIO_TAB_CAP; i++)
 		if (stdio_tab[i] != NULL)
 			proc_kill_signal_safe(&stdio_tab[i]->proc);
 }

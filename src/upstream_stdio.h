@@ -142,6 +142,12 @@ struct upstream_stdio_opts {
 	gid_t		 run_gid;	/* that user's primary group */
 	const char	*path;		/* stdio_path: the child's PATH and
 					   where argv[0] is looked up */
+	int		 isolate;	/* stdio_isolate: 1 own pid/mount/IPC
+					   namespaces (lib/proc.h), 0 none,
+					   -1 (default) when root */
+	const char	*hide_dir;	/* with isolate: hidden behind an empty
+					   tmpfs but for the child's own
+					   workdir: "<data_dir>/tenants" */
 	/* For these four, 0 means the LIMIT_STDIO_* default. */
 	unsigned	 deadline_ms;	/* stdio_deadline_ms: whole call, cold
 					   start included; <= _MAX */

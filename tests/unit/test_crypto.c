@@ -227,6 +227,54 @@ test_key_parse(void)
 }
 
 static void
+test_keyring(void)
+{
+	static const struct {
+		int		 line;
+		const char	*in;
+		size_t		 n;	/* 0: refused */
+		const char	*kid0, *kid1;
+	} cases[] = {
+		{ __LINE__, "a:" HEXKEY, 1, "a", NULL },
+		{ __LINE__, "new:" HEXKEY ",old:" HEXKEY, 2, "new", "old" },
+		{ __LINE__, "a:" HEXKEY ",b:" HEXKEY ",c:" HEXKEY ",d:" HEXKEY,
+		    4, "a", "b" },
+		{ __LINE__, "a:" HEXKEY ",b:" HEXKEY ",c:" HEXKEY ",d:" HEXKEY
+		    ",e:" HEXKEY, 0, NULL, NULL },	/* too many */
+		{ __LINE__, HEXKEY "," HEXKEY, 0, NULL, NULL }, /* kid twice */
+		{ __LINE__, "a:" HEXKEY ",a:" HEXKEY, 0, NULL, NULL },
+		{ __LINE__, "a:" HEXKEY ",", 0, NULL, NULL },
+		{ __LINE__, ",a:" HEXKEY, 0, NULL, NULL },
+		{ __LINE__, "a:" HEXKEY ", b:" HEXKEY, 0, NULL, NULL },
+		{ __LINE__, ",", 0, NULL, NULL },
+		{ __LINE__, "", 0, NULL, NULL },
+	};
+	struct crypto_keyring	 r;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		crypto_keyring_init(&r);
+		rc = crypto_keyring_parse(&r, cases[i].in, strlen(cases[i].in));
+		T_LINE(rc == (cases[i].n > 0 ? 0 : -1) && r.n == cases[i].n,
+		    cases[i].line);
+		if (rc == 0) {
+			T_LINE(strcmp(r.keys[0].kid, cases[i].kid0) == 0,
+			    cases[i].line);
+			T_LINE(cases[i].kid1 == NULL || (strcmp(r.keys[1].kid,
+			    cases[i].kid1) == 0 && crypto_keyring_find(&r,
+			    cases[i].kid1) == &r.keys[1]), cases[i].line);
+			T_LINE(crypto_keyring_find(&r, "zz") == NULL &&
+			    crypto_keyring_find(&r, NULL) == NULL,
+			    cases[i].line);
+		}
+		crypto_keyring_release(&r);
+		T_LINE(r.n == 0 && r.keys[0].key[1] == 0, cases[i].line);
+	}
+	T(crypto_keyring_parse(&r, NULL, 0) == -1);
+}
+
+static void
 test_hkdf(void)
 {
 	/* RFC 5869 A.3: SHA-256, no salt, no info. */
@@ -365,6 +413,7 @@ main(void)
 	test_round_trip();
 	test_open_fails();
 	test_key_parse();
+	test_keyring();
 	test_hkdf();
 	test_b64();
 	test_hex_memeq_wipe();

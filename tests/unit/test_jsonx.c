@@ -18,7 +18,9 @@ test_loadb(void)
 	} cases[] = {
 		{ __LINE__, "{\"a\":1}", 64, 1, NULL },
 		{ __LINE__, "[1,2,3]", 64, 1, NULL },
-		{ __LINE__, "\"scalar\"", 64, 0, "invalid json" },
+		{ __LINE__, "\"scalar\"", 64, 1, NULL },	/* any value: callers check the type */
+		{ __LINE__, "42", 64, 1, NULL },
+		{ __LINE__, "", 64, 0, "invalid json" },
 		{ __LINE__, "{\"a\":1,\"a\":2}", 64, 0, "duplicate" },
 		{ __LINE__, "{\"a\":", 64, 0, "invalid json at line 1" },
 		{ __LINE__, "[[[1]]]", 3, 1, NULL },

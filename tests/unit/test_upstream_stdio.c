@@ -34,6 +34,7 @@
 
 static char	 tmpbase[] = "/tmp/test_upstream_stdio.XXXXXX";
 static char	 binpath[1024];		/* <repo>/node_modules/.bin:... */
+static char	 hidedir[512];		/* <tmpbase>/tenants */
 static int	 have_everything;
 
 /*
@@ -95,6 +96,10 @@ static const char mock_js[] =
 "      send({jsonrpc: '2.0', id: 'p2', method: 'ping'}); }, 30);\n"
 "  }\n"
 "  else if (name === 'last') reply(m, {p2: global.p2 || null});\n"
+"  else if (name === 'read') { let out;\n"
+"    try { out = require('fs').readFileSync(m.params.arguments.path,\n"
+"      'utf8'); } catch (e) { out = 'ERR ' + e.code; }\n"
+"    reply(m, {out: out, pid: process.pid}); }\n"
 "  else if (name === 'garbage') process.stdout.write('this is not json\\n');\n"
 "  else if (name === 'notrpc') process.stdout.write('[1,2,3]\\n');\n"
 "  else if (name === 'die') process.exit(7);\n"
@@ -268,6 +273,21 @@ gone(pid_t pgid)
 	}
 }
 
+/* A retired child: gone after some reaps (they never block). */
+static int
+retired_gone(pid_t pgid)
+{
+	uint64_t	 end = now_ms() + 2000;
+
+	while (now_ms() < end) {
+		upstream_stdio_pool_reap();
+		if (kill(-pgid, 0) == -1 && errno == ESRCH)
+			return 1;
+		usleep(10000);
+	}
+	return gone(pgid);
+}
+
 static void
 opts_for_test(struct upstream_stdio_opts *o)
 {
@@ -278,6 +298,7 @@ opts_for_test(struct upstream_stdio_opts *o)
 	}
 	o->path = binpath;
 	o->deadline_ms = 10000;
+	o->hide_dir = hidedir;		/* used when isolated (root) */
 	/* Valgrind does not let a program lower its RLIMIT_NOFILE hard
 	 * limit (the child runs under it until execve). */
 	if (getenv("LD_PRELOAD") != NULL &&
@@ -957,6 +978,65 @@ test_invalid(void)
 	    "unknown error") == 0);
 }
 
+/* What one tenant's server can see of another's (root: isolated). */
+static void
+test_tenant_isolation(void)
+{
+	struct upstream_stdio_opts	 o;
+	struct upstream_stdio_info	 info;
+	struct server			 a, b;
+	json_t				*r = NULL;
+	char				 msg[1024], file[700];
+	const char			*out;
+	pid_t				 pb;
+	int				 fd;
+
+	if (geteuid() != 0) {
+		printf("# skip: isolation needs root\n");
+		return;
+	}
+	opts_for_test(&o);
+	upstream_stdio_info_init(&info);
+	mock(&a, "ta", "");
+	mock(&b, "tb", "");
+	T(call(&b, &o, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
+	    NULL, &r, &info) == UPSTREAM_STDIO_OK);
+	pb = info.pid;
+	json_decref(r);
+	snprintf(file, sizeof(file), "%s/note", b.workdir);
+	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	T(fd != -1 && write(fd, "tenant b\n", 9) == 9);
+	close(fd);
+
+	/* b reads its own file; a can neither see it nor b's environ. */
+	snprintf(msg, sizeof(msg), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"read\",\"arguments\":"
+	    "{\"path\":\"%s\"}}}", file);
+	T(call(&b, &o, msg, NULL, &r, &info) == UPSTREAM_STDIO_OK);
+	out = json_string_value(json_object_get(json_object_get(r, "result"),
+	    "out"));
+	T(out != NULL && strcmp(out, "tenant b\n") == 0);
+	T(json_integer_value(json_object_get(json_object_get(r, "result"),
+	    "pid")) == 1);		/* pid 1 of its own namespace */
+	json_decref(r);
+	T(call(&a, &o, msg, NULL, &r, &info) == UPSTREAM_STDIO_OK);
+	out = json_string_value(json_object_get(json_object_get(r, "result"),
+	    "out"));
+	printf("# tenant a reading tenant b's file: %s\n", out);
+	T(out != NULL && strncmp(out, "ERR ", 4) == 0);
+	json_decref(r);
+	snprintf(msg, sizeof(msg), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"read\",\"arguments\":"
+	    "{\"path\":\"/proc/%d/environ\"}}}", (int)pb);
+	T(call(&a, &o, msg, NULL, &r, &info) == UPSTREAM_STDIO_OK);
+	out = json_string_value(json_object_get(json_object_get(r, "result"),
+	    "out"));
+	printf("# tenant a reading tenant b's environ: %s\n", out);
+	T(out != NULL && strncmp(out, "ERR ", 4) == 0);
+	json_decref(r);
+	upstream_stdio_info_release(&info);
+}
+
 static void
 test_pool(void)
 {
@@ -976,7 +1056,7 @@ test_pool(void)
 	mock(&a, "t1", "");
 	T(call(&a, &o, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
 	    NULL, &r, &info) == UPSTREAM_STDIO_OK);
-	T(upstream_stdio_pool_size() == 0 && gone(info.pid));
+	T(upstream_stdio_pool_size() == 0 && retired_gone(info.pid));
 	json_decref(r);
 
 	/* LRU eviction at pool_max 2. */
@@ -1001,7 +1081,7 @@ test_pool(void)
 	pc = info.pid;
 	json_decref(r);
 	T(upstream_stdio_pool_size() == 2);
-	T(gone(pb) && kill(pa, 0) == 0 && kill(pc, 0) == 0);
+	T(retired_gone(pb) && kill(pa, 0) == 0 && kill(pc, 0) == 0);
 
 	/* Idle expiry at the next reap. */
 	o.idle_s = 0;
@@ -1012,7 +1092,9 @@ test_pool(void)
 	 * expires at the next reap (c keeps its 300 s). */
 	T(info.warm == 1 && info.pid == pa);
 	upstream_stdio_pool_reap();
-	T(gone(pa) && kill(pc, 0) == 0 && upstream_stdio_pool_size() == 1);
+	T(upstream_stdio_pool_size() == 1);	/* a is retiring */
+	T(retired_gone(pa) && kill(pc, 0) == 0 && upstream_stdio_pool_size()
+	    == 1);
 
 	/* Shutdown: nothing left, nothing to reap. */
 	upstream_stdio_pool_shutdown();
@@ -1058,6 +1140,7 @@ main(void)
 	}
 	snprintf(binpath, sizeof(binpath), "%s/node_modules/.bin:/usr/bin:/bin",
 	    cwd);
+	snprintf(hidedir, sizeof(hidedir), "%s/tenants", tmpbase);
 	snprintf(probe, sizeof(probe), "%s/node_modules/.bin/"
 	    "mcp-server-everything", cwd);
 	have_everything = access(probe, X_OK) == 0;
@@ -1071,6 +1154,7 @@ main(void)
 	test_broken_programs();
 	test_mock();
 	test_everything();
+	test_tenant_isolation();
 	test_pool();
 	upstream_stdio_pool_shutdown();
 	T(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
