@@ -17,6 +17,7 @@
 #include <pwd.h>
 
 #include "conf.h"
+#include "crypto.h"
 #include "config.h"
 #include "jwks.h"
 #include "mcp_limits.h"
@@ -548,6 +549,27 @@ config_check_stdio_user(struct config *cfg, char *why, size_t whylen)
 	return 0;
 }
 
+/* The master key file's format (lib/crypto.h, docs/security.md): a bad
+ * one is found at start, not at the first request that needs a secret. */
+static int
+config_check_master_key(const struct config *cfg, char *why, size_t whylen)
+{
+	struct crypto_keyring	 ring;
+	int			 rc = 0;
+
+	if (cfg->master_key_file == NULL)
+		return 0;
+	crypto_keyring_init(&ring);
+	if (crypto_keyring_parse(&ring, cfg->master_key.data,
+	    cfg->master_key.len) == -1) {
+		config_errf(why, whylen, "master_key_file: expected 64 hex "
+		    "digits, or kid:hex entries separated by commas");
+		rc = -1;
+	}
+	crypto_keyring_release(&ring);
+	return rc;
+}
+
 /* Platform tokens and Supabase tokens are told apart by "iss". */
 static int
 config_check_issuers(const struct config *cfg, char *why, size_t whylen)
@@ -617,6 +639,14 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 			config_errf(err, errlen, "%s: %s", where, why);
 			goto out;
 		}
+	}
+	if (config_check_master_key(cfg, why, sizeof(why)) == -1) {
+		i = (size_t)config_key_index("master_key_file",
+		    strlen("master_key_file"));
+		config_where(cfg, &config_keys[i], &ld.raw[i], where,
+		    sizeof(where));
+		config_errf(err, errlen, "%s: %s", where, why);
+		goto out;
 	}
 	if (config_check_stdio_user(cfg, why, sizeof(why)) == -1) {
 		i = (size_t)config_key_index("stdio_user",

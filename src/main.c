@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <jansson.h>
 
 #include "config.h"
 #include "httpc.h"
@@ -38,6 +39,7 @@
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "target.h"
 #include "version.h"
 
 extern char	**environ;
@@ -99,7 +101,49 @@ static void
 main_usage(void)
 {
 	fprintf(stderr, "usage: %s.fcgi [-c file] [--check-config] "
-	    "[--version]\n", MCP_PLATFORM_NAME);
+	    "[--version]\n"
+	    "       %s.fcgi [-c file] --seal-secret tenant_id alias name "
+	    "< value\n", MCP_PLATFORM_NAME, MCP_PLATFORM_NAME);
+}
+
+/*
+ * --seal-secret: the operator's way to store a tenant secret until the
+ * admin API does it. Reads the value from stdin (one trailing newline
+ * dropped), prints the JSON object to put under the secret's name in
+ * tenant_servers.secrets. The value never appears in argv (ps) or output.
+ */
+static int
+main_seal_secret(const struct config *cfg, char *const args[3])
+{
+	struct buf	 v;
+	char		 chunk[512], err[256];
+	json_t		*sealed = NULL;
+	size_t		 n;
+	int		 rc = 1;
+
+	buf_init(&v, LIMIT_SECRET_FILE);
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		if (buf_append(&v, chunk, n) == -1) {
+			fprintf(stderr, "%s: secret value too long\n",
+			    MCP_PLATFORM_NAME);
+			goto out;
+		}
+	if (v.len > 0 && v.data[v.len - 1] == '\n')
+		v.data[--v.len] = '\0';
+	if (target_secret_seal(&cfg->master_key, args[0], args[1], args[2],
+	    buf_cstr(&v), &sealed, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: seal-secret: %s\n", MCP_PLATFORM_NAME,
+		    err);
+		goto out;
+	}
+	json_dumpf(sealed, stdout, JSON_COMPACT);
+	putchar('\n');
+	rc = 0;
+out:
+	explicit_bzero(chunk, sizeof(chunk));
+	json_decref(sealed);
+	buf_release_secret(&v);
+	return rc;
 }
 
 int
@@ -110,6 +154,7 @@ main(int argc, char *argv[])
 	struct io	 io;
 	const char	*path = NULL;
 	char		 err[LIMIT_CONF_ERR + LIMIT_PATH];
+	char		*seal[3] = { NULL, NULL, NULL };
 	int		 i, check = 0, rc = 1, fcgi_inited = 0;
 
 	log_init(LOG_LVL_INFO);
@@ -121,6 +166,12 @@ main(int argc, char *argv[])
 			return 0;
 		} else if (strcmp(argv[i], "--check-config") == 0)
 			check = 1;
+		else if (strcmp(argv[i], "--seal-secret") == 0 &&
+		    i + 3 < argc) {
+			seal[0] = argv[++i];
+			seal[1] = argv[++i];
+			seal[2] = argv[++i];
+		}
 		else if ((strcmp(argv[i], "-c") == 0 ||
 		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
 			path = argv[++i];
@@ -135,6 +186,10 @@ main(int argc, char *argv[])
 	if (config_load(&cfg, path, (const char *const *)environ, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "%s: config: %s\n", MCP_PLATFORM_NAME, err);
+		goto out;
+	}
+	if (seal[0] != NULL) {
+		rc = main_seal_secret(&cfg, seal);
 		goto out;
 	}
 	if (check) {

@@ -416,3 +416,52 @@ HS='{"alg":"HS256","typ":"JWT"}'
 		grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$pid/status
 	done
 }
+
+# ---- tenant secrets -------------------------------------------------------
+
+# seal TENANT_ID ALIAS NAME VALUE -> the JSON to store in tenant_servers.secrets
+seal() {
+	printf '%s' "$4" | "$STACK_DIR/bin/mcp-platform.fcgi" \
+	    -c "$STACK_DIR/platform/mcp-platform.conf" --seal-secret "$1" "$2" "$3"
+}
+
+@test "a sealed secret reaches only its own tenant's stdio child, as the catalog says" {
+	stack_psql -c "insert into public.mcp_servers (slug, name, transport, argv, secrets_spec)
+	    values ('everything-secret', 'Everything with a secret', 'stdio',
+	    '{mcp-server-everything,stdio}',
+	    '[{\"name\":\"api_token\",\"delivery\":\"env\",\"target\":\"DEMO_API_TOKEN\",\"required\":true}]')" >/dev/null
+	demo=$(stack_psql -At -c "select id from public.tenants where slug = 'demo'")
+	beta=$(stack_psql -At -c "select id from public.tenants where slug = 'beta'")
+	secret="s3cr3t-$RANDOM-value"
+	sealed=$(seal "$demo" everything-secret api_token "$secret")
+	[[ "$sealed" != *"$secret"* ]]
+	stack_psql -v s="{\"api_token\": $sealed}" >/dev/null <<<"insert into public.tenant_servers
+	    (tenant_id, server_id, alias, secrets) select '$demo', id, 'everything-secret', :'s'::jsonb
+	    from public.mcp_servers where slug = 'everything-secret'"
+	# the database holds ciphertext only
+	! stack_psql -At -c "select secrets::text from public.tenant_servers" | grep -q "$secret"
+	session /mcp/demo/everything-secret
+	call /mcp/demo/everything-secret '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get-env","arguments":{}}}'
+	assert_status 200
+	jq -r '.result.content[0].text' <<<"$body" | grep -q "DEMO_API_TOKEN.*$secret"
+
+	# The same ciphertext copied to tenant beta does not decrypt there:
+	# the AAD binds it to its tenant and alias.
+	stack_psql -v s="{\"api_token\": $sealed}" >/dev/null <<<"insert into public.tenant_servers
+	    (tenant_id, server_id, alias, secrets) select '$beta', id, 'everything-secret', :'s'::jsonb
+	    from public.mcp_servers where slug = 'everything-secret'"
+	http POST "$BASE/mcp/beta/everything-secret" -H "Authorization: Bearer $BOB_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" --data-binary "$INIT"
+	[ "$status" -ge 500 ]
+	[[ "$body" != *"$secret"* ]]
+	# and the value is in no log
+	! grep -rq "$secret" "$STACK_DIR/platform" "$STACK_DIR/supabase"
+}
+
+@test "a missing required secret is a JSON-RPC error naming it, not its value" {
+	stack_psql -c "insert into public.tenant_servers (tenant_id, server_id, alias)
+	    select t.id, s.id, 'everything-nosecret' from public.tenants t, public.mcp_servers s
+	    where t.slug = 'demo' and s.slug = 'everything-secret'" >/dev/null
+	mcp /mcp/demo/everything-nosecret "$INIT"
+	assert_json '.error.code == -32014 and (.error.message | test("api_token"))'
+}

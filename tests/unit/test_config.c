@@ -19,6 +19,10 @@
 
 static char	 test_dir[512];
 static char	 key600[600], key644[600], empty600[600], jwt600[600];
+static char	 master600[600];
+
+#define MASTER_HEX \
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
 static void
 test_write(const char *path, const char *content, mode_t mode)
@@ -32,7 +36,7 @@ test_write(const char *path, const char *content, mode_t mode)
 	chmod(path, mode);
 }
 
-/* Expand @KEY@, @KEY644@, @EMPTY@, @JWT@ in tmpl into out. */
+/* Expand @KEY@, @KEY644@, @EMPTY@, @JWT@, @MASTER@ in tmpl into out. */
 static void
 test_expand(const char *tmpl, struct buf *out)
 {
@@ -42,6 +46,7 @@ test_expand(const char *tmpl, struct buf *out)
 	} tags[] = {
 		{ "@KEY@", key600 }, { "@KEY644@", key644 },
 		{ "@EMPTY@", empty600 }, { "@JWT@", jwt600 },
+		{ "@MASTER@", master600 },
 	};
 	size_t	 i;
 
@@ -94,6 +99,19 @@ test_errors(void)
 	} cases[] = {
 		{ __LINE__, BASE, NULL },
 		{ __LINE__, BASE "foo = 1\n", ":3: unknown key 'foo'" },
+		/* a master key that is not 32 bytes of hex is refused at
+		 * start, not at the first secret */
+		{ __LINE__, BASE "master_key_file = @KEY@\n",
+		    ":3: master_key_file: expected 64 hex digits" },
+		{ __LINE__, BASE "master_key_file = @MASTER@\n", NULL },
+		{ __LINE__, BASE "stdio_user = no-such-user-here\n",
+		    ":3: stdio_user: no such user" },
+		{ __LINE__, BASE "stdio_user = root\n",
+		    ":3: stdio_user: must not be root" },
+		{ __LINE__, BASE "stdio_pool_max = 65\n",
+		    ":3: stdio_pool_max: expected a number from 0 to 64" },
+		{ __LINE__, BASE "session_max_age = 99999999\n",
+		    ":3: session_max_age: expected seconds from 0 to 2592000" },
 		{ __LINE__, "# c\n" BASE "supabase_url = http://y\n",
 		    ":4: duplicate key 'supabase_url' (first on line 2)" },
 		{ __LINE__, BASE "max_body = 12k\n",
@@ -214,7 +232,7 @@ test_values(void)
 	    "supabase_publishable_key = sb_publishable_x\r\n"
 	    "\tsupabase_secret_key_file   =   @JWT@  \r\n"
 	    "supabase_jwt_secret_file = @KEY@\r\n"
-	    "master_key_file = @KEY@\r\n"
+	    "master_key_file = @MASTER@\r\n"
 	    "public_base_url = https://mcp.example.com/base/\r\n"
 	    "data_dir = /d\r\nlog_dir = /l\r\nspool_dir = /s\r\n"
 	    "max_body = 2048\r\nconfig_ttl = 5\r\n"
@@ -225,7 +243,7 @@ test_values(void)
 	T(strcmp(cfg.supabase_publishable_key, "sb_publishable_x") == 0);
 	T(config_secret_key_is_jwt(&cfg));
 	T(strcmp(buf_cstr(&cfg.supabase_jwt_secret), "sb_secret_test") == 0);
-	T(strcmp(buf_cstr(&cfg.master_key), "sb_secret_test") == 0);
+	T(strcmp(buf_cstr(&cfg.master_key), MASTER_HEX) == 0);
 	T(strcmp(cfg.public_base_url, "https://mcp.example.com/base") == 0);
 	T(strcmp(cfg.data_dir, "/d") == 0 && strcmp(cfg.spool_dir, "/s") == 0);
 	T(cfg.max_body == 2048 && cfg.config_ttl == 5);
@@ -358,6 +376,8 @@ main(void)
 	snprintf(empty600, sizeof(empty600), "%s/empty600", test_dir);
 	snprintf(jwt600, sizeof(jwt600), "%s/jwt600", test_dir);
 	test_write(key600, "sb_secret_test\n", 0600);
+	snprintf(master600, sizeof(master600), "%s/master600", test_dir);
+	test_write(master600, MASTER_HEX "\n", 0600);
 	test_write(key644, "sb_secret_test\n", 0644);
 	test_write(empty600, "", 0600);
 	test_write(jwt600, "eyJhbGciOiJIUzI1NiJ9.e30.sig\n", 0600);
@@ -368,6 +388,7 @@ main(void)
 	test_secret_content();
 
 	unlink(key600);
+	unlink(master600);
 	unlink(key644);
 	unlink(empty600);
 	unlink(jwt600);
