@@ -787,9 +787,19 @@ mcp_post(struct request *req, const struct route_params *params)
 				json_decref(a);
 			}
 		}
-		/* Responses to server->client requests: those requests
-		 * are not relayed (upstream_stdio answers them), so there
-		 * is nothing to route a response to. Accepted (202). */
+		else if (kind == MCP_KIND_RESPONSE &&
+		    c.target.transport == TARGET_HTTP) {
+			/* The client's answer to a server->client request
+			 * (sampling, elicitation, roots) that an http
+			 * upstream sent on an SSE stream we relayed: back to
+			 * the upstream, in its session, ids untouched. */
+			mcp_forward(&c, m, &a, &st);
+			json_decref(a);
+		}
+		/* For stdio upstreams such requests are not relayed
+		 * (upstream_stdio answers them -32601: the answer would
+		 * arrive at another worker), so a response has nowhere
+		 * to go. Accepted (202) all the same. */
 	}
 	rc = mcp_respond(&c, answers, status);
 out:

@@ -171,6 +171,7 @@ stack_lighttpd_start() {
 	rm -f "$d/lighttpd.pid"
 	stack_as "$LIGHTTPD" -D -f "$d/lighttpd.conf" </dev/null \
 	    >>"$d/error.log" 2>&1 &
+	disown $! 2>/dev/null || true
 	local n
 	for n in $(seq 100); do
 		[ -s "$d/lighttpd.pid" ] && return 0
@@ -267,6 +268,8 @@ stack_start_node() {
 	    --require "$STACK_TOP/deploy/local/loopback.cjs" "$@" \
 	    </dev/null >>"$STACK_DIR/$name.log" 2>&1 &
 	echo $! > "$STACK_DIR/$name.pid"
+	# stopped by pid file, not job control: no "Terminated" notices
+	disown $! 2>/dev/null || true
 	stack_wait_http "http://127.0.0.1:$port/mcp" 200 ||
 	    { tail -20 "$STACK_DIR/$name.log" >&2; return 1; }
 }

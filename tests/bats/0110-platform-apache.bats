@@ -4,7 +4,11 @@
 
 load helpers
 
-setup_file() { stack_up apache; }
+setup_file() {
+	stack_up apache
+	stack_seed_demo
+	export DEMO_ACCESS_TOKEN
+}
 teardown_file() { stack_down; }
 
 @test "apache: healthz answers 200 with UNIQUE_ID as the request id" {
@@ -45,4 +49,28 @@ teardown_file() { stack_down; }
 	stack_start_supabase "$STACK_SUPABASE_PORT"
 	http GET "$BASE/readyz"
 	assert_status 200
+}
+
+ACCEPT='application/json, text/event-stream'
+
+@test "apache: Authorization reaches the platform (CGIPassAuth) and MCP works" {
+	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
+	    --data-binary '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
+	assert_status 200
+	assert_json '.result.protocolVersion == "2025-11-25"'
+	[ -n "$(header mcp-session-id)" ]
+}
+
+@test "apache: SSE events are not buffered: progress arrives spread out" {
+	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
+	    --data-binary '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
+	sid=$(header mcp-session-id)
+	sse_timed "$BASE/mcp/demo/everything" "$DEMO_ACCESS_TOKEN" "$sid" \
+	    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"trigger-long-running-operation","arguments":{"duration":2,"steps":4},"_meta":{"progressToken":"t"}}}' \
+	    >"$BATS_TEST_TMPDIR/events"
+	[ "$(grep -c notifications/progress "$BATS_TEST_TMPDIR/events")" -eq 4 ]
+	# 4 steps over 2 s: the first event must come well before the last
+	[ "$(spread_ms "$BATS_TEST_TMPDIR/events")" -ge 1000 ]
 }

@@ -107,6 +107,15 @@ HS='{"alg":"HS256","typ":"JWT"}'
 	jq -s -e '.[-1].id == 4 and .[-1].result != null' <<<"$events"
 }
 
+@test "lighttpd does not buffer the stream: events arrive as they happen" {
+	session /mcp/demo/everything
+	sse_timed "$BASE/mcp/demo/everything" "$DEMO_ACCESS_TOKEN" "$SID" \
+	    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"trigger-long-running-operation","arguments":{"duration":2,"steps":4},"_meta":{"progressToken":"t"}}}' \
+	    >"$BATS_TEST_TMPDIR/events"
+	[ "$(grep -c notifications/progress "$BATS_TEST_TMPDIR/events")" -eq 4 ]
+	[ "$(spread_ms "$BATS_TEST_TMPDIR/events")" -ge 1000 ]
+}
+
 @test "a POST of only a notification is 202 with no body" {
 	session /mcp/demo/everything
 	call /mcp/demo/everything '{"jsonrpc":"2.0","method":"notifications/initialized"}'

@@ -93,3 +93,25 @@ wait_grep() {
 	echo "'$1' not found in '$2'" >&2
 	return 1
 }
+
+# sse_timed URL TOKEN SESSION BODY: POST and print each SSE "data:" line
+# prefixed with the time (ns) curl handed it over, so a test can tell
+# streamed events from buffered ones.
+sse_timed() {
+	curl -sN --max-time 30 "$1" -H "Authorization: Bearer $2" \
+	    -H 'Content-Type: application/json' \
+	    -H 'Accept: application/json, text/event-stream' \
+	    -H "Mcp-Session-Id: $3" -H 'MCP-Protocol-Version: 2025-11-25' \
+	    --data-binary "$4" |
+	    while IFS= read -r line; do
+		if [[ "$line" == data:* ]]; then echo "$(date +%s%N) $line"; fi
+	    done
+}
+
+# spread_ms FILE: milliseconds between the first and the last line
+spread_ms() {
+	local first last
+	first=$(head -1 "$1" | cut -d' ' -f1)
+	last=$(tail -1 "$1" | cut -d' ' -f1)
+	echo $(( (last - first) / 1000000 ))
+}
