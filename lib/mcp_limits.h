@@ -85,6 +85,7 @@
 #define LIMIT_PROTOCOL_VERSION	32		/* "2025-11-25" and the like */
 #define LIMIT_SESSION_MAX_AGE_DEFAULT 86400	/* session_max_age default (s) */
 #define LIMIT_SESSION_MAX_AGE_MAX (30 * 86400)	/* session_max_age ceiling */
+#define LIMIT_SESSION_PRUNE_S	3600		/* ended-session files swept */
 #define LIMIT_SESSION_SKEW	60		/* issue time ahead of now (s):
 						   clocks of other nodes */
 #define LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT 60000	/* upstream_timeout_ms default
@@ -113,9 +114,13 @@
 #define LIMIT_STDIO_OUTPUT	(16 * 1024 * 1024) /* stdout bytes per call */
 #define LIMIT_STDIO_NOTIFICATIONS 10000	/* server messages in one call */
 #define LIMIT_STDIO_CPU_S	300	/* RLIMIT_CPU, child lifetime (s) */
-#define LIMIT_STDIO_AS		(4ULL * 1024 * 1024 * 1024) /* RLIMIT_AS:
-					   Node 22 needs ~700 MiB just to
-					   start, Node 20 ~900 MiB */
+#define LIMIT_STDIO_DATA	(2ULL * 1024 * 1024 * 1024) /* RLIMIT_DATA:
+					   writable private memory. Not
+					   RLIMIT_AS: V8 reserves ~10 GiB of
+					   address space for each WebAssembly
+					   memory (undici's HTTP parser), so
+					   any address-space cap kills Node
+					   servers that use fetch */
 #define LIMIT_STDIO_NOFILE	1024	/* RLIMIT_NOFILE */
 #define LIMIT_STDIO_NPROC	512	/* RLIMIT_NPROC (per uid, threads
 					   count: Node runs ~11) */

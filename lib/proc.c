@@ -330,7 +330,7 @@ proc_child(const struct proc_spec *s, int in, int out, int er, int rep,
 	if (setrlimit(RLIMIT_CORE, &nocore) == -1)
 		goto fail;
 	if (proc_child_limit(RLIMIT_CPU, s->lim.cpu_s) == -1 ||
-	    proc_child_limit(RLIMIT_AS, s->lim.as_bytes) == -1 ||
+	    proc_child_limit(RLIMIT_DATA, s->lim.data_bytes) == -1 ||
 	    proc_child_limit(RLIMIT_NOFILE, s->lim.nofile) == -1 ||
 	    proc_child_limit(RLIMIT_NPROC, s->lim.nproc) == -1)
 		goto fail;

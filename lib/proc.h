@@ -66,7 +66,9 @@
 
 struct proc_limits {
 	rlim_t	 cpu_s;		/* RLIMIT_CPU, seconds, child lifetime */
-	rlim_t	 as_bytes;	/* RLIMIT_AS */
+	rlim_t	 data_bytes;	/* RLIMIT_DATA: writable private memory
+				   (not RLIMIT_AS: V8 reserves ~10 GiB of
+				   address space per WebAssembly memory) */
 	rlim_t	 nofile;	/* RLIMIT_NOFILE */
 	rlim_t	 nproc;		/* RLIMIT_NPROC: counts every process and
 				   thread of the uid, system-wide */

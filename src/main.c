@@ -236,7 +236,7 @@ main(int argc, char *argv[])
 		FCGX_Finish_r(&fr);
 		/* Off the client's clock: warm stdio children housekeeping.
 		 * (Idle children are noticed when the worker next wakes.) */
-		mcp_idle();
+		mcp_idle(&cfg);
 	}
 	log_info("main", "stopping (pid %ld)", (long)getpid());
 	rc = 0;

@@ -4,6 +4,7 @@
  * Specification references are to the MCP revisions' "Transports" page
  * (Streamable HTTP) unless said otherwise.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -190,6 +191,15 @@ static int
 mcp_bound_common(struct mcp_ctx *c)
 {
 	struct request	*req = c->req;
+
+	/* Sessions are signed with the master key: without one no session
+	 * can be issued, so say so before any upstream is started. */
+	if (req->cfg->master_key.len == 0) {
+		log_error(MOD, "master_key_file is not configured: the MCP "
+		    "endpoint cannot issue sessions");
+		response_error(req, 503, NULL, "MCP endpoint not configured");
+		return -1;
+	}
 
 	/* MUST validate Origin (2025-11-25: invalid -> 403), against DNS
 	 * rebinding; absent Origin = not a browser. */
@@ -709,6 +719,12 @@ mcp_post(struct request *req, const struct route_params *params)
 	}
 	if (mcp_bound_common(&c) == -1 || mcp_who_and_what(&c) == -1)
 		goto out;
+	/* The server's own body limit, when lower than the platform's. */
+	if (c.target.max_body > 0 && req->content_length > c.target.max_body) {
+		rc = response_error(req, 413, NULL, "request body over %zu "
+		    "bytes for this server", c.target.max_body);
+		goto out;
+	}
 
 	if ((st = request_read_body(req, &why)) != 0) {
 		rc = response_error(req, st, NULL, "%s", why);
@@ -740,8 +756,13 @@ mcp_post(struct request *req, const struct route_params *params)
 	for (i = 0; i < n; i++) {
 		m = c.batch ? json_array_get(body, i) : body;
 		if (mcp_classify(m, &why) == -1) {
-			rc = mcp_http_error(&c, 400, json_object_get(m, "id"),
-			    MCP_ERR_INVALID, "invalid request: %s", why);
+			const json_t *id = json_object_get(m, "id");
+
+			/* JSON-RPC 2.0 section 5: null when the id itself
+			 * could not be read. */
+			rc = mcp_http_error(&c, 400, json_is_string(id) ||
+			    json_is_integer(id) ? id : NULL, MCP_ERR_INVALID,
+			    "invalid request: %s", why);
 			goto out;
 		}
 	}
@@ -854,10 +875,40 @@ out:
 	return rc;
 }
 
+/* Ended-session files older than session_max_age: their ids fail the
+ * signature's age check anyway. At most once per LIMIT_SESSION_PRUNE_S. */
+static void
+mcp_prune_revoked(const struct config *cfg)
+{
+	static time_t	 last;
+	char		 dir[LIMIT_PATH * 2], path[LIMIT_PATH * 3];
+	struct dirent	*de;
+	struct stat	 st;
+	time_t		 now = time(NULL);
+	DIR		*d;
+
+	if (now - last < LIMIT_SESSION_PRUNE_S)
+		return;
+	last = now;
+	snprintf(dir, sizeof(dir), "%s/sessions", cfg->data_dir);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) == 0 &&
+		    now - st.st_mtime > (time_t)cfg->session_max_age)
+			unlink(path);
+	}
+	closedir(d);
+}
+
 void
-mcp_idle(void)
+mcp_idle(const struct config *cfg)
 {
 	upstream_stdio_pool_reap();
+	mcp_prune_revoked(cfg);
 }
 
 void

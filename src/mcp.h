@@ -50,8 +50,8 @@ int	 mcp_delete(struct request *, const struct route_params *);
 /* 1 when the platform speaks revision v. */
 int	 mcp_version_supported(const char *v);
 
-/* Between requests: warm stdio children housekeeping. */
-void	 mcp_idle(void);
+/* Between requests: warm stdio children, ended-session files. */
+void	 mcp_idle(const struct config *);
 /* At worker exit. */
 void	 mcp_shutdown(void);
 

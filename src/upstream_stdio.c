@@ -1,7 +1,7 @@
 /*
  * upstream_stdio.c -- stdio MCP upstreams: spawn, handshake, exchange,
  * warm pool, kill. See upstream_stdio.h for the contract and
- * docs/security-stdio.md for the sandbox.
+ * docs/security.md ("The stdio sandbox") for the sandbox.
  *
  * MCP 2025-11-25 "Transports: stdio": messages are JSON-RPC, one per line,
  * no embedded newlines, UTF-8; stderr is for logging and is not an error
@@ -48,6 +48,8 @@ struct stdio_child {
 	char		 errline[LIMIT_STDIO_STDERR_LINE];
 	size_t		 errlen;
 	unsigned	 errlines;	/* stderr lines logged this call */
+	char		 lastwords[LIMIT_STDIO_STDERR_LINE]; /* last stderr line */
+	size_t		 lastlen;
 	int64_t		 next_id;	/* our JSON-RPC ids for this child */
 	uint64_t	 started_ms;
 	uint64_t	 last_used_ms;
@@ -147,7 +149,7 @@ upstream_stdio_opts_init(struct upstream_stdio_opts *o)
 	o->max_line = LIMIT_STDIO_LINE;
 	o->max_output = LIMIT_STDIO_OUTPUT;
 	o->cpu_s = LIMIT_STDIO_CPU_S;
-	o->as_bytes = LIMIT_STDIO_AS;
+	o->data_bytes = LIMIT_STDIO_DATA;
 	o->nofile = LIMIT_STDIO_NOFILE;
 	o->nproc = LIMIT_STDIO_NPROC;
 	o->pool_max = LIMIT_STDIO_POOL;
@@ -363,7 +365,7 @@ stdio_fp(const struct upstream_stdio_spec *s,
 	nums[0] = o->run_uid;
 	nums[1] = o->run_gid;
 	nums[2] = o->cpu_s;
-	nums[3] = o->as_bytes;
+	nums[3] = o->data_bytes;
 	nums[4] = o->nofile;
 	nums[5] = o->nproc;
 	nums[6] = o->max_line;
@@ -720,6 +722,10 @@ stdio_stderr_flush(struct stdio_child *c)
 	if (c->errlines++ < LIMIT_STDIO_STDERR_LINES)
 		log_debug(MOD, "'%s' pid %d stderr: %.*s", c->key,
 		    (int)c->proc.pid, (int)c->errlen, c->errline);
+	/* Kept for a failure's detail: at the default log level a dying
+	 * child's last words are otherwise lost. */
+	memcpy(c->lastwords, c->errline, c->errlen);
+	c->lastlen = c->errlen;
 	c->errlen = 0;
 }
 
@@ -1033,7 +1039,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	ps.uid = uid;
 	ps.gid = gid;
 	ps.lim.cpu_s = o->cpu_s;
-	ps.lim.as_bytes = o->as_bytes;
+	ps.lim.data_bytes = o->data_bytes;
 	ps.lim.nofile = o->nofile;
 	ps.lim.nproc = o->nproc;
 	ps.isolate = o->isolate;
@@ -1186,6 +1192,10 @@ stdio_kill_failed(struct stdio_child *c, enum upstream_stdio_err rc,
 	}
 	stdio_stderr(c);
 	stdio_stderr_flush(c);
+	n = strlen(detail);
+	if (c->lastlen > 0 && n < dl)
+		snprintf(detail + n, dl - n, "; last stderr: %.*s",
+		    (int)c->lastlen, c->lastwords);
 	stdio_destroy(c);
 }
 

@@ -142,28 +142,28 @@ struct upstream_stdio_opts {
 	gid_t		 run_gid;	/* that user's primary group */
 	const char	*path;		/* stdio_path: the child's PATH and
 					   where argv[0] is looked up */
-	int		 isolate;	/* stdio_isolate: 1 own pid/mount/IPC
+	int		 isolate;	/* 1 own pid/mount/IPC
 					   namespaces (lib/proc.h), 0 none,
 					   -1 (default) when root */
 	const char	*hide_dir;	/* with isolate: hidden behind an empty
 					   tmpfs but for the child's own
 					   workdir: "<data_dir>/tenants" */
 	/* For these four, 0 means the LIMIT_STDIO_* default. */
-	unsigned	 deadline_ms;	/* stdio_deadline_ms: whole call, cold
+	unsigned	 deadline_ms;	/* whole call (the server's timeout_ms), cold
 					   start included; <= _MAX */
-	size_t		 max_line;	/* stdio_max_line: one message */
-	size_t		 max_output;	/* stdio_max_output: stdout bytes per
+	size_t		 max_line;	/* one message (LIMIT_STDIO_LINE) */
+	size_t		 max_output;	/* stdout bytes per (max_response)
 					   call (stderr: the same again) */
-	rlim_t		 cpu_s;		/* stdio_rlimit_cpu (0 = inherited) */
-	rlim_t		 as_bytes;	/* stdio_rlimit_as */
-	rlim_t		 nofile;	/* stdio_rlimit_nofile */
-	rlim_t		 nproc;		/* stdio_rlimit_nproc */
+	rlim_t		 cpu_s;		/* RLIMIT_CPU (0 = inherited) */
+	rlim_t		 data_bytes;	/* RLIMIT_DATA (writable memory) */
+	rlim_t		 nofile;	/* RLIMIT_NOFILE */
+	rlim_t		 nproc;		/* RLIMIT_NPROC */
 	size_t		 pool_max;	/* stdio_pool_max: idle children kept,
 					   <= LIMIT_STDIO_POOL_MAX; 0: a child
 					   per call */
 	unsigned	 idle_s;	/* stdio_idle_s: 0 = expire at the next
 					   reap */
-	unsigned	 max_age_s;	/* stdio_max_age_s: recycle after (0 =
+	unsigned	 max_age_s;	/* recycle after (0 =
 					   default) */
 	const char	*client_protocol_version; /* sent in initialize */
 	const json_t	*client_capabilities; /* sent in initialize; NULL:

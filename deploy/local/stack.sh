@@ -170,7 +170,7 @@ stack_lighttpd_start() {
 	# /dev/null; this way they land in error.log next to lighttpd's own.
 	rm -f "$d/lighttpd.pid"
 	stack_as "$LIGHTTPD" -D -f "$d/lighttpd.conf" </dev/null \
-	    >>"$d/error.log" 2>&1 &
+	    >>"$d/error.log" 2>&1 3>&- &
 	disown $! 2>/dev/null || true
 	local n
 	for n in $(seq 100); do
@@ -264,9 +264,17 @@ stack_start_node() {
 	shift 2
 	touch "$STACK_DIR/$name.log"
 	if [ "$(id -u)" -eq 0 ]; then chown "$STACK_USER:" "$STACK_DIR/$name.log"; fi
-	stack_as env PORT="$port" "$STACK_NODE_MODULES/.bin/node" \
+	# setpriv execs (runuser would stay in between), so $! is the server
+	# itself and the pid file kills the right process. fd 3 closed: a
+	# server must not hold the test runner's output open.
+	local as=()
+	if [ "$(id -u)" -eq 0 ]; then
+		as=(setpriv --reuid="$STACK_USER" --regid="$(id -g "$STACK_USER")"
+		    --init-groups --)
+	fi
+	"${as[@]}" env PORT="$port" "$STACK_NODE_MODULES/.bin/node" \
 	    --require "$STACK_TOP/deploy/local/loopback.cjs" "$@" \
-	    </dev/null >>"$STACK_DIR/$name.log" 2>&1 &
+	    </dev/null >>"$STACK_DIR/$name.log" 2>&1 3>&- &
 	echo $! > "$STACK_DIR/$name.pid"
 	# stopped by pid file, not job control: no "Terminated" notices
 	disown $! 2>/dev/null || true

@@ -33,15 +33,16 @@ setup_file() {
 	export CONF_TMP=$BATS_FILE_TMPDIR
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/mcp-conf.XXXXXX")
 	stack_init "$dir" || return 1
-	stack_start_pg || return 1
+	stack_start_pg 3>&- || return 1
 	stack_migrate || return 1
-	stack_start_supabase "$(stack_free_port)" || return 1
+	stack_start_supabase "$(stack_free_port)" 3>&- || return 1
 
 	# The fixture over Streamable HTTP: the direct run's target and the
 	# http upstream.
+	# (3>&-: a server that outlives the file must not hold bats' TAP fd.)
 	port=$(stack_free_port)
 	stack_start_node conformance-fixture "$port" \
-	    "$TOP/tests/fixtures/conformance-server.mjs" --http --port "$port" ||
+	    "$TOP/tests/fixtures/conformance-server.mjs" --http --port "$port" 3>&- ||
 	    return 1
 	export FIXTURE_URL="http://127.0.0.1:$port/mcp"
 
@@ -75,14 +76,32 @@ setup_file() {
 	# The platform, with the token-injecting test front.
 	export STACK_FRONT_PORT STACK_FRONT_TOKEN=$CONF_TOKEN
 	STACK_FRONT_PORT=$(stack_free_port)
-	stack_start_platform "$(stack_free_port)" lighttpd || return 1
+	stack_start_platform "$(stack_free_port)" lighttpd 3>&- || return 1
 	stack_wait_http "http://127.0.0.1:$STACK_FRONT_PORT/healthz" || return 1
 	export FRONT="http://127.0.0.1:$STACK_FRONT_PORT"
 	export STACK_DIR STACK_PG STACK_BASE_URL
 }
 
 teardown_file() {
+	stop_node conformance-fixture
 	stack_down
+}
+
+# stop_node NAME: stack_start_node backgrounds a shell function, so
+# DIR/NAME.pid holds that subshell's pid, not the server's: stack_stop would
+# kill the subshell and leave runuser and node running. End the server (the
+# subshell's descendants, by pid) first.
+stop_node() {
+	local f=${STACK_DIR:-}/$1.pid pid
+	[ -f "$f" ] || return 0
+	pid=$(cat "$f")
+	kill_tree() {
+		local c
+		for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+		kill -TERM "$1" 2>/dev/null || true
+	}
+	[ -n "$pid" ] && kill_tree "$pid"
+	sleep 0.3
 }
 
 # suite NAME URL BASELINE: run.sh -> $CONF_TMP/NAME.tap, results in

@@ -293,7 +293,7 @@ test_sandbox(void)
 	spec_init(&s, "/bin/sh", argv, envp);
 	s.workdir = work;
 	s.lim.cpu_s = 7;
-	s.lim.as_bytes = 1024UL * 1024 * 1024;
+	s.lim.data_bytes = 1024UL * 1024 * 1024;
 	s.lim.nofile = under_valgrind() ? 0 : 77;
 	s.lim.nproc = 500;
 	proc_init(&p);
@@ -338,7 +338,7 @@ test_sandbox(void)
 	    != NULL);
 	T(strstr(data, "Max processes             500                  500 ")
 	    != NULL);
-	T(strstr(data, "Max address space         1073741824           "
+	T(strstr(data, "Max data size             1073741824           "
 	    "1073741824 ") != NULL);
 	T(strstr(data, "Max core file size        0                    0 ")
 	    != NULL);
