@@ -418,12 +418,17 @@ HS='{"alg":"HS256","typ":"JWT"}'
 	session /mcp/demo/everything
 	tid=$(stack_psql -At -c "select id from public.tenants where slug = 'demo'")
 	[ -d "$STACK_DIR/platform/data/tenants/$tid/everything" ]
+	found=0
 	for pid in $(pgrep -f 'mcp-server-everything stdio'); do
-		[ "$(stat -c %u /proc/$pid)" != 0 ]
-		# each alias of the tenant has its own directory
-		[[ "$(readlink /proc/$pid/cwd)" == "$STACK_DIR/platform/data/tenants/$tid/everything"* ]]
-		grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$pid/status
+		cwd=$(readlink "/proc/$pid/cwd") || continue
+		# other stacks on this machine have children of their own
+		[[ "$cwd" == "$STACK_DIR/"* ]] || continue
+		found=$((found + 1))
+		[[ "$cwd" =~ ^$STACK_DIR/platform/data/tenants/[0-9a-f-]{36}/[a-z0-9-]+$ ]]
+		[ "$(stat -c %u "/proc/$pid")" != 0 ]
+		grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status"
 	done
+	[ "$found" -ge 1 ]
 }
 
 # ---- tenant secrets -------------------------------------------------------
