@@ -82,6 +82,10 @@ static const struct config_key config_keys[] = {
 	    F(stdio_idle), 0 },
 	{ "session_max_age", CT_SECONDS, 0, NULL, LIMIT_SESSION_MAX_AGE_MAX,
 	    F(session_max_age), 0 },
+	{ "upstream_timeout_ms", CT_COUNT, 0, NULL,
+	    LIMIT_UPSTREAM_TIMEOUT_MS_MAX, F(upstream_timeout_ms), 0 },
+	{ "upstream_max_response", CT_BYTES, 0, NULL, LIMIT_RESPONSE_BODY,
+	    F(upstream_max_response), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
 	{ "log_level", CT_LOGLEVEL, 0, NULL, 0, 0, 0 },
 };
@@ -124,6 +128,8 @@ config_init(struct config *cfg)
 	cfg->stdio_pool_max = LIMIT_STDIO_POOL;
 	cfg->stdio_idle = LIMIT_STDIO_IDLE_S;
 	cfg->session_max_age = LIMIT_SESSION_MAX_AGE_DEFAULT;
+	cfg->upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
+	cfg->upstream_max_response = LIMIT_UPSTREAM_RESPONSE_DEFAULT;
 	cfg->log_level = LOG_LVL_INFO;
 }
 

@@ -652,8 +652,14 @@ target_limits(struct target_ctx *c, const json_t *server, const json_t *ts)
 {
 	static const char *const where[2] = { "server", "tenant_server" };
 	const json_t	*objs[2];
-	uint64_t	 timeout = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
-	uint64_t	 body, resp = LIMIT_UPSTREAM_RESPONSE_DEFAULT;
+	/* Defaults from the configuration (upstream_timeout_ms,
+	 * upstream_max_response), else the built-in ones. */
+	uint64_t	 timeout = c->cfg->upstream_timeout_ms > 0 ?
+			    c->cfg->upstream_timeout_ms :
+			    LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
+	uint64_t	 body, resp = c->cfg->upstream_max_response > 0 ?
+			    c->cfg->upstream_max_response :
+			    LIMIT_UPSTREAM_RESPONSE_DEFAULT;
 	uint64_t	 body_ceiling;
 	enum target_err	 rc;
 	size_t		 i;

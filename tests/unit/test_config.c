@@ -110,6 +110,12 @@ test_errors(void)
 		    ":3: stdio_user: must not be root" },
 		{ __LINE__, BASE "stdio_pool_max = 65\n",
 		    ":3: stdio_pool_max: expected a number from 0 to 64" },
+		{ __LINE__, BASE "upstream_timeout_ms = 600001\n",
+		    ":3: upstream_timeout_ms: expected a number from 0 to 600000" },
+		{ __LINE__, BASE "upstream_max_response = 0\n",
+		    ":3: upstream_max_response: expected bytes from 1 to" },
+		{ __LINE__, BASE "upstream_timeout_ms = 5000\n"
+		    "upstream_max_response = 65536\n", NULL },
 		{ __LINE__, BASE "session_max_age = 99999999\n",
 		    ":3: session_max_age: expected seconds from 0 to 2592000" },
 		{ __LINE__, "# c\n" BASE "supabase_url = http://y\n",

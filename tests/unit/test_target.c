@@ -124,6 +124,20 @@ test_everything(void)
 	T(t.timeout_ms == LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT);
 	T(t.max_body == cfg.max_body);
 	T(t.max_response == LIMIT_UPSTREAM_RESPONSE_DEFAULT);
+	{
+		/* The configuration's defaults apply where no limits say
+		 * otherwise. */
+		struct target	 t2;
+
+		cfg.upstream_timeout_ms = 1234;
+		cfg.upstream_max_response = 4321;
+		target_init(&t2);
+		T(target_from_json(doc, &cfg, &t2, err, sizeof(err)) == 0);
+		T(t2.timeout_ms == 1234 && t2.max_response == 4321);
+		target_release(&t2);
+		cfg.upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
+		cfg.upstream_max_response = LIMIT_UPSTREAM_RESPONSE_DEFAULT;
+	}
 	target_stdio_spec(&t, &spec);
 	T(spec.key == t.pool_key && spec.tenant_id == t.tenant_id &&
 	    spec.workdir == t.workdir && spec.argv[0] == t.argv[0] &&
