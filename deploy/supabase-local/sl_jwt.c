@@ -32,6 +32,7 @@
 
 #include "buf.h"
 #include "jsonx.h"
+#include "jwtx.h"
 #include "log.h"
 #include "sl.h"
 
@@ -67,88 +68,7 @@ static const char SL_WHY_AUD[] =
     "The JWT 'aud' claim must be a string or an array of strings";
 static const char SL_WHY_INTERNAL[] = "JWT couldn't be decoded";
 
-static const char sl_b64url_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* base64url without padding (RFC 7515 section 2) appended to out. */
-static int
-sl_b64url_encode(struct buf *out, const unsigned char *p, size_t len)
-{
-	size_t	 i;
-	char	 q[4];
-
-	for (i = 0; i + 2 < len; i += 3) {
-		q[0] = sl_b64url_alphabet[p[i] >> 2];
-		q[1] = sl_b64url_alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		q[2] = sl_b64url_alphabet[((p[i + 1] & 15) << 2) |
-		    (p[i + 2] >> 6)];
-		q[3] = sl_b64url_alphabet[p[i + 2] & 63];
-		if (buf_append(out, q, 4) == -1)
-			return -1;
-	}
-	if (len - i == 1) {
-		q[0] = sl_b64url_alphabet[p[i] >> 2];
-		q[1] = sl_b64url_alphabet[(p[i] & 3) << 4];
-		return buf_append(out, q, 2);
-	}
-	if (len - i == 2) {
-		q[0] = sl_b64url_alphabet[p[i] >> 2];
-		q[1] = sl_b64url_alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		q[2] = sl_b64url_alphabet[(p[i + 1] & 15) << 2];
-		return buf_append(out, q, 3);
-	}
-	return 0;
-}
-
-static int
-sl_b64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Strict base64url decoding of (p, len) into out: the URL-safe alphabet
- * only, no padding, no whitespace, and zero unused bits in the last
- * character (so every value has exactly one encoding).
- */
-static int
-sl_b64url_decode(struct buf *out, const char *p, size_t len)
-{
-	uint32_t acc = 0;
-	size_t	 i, bits = 0;
-	int	 v;
-	char	 c;
-
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if ((v = sl_b64url_value((unsigned char)p[i])) < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			c = (char)((acc >> bits) & 0xff);
-			if (buf_appendc(out, c) == -1)
-				return -1;
-		}
-	}
-	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
-		return -1;
-	if (out->data == NULL && buf_append(out, "", 0) == -1)
-		return -1;
-	return 0;
-}
+/* base64url (RFC 7515 section 2): lib/jwtx.h's strict codec. */
 
 /* Encode a token: claims JSON, the algorithm, its key, an optional kid. */
 static char *
@@ -229,7 +149,7 @@ sl_jwt_coord(const EVP_PKEY *pkey, const char *param, char *out,
 		goto out;
 	if (BN_bn2binpad(bn, raw, sizeof(raw)) != (int)sizeof(raw))
 		goto out;
-	if (sl_b64url_encode(&b, raw, sizeof(raw)) == -1)
+	if (jwtx_b64url_encode(&b, raw, sizeof(raw)) == -1)
 		goto out;
 	snprintf(out, outlen, "%s", buf_cstr(&b));
 	rc = 0;
@@ -260,7 +180,7 @@ sl_jwt_thumbprint(const char *x, const char *y)
 	if (EVP_Digest(canon.data, canon.len, md, &mdlen, EVP_sha256(),
 	    NULL) != 1)
 		goto out;
-	if (sl_b64url_encode(&out, md, mdlen) == -1)
+	if (jwtx_b64url_encode(&out, md, mdlen) == -1)
 		goto out;
 	kid = buf_detach(&out);
 out:
@@ -480,7 +400,7 @@ sl_jwt_verify(const struct sl_conf *conf, const char *token, json_t **claims,
 
 	/* The header, read before any key is chosen. */
 	*why = SL_WHY_CRYPTO;
-	if (sl_b64url_decode(&hdr, token, (size_t)(d1 - token)) == -1)
+	if (jwtx_b64url_decode(&hdr, token, (size_t)(d1 - token)) == -1)
 		goto out;
 	if ((h = jsonx_loadb(hdr.data, hdr.len, SL_JWT_HEADER_DEPTH, NULL,
 	    0)) == NULL || !json_is_object(h))
@@ -533,7 +453,7 @@ sl_jwt_verify(const struct sl_conf *conf, const char *token, json_t **claims,
 	}
 
 	/* The claims, decoded by us from the bytes that were signed. */
-	if (sl_b64url_decode(&body, d1 + 1, (size_t)(d2 - d1 - 1)) == -1)
+	if (jwtx_b64url_decode(&body, d1 + 1, (size_t)(d2 - d1 - 1)) == -1)
 		goto out;
 	if ((c = jsonx_loadb(body.data, body.len, SL_JWT_CLAIMS_DEPTH, NULL,
 	    0)) == NULL || !json_is_object(c)) {
