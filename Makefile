@@ -113,6 +113,8 @@ install: $(PLATFORM)
 	install -m 0644 cgi-bin/htaccess.example $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin/htaccess.example
 	install -m 0644 deploy/lighttpd/mcp-platform.conf $(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/lighttpd/
 	install -m 0644 deploy/apache/mcp-platform.conf $(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/apache/
+	install -d $(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/logrotate
+	install -m 0644 deploy/logrotate/mcp-platform $(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/logrotate/
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -144,4 +144,20 @@
 #define LIMIT_PROC_GROUPS	256	/* supplementary groups inspected */
 /* ---- end of the stdio upstream block ------------------------------- */
 
+/* ---- request log: src/reqlog.c (DESIGN section 7) -------------------
+ * (block added with the request log; LIMIT_REQLOG_BODY_DEFAULT is the
+ * default of the log_body_max configuration key, _CEILING its ceiling.) */
+#define LIMIT_REQLOG_BODY_DEFAULT (16 * 1024)	/* log_body_max default */
+#define LIMIT_REQLOG_BODY_CEILING (64 * 1024)	/* log_body_max ceiling */
+#define LIMIT_REQLOG_LINE	(256 * 1024)	/* one requests.jsonl line, '\n'
+						   included: bodies are cut
+						   further to fit, never the
+						   record dropped */
+#define LIMIT_REQLOG_FIELD	512		/* any other string field
+						   (user agent, tool, id...) */
+#define LIMIT_REQLOG_SECRETS	256		/* secret values redacted */
+#define LIMIT_REQLOG_ERR_EVERY_S 60		/* sink errors logged at most
+						   once per this many seconds */
+/* ---- end of the request log block ---------------------------------- */
+
 #endif /* MCP_LIMITS_H */

@@ -86,6 +86,8 @@ static const struct config_key config_keys[] = {
 	    LIMIT_UPSTREAM_TIMEOUT_MS_MAX, F(upstream_timeout_ms), 0 },
 	{ "upstream_max_response", CT_BYTES, 0, NULL, LIMIT_RESPONSE_BODY,
 	    F(upstream_max_response), 0 },
+	{ "log_body_max", CT_COUNT, 0, NULL, LIMIT_REQLOG_BODY_CEILING,
+	    F(log_body_max), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
 	{ "log_level", CT_LOGLEVEL, 0, NULL, 0, 0, 0 },
 };
@@ -130,6 +132,7 @@ config_init(struct config *cfg)
 	cfg->session_max_age = LIMIT_SESSION_MAX_AGE_DEFAULT;
 	cfg->upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
 	cfg->upstream_max_response = LIMIT_UPSTREAM_RESPONSE_DEFAULT;
+	cfg->log_body_max = LIMIT_REQLOG_BODY_DEFAULT;
 	cfg->log_level = LOG_LVL_INFO;
 }
 

@@ -83,6 +83,7 @@ struct config {
 	uint64_t	 session_max_age;	/* seconds an Mcp-Session-Id lives */
 	uint64_t	 upstream_timeout_ms;	/* default per-server timeout_ms */
 	uint64_t	 upstream_max_response;	/* default per-server max_response */
+	uint64_t	 log_body_max;	/* request-log body bytes kept */
 
 	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
 	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */

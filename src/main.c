@@ -38,6 +38,7 @@
 #include "resolve.h"
 #include "request.h"
 #include "response.h"
+#include "reqlog.h"
 #include "router.h"
 #include "target.h"
 #include "version.h"
@@ -74,13 +75,14 @@ main_signals(void)
 
 /* One request, start to finish; everything it allocates is released. */
 static void
-main_serve(struct io *io, const struct config *cfg)
+main_serve(struct io *io, const struct config *cfg, struct reqlog *rl)
 {
 	struct request	 req;
 	const char	*why;
 	int		 st;
 
 	st = request_init(&req, io, cfg, &why);
+	req.log = rl;
 	log_set_request_id(req.id);
 	if (st != 0)
 		response_error(&req, st, NULL, "%s", why);
@@ -93,6 +95,14 @@ main_serve(struct io *io, const struct config *cfg)
 	log_debug("main", "%s %s %d %.1fms", req.method != NULL ? req.method :
 	    "-", req.path[0] != '\0' ? req.path : "-", req.resp.status,
 	    request_elapsed_ms(&req));
+	/* Every /mcp/ request gets a record, refused ones included (DESIGN
+	 * 7). What points into the FastCGI environment is copied now. */
+	if (strncmp(req.path, "/mcp/", 5) == 0) {
+		reqlog_from_request(rl, &req);
+		if (!rl->kept && req.body_read)
+			reqlog_keep(rl, req.body.data, req.body.len, NULL, 0,
+			    NULL);
+	}
 	request_release(&req);
 	log_set_request_id(NULL);
 }
@@ -104,6 +114,26 @@ main_usage(void)
 	    "[--version]\n"
 	    "       %s.fcgi [-c file] --seal-secret tenant_id alias name "
 	    "< value\n", MCP_PLATFORM_NAME, MCP_PLATFORM_NAME);
+}
+
+/* The request log's sink 1: <log_dir>/requests.jsonl (docs/logging.md). */
+static struct reqlog_file	 main_sink;
+static char			 main_sink_path[LIMIT_PATH + 32];
+
+/* Off the client's clock: redact, serialise, one write(2). */
+static void
+main_log(const struct config *cfg, struct reqlog *rl)
+{
+	struct buf	 line;
+
+	if (rl->str[REQLOG_REQUEST_ID] == NULL)
+		return;
+	reqlog_redact(rl, (size_t)cfg->log_body_max);
+	buf_init(&line, LIMIT_REQLOG_LINE);
+	if (reqlog_to_json(rl, &line) == 0)
+		reqlog_file_write(&main_sink, main_sink_path, line.data,
+		    line.len);
+	buf_release(&line);
 }
 
 /*
@@ -155,10 +185,12 @@ main(int argc, char *argv[])
 	const char	*path = NULL;
 	char		 err[LIMIT_CONF_ERR + LIMIT_PATH];
 	char		*seal[3] = { NULL, NULL, NULL };
+	struct reqlog	 rl;
 	int		 i, check = 0, rc = 1, fcgi_inited = 0;
 
 	log_init(LOG_LVL_INFO);
 	config_init(&cfg);
+	reqlog_file_init(&main_sink);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--version") == 0) {
 			printf("%s %s\n", MCP_PLATFORM_NAME,
@@ -210,11 +242,17 @@ main(int argc, char *argv[])
 		goto out;
 	}
 
+	snprintf(main_sink_path, sizeof(main_sink_path), "%s/requests.jsonl",
+	    cfg.log_dir);
 	if (FCGX_IsCGI()) {
 		/* Plain CGI (RFC 3875): environ, stdin, stdout, one request. */
 		io_init_cgi(&io, (const char *const *)environ);
-		main_serve(&io, &cfg);
+		reqlog_init(&rl);
+		main_serve(&io, &cfg, &rl);
 		io_release(&io);
+		fflush(stdout);
+		main_log(&cfg, &rl);
+		reqlog_release(&rl);
 		rc = 0;
 		goto out;
 	}
@@ -230,10 +268,13 @@ main(int argc, char *argv[])
 	    MCP_PLATFORM_VERSION, (long)getpid());
 	while (!main_stop && FCGX_Accept_r(&fr) >= 0) {
 		io_init_fcgi(&io, &fr);
-		main_serve(&io, &cfg);
+		reqlog_init(&rl);
+		main_serve(&io, &cfg, &rl);
 		io_release(&io);
 		/* The response is complete for the client from here on. */
 		FCGX_Finish_r(&fr);
+		main_log(&cfg, &rl);
+		reqlog_release(&rl);
 		/* Off the client's clock: warm stdio children housekeeping.
 		 * (Idle children are noticed when the worker next wakes.) */
 		mcp_idle(&cfg);
@@ -245,6 +286,7 @@ out:
 	mcp_shutdown();
 	auth_cache_release();
 	resolve_cache_clear();
+	reqlog_file_release(&main_sink);
 	if (fcgi_inited)
 		FCGX_Free(&fr, 1);
 	httpc_global_cleanup();

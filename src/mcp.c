@@ -23,6 +23,7 @@
 #include "mcp.h"
 #include "mcp_limits.h"
 #include "policy.h"
+#include "reqlog.h"
 #include "request.h"
 #include "resolve.h"
 #include "response.h"
@@ -91,6 +92,8 @@ mcp_http_error(struct mcp_ctx *c, int status, const json_t *id, int code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (c->req->log != NULL)
+		c->req->log->jsonrpc_error = code;
 	if ((j = mcp_error_msg(id, code, msg)) == NULL)
 		return response_error(c->req, 500, NULL, "out of memory");
 	rc = response_json(c->req, status, j);
@@ -183,6 +186,10 @@ mcp_params(struct mcp_ctx *c, const struct route_params *params)
 	c->tenant[params->v[0].len] = '\0';
 	memcpy(c->server, params->v[1].p, params->v[1].len);
 	c->server[params->v[1].len] = '\0';
+	if (c->req->log != NULL) {
+		reqlog_set(c->req->log, REQLOG_TENANT_SLUG, c->tenant);
+		reqlog_set(c->req->log, REQLOG_SERVER_ALIAS, c->server);
+	}
 	return 0;
 }
 
@@ -232,6 +239,12 @@ mcp_who_and_what(struct mcp_ctx *c)
 		    c->server, strlen(c->server));
 		return -1;
 	}
+	if (c->req->log != NULL) {
+		reqlog_set(c->req->log, REQLOG_CALLER_KIND,
+		    c->who.kind == PRINCIPAL_API_KEY ? "api_key" : "user");
+		reqlog_set(c->req->log, REQLOG_CALLER_ID,
+		    mcp_caller_id(&c->who));
+	}
 	/* c->resolved is shared with the resolve cache: read-only. */
 	rc = resolve_target(c->req, &c->who, c->tenant, strlen(c->tenant),
 	    c->server, strlen(c->server), &c->resolved);
@@ -263,6 +276,8 @@ mcp_who_and_what(struct mcp_ctx *c)
 			    "server not configured for this tenant");
 		return -1;
 	}
+	if (c->req->log != NULL)
+		reqlog_set(c->req->log, REQLOG_TENANT_ID, c->target.tenant_id);
 	return 0;
 }
 
@@ -299,6 +314,10 @@ mcp_session(struct mcp_ctx *c)
 	snprintf(c->version, sizeof(c->version), "%s",
 	    c->req->protocol_version != NULL ? c->req->protocol_version :
 	    c->sess.protocol_version);
+	if (c->req->log != NULL) {
+		reqlog_set_session(c->req->log, id);
+		reqlog_set(c->req->log, REQLOG_PROTOCOL_VERSION, c->version);
+	}
 	return 0;
 }
 
@@ -344,6 +363,19 @@ mcp_http_event(void *arg, const char *data, size_t len, const json_t *msg)
 	if (msg != NULL)
 		mcp_sse_send(arg, msg);
 	return 0;
+}
+
+/* Upstream time (summed over a batch) and the version spoken upstream. */
+static void
+mcp_log_upstream(struct mcp_ctx *c, double ms, const char *version)
+{
+	struct reqlog	*rl = c->req->log;
+
+	if (rl == NULL)
+		return;
+	rl->upstream_ms = (rl->upstream_ms < 0 ? 0 : rl->upstream_ms) + ms;
+	if (version != NULL && version[0] != '\0')
+		reqlog_set(rl, REQLOG_UPSTREAM_PROTOCOL_VERSION, version);
 }
 
 static void
@@ -447,6 +479,7 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 		upstream_stdio_info_init(&info);
 		e = upstream_stdio_call(&spec, &opts, msg, mcp_stdio_event, c,
 		    resp, &info);
+		mcp_log_upstream(c, info.ms, info.protocol_version);
 		if (e != UPSTREAM_STDIO_OK) {
 			log_warn(MOD, "stdio '%s' %s: %s: %s", c->server,
 			    method != NULL ? method : "-",
@@ -469,9 +502,14 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 		buf_init(&body, LIMIT_RESPONSE_BODY);
 		if (jsonx_dumpb(&body, msg) == -1)
 			e = UPSTREAM_HTTP_INTERNAL;
-		else
+		else {
+			double t0 = request_elapsed_ms(c->req);
+
 			e = upstream_http_call(&opts, body.data, body.len,
 			    mcp_http_event, c, &res);
+			mcp_log_upstream(c, request_elapsed_ms(c->req) - t0,
+			    c->version);
+		}
 		if (e == UPSTREAM_HTTP_OK && id != NULL && res.json != NULL)
 			*resp = json_incref(res.json);
 		else if (e != UPSTREAM_HTTP_OK) {
@@ -530,8 +568,14 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 		}
 		json_object_set_new(params, "protocolVersion",
 		    json_string(c->version));
-		e = upstream_http_initialize(&opts, params, mcp_http_event, c,
-		    &res);
+		{
+			double t0 = request_elapsed_ms(c->req);
+
+			e = upstream_http_initialize(&opts, params,
+			    mcp_http_event, c, &res);
+			mcp_log_upstream(c, request_elapsed_ms(c->req) - t0,
+			    res.protocol_version);
+		}
 		json_decref(params);
 		if (e == UPSTREAM_HTTP_OK && json_is_object(res.json)) {
 			resp = json_deep_copy(res.json);
@@ -586,6 +630,10 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 		goto out;
 	}
 	response_header(c->req, "Mcp-Session-Id", sid);
+	if (c->req->log != NULL) {
+		reqlog_set_session(c->req->log, sid);
+		reqlog_set(c->req->log, REQLOG_PROTOCOL_VERSION, c->version);
+	}
 	rc = response_json(c->req, 200, resp);
 out:
 	json_decref(resp);
@@ -687,6 +735,31 @@ mcp_respond(struct mcp_ctx *c, json_t *answers, int status)
 	    json_array_get(answers, 0));
 }
 
+/* Keep the bodies for the request log, with the tenant's secret values
+ * to redact later (after FCGX_Finish_r: reqlog_redact in main.c). */
+static void
+mcp_log_bodies(struct mcp_ctx *c, const json_t *answers)
+{
+	struct request	*req = c->req;
+	const json_t	*a, *err;
+	struct buf	 dump;
+
+	if (req->log == NULL)
+		return;
+	buf_init(&dump, LIMIT_RESPONSE_BODY);
+	a = c->batch ? answers : json_array_get(answers, 0);
+	if (a != NULL && jsonx_dumpb(&dump, a) == -1)
+		buf_release(&dump);
+	err = json_object_get(a, "error");
+	if (json_is_integer(json_object_get(err, "code")))
+		req->log->jsonrpc_error =
+		    (int)json_integer_value(json_object_get(err, "code"));
+	reqlog_keep(req->log, req->body.data, req->body_read ? req->body.len :
+	    0, dump.data, dump.len, c->have_target ?
+	    (const char *const *)c->target.secret_values : NULL);
+	buf_release(&dump);
+}
+
 int
 mcp_post(struct request *req, const struct route_params *params)
 {
@@ -746,6 +819,17 @@ mcp_post(struct request *req, const struct route_params *params)
 		}
 	}
 	m = c.batch ? json_array_get(body, 0) : body;
+	if (req->log != NULL && json_is_object(m)) {
+		const char *method = jsonx_str(m, "method");
+
+		if (method != NULL)
+			reqlog_set(req->log, REQLOG_METHOD, method);
+		reqlog_set_jsonrpc_id(req->log, json_object_get(m, "id"));
+		if (method != NULL && strcmp(method, "tools/call") == 0 &&
+		    jsonx_str(json_object_get(m, "params"), "name") != NULL)
+			reqlog_set(req->log, REQLOG_TOOL, jsonx_str(
+			    json_object_get(m, "params"), "name"));
+	}
 	if (!c.batch && json_is_object(m) &&
 	    json_is_string(json_object_get(m, "method")) &&
 	    strcmp(jsonx_str(m, "method"), "initialize") == 0)
@@ -824,6 +908,7 @@ mcp_post(struct request *req, const struct route_params *params)
 	}
 	rc = mcp_respond(&c, answers, status);
 out:
+	mcp_log_bodies(&c, answers);
 	json_decref(answers);
 	json_decref(body);
 	json_decref(c.resolved);

@@ -41,6 +41,8 @@
 #include "mcp_limits.h"
 #include "response.h"
 
+struct reqlog;
+
 struct request {
 	struct io		*io;
 	const struct config	*cfg;
@@ -67,6 +69,10 @@ struct request {
 	int			 body_read;
 
 	struct response		 resp;
+
+	struct reqlog		*log;		/* the request-log record being
+						   built (/mcp/ requests), or
+						   NULL; owned by main.c */
 };
 
 int	 request_init(struct request *, struct io *, const struct config *,
