@@ -30,9 +30,9 @@
 
 /* Protocol revisions this endpoint speaks, newest first. */
 #define MCP_VERSION_LATEST	"2025-11-25"
-/* Assumed when a request after initialize carries no MCP-Protocol-Version
- * (MCP 2025-06-18 transports, "Protocol Version Header"). */
-#define MCP_VERSION_ASSUMED	"2025-03-26"
+/* A request after initialize without MCP-Protocol-Version speaks the
+ * version its session negotiated (the session id carries it). The spec's
+ * fallback, "assume 2025-03-26", is for servers that cannot know it. */
 
 /* JSON-RPC codes raised by the platform (JSON-RPC 2.0 section 5.1). */
 #define MCP_ERR_PARSE		(-32700)
