@@ -25,7 +25,9 @@
 # BENCH_SG_DURATION (s, 10), BENCH_LIST (1: also tools/list), BENCH_WEB
 # (lighttpd|apache), BENCH_MAX_PROCS (lighttpd's max-procs for the platform;
 # default: as deploy/lighttpd ships it), BENCH_RESULTS (directory, default
-# bench/results; "-" for none), BENCH_KEEP (1: keep the temp directory).
+# bench/results; "-" for none), BENCH_KEEP (1: keep the temp directory),
+# BENCH_CONF (lines appended to the platform's configuration, for what-if
+# runs: e.g. BENCH_CONF="log_body_max = 0").
 #
 # Nothing outside its own temp directory is touched, nothing binds anything
 # but free loopback ports, and everything it started is stopped on exit.
@@ -47,174 +49,9 @@ MAX_PROCS=${BENCH_MAX_PROCS:-}
 RESULTS=${BENCH_RESULTS:-$TOP/bench/results}
 LUA=$TOP/bench/mcp.lua
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 2; }
-
-for t in wrk curl jq awk; do
-	command -v "$t" >/dev/null || die "'$t' is not installed"
-done
-[ -x "$TOP/build/mcp-platform.fcgi" ] || die "build/mcp-platform.fcgi missing: run make"
-[ -x "$TOP/node_modules/.bin/supergateway" ] || die "node_modules missing: run make deps"
-
-# shellcheck source=../deploy/local/stack.sh
-. "$TOP/deploy/local/stack.sh"
-
-BENCH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mcp-bench.XXXXXX")
-# The stack's services run as its own user (as root: STACK_USER) and must
-# reach stack/; the bench's own scratch files (tokens in headers) stay private.
-chmod 0755 "$BENCH_DIR"
-WORK="$BENCH_DIR/work"
-mkdir -m 0700 "$WORK"
-# PID and its descendants, one a line.
-descendants() {
-	ps -eo pid=,ppid= | awk -v root="$1" '{ pp[$1] = $2 }
-	    END { for (p in pp) for (q = p; q != "" && q + 0 > 1; q = pp[q])
-		if (q == root) { print p; break } }'
-}
-
-# stop_tree PIDFILE: TERM the process in PIDFILE and all its descendants.
-# stack_start_node's pid file holds the shell that runs runuser as root,
-# so stack_kill_pidfile alone would leave runuser and node behind.
-stop_tree() {
-	local f=$1 pids p n live
-	[ -f "$f" ] || return 0
-	pids=$(descendants "$(cat "$f")")
-	# shellcheck disable=SC2086
-	[ -z "$pids" ] || kill -TERM $pids 2>/dev/null || true
-	for n in $(seq 50); do
-		live=""
-		for p in $pids; do
-			if [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null; then
-				live="$live $p"
-			fi
-		done
-		[ -n "$live" ] || break
-		sleep 0.1
-	done
-	# shellcheck disable=SC2086
-	[ -z "$live" ] || kill -KILL $live 2>/dev/null || true
-	rm -f "$f"
-}
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	if [ -n "${STACK_DIR:-}" ]; then
-		stop_tree "$STACK_DIR/supergateway.pid"
-		stop_tree "$STACK_DIR/everything-http.pid"
-	fi
-	stack_stop >/dev/null 2>&1 || true
-	if [ -z "${BENCH_KEEP:-}" ]; then
-		rm -rf "$BENCH_DIR"
-	else
-		say "kept $BENCH_DIR"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---- the stack --------------------------------------------------------
-
-say "starting the stack in $BENCH_DIR"
-STACK="$BENCH_DIR/stack"
-stack_init "$STACK" >/dev/null
-stack_start_pg
-stack_migrate
-stack_start_supabase "$(stack_free_port)"
-stack_start_platform "$(stack_free_port)" "$WEB"
-if [ -n "$MAX_PROCS" ]; then
-	[ "$WEB" = lighttpd ] || die "BENCH_MAX_PROCS needs BENCH_WEB=lighttpd"
-	stack_stop_platform
-	sed -i "s/\"max-procs\" => [0-9]*/\"max-procs\" => $MAX_PROCS/" \
-	    "$STACK_DIR/platform/lighttpd.conf"
-	stack_lighttpd_start "$STACK_DIR/platform"
-	stack_wait_http "$STACK_BASE_URL/healthz"
-fi
-EV_PORT=$(stack_free_port)
-stack_start_everything_http "$EV_PORT"
-stack_seed_demo
-SG_PORT=$(stack_free_port)
-# supergateway has no host flag: loopback.cjs (stack_start_node) binds it
-# to 127.0.0.1. Its stdio command runs through a shell, once per request.
-stack_start_node supergateway "$SG_PORT" \
-    "$STACK_NODE_MODULES/supergateway/dist/index.js" \
-    --stdio "$STACK_NODE_MODULES/.bin/node $STACK_NODE_MODULES/@modelcontextprotocol/server-everything/dist/index.js stdio" \
-    --outputTransport streamableHttp --port "$SG_PORT" --logLevel none
-
-URL_STDIO="$STACK_BASE_URL/mcp/$DEMO_TENANT/everything"
-URL_PHTTP="$STACK_BASE_URL/mcp/$DEMO_TENANT/everything-http"
-URL_DIRECT="$EVERYTHING_HTTP_URL"
-URL_SG="http://127.0.0.1:$SG_PORT/mcp"
-TOKEN=$DEMO_ACCESS_TOKEN
-
-# server-everything's HTTP transport keeps every SSE event it ever sent in
-# an in-memory store (for resumability), so it grows and slows with load.
-# Each measurement through it starts with a fresh process instead, so the
-# target measured later is not penalized by the one measured before.
-restart_upstream() {
-	stop_tree "$STACK_DIR/everything-http.pid"
-	local n
-	for n in $(seq 50); do
-		curl -s -o /dev/null --max-time 1 "$URL_DIRECT" || break
-		sleep 0.1
-	done
-	! curl -s -o /dev/null --max-time 1 "$URL_DIRECT" ||
-	    die "the old upstream still answers on port $EV_PORT"
-	stack_start_everything_http "$EV_PORT"
-}
-
-# ---- MCP over curl ----------------------------------------------------
-
-ACCEPT='application/json, text/event-stream'
-INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}'
-INITIALIZED='{"jsonrpc":"2.0","method":"notifications/initialized"}'
-BODY_ECHO='{"jsonrpc":"2.0","id":@ID@,"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench"}}}'
-EXPECT_ECHO='Echo: bench'
-BODY_LIST='{"jsonrpc":"2.0","id":@ID@,"method":"tools/list"}'
-EXPECT_LIST='"tools":[{"name":"echo"'
-
-# post URL TOKEN SID BODY -> "<status> <body>" on stdout, headers in $WORK/h
-post() {
-	local url=$1 token=$2 sid=$3 body=$4 args=()
-	[ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
-	[ -n "$sid" ] && args+=(-H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25')
-	local rc=0
-	curl -s --max-time 20 -X POST "$url" -D "$WORK/h" -o "$WORK/b" \
-	    -w '%{http_code} ' -H 'Content-Type: application/json' \
-	    -H "Accept: $ACCEPT" "${args[@]}" --data-binary "$body" || rc=$?
-	cat "$WORK/b" 2>/dev/null || true
-	[ "$rc" = 0 ] || printf ' (curl exit %s)' "$rc"
-}
-
-# session URL TOKEN -> Mcp-Session-Id of a fresh, initialized session
-session() {
-	local url=$1 token=$2 out sid
-	out=$(post "$url" "$token" "" "$INIT")
-	[ "${out%% *}" = 200 ] || die "initialize at $url failed: $out"
-	sid=$(tr -d '\r' <"$WORK/h" | sed -n 's/^[Mm][Cc][Pp]-[Ss]ession-[Ii][Dd]: //p' | tail -1)
-	[ -n "$sid" ] || die "no Mcp-Session-Id from $url"
-	out=$(post "$url" "$token" "$sid" "$INITIALIZED")
-	case "${out%% *}" in 2??) ;; *) die "notifications/initialized at $url: $out" ;; esac
-	printf '%s\n' "$sid"
-}
-
-# sanity URL TOKEN SID BODY EXPECT: a request must be 200 with EXPECT in
-# it. Up to 3 tries, each failure reported: supergateway's stateless mode
-# now and then resets a response it has already written (its child exits
-# first), which a measurement would count as a read error anyway.
-sanity() {
-	local out n
-	for n in 1 2 3; do
-		out=$(post "$1" "$2" "$3" "${4//@ID@/\"sanity\"}")
-		if [ "${out%% *}" = 200 ] && [[ "$out" == *"$5"* ]] &&
-		    [[ "$out" != *"(curl exit "* ]]; then
-			return 0
-		fi
-		say "  sanity check $n failed at $1: $(head -c 300 <<<"$out")"
-	done
-	die "$1 does not answer correctly"
-}
+# shellcheck source=lib.sh
+. "$TOP/bench/lib.sh"
+bench_stack_up
 
 # ---- CPU accounting ---------------------------------------------------
 
@@ -315,19 +152,6 @@ measure() {
 	           v["p99_us"] / 1000, v["errors"] }' <<<"$(tail -1 "$RAW")" >&2
 }
 
-# target NAME -> URL TOKEN SID for a fresh session (none for supergateway,
-# which is stateless: no session, it initializes each child itself)
-SID=""
-open_target() {
-	case "$1" in
-	platform-stdio) URL=$URL_STDIO; TOK=$TOKEN ;;
-	platform-http) restart_upstream; URL=$URL_PHTTP; TOK=$TOKEN ;;
-	direct) restart_upstream; URL=$URL_DIRECT; TOK="" ;;
-	supergateway) URL=$URL_SG; TOK=""; SID=""; return ;;
-	esac
-	SID=$(session "$URL" "$TOK")
-}
-
 run() {	# run WORKLOAD TARGET CONC DURATION BODY EXPECT
 	open_target "$2"
 	measure "$1" "$2" "$3" "$4" "$URL" "$TOK" "$SID" "$5" "$6"
@@ -364,7 +188,7 @@ for p in $(ps -eo pid=,args= | awk -v bin="$STACK_DIR/bin/mcp-platform.fcgi" '$2
 	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status")
 	priv=$(awk '/^Private_(Clean|Dirty):/ { n += $2 } END { print n + 0 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
-	kids=$(ps -o rss= --ppid "$p" | awk '{ n += $1 } END { print n + 0 }')
+	kids=$({ ps -o rss= --ppid "$p" || true; } | awk '{ n += $1 } END { print n + 0 }')
 	printf '%s %s %s %s %s\n' "$p" "$rss" "$hwm" "$priv" "$kids" >> "$MEM"
 done
 
@@ -378,6 +202,8 @@ fi
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 SG_VER=$(jq -r .version "$STACK_NODE_MODULES/supergateway/package.json")
 EV_VER=$(jq -r .version "$STACK_NODE_MODULES/@modelcontextprotocol/server-everything/package.json")
+BUILD_ID=$(sha256sum "$STACK_DIR/bin/mcp-platform.fcgi" | cut -c1-12)
+REQLOG=$(cat "$STACK_DIR"/platform/log/requests.jsonl* 2>/dev/null | wc -l)
 PROCS=$(sed -n 's/.*"max-procs" => \([0-9]*\).*/\1/p' "$STACK_DIR/platform/lighttpd.conf" 2>/dev/null | head -1)
 
 report() {
@@ -385,7 +211,8 @@ report() {
 	echo
 	echo "- machine: $(nproc) CPUs ($CPU), $(uname -sr), shared and noisy;" \
 	    "load average $LOAD_START at the start, $LOAD_END at the end"
-	echo "- platform: $REV, behind $WEB${PROCS:+ (max-procs $PROCS)};" \
+	echo "- platform: $REV (mcp-platform.fcgi sha256 $BUILD_ID;" \
+	    "$REQLOG lines in its request log), behind $WEB${PROCS:+ (max-procs $PROCS)}${BENCH_CONF:+, with \"$BENCH_CONF\"};" \
 	    "server-everything $EV_VER; supergateway $SG_VER (stateless); node $("$STACK_NODE" --version); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 	echo "- each measurement: wrk -t1, ${WARM} s warm-up then ${DUR} s" \
 	    "(latency probe ${LAT_DUR} s at concurrency 1, supergateway ${SG_DUR} s" \
