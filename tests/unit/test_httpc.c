@@ -25,19 +25,8 @@
 #include "httpc.h"
 #include "strparse.h"
 #include "t.h"
+#include "tstub.h"
 
-#define STUB_REQ_MAX	65536
-
-static void
-stub_send(int fd, const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0 && (w = write(fd, p, n)) > 0) {
-		p += w;
-		n -= (size_t)w;
-	}
-}
 
 static void
 stub_answer(int fd, int status, const char *extra, const char *body,
@@ -48,47 +37,14 @@ stub_answer(int fd, int status, const char *extra, const char *body,
 
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Length: "
 	    "%zu\r\nConnection: close\r\n%s\r\n", status, len, extra);
-	stub_send(fd, head, (size_t)n);
-	stub_send(fd, body, len);
-}
-
-/* Read one request (head plus Content-Length body) into req. */
-static size_t
-stub_read(int fd, char *req)
-{
-	size_t	 got = 0, need = 0;
-	ssize_t	 r;
-	char	*end, *cl;
-
-	while (got < STUB_REQ_MAX - 1) {
-		if ((r = read(fd, req + got, STUB_REQ_MAX - 1 - got)) <= 0)
-			break;
-		got += (size_t)r;
-		req[got] = '\0';
-		if ((end = strstr(req, "\r\n\r\n")) == NULL)
-			continue;
-		if (need == 0) {
-			need = (size_t)(end + 4 - req);
-			if ((cl = strcasestr(req, "\r\nContent-Length: ")) !=
-			    NULL && cl < end) {
-				size_t v = 0;
-
-				for (cl += 18; *cl >= '0' && *cl <= '9'; cl++)
-					v = v * 10 + (size_t)(*cl - '0');
-				need += v;
-			}
-		}
-		if (got >= need)
-			break;
-	}
-	req[got] = '\0';
-	return got;
+	tstub_send(fd, head, (size_t)n);
+	tstub_send(fd, body, len);
 }
 
 static void
 stub_serve(int lfd)
 {
-	static char	 req[STUB_REQ_MAX];
+	static char	 req[TSTUB_REQ_MAX];
 	char		 big[100000];
 	int		 fd;
 	size_t		 n;
@@ -104,7 +60,7 @@ stub_serve(int lfd)
 			close(fd);
 			continue;
 		}
-		n = stub_read(fd, req);
+		n = tstub_read(fd, req);
 		if (strncmp(req, "GET /echo ", 10) == 0 ||
 		    strncmp(req, "POST /echo ", 11) == 0 ||
 		    strncmp(req, "PATCH /echo ", 12) == 0 ||

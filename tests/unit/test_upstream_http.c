@@ -45,28 +45,17 @@
 #include "httpc.h"
 #include "upstream_http.h"
 #include "t.h"
+#include "tstub.h"
 
-#define STUB_REQ_MAX	65536
 
 static int	 test_port;
 
 /* --- The stub server. --- */
 
 static void
-stub_send(int fd, const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0 && (w = write(fd, p, n)) > 0) {
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static void
 stub_sends(int fd, const char *s)
 {
-	stub_send(fd, s, strlen(s));
+	tstub_send(fd, s, strlen(s));
 }
 
 static void
@@ -80,8 +69,8 @@ stub_answer(int fd, int status, const char *type, const char *extra,
 	    "Content-Length: %zu\r\nConnection: close\r\n%s\r\n", status,
 	    type != NULL ? "Content-Type: " : "", type != NULL ? type : "",
 	    type != NULL ? "\r\n" : "", len, extra);
-	stub_send(fd, head, (size_t)n);
-	stub_send(fd, body, len);
+	tstub_send(fd, head, (size_t)n);
+	tstub_send(fd, body, len);
 }
 
 static void
@@ -99,43 +88,11 @@ stub_sse_head(int fd)
 	    "Cache-Control: no-cache\r\nConnection: close\r\n\r\n");
 }
 
-static size_t
-stub_read(int fd, char *req)
-{
-	size_t	 got = 0, need = 0;
-	ssize_t	 r;
-	char	*end, *cl;
-
-	while (got < STUB_REQ_MAX - 1) {
-		if ((r = read(fd, req + got, STUB_REQ_MAX - 1 - got)) <= 0)
-			break;
-		got += (size_t)r;
-		req[got] = '\0';
-		if ((end = strstr(req, "\r\n\r\n")) == NULL)
-			continue;
-		if (need == 0) {
-			need = (size_t)(end + 4 - req);
-			if ((cl = strcasestr(req, "\r\nContent-Length: ")) !=
-			    NULL && cl < end) {
-				size_t v = 0;
-
-				for (cl += 18; *cl >= '0' && *cl <= '9'; cl++)
-					v = v * 10 + (size_t)(*cl - '0');
-				need += v;
-			}
-		}
-		if (got >= need)
-			break;
-	}
-	req[got] = '\0';
-	return got;
-}
-
 /* The request head as a JSON string body: {"jsonrpc":..,"result":{..}}. */
 static void
 stub_echo(int fd, const char *req)
 {
-	static char	 out[4 * STUB_REQ_MAX];
+	static char	 out[4 * TSTUB_REQ_MAX];
 	const char	*end = strstr(req, "\r\n\r\n"), *p;
 	size_t		 o = 0;
 
@@ -210,7 +167,7 @@ stub_handle(int fd, const char *req, size_t n)
 		memset(big, 'x', sizeof(big));
 		memcpy(big, "data: ", 6);
 		memcpy(big + sizeof(big) - 2, "\n\n", 2);
-		stub_send(fd, big, sizeof(big));
+		tstub_send(fd, big, sizeof(big));
 	} else if (stub_is(req, "POST /batch")) {
 		stub_sse_head(fd);
 		stub_sends(fd, "data: {\"jsonrpc\":\"2.0\",\"id\":\"two\","
@@ -305,7 +262,7 @@ stub_handle(int fd, const char *req, size_t n)
 static void
 stub_serve(int lfd)
 {
-	static char	 req[STUB_REQ_MAX];
+	static char	 req[TSTUB_REQ_MAX];
 	size_t		 n;
 	int		 fd;
 
@@ -318,7 +275,7 @@ stub_serve(int lfd)
 			close(fd);
 			continue;
 		}
-		n = stub_read(fd, req);
+		n = tstub_read(fd, req);
 		stub_handle(fd, req, n);
 		close(fd);
 		_exit(0);
