@@ -11,6 +11,7 @@
 #include "mcp_limits.h"
 #include "resolve.h"
 #include "strparse.h"
+#include "supa.h"
 
 #define RESOLVE_MOD		"resolve"
 #define RESOLVE_CALLER_MAX	(2 + UUID_STRLEN)	/* "u:" / "k:" + id */
@@ -123,58 +124,33 @@ resolve_rpc(const struct config *cfg, const struct principal *p,
     const char *tenant, const char *server, json_t **result, char *why,
     size_t whylen)
 {
-	struct httpc_request	 hr;
+	struct supa_call	 c;
 	struct httpc_response	 resp;
-	struct buf		 url, body, apikey, bearer;
-	const char		*headers[6];
+	struct buf		 body;
 	json_t			*args = NULL, *j = NULL;
 	char			 err[128];
-	size_t			 nh = 0;
 	int			 rc = -1;
 
 	*result = NULL;
-	memset(&hr, 0, sizeof(hr));
-	buf_init(&url, LIMIT_URL + sizeof(RESOLVE_RPC_PATH));
+	memset(&c, 0, sizeof(c));
 	buf_init(&body, 1024);
-	buf_init(&apikey, LIMIT_SECRET_FILE + 32);
-	buf_init(&bearer, LIMIT_SECRET_FILE + 32);
 	httpc_response_init(&resp);
 
 	args = json_pack("{s:s, s:s, s:s}", "p_tenant", tenant,
 	    "p_server", server, p->kind == PRINCIPAL_USER ? "p_user_id" :
 	    "p_api_key_id", p->sub);
-	if (args == NULL || jsonx_dumpb(&body, args) == -1 ||
-	    buf_printf(&url, "%s%s", cfg->supabase_url, RESOLVE_RPC_PATH) ==
-	    -1 || buf_printf(&apikey, "apikey: %s",
-	    buf_cstr(&cfg->supabase_secret_key)) == -1) {
+	if (args == NULL || jsonx_dumpb(&body, args) == -1) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
-	headers[nh++] = apikey.data;
-	if (config_secret_key_is_jwt(cfg)) {
-		if (buf_printf(&bearer, "Authorization: Bearer %s",
-		    buf_cstr(&cfg->supabase_secret_key)) == -1) {
-			snprintf(why, whylen, "out of memory");
-			goto out;
-		}
-		headers[nh++] = bearer.data;
-	}
-	headers[nh++] = "Content-Type: application/json";
-	headers[nh++] = "Accept: application/json";
-	headers[nh] = NULL;
-
-	hr.method = "POST";
-	hr.url = url.data;
-	hr.headers = headers;
-	hr.body = body.data;
-	hr.bodylen = body.len;
-	hr.max_response = LIMIT_RESOLVE_RESPONSE;
+	c.method = "POST";
+	c.path = RESOLVE_RPC_PATH;
+	c.body = body.data;
+	c.bodylen = body.len;
+	c.max_response = LIMIT_RESOLVE_RESPONSE;
 	resolve_counts.calls++;
-	if (httpc_perform(&hr, &resp) == -1) {
-		snprintf(why, whylen, "supabase unreachable: %s",
-		    resp.detail[0] != '\0' ? resp.detail : resp.err);
+	if (supa_perform(cfg, &c, &resp, why, whylen) == -1)
 		goto out;
-	}
 	if (resp.status != 200) {
 		snprintf(why, whylen, "resolve_mcp_target answered %ld",
 		    resp.status);
@@ -204,10 +180,7 @@ out:
 	json_decref(j);
 	json_decref(args);
 	httpc_response_release(&resp);
-	buf_release_secret(&bearer);
-	buf_release_secret(&apikey);
 	buf_release(&body);
-	buf_release(&url);
 	return rc;
 }
 
