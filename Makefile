@@ -39,6 +39,8 @@ APP_SRC    = $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
 APP_OBJ    = $(APP_SRC:%.c=$(BUILD)/%.o)
 SL_SRC     = $(sort $(wildcard deploy/supabase-local/*.c))
 SL_OBJ     = $(SL_SRC:%.c=$(BUILD)/%.o)
+CTL_SRC    = $(sort $(wildcard src/mcpctl/*.c))
+CTL_OBJ    = $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -48,7 +50,7 @@ MCPCTL     = $(BUILD)/mcpctl
 
 .PHONY: all deps run stop test unit check-asan checksrc install clean
 
-all: $(PLATFORM) $(SUPALOCAL) $(UNIT_BIN)
+all: $(PLATFORM) $(SUPALOCAL) $(MCPCTL) $(UNIT_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -63,6 +65,10 @@ $(BUILD)/libmcp.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(PLATFORM): $(BUILD)/src/main.o $(APP_OBJ) $(BUILD)/libmcp.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# mcpctl: the operator's command line (src/mcpctl/), on the same modules.
+$(MCPCTL): $(CTL_OBJ) $(APP_OBJ) $(BUILD)/libmcp.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(SUPALOCAL): $(SL_OBJ) $(BUILD)/libmcp.a
@@ -96,13 +102,15 @@ check-asan:
 # curl's banned-function list (docs/internals/checksrc.md).
 BANNED = sprintf|vsprintf|strcpy|strcat|strncat|strtok|atoi|atol|atoll|atof|strtol|strtoul|strtoll|strtoull|sscanf|gets|strncpy|tmpnam|mktemp
 checksrc:
-	@bad=$$(grep -nE '(^|[^_a-zA-Z0-9.>])($(BANNED))[[:space:]]*\(' lib/*.[ch] src/*.[ch] deploy/supabase-local/*.[ch] 2>/dev/null | grep -v 'checksrc: allow'); \
+	@bad=$$(grep -nE '(^|[^_a-zA-Z0-9.>])($(BANNED))[[:space:]]*\(' lib/*.[ch] src/*.[ch] src/mcpctl/*.[ch] deploy/supabase-local/*.[ch] 2>/dev/null | grep -v 'checksrc: allow'); \
 	if [ -n "$$bad" ]; then echo "$$bad"; echo "checksrc: banned functions used"; exit 1; fi; \
 	echo "checksrc: clean"
 
-install: $(PLATFORM)
+install: $(PLATFORM) $(MCPCTL)
 	install -d $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin $(DESTDIR)$(PREFIX)/etc/mcp-platform
 	install -m 0755 $(PLATFORM) $(DESTDIR)$(PREFIX)/lib/mcp-platform/cgi-bin/mcp-platform.fcgi
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(MCPCTL) $(DESTDIR)$(PREFIX)/bin/mcpctl
 	install -m 0644 conf/mcp-platform.conf.example $(DESTDIR)$(PREFIX)/etc/mcp-platform/mcp-platform.conf.example
 	install -d $(DESTDIR)$(PREFIX)/share/mcp-platform/sql/migrations $(DESTDIR)$(PREFIX)/share/mcp-platform/sql/seed \
 		$(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/lighttpd $(DESTDIR)$(PREFIX)/share/mcp-platform/deploy/apache

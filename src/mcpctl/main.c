@@ -1,0 +1,83 @@
+/*
+ * main.c -- mcpctl: option parsing, configuration, dispatch; see mcpctl.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "httpc.h"
+#include "log.h"
+#include "mcp_limits.h"
+#include "mcpctl.h"
+#include "version.h"
+
+extern char	**environ;
+
+static void
+mcpctl_usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s [-c file] logs flush\n"
+	    "       %s [-c file] logs maintain\n"
+	    "       %s [-c file] logs tail [-f] [-n N] [--tenant slug] "
+	    "[--server alias]\n"
+	    "              [--method m] [--tool name] [--status code] "
+	    "[--errors] [--file path]\n"
+	    "The configuration is the platform's (-c, else $%s, else %s).\n",
+	    MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME, CONFIG_ENV_PATH,
+	    CONFIG_DEFAULT_PATH);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config	 cfg;
+	const char	*path = NULL;
+	char		 err[LIMIT_CONF_ERR + LIMIT_PATH];
+	int		 i = 1, rc = 2;
+
+	log_init(LOG_LVL_INFO);
+	config_init(&cfg);
+	if (i < argc && strcmp(argv[i], "--version") == 0) {
+		printf("%s %s\n", MCPCTL_NAME, MCP_PLATFORM_VERSION);
+		return 0;
+	}
+	if (i + 1 < argc && (strcmp(argv[i], "-c") == 0 ||
+	    strcmp(argv[i], "--config") == 0)) {
+		path = argv[i + 1];
+		i += 2;
+	}
+	if (i + 1 >= argc || strcmp(argv[i], "logs") != 0) {
+		mcpctl_usage();
+		goto out;
+	}
+	if (path == NULL && (path = getenv(CONFIG_ENV_PATH)) == NULL)
+		path = CONFIG_DEFAULT_PATH;
+	if (config_load(&cfg, path, (const char *const *)environ, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s: config: %s\n", MCPCTL_NAME, err);
+		rc = 1;
+		goto out;
+	}
+	log_init(cfg.log_level);
+	if (httpc_global_init(MCPCTL_NAME "/" MCP_PLATFORM_VERSION) == -1) {
+		fprintf(stderr, "%s: cannot initialise libcurl\n",
+		    MCPCTL_NAME);
+		rc = 1;
+		goto out;
+	}
+	i++;
+	if (strcmp(argv[i], "flush") == 0)
+		rc = mcpctl_logs_flush(&cfg, argc - i, argv + i);
+	else if (strcmp(argv[i], "maintain") == 0)
+		rc = mcpctl_logs_maintain(&cfg, argc - i, argv + i);
+	else if (strcmp(argv[i], "tail") == 0)
+		rc = mcpctl_logs_tail(&cfg, argc - i, argv + i);
+	else
+		mcpctl_usage();
+	httpc_global_cleanup();
+out:
+	config_release(&cfg);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * mcpctl.h -- the operator's command line: "mcpctl [-c file] logs ...".
+ *
+ * Each subcommand is one module with one entry point taking the loaded
+ * configuration and its own arguments (argv[0] is the subcommand's name,
+ * e.g. "tail"). It returns the process exit status: 0 done, 1 failed
+ * (one line on stderr says why), 2 usage error.
+ *
+ *   logs flush      ship everything spooled to Supabase now (flush.c)
+ *   logs maintain   create upcoming partitions, apply retention (flush.c)
+ *   logs tail       print requests.jsonl records, filtered (tail.c)
+ */
+#ifndef MCP_MCPCTL_H
+#define MCP_MCPCTL_H
+
+#include "config.h"
+
+#define MCPCTL_NAME	"mcpctl"
+
+int	 mcpctl_logs_flush(const struct config *, int argc, char *argv[]);
+int	 mcpctl_logs_maintain(const struct config *, int argc, char *argv[]);
+int	 mcpctl_logs_tail(const struct config *, int argc, char *argv[]);
+
+#endif /* MCP_MCPCTL_H */
