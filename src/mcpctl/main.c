@@ -2,6 +2,7 @@
  * main.c -- mcpctl: option parsing, configuration, dispatch; see mcpctl.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
