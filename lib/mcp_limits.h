@@ -158,6 +158,26 @@
 #define LIMIT_REQLOG_SECRETS	256		/* secret values redacted */
 #define LIMIT_REQLOG_ERR_EVERY_S 60		/* sink errors logged at most
 						   once per this many seconds */
+#define LIMIT_REQLOG_REOPEN_TRIES 3		/* the file moved under us */
+/* Sink 2, the spool and its shipment: src/logship.c. */
+#define LIMIT_LOGSHIP_BYTES_DEFAULT (256 * 1024) /* log_ship_bytes default */
+#define LIMIT_LOGSHIP_BYTES_MAX	(64 * 1024 * 1024) /* and its ceiling */
+#define LIMIT_LOGSHIP_INTERVAL_DEFAULT 5	/* log_ship_interval default (s) */
+#define LIMIT_LOGSHIP_INTERVAL_MAX 3600		/* and its ceiling */
+#define LIMIT_LOG_RETENTION_MAX	1200		/* log_retention_months ceiling */
+#define LIMIT_LOGSHIP_ROWS	1000		/* rows in one POST */
+#define LIMIT_LOGSHIP_BATCH	(2 * 1024 * 1024) /* bytes of rows in one POST */
+#define LIMIT_LOGSHIP_READ	65536		/* one read() of a segment */
+#define LIMIT_LOGSHIP_ROW_CUT	1024		/* bodies of a row too large to
+						   ship are cut to this */
+#define LIMIT_LOGSHIP_TIMEOUT_MS 10000		/* one POST to Supabase */
+#define LIMIT_LOGSHIP_ANSWER	65536		/* Supabase's answer kept */
+#define LIMIT_LOGSHIP_BACKOFF_MAX_S 300		/* longest wait after failures */
+#define LIMIT_LOGSHIP_TICK_ROWS	20000		/* rows a worker ships per turn;
+						   mcpctl logs flush: no cap */
+#define LIMIT_LOGSHIP_MAINTAIN_S 86400		/* partitions maintained at most
+						   this often by workers */
+#define LIMIT_LOGSHIP_MONTHS_AHEAD 3		/* partitions made in advance */
 /* ---- end of the request log block ---------------------------------- */
 
 #endif /* MCP_LIMITS_H */

@@ -88,6 +88,12 @@ static const struct config_key config_keys[] = {
 	    F(upstream_max_response), 0 },
 	{ "log_body_max", CT_COUNT, 0, NULL, LIMIT_REQLOG_BODY_CEILING,
 	    F(log_body_max), 0 },
+	{ "log_ship_bytes", CT_BYTES, 0, NULL, LIMIT_LOGSHIP_BYTES_MAX,
+	    F(log_ship_bytes), 0 },
+	{ "log_ship_interval", CT_SECONDS, 0, NULL,
+	    LIMIT_LOGSHIP_INTERVAL_MAX, F(log_ship_interval), 0 },
+	{ "log_retention_months", CT_COUNT, 0, NULL, LIMIT_LOG_RETENTION_MAX,
+	    F(log_retention_months), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
 	{ "log_level", CT_LOGLEVEL, 0, NULL, 0, 0, 0 },
 };
@@ -133,6 +139,9 @@ config_init(struct config *cfg)
 	cfg->upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
 	cfg->upstream_max_response = LIMIT_UPSTREAM_RESPONSE_DEFAULT;
 	cfg->log_body_max = LIMIT_REQLOG_BODY_DEFAULT;
+	cfg->log_ship_bytes = LIMIT_LOGSHIP_BYTES_DEFAULT;
+	cfg->log_ship_interval = LIMIT_LOGSHIP_INTERVAL_DEFAULT;
+	cfg->log_retention_months = 0;
 	cfg->log_level = LOG_LVL_INFO;
 }
 

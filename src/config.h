@@ -84,6 +84,10 @@ struct config {
 	uint64_t	 upstream_timeout_ms;	/* default per-server timeout_ms */
 	uint64_t	 upstream_max_response;	/* default per-server max_response */
 	uint64_t	 log_body_max;	/* request-log body bytes kept */
+	uint64_t	 log_ship_bytes;	/* spool size that triggers a
+						   shipment to Supabase */
+	uint64_t	 log_ship_interval;	/* seconds between shipments */
+	uint64_t	 log_retention_months;	/* 0: keep every partition */
 
 	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
 	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */

@@ -38,6 +38,7 @@
 #include "resolve.h"
 #include "request.h"
 #include "response.h"
+#include "logship.h"
 #include "reqlog.h"
 #include "router.h"
 #include "target.h"
@@ -116,24 +117,30 @@ main_usage(void)
 	    "< value\n", MCP_PLATFORM_NAME, MCP_PLATFORM_NAME);
 }
 
-/* The request log's sink 1: <log_dir>/requests.jsonl (docs/logging.md). */
+/* The request log's sinks (docs/logging.md): 1, <log_dir>/requests.jsonl;
+ * 2, the spool under <spool_dir>, shipped to Supabase request_logs. */
 static struct reqlog_file	 main_sink;
 static char			 main_sink_path[LIMIT_PATH + 32];
+static struct logship		 main_ship;
 
-/* Off the client's clock: redact, serialise, one write(2). */
+/* Off the client's clock: redact, serialise, one write(2) per sink, then
+ * ship the spool when it is due. */
 static void
 main_log(const struct config *cfg, struct reqlog *rl)
 {
 	struct buf	 line;
 
-	if (rl->str[REQLOG_REQUEST_ID] == NULL)
-		return;
-	reqlog_redact(rl, (size_t)cfg->log_body_max);
-	buf_init(&line, LIMIT_REQLOG_LINE);
-	if (reqlog_to_json(rl, &line) == 0)
-		reqlog_file_write(&main_sink, main_sink_path, line.data,
-		    line.len);
-	buf_release(&line);
+	if (rl->str[REQLOG_REQUEST_ID] != NULL) {
+		reqlog_redact(rl, (size_t)cfg->log_body_max);
+		buf_init(&line, LIMIT_REQLOG_LINE);
+		if (reqlog_to_json(rl, &line) == 0) {
+			reqlog_file_write(&main_sink, main_sink_path,
+			    line.data, line.len);
+			logship_append(&main_ship, line.data, line.len);
+		}
+		buf_release(&line);
+	}
+	logship_tick(&main_ship, cfg, time(NULL));
 }
 
 /*
@@ -191,6 +198,7 @@ main(int argc, char *argv[])
 	log_init(LOG_LVL_INFO);
 	config_init(&cfg);
 	reqlog_file_init(&main_sink);
+	logship_init(&main_ship, &cfg);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--version") == 0) {
 			printf("%s %s\n", MCP_PLATFORM_NAME,
@@ -244,6 +252,7 @@ main(int argc, char *argv[])
 
 	snprintf(main_sink_path, sizeof(main_sink_path), "%s/requests.jsonl",
 	    cfg.log_dir);
+	logship_init(&main_ship, &cfg);
 	if (FCGX_IsCGI()) {
 		/* Plain CGI (RFC 3875): environ, stdin, stdout, one request. */
 		io_init_cgi(&io, (const char *const *)environ);
@@ -287,6 +296,7 @@ out:
 	auth_cache_release();
 	resolve_cache_clear();
 	reqlog_file_release(&main_sink);
+	logship_release(&main_ship);
 	if (fcgi_inited)
 		FCGX_Free(&fr, 1);
 	httpc_global_cleanup();

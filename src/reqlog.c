@@ -2,6 +2,9 @@
  * reqlog.c -- the request-log record, its redaction, and the JSON Lines
  * sink; see reqlog.h for the contract and docs/logging.md for the fields.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -10,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -717,13 +722,25 @@ reqlog_set_session(struct reqlog *rl, const char *sid)
 	rl->session[REQLOG_SESSION_HASH_LEN] = '\0';
 }
 
+/* 1 when s is an IPv4 or IPv6 address (request_logs.client_ip is inet:
+ * anything else would make Supabase refuse the row). */
+static int
+reqlog_is_ip(const char *s)
+{
+	unsigned char	 a[sizeof(struct in6_addr)];
+
+	return s != NULL && (inet_pton(AF_INET, s, a) == 1 ||
+	    inet_pton(AF_INET6, s, a) == 1);
+}
+
 int
 reqlog_from_request(struct reqlog *rl, const struct request *req)
 {
 	int	 rc = 0;
 
 	if (reqlog_set(rl, REQLOG_REQUEST_ID, req->id) == -1 ||
-	    reqlog_set(rl, REQLOG_CLIENT_IP, req->remote_addr) == -1 ||
+	    reqlog_set(rl, REQLOG_CLIENT_IP, reqlog_is_ip(req->remote_addr) ?
+	    req->remote_addr : NULL) == -1 ||
 	    reqlog_set(rl, REQLOG_USER_AGENT, req->user_agent) == -1)
 		rc = -1;
 	rl->bytes_in = req->body_read ? req->body.len : req->content_length;
@@ -946,6 +963,9 @@ reqlog_file_init(struct reqlog_file *f)
 	f->fd = -1;
 	f->dev = 0;
 	f->ino = 0;
+	f->lock = 0;
+	f->lost = 0;
+	f->last_report = 0;
 }
 
 void
@@ -955,6 +975,7 @@ reqlog_file_release(struct reqlog_file *f)
 		close(f->fd);
 	reqlog_file_init(f);
 }
+
 
 /* The request id at the start of a line ({"request_id":"...), for the
  * error log; "-" when there is none. */
@@ -973,55 +994,100 @@ reqlog_line_id(const char *line, size_t len, char *id, size_t idlen)
 	id[o] = '\0';
 }
 
-/* What was lost, at most once per LIMIT_REQLOG_ERR_EVERY_S (a full disk
- * must not flood the error log, which may be on the same disk). */
+/* What was lost, at most once per LIMIT_REQLOG_ERR_EVERY_S per file (a
+ * full disk must not flood the error log, which may be on the same disk). */
 static void
-reqlog_file_lost(const char *path, const char *what, int err,
-    const char *line, size_t len)
+reqlog_file_lost(struct reqlog_file *f, const char *path, const char *what,
+    int err, const char *line, size_t len)
 {
-	static time_t		 last;
-	static unsigned long	 lost;
 	char			 id[LIMIT_REQUEST_ID + 1];
 	time_t			 now = time(NULL);
 
-	lost++;
-	if (last != 0 && now - last < LIMIT_REQLOG_ERR_EVERY_S)
+	f->lost++;
+	if (f->last_report != 0 &&
+	    now - f->last_report < LIMIT_REQLOG_ERR_EVERY_S)
 		return;
 	reqlog_line_id(line, len, id, sizeof(id));
 	log_error(MOD, "cannot %s '%s': %s: request log record of '%s' "
 	    "(%zu bytes) lost, %lu lost since the last report", what, path,
-	    strerror(err), id, len, lost);
-	last = now;
-	lost = 0;
+	    strerror(err), id, len, f->lost);
+	f->last_report = now;
+	f->lost = 0;
+}
+
+/* Open path for appending and note its inode; 0 or -1 (reported). */
+static int
+reqlog_file_open(struct reqlog_file *f, const char *path, const char *line,
+    size_t len)
+{
+	struct stat	 st;
+	int		 err;
+
+	f->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOCTTY, 0640);
+	if (f->fd == -1) {
+		reqlog_file_lost(f, path, "open", errno, line, len);
+		return -1;
+	}
+	if (fstat(f->fd, &st) == -1) {
+		err = errno;
+		close(f->fd);
+		f->fd = -1;
+		reqlog_file_lost(f, path, "stat", err, line, len);
+		return -1;
+	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	return 0;
+}
+
+/* 1 when path still names the inode f holds. */
+static int
+reqlog_file_current(const struct reqlog_file *f, const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 && st.st_dev == f->dev &&
+	    st.st_ino == f->ino;
+}
+
+static void
+reqlog_file_close(struct reqlog_file *f)
+{
+	if (f->fd != -1)
+		close(f->fd);
+	f->fd = -1;
 }
 
 int
 reqlog_file_write(struct reqlog_file *f, const char *path, const char *line,
     size_t len)
 {
-	struct stat	 st;
 	ssize_t		 n;
-	int		 err;
+	int		 err, tries;
 
-	/* Rotated (renamed or removed): the next line goes to a new file. */
-	if (f->fd != -1 && (stat(path, &st) == -1 || st.st_dev != f->dev ||
-	    st.st_ino != f->ino))
-		reqlog_file_release(f);
-	if (f->fd == -1) {
-		f->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-		    O_NOCTTY, 0640);
-		if (f->fd == -1) {
-			reqlog_file_lost(path, "open", errno, line, len);
+	/*
+	 * Rotated (renamed or removed) or, for the spool, sealed: the line
+	 * goes to the file path names now. With f->lock the check is made
+	 * under a shared flock, which the sealer's exclusive one waits out.
+	 */
+	for (tries = 0;; tries++) {
+		if (f->fd == -1 && reqlog_file_open(f, path, line, len) == -1)
 			return -1;
-		}
-		if (fstat(f->fd, &st) == -1) {
+		if (f->lock && flock(f->fd, LOCK_SH) == -1) {
 			err = errno;
-			reqlog_file_release(f);
-			reqlog_file_lost(path, "stat", err, line, len);
+			reqlog_file_close(f);
+			reqlog_file_lost(f, path, "lock", err, line, len);
 			return -1;
 		}
-		f->dev = st.st_dev;
-		f->ino = st.st_ino;
+		if (reqlog_file_current(f, path))
+			break;
+		reqlog_file_close(f);	/* closing drops the lock */
+		if (tries == LIMIT_REQLOG_REOPEN_TRIES) {
+			reqlog_file_lost(f, path, "keep hold of", ESTALE,
+			    line, len);
+			return -1;
+		}
 	}
 	/* One write(2): O_APPEND makes seek-to-end and write one step, so
 	 * concurrent workers' lines never interleave (POSIX write(),
@@ -1029,16 +1095,18 @@ reqlog_file_write(struct reqlog_file *f, const char *path, const char *line,
 	do
 		n = write(f->fd, line, len);
 	while (n == -1 && errno == EINTR);
-	if (n == (ssize_t)len)
-		return 0;
 	err = n == -1 ? errno : ENOSPC;
-	if (n > 0) {
+	if (n > 0 && n != (ssize_t)len) {
 		/* Part of the line went out: end it, so the next line
 		 * starts on its own (readers skip the broken one). */
 		if (write(f->fd, "\n", 1) == -1) {
 			/* nothing more to do */
 		}
 	}
-	reqlog_file_lost(path, "write", err, line, len);
+	if (f->lock)
+		flock(f->fd, LOCK_UN);
+	if (n == (ssize_t)len)
+		return 0;
+	reqlog_file_lost(f, path, "write", err, line, len);
 	return -1;
 }

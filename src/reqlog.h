@@ -104,8 +104,9 @@ int	 reqlog_set_jsonrpc_id(struct reqlog *, const json_t *id);
  */
 void	 reqlog_set_session(struct reqlog *, const char *session_id);
 /*
- * What the request itself knows: request_id, client_ip (REMOTE_ADDR),
- * user_agent, bytes_in (body bytes read, else CONTENT_LENGTH), bytes_out,
+ * What the request itself knows: request_id, client_ip (REMOTE_ADDR, when
+ * it is an IP address), user_agent, bytes_in (body bytes read, else
+ * CONTENT_LENGTH), bytes_out,
  * http_status, total_ms (request_elapsed_ms). Call it after the response.
  */
 int	 reqlog_from_request(struct reqlog *, const struct request *);
@@ -173,11 +174,20 @@ int	 reqlog_to_json(const struct reqlog *, struct buf *line);
  * LIMIT_REQLOG_ERR_EVERY_S, one line naming the file, the error, the lost
  * record's request id and how many were lost since the last such line;
  * the return is -1 and the caller goes on. reqlog_file_release() closes.
+ *
+ * lock (set it after reqlog_file_init): each write is made under a shared
+ * flock(2) of the file, and the inode check is made under it too; whoever
+ * renames the file away and then takes an exclusive flock of it knows
+ * that no write is in flight and none will come (the spool's sealer,
+ * src/logship.c).
  */
 struct reqlog_file {
-	int	 fd;		/* -1: not open */
-	dev_t	 dev;
-	ino_t	 ino;
+	int		 fd;		/* -1: not open */
+	dev_t		 dev;
+	ino_t		 ino;
+	int		 lock;		/* shared flock around each write */
+	unsigned long	 lost;		/* records lost since last_report */
+	time_t		 last_report;
 };
 
 void	 reqlog_file_init(struct reqlog_file *);

@@ -59,7 +59,8 @@ stack_init() {
 	# Binaries are copied so an unprivileged user can run them even when
 	# the checkout sits under a private home directory.
 	install -m 0755 "$STACK_TOP/build/mcp-platform.fcgi" \
-	    "$STACK_TOP/build/supabase-local.fcgi" "$STACK_DIR/bin/"
+	    "$STACK_TOP/build/supabase-local.fcgi" "$STACK_TOP/build/mcpctl" \
+	    "$STACK_DIR/bin/"
 	(
 		umask 077
 		cd "$STACK_DIR/secrets"
@@ -200,6 +201,11 @@ spool_dir = $STACK_DIR/platform/spool
 stdio_path = $STACK_NODE_MODULES/.bin:/usr/bin:/bin
 log_level = info
 EOF
+	# Tests: extra "key = value" lines (e.g. log_ship_interval = 1).
+	if [ -n "${STACK_PLATFORM_CONF_EXTRA:-}" ]; then
+		printf '%s\n' "$STACK_PLATFORM_CONF_EXTRA" \
+		    >> "$STACK_DIR/platform/mcp-platform.conf"
+	fi
 	if [ -n "${STACK_FRONT_PORT:-}" ]; then
 		echo "allowed_origins = http://127.0.0.1:$STACK_FRONT_PORT,http://localhost:$STACK_FRONT_PORT" \
 		    >> "$STACK_DIR/platform/mcp-platform.conf"

@@ -19,7 +19,7 @@ static void
 mcpctl_usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-c file] logs flush\n"
+	    "usage: %s [-c file] logs flush [--no-wait]\n"
 	    "       %s [-c file] logs maintain\n"
 	    "       %s [-c file] logs tail [-f] [-n N] [--tenant slug] "
 	    "[--server alias]\n"

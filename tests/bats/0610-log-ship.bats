@@ -1,0 +1,232 @@
+#!/usr/bin/env bats
+# The request log's second sink: the spool under spool_dir, shipped to
+# Supabase request_logs in batches -- exactly once, through outages, with
+# nothing secret in it; mcpctl logs flush and logs maintain.
+
+load helpers
+
+setup_file() {
+	# Workers look at the spool every second here (5 s by default).
+	export STACK_PLATFORM_CONF_EXTRA='log_ship_interval = 1'
+	stack_up lighttpd
+	stack_start_everything_http "$(stack_free_port)"
+	stack_seed_demo
+	export DEMO_ACCESS_TOKEN
+	export LOG="$STACK_DIR/platform/log/requests.jsonl"
+	export SPOOL="$STACK_DIR/platform/spool"
+	export CONF="$STACK_DIR/platform/mcp-platform.conf"
+}
+teardown_file() { stack_down; }
+
+ACCEPT='application/json, text/event-stream'
+INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
+
+mcpctl() { "$STACK_DIR/bin/mcpctl" -c "$CONF" "$@"; }
+
+# ctl ARGS...: mcpctl with $status, $output (stdout: the JSON) and $err
+ctl() {
+	status=0
+	output=$(mcpctl "$@" 2>"$BATS_TEST_TMPDIR/ctl.err") || status=$?
+	err=$(cat "$BATS_TEST_TMPDIR/ctl.err")
+}
+
+# session PATH -> $SID
+session() {
+	http POST "$BASE$1" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" --data-binary "$INIT"
+	assert_status 200
+	SID=$(header mcp-session-id)
+}
+
+# echo_calls PATH N PREFIX: N concurrent tools/call echo in $SID; the
+# request ids they were given go to $BATS_TEST_TMPDIR/ids
+echo_calls() {
+	local i
+	for i in $(seq "$2"); do
+		curl -s -o /dev/null -D "$BATS_TEST_TMPDIR/h$i" "$BASE$1" \
+		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Content-Type: application/json' \
+		    -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"$3$i\"}}}" &
+	done
+	wait
+	for i in $(seq "$2"); do
+		sed -n 's/^X-Request-Id: //Ip' "$BATS_TEST_TMPDIR/h$i" | tr -d '\r'
+	done | sort >"$BATS_TEST_TMPDIR/ids"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/ids")" -eq "$2" ]
+}
+
+# ids_sql: the ids as a SQL list
+ids_sql() { sed "s/.*/'&'/" "$BATS_TEST_TMPDIR/ids" | paste -sd, -; }
+
+# rows_for_ids: how many request_logs rows carry those ids
+rows_for_ids() {
+	stack_psql -At -c "select count(*) from public.request_logs where request_id in ($(ids_sql))"
+}
+
+# wait_log_has_ids: every id has its requests.jsonl line (written after the answer)
+wait_log_has_ids() {
+	local i id missing
+	for i in $(seq 100); do
+		missing=0
+		while read -r id; do grep -q "\"$id\"" "$LOG" || { missing=1; break; }; done \
+		    <"$BATS_TEST_TMPDIR/ids"
+		[ $missing -eq 0 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "N concurrent requests: exactly N lines and N rows, with the same ids" {
+	session /mcp/demo/everything
+	echo_calls /mcp/demo/everything 20 n
+	wait_log_has_ids
+	ctl logs flush
+	[ "$status" -eq 0 ]
+	jq -e '.result == "done" and .pending == 0' <<<"$output"
+	[ "$(rows_for_ids)" -eq 20 ]
+	# the same ids, one line each, in both sinks
+	grep -o '"request_id":"[^"]*"' "$LOG" | cut -d'"' -f4 | sort >"$BATS_TEST_TMPDIR/file_ids"
+	[ "$(grep -cxFf "$BATS_TEST_TMPDIR/ids" "$BATS_TEST_TMPDIR/file_ids")" -eq 20 ]
+	stack_psql -At -c "select request_id from public.request_logs where request_id in ($(ids_sql))
+	    order by 1" | diff - "$BATS_TEST_TMPDIR/ids"
+	# and the row holds the record: method, tool, status, tenant, bodies
+	stack_psql -At -c "select count(*) from public.request_logs where request_id in ($(ids_sql))
+	    and method = 'tools/call' and tool = 'echo' and http_status = 200 and tenant_slug = 'demo'
+	    and tenant_id is not null and server_alias = 'everything' and caller_kind = 'user'
+	    and request_body like '%\"echo\"%' and response_body is not null and total_ms > 0
+	    and client_ip = '127.0.0.1'" | grep -qx 20
+}
+
+@test "workers ship on their own once the interval has passed" {
+	session /mcp/demo/everything
+	echo_calls /mcp/demo/everything 5 w
+	wait_log_has_ids
+	# no flush: the next requests find the spool due and ship it
+	for i in $(seq 40); do
+		[ "$(rows_for_ids)" -eq 5 ] && break
+		curl -s -o /dev/null "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+		    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" --data-binary "$INIT"
+		sleep 0.25
+	done
+	[ "$(rows_for_ids)" -eq 5 ]
+}
+
+@test "Supabase down: requests still served, records spooled; back up and flushed: exactly N rows" {
+	session /mcp/demo/everything	# the config is cached now
+	stack_stop_supabase
+	echo_calls /mcp/demo/everything 12 down
+	for i in $(seq 12); do grep -q '^HTTP/1.1 200' "$BATS_TEST_TMPDIR/h$i"; done
+	wait_log_has_ids
+	sleep 1.5	# let a worker try (and fail) on its own
+	# every record is in the spool, none lost
+	while read -r id; do grep -qr "\"$id\"" "$SPOOL"/current.jsonl "$SPOOL"/sealed-* 2>/dev/null; done \
+	    <"$BATS_TEST_TMPDIR/ids"
+	ctl logs flush
+	[ "$status" -eq 1 ]
+	jq -e '.result == "pending" and .pending >= 1' <<<"$output"
+	stack_start_supabase "$STACK_SUPABASE_PORT"
+	ctl logs flush
+	[ "$status" -eq 0 ]
+	[ "$(rows_for_ids)" -eq 12 ]
+	[ ! -e "$SPOOL/.failed" ]
+	# shipping the same records again inserts nothing
+	grep -hF -f "$BATS_TEST_TMPDIR/ids" "$LOG" >"$SPOOL/sealed-000000000001.000000000-1.jsonl"
+	ctl logs flush
+	[ "$status" -eq 0 ]
+	jq -e '.rows == 12' <<<"$output"
+	[ "$(rows_for_ids)" -eq 12 ]
+	[ -z "$(ls "$SPOOL"/sealed-* 2>/dev/null)" ]
+}
+
+@test "a corrupt spool file: bad lines moved aside with an error line, the rest shipped" {
+	rid1="corrupt-test-$RANDOM-1" rid2="corrupt-test-$RANDOM-2"
+	now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+	f="$SPOOL/sealed-000000000002.000000000-1.jsonl"
+	{
+		printf '{"request_id":"%s","ts":"%s","http_status":200}\n' "$rid1" "$now"
+		printf 'this is not json\n'
+		printf '{"half":\n'
+		head -c 300000 /dev/zero | tr '\0' 'x'; printf '\n'
+		printf '{"request_id":"bad-status-%s","ts":"%s","http_status":"not a number"}\n' "$RANDOM" "$now"
+		printf '{"request_id":"%s","ts":"%s","http_status":404}' "$rid2" "$now"
+	} >"$f"
+	ctl logs flush
+	[ "$status" -eq 0 ]
+	jq -e ".rows == 2 and .aside == 4" <<<"$output" || { echo "$output $err" >&2; false; }
+	[ "$(stack_psql -At -c "select count(*) from public.request_logs where request_id in ('$rid1','$rid2')")" -eq 2 ]
+	[ ! -e "$f" ]
+	a="$SPOOL/aside/$(basename "$f")"
+	grep -qx 'this is not json' "$a"
+	grep -q 'not a number' "$a"
+	grep -q 'longer than LIMIT_REQLOG_LINE' "$a"
+	[[ "$err" == *"moved aside"* ]]
+	[[ "$err$output" != *xxxxxxxx* ]]
+}
+
+# seal TENANT_ID ALIAS NAME VALUE -> the JSON for tenant_servers.secrets
+seal() {
+	printf '%s' "$4" | "$STACK_DIR/bin/mcp-platform.fcgi" -c "$CONF" --seal-secret "$1" "$2" "$3"
+}
+
+@test "a secret in a tool argument and in an injected upstream header reaches no sink" {
+	demo=$(stack_psql -At -c "select id from public.tenants where slug = 'demo'")
+	secret="pl4nted-$RANDOM-$RANDOM-secret"
+	b64=$(printf '%s' "$secret" | base64 -w0)
+	# everything-http with the secret delivered as an upstream header
+	stack_psql -c "update public.mcp_servers set secrets_spec =
+	    '[{\"name\":\"api_token\",\"delivery\":\"header\",\"target\":\"X-Api-Token\"}]'
+	    where slug = 'everything-http'" >/dev/null
+	sealed=$(seal "$demo" everything-http-s api_token "$secret")
+	stack_psql -v s="{\"api_token\": $sealed}" >/dev/null <<<"insert into public.tenant_servers
+	    (tenant_id, server_id, alias, secrets) select '$demo', id, 'everything-http-s', :'s'::jsonb
+	    from public.mcp_servers where slug = 'everything-http'"
+	session /mcp/demo/everything-http-s
+	# and the client sends it back in the arguments, plain and base64
+	curl -s -o "$BATS_TEST_TMPDIR/out" -D "$BATS_TEST_TMPDIR/h" "$BASE/mcp/demo/everything-http-s" \
+	    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Content-Type: application/json' \
+	    -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
+	    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"$secret and $b64\"}}}"
+	grep -q "$secret" "$BATS_TEST_TMPDIR/out"	# the client does get its echo
+	rid=$(sed -n 's/^X-Request-Id: //Ip' "$BATS_TEST_TMPDIR/h" | tr -d '\r')
+	for i in $(seq 100); do grep -q "$rid" "$LOG" && break; sleep 0.05; done
+	ctl logs flush
+	[ "$status" -eq 0 ]
+	row=$(stack_psql -At -c "select request_body || response_body from public.request_logs where request_id = '$rid'")
+	[[ "$row" == *redacted* ]]
+	[[ "$row" != *"$secret"* && "$row" != *"$b64"* ]]
+	[ "$(stack_psql -At -c "select count(*) from public.request_logs where
+	    request_body like '%$secret%' or response_body like '%$secret%'
+	    or request_body like '%$b64%' or response_body like '%$b64%'")" -eq 0 ]
+	! grep -rqF -e "$secret" -e "$b64" "$STACK_DIR/platform" "$STACK_DIR/supabase"
+	! grep -qF "$DEMO_ACCESS_TOKEN" "$LOG"
+	! grep -rqF "$DEMO_ACCESS_TOKEN" "$SPOOL"
+}
+
+@test "logs maintain: partitions made ahead, old ones dropped by the retention setting" {
+	stack_psql -At -c "select public.request_logs_ensure_partitions('2020-01-01', 0)" >/dev/null
+	stack_psql -c "insert into public.request_logs (request_id, ts) values ('old-$RANDOM', '2020-01-15')" >/dev/null
+	ctl logs maintain
+	[ "$status" -eq 0 ]
+	jq -e '.dropped == 0 and .retention_months == 0' <<<"$output"
+	[ -n "$(stack_psql -At -c "select to_regclass('public.request_logs_y2020m01')")" ]
+	ahead=$(date -u -d "$(date -u +%Y-%m-01) +3 months" +y%Ym%m)
+	[ -n "$(stack_psql -At -c "select to_regclass('public.request_logs_$ahead')")" ]
+	export MCP_PLATFORM_LOG_RETENTION_MONTHS=6
+	ctl logs maintain
+	unset MCP_PLATFORM_LOG_RETENTION_MONTHS
+	[ "$status" -eq 0 ]
+	jq -e '.dropped >= 1 and .retention_months == 6' <<<"$output"
+	[ -z "$(stack_psql -At -c "select to_regclass('public.request_logs_y2020m01')")" ]
+	# this month's partition and this test file's rows are kept
+	[ -n "$(stack_psql -At -c "select to_regclass('public.request_logs_$(date -u +y%Ym%m)')")" ]
+	[ "$(stack_psql -At -c "select count(*) from public.request_logs where ts > now() - interval '1 day'")" -gt 0 ]
+}
+
+@test "a bad retention value stops the platform and mcpctl with a clear error" {
+	MCP_PLATFORM_LOG_RETENTION_MONTHS=soon run mcpctl logs maintain
+	[ "$status" -eq 1 ]
+	[[ "$output" == *log_retention_months* ]]
+	MCP_PLATFORM_LOG_SHIP_BYTES=0 run mcpctl logs flush
+	[ "$status" -eq 1 ]
+	[[ "$output" == *log_ship_bytes* ]]
+}
