@@ -177,6 +177,7 @@
 						   mcpctl logs flush: no cap */
 #define LIMIT_LOGSHIP_MAINTAIN_S 86400		/* partitions maintained at most
 						   this often by workers */
+#define LIMIT_LOGSHIP_MAINTAIN_RETRY_S 300	/* after a failed maintenance */
 #define LIMIT_LOGSHIP_MONTHS_AHEAD 3		/* partitions made in advance */
 /* ---- end of the request log block ---------------------------------- */
 

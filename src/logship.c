@@ -783,6 +783,19 @@ logship_ship(const struct config *cfg, struct logship_stats *stats,
 	return res;
 }
 
+/* Set fd's times to t (fd -1: nothing). */
+static void
+logship_stamp(int fd, time_t t)
+{
+	struct timespec	 ts[2];
+
+	if (fd == -1)
+		return;
+	ts[0].tv_sec = ts[1].tv_sec = t;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	futimens(fd, ts);
+}
+
 /* Partitions, at most once per LIMIT_LOGSHIP_MAINTAIN_S. */
 static void
 logship_maybe_maintain(const struct config *cfg, time_t now)
@@ -797,20 +810,25 @@ logship_maybe_maintain(const struct config *cfg, time_t now)
 	    now - st.st_mtime < LIMIT_LOGSHIP_MAINTAIN_S &&
 	    st.st_mtime <= now)
 		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
 	if (logship_maintain(cfg, now, &created, &dropped, why,
 	    sizeof(why)) == -1) {
-		log_warn(MOD, "request_logs partitions: %s", why);
-		return;
+		log_warn(MOD, "request_logs partitions: %s; trying again in "
+		    "%d s", why, LIMIT_LOGSHIP_MAINTAIN_RETRY_S);
+		/* Not after every shipment: dated as if maintained so that
+		 * the next try comes LIMIT_LOGSHIP_MAINTAIN_RETRY_S later. */
+		logship_stamp(fd, now - LIMIT_LOGSHIP_MAINTAIN_S +
+		    LIMIT_LOGSHIP_MAINTAIN_RETRY_S);
+		goto out;
 	}
 	if (created > 0 || dropped > 0)
 		log_info(MOD, "request_logs partitions: %d created, %d "
 		    "dropped (retention %llu months)", created, dropped,
 		    (unsigned long long)cfg->log_retention_months);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-	if (fd != -1) {
-		futimens(fd, NULL);
+	logship_stamp(fd, now);
+out:
+	if (fd != -1)
 		close(fd);
-	}
 }
 
 /* The shipment under the lock: backoff, mark the attempt, ship. */

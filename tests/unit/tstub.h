@@ -28,7 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define TSTUB_REQ_MAX	65536
+#define TSTUB_REQ_MAX	(1024 * 1024)
 
 typedef void	 tstub_fn(int fd, const char *req, size_t len);
 
