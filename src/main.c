@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -123,13 +124,33 @@ static struct reqlog_file	 main_sink;
 static char			 main_sink_path[LIMIT_PATH + 32];
 static struct logship		 main_ship;
 
+/* What the request log cost, off the client's clock (reported at exit). */
+static struct {
+	unsigned long	 records, ships;
+	double		 record_us, record_max_us, ship_us;
+} main_logcost;
+
+static double
+main_us_since(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e6 +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e3;
+}
+
 /* Off the client's clock: redact, serialise, one write(2) per sink, then
  * ship the spool when it is due. */
 static void
 main_log(const struct config *cfg, struct reqlog *rl)
 {
-	struct buf	 line;
+	struct timespec		 t0;
+	struct buf		 line;
+	double			 us;
+	enum logship_result	 res;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (rl->str[REQLOG_REQUEST_ID] != NULL) {
 		reqlog_redact(rl, (size_t)cfg->log_body_max);
 		buf_init(&line, LIMIT_REQLOG_LINE);
@@ -139,8 +160,32 @@ main_log(const struct config *cfg, struct reqlog *rl)
 			logship_append(&main_ship, line.data, line.len);
 		}
 		buf_release(&line);
+		us = main_us_since(&t0);
+		main_logcost.records++;
+		main_logcost.record_us += us;
+		if (us > main_logcost.record_max_us)
+			main_logcost.record_max_us = us;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 	}
-	logship_tick(&main_ship, cfg, time(NULL));
+	res = logship_tick(&main_ship, cfg, time(NULL));
+	if (res != LOGSHIP_WAIT && res != LOGSHIP_BUSY) {
+		main_logcost.ships++;
+		main_logcost.ship_us += main_us_since(&t0);
+	}
+}
+
+static void
+main_log_report(void)
+{
+	if (main_logcost.records == 0)
+		return;
+	log_info("main", "request log: %lu records, %.1f us each on "
+	    "average (max %.0f us) to write, %lu shipments taking %.1f ms "
+	    "in all; all of it after the client had its answer",
+	    main_logcost.records,
+	    main_logcost.record_us / (double)main_logcost.records,
+	    main_logcost.record_max_us, main_logcost.ships,
+	    main_logcost.ship_us / 1e3);
 }
 
 /*
@@ -288,6 +333,7 @@ main(int argc, char *argv[])
 		 * (Idle children are noticed when the worker next wakes.) */
 		mcp_idle(&cfg);
 	}
+	main_log_report();
 	log_info("main", "stopping (pid %ld)", (long)getpid());
 	rc = 0;
 out:
