@@ -39,6 +39,12 @@ httpc_global_init(const char *user_agent)
 }
 
 void
+httpc_after_fork(void)
+{
+	httpc_curl = NULL;
+}
+
+void
 httpc_global_cleanup(void)
 {
 	if (!httpc_inited)

@@ -87,6 +87,13 @@ struct httpc_response {
 
 int	 httpc_global_init(const char *user_agent);
 void	 httpc_global_cleanup(void);
+/*
+ * In a child after fork(2): forget the handle inherited from the parent,
+ * whose connections the parent goes on using, without closing anything
+ * (a TLS close_notify would break the parent's session); the next request
+ * makes a handle of its own. The old one is left to the child's exit.
+ */
+void	 httpc_after_fork(void);
 
 void	 httpc_response_init(struct httpc_response *);
 void	 httpc_response_release(struct httpc_response *);

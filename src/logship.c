@@ -4,6 +4,7 @@
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -59,6 +60,7 @@ logship_init(struct logship *ls, const struct config *cfg)
 	reqlog_file_init(&ls->spool);
 	ls->spool.lock = 1;
 	ls->next_check = 0;
+	ls->child = 0;
 	if (cfg->spool_dir == NULL || logship_path(ls->path, sizeof(ls->path),
 	    cfg, LOGSHIP_CURRENT) == -1)
 		ls->path[0] = '\0';
@@ -67,8 +69,15 @@ logship_init(struct logship *ls, const struct config *cfg)
 void
 logship_release(struct logship *ls)
 {
+	int	 st;
+
 	reqlog_file_release(&ls->spool);
 	ls->spool.lock = 1;
+	/* A shipment under way finishes on its own; do not leave a zombie
+	 * behind while it does (the worker is about to exit anyway). */
+	if (ls->child > 0)
+		waitpid(ls->child, &st, WNOHANG);
+	ls->child = 0;
 }
 
 int
@@ -860,20 +869,56 @@ logship_locked(const struct config *cfg, int lockfd, int force,
 	return res;
 }
 
+/* The shipper child: see logship_tick(). Never returns. */
+static void __attribute__((noreturn))
+logship_child(const struct config *cfg, time_t now)
+{
+	struct logship_stats	 stats;
+	char			 why[256];
+	int			 fd, busy, null;
+	enum logship_result	 res;
+
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+		dup2(null, 0);
+		dup2(null, 1);
+	}
+	closefrom(3);
+	httpc_after_fork();
+	if ((fd = logship_lock(cfg, 0, &busy)) == -1)
+		_exit(busy ? 0 : 1);
+	memset(&stats, 0, sizeof(stats));
+	why[0] = '\0';
+	res = logship_locked(cfg, fd, 0, LIMIT_LOGSHIP_TICK_ROWS, now, &stats,
+	    why, sizeof(why));
+	if (res == LOGSHIP_ERROR)
+		log_error(MOD, "%s", why);
+	else if (stats.rows > 0 || stats.aside > 0)
+		log_debug(MOD, "shipped %lu request log rows in %lu batches "
+		    "(%lu aside, %lu segments left)", stats.rows,
+		    stats.batches, stats.aside, stats.pending);
+	_exit(res == LOGSHIP_ERROR ? 1 : 0);
+}
+
 enum logship_result
 logship_tick(struct logship *ls, const struct config *cfg, time_t now)
 {
-	struct logship_stats	 stats;
 	struct stat		 st;
-	char			 path[LIMIT_PATH + 32], why[256];
+	char			 path[LIMIT_PATH + 32];
 	off_t			 size = 0;
-	int			 fd, busy;
-	enum logship_result	 res;
+	pid_t			 pid;
+	int			 status;
 
+	if (ls->child > 0) {
+		if (waitpid(ls->child, &status, WNOHANG) == 0)
+			return LOGSHIP_BUSY;
+		ls->child = 0;
+	}
 	/* At most one look a second per worker. */
 	if (now < ls->next_check)
 		return LOGSHIP_WAIT;
 	ls->next_check = now + 1;
+	if (ls->path[0] == '\0')
+		return LOGSHIP_ERROR;
 	if (ls->spool.fd != -1 && fstat(ls->spool.fd, &st) == 0)
 		size = st.st_size;
 	if ((uint64_t)size < cfg->log_ship_bytes) {
@@ -883,22 +928,15 @@ logship_tick(struct logship *ls, const struct config *cfg, time_t now)
 		    (uint64_t)(now - st.st_mtime) < cfg->log_ship_interval)
 			return LOGSHIP_WAIT;
 	}
-	if (ls->path[0] == '\0')
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		log_error(MOD, "cannot fork a shipper: %s", strerror(errno));
 		return LOGSHIP_ERROR;
-	if ((fd = logship_lock(cfg, 0, &busy)) == -1)
-		return busy ? LOGSHIP_BUSY : LOGSHIP_ERROR;
-	memset(&stats, 0, sizeof(stats));
-	why[0] = '\0';
-	res = logship_locked(cfg, fd, 0, LIMIT_LOGSHIP_TICK_ROWS, now, &stats,
-	    why, sizeof(why));
-	close(fd);
-	if (res == LOGSHIP_ERROR)
-		log_error(MOD, "%s", why);
-	else if (stats.rows > 0 || stats.aside > 0)
-		log_debug(MOD, "shipped %lu request log rows in %lu batches "
-		    "(%lu aside, %lu segments left)", stats.rows,
-		    stats.batches, stats.aside, stats.pending);
-	return res;
+	}
+	if (pid == 0)
+		logship_child(cfg, now);
+	ls->child = pid;
+	return LOGSHIP_PENDING;
 }
 
 enum logship_result

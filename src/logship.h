@@ -53,6 +53,8 @@
 #ifndef MCP_LOGSHIP_H
 #define MCP_LOGSHIP_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <time.h>
 
@@ -77,6 +79,7 @@ struct logship {
 	struct reqlog_file	 spool;		/* current.jsonl, locked */
 	char			 path[LIMIT_PATH + 32];
 	time_t			 next_check;	/* of the .lock mtime */
+	pid_t			 child;		/* shipping now; 0: none */
 };
 
 /* What one shipment did (mcpctl logs flush prints it). */
@@ -107,8 +110,18 @@ void	 logship_release(struct logship *);
  * error log said what was lost). */
 int	 logship_append(struct logship *, const char *line, size_t len);
 
-/* After a request: ship when due (see above), never waiting for the lock.
- * Returns what the attempt did, LOGSHIP_WAIT when none was due. */
+/*
+ * After a request: ship when due (see above), never waiting for the lock,
+ * in a child process (fork(2)) so that the worker goes back to serving at
+ * once: a shipment takes tens to hundreds of milliseconds, and the web
+ * server may hand this worker the next request meanwhile. The child keeps
+ * only stderr (fds 0 and 1, which are the FastCGI socket or the CGI
+ * pipes, become /dev/null; every other fd is closed), uses a libcurl
+ * handle of its own, and leaves with _exit. One child per worker at a
+ * time; it is reaped by the next tick (or logship_release).
+ * LOGSHIP_WAIT: none was due; LOGSHIP_BUSY: a child is still shipping;
+ * LOGSHIP_PENDING: a child was started; LOGSHIP_ERROR: fork failed.
+ */
 enum logship_result logship_tick(struct logship *, const struct config *,
 	    time_t now);
 

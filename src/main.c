@@ -304,7 +304,10 @@ main(int argc, char *argv[])
 		reqlog_init(&rl);
 		main_serve(&io, &cfg, &rl);
 		io_release(&io);
+		/* The end of the response for the web server, before the
+		 * log's work (as FCGX_Finish_r does under FastCGI). */
 		fflush(stdout);
+		fclose(stdout);
 		main_log(&cfg, &rl);
 		reqlog_release(&rl);
 		rc = 0;

@@ -340,6 +340,40 @@ test_writers_race_the_sealer(const struct config *cfg)
 	free(sent);
 }
 
+/* A worker's tick, when due, ships in a child and goes on at once. */
+static void
+test_tick_ships_in_a_child(struct config *cfg)
+{
+	struct logship		 ls;
+	enum logship_result	 r;
+	time_t			 now = time(NULL);
+	int			 i;
+
+	set_mode("ok");
+	cfg->log_ship_bytes = 1;	/* due: the spool is over the size */
+	logship_init(&ls, cfg);
+	T(logship_append(&ls, "{\"request_id\":\"tick-1\",\"ts\":"
+	    "\"2026-11-24T10:00:00Z\",\"truncated\":false}\n", 70) == 0);
+	r = logship_tick(&ls, cfg, now);
+	T(r == LOGSHIP_PENDING && ls.child > 0);
+	/* Not again within the second, nor while the child runs. */
+	T(logship_tick(&ls, cfg, now) != LOGSHIP_PENDING);
+	for (i = 0; i < 200 && tstub_count(log_path) < 1; i++)
+		usleep(10000);
+	T(tstub_count(log_path) == 1);
+	for (i = 0; i < 200 && count_files(spool, "sealed-") > 0; i++)
+		usleep(10000);
+	T(count_files(spool, "sealed-") == 0);
+	/* Reaped by a later tick. */
+	for (i = 0; i < 200 && ls.child != 0; i++) {
+		logship_tick(&ls, cfg, now + 1 + i);
+		usleep(10000);
+	}
+	T(ls.child == 0 || logship_tick(&ls, cfg, now + 500) != LOGSHIP_BUSY);
+	logship_release(&ls);
+	cfg->log_ship_bytes = LIMIT_LOGSHIP_BYTES_DEFAULT;
+}
+
 static void
 test_maintain(struct config *cfg)
 {
@@ -401,6 +435,7 @@ main(void)
 	test_refused_rows_go_aside(&cfg);
 	test_resumes_where_it_stopped(&cfg);
 	test_writers_race_the_sealer(&cfg);
+	test_tick_ships_in_a_child(&cfg);
 	test_maintain(&cfg);
 
 	config_release(&cfg);
