@@ -47,6 +47,18 @@ now_ms() { date +%s%3N; }
 
 # ---- 1. ingest ---------------------------------------------------------
 
+# CPU ticks so far: "<supabase-local> <postgres>" (live processes only)
+pg_sl_cpu() {
+	local sl=0 pg=0 p t
+	for p in $(pgrep -f supabase-local.fcgi); do
+		t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0); sl=$((sl + t))
+	done
+	for p in $(pgrep -x postgres); do
+		t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0); pg=$((pg + t))
+	done
+	echo "$sl $pg"
+}
+
 # sample WORKLOAD BODY: one real record of that request, from requests.jsonl
 sample() {
 	local sid out rid
@@ -61,7 +73,8 @@ sample() {
 # ingest NAME LINE: ROWS copies of LINE (unique ids) as one sealed
 # segment, shipped by mcpctl logs flush; rows/s into Postgres
 ingest() {
-	local name=$1 line=$2 f t0 t1 before after bytes
+	local name=$1 line=$2 f t0 t1 before after bytes cpu0 cpu1
+	local TIMEFORMAT='%U %S'
 	ctl logs flush >/dev/null 2>&1 || true
 	f="$SPOOL/sealed-000000000100.000000000-$$.jsonl"
 	L="$line" awk -v n="$ROWS" -v p="ingest-$name-$$" 'BEGIN {
@@ -71,10 +84,13 @@ ingest() {
 	[ "$(id -u)" -ne 0 ] || chown "$STACK_USER:" "$f"
 	bytes=$(stat -c %s "$f")
 	before=$(nrows)
+	cpu0=$(pg_sl_cpu)
 	t0=$(now_ms)
-	ctl logs flush > "$WORK/flush.json" 2>"$WORK/flush.err" ||
+	{ time ctl logs flush > "$WORK/flush.json" 2>"$WORK/flush.err"; } 2>"$WORK/flush.time" ||
 	    die "flush failed: $(cat "$WORK/flush.json" "$WORK/flush.err")"
 	t1=$(now_ms)
+	cpu1=$(pg_sl_cpu)
+	say "  CPU: mcpctl $(tail -1 "$WORK/flush.time") s (user sys), supabase-local $(( (${cpu1% *} - ${cpu0% *}) * 10 )) ms, postgres $(( (${cpu1#* } - ${cpu0#* }) * 10 )) ms"
 	after=$(nrows)
 	[ $((after - before)) -eq "$ROWS" ] || { cat "$WORK/flush.json" "$WORK/flush.err" >&2; head -c 600 "$f" >&2; }; [ $((after - before)) -eq "$ROWS" ] ||
 	    die "$name: $((after - before)) rows arrived, $ROWS sent"
