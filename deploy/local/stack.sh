@@ -71,6 +71,11 @@ stack_init() {
 		[ -s master-key ] || openssl rand -hex 32 | tr -d '\n' > master-key
 		[ -s es256.pem ] || openssl ecparam -name prime256v1 -genkey \
 		    -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt > es256.pem
+		# The platform's own token key: used only when
+		# STACK_PLATFORM_TOKENS is set (stack_platform_conf).
+		[ -s platform-signing.pem ] || openssl ecparam -name prime256v1 \
+		    -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt \
+		    > platform-signing.pem
 	)
 	if [ "$(id -u)" -eq 0 ]; then
 		chown -R "$STACK_USER:" "$STACK_DIR"
@@ -200,6 +205,11 @@ spool_dir = $STACK_DIR/platform/spool
 stdio_path = $STACK_NODE_MODULES/.bin:/usr/bin:/bin
 log_level = info
 EOF
+	# Tests that need platform (API-key) tokens: STACK_PLATFORM_TOKENS=1.
+	if [ -n "${STACK_PLATFORM_TOKENS:-}" ]; then
+		echo "platform_signing_key_file = $STACK_DIR/secrets/platform-signing.pem" \
+		    >> "$STACK_DIR/platform/mcp-platform.conf"
+	fi
 	if [ -n "${STACK_FRONT_PORT:-}" ]; then
 		echo "allowed_origins = http://127.0.0.1:$STACK_FRONT_PORT,http://localhost:$STACK_FRONT_PORT" \
 		    >> "$STACK_DIR/platform/mcp-platform.conf"
