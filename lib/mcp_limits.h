@@ -181,4 +181,29 @@
 #define LIMIT_LOGSHIP_MONTHS_AHEAD 3		/* partitions made in advance */
 /* ---- end of the request log block ---------------------------------- */
 
+/* ---- log query API: src/api_logs.c (DESIGN section 5) --------------
+ * GET /api/v1/tenants/{t}/logs and /usage. LIMIT_LOGS_PAGE_MAX and
+ * LIMIT_LOGS_PAGE_BODY_BYTES are also written in
+ * sql/migrations/0004_log_api.sql (tenant_logs' clamp and body budget);
+ * the usage ranges too (tenant_usage): change both together. */
+#define LIMIT_LOGS_PAGE_DEFAULT	100		/* limit= when absent */
+#define LIMIT_LOGS_PAGE_MAX	1000		/* limit= ceiling (and PostgREST's
+						   default max-rows) */
+#define LIMIT_LOGS_PAGE_BODY_BYTES (2 * 1024 * 1024) /* request+response
+						   bodies in one page: a page
+						   stops once it holds this */
+#define LIMIT_LOGS_PARAM	512		/* one raw query value */
+#define LIMIT_LOGS_NAME		128		/* method= and tool= values */
+#define LIMIT_LOGS_CURSOR	512		/* cursor= (base64url) */
+#define LIMIT_LOGS_CURSOR_ID	256		/* request id inside a cursor */
+#define LIMIT_LOGS_TIME		64		/* an RFC 3339 timestamp */
+#define LIMIT_LOGS_RESPONSE	(12 * 1024 * 1024) /* Supabase's answer */
+#define LIMIT_LOGS_TIMEOUT_MS	10000		/* one Supabase call */
+#define LIMIT_USAGE_DEFAULT_S	86400		/* usage range when no since */
+#define LIMIT_USAGE_HOUR_RANGE_S (93 * 86400)	/* bucket=hour: widest range */
+#define LIMIT_USAGE_DAY_RANGE_S	(366 * 86400)	/* bucket=day: widest range */
+#define LIMIT_USAGE_ROWS	1000		/* rows one answer may hold
+						   (PostgREST max-rows) */
+/* ---- end of the log query API block -------------------------------- */
+
 #endif /* MCP_LIMITS_H */

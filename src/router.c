@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "api_logs.h"
 #include "health.h"
 #include "log.h"
 #include "mcp.h"
@@ -39,6 +40,9 @@ static const struct route router_routes[] = {
 	    wellknown_prm },
 	{ "GET", "/.well-known/oauth-protected-resource", wellknown_prm_root },
 	{ "GET", "/.well-known/jwks.json", wellknown_jwks },
+	/* The log query API (DESIGN section 5). */
+	{ "GET", "/api/v1/tenants/{tenant}/logs", api_logs_get },
+	{ "GET", "/api/v1/tenants/{tenant}/usage", api_logs_usage },
 };
 #define ROUTER_NROUTES	(sizeof(router_routes) / sizeof(router_routes[0]))
 

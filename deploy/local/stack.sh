@@ -72,6 +72,11 @@ stack_init() {
 		[ -s master-key ] || openssl rand -hex 32 | tr -d '\n' > master-key
 		[ -s es256.pem ] || openssl ecparam -name prime256v1 -genkey \
 		    -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt > es256.pem
+		# The platform's own token key: used only when
+		# STACK_PLATFORM_TOKENS is set (stack_platform_conf).
+		[ -s platform-signing.pem ] || openssl ecparam -name prime256v1 \
+		    -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt \
+		    > platform-signing.pem
 	)
 	if [ "$(id -u)" -eq 0 ]; then
 		chown -R "$STACK_USER:" "$STACK_DIR"
@@ -204,6 +209,11 @@ EOF
 	# Tests: extra "key = value" lines (e.g. log_ship_interval = 1).
 	if [ -n "${STACK_PLATFORM_CONF_EXTRA:-}" ]; then
 		printf '%s\n' "$STACK_PLATFORM_CONF_EXTRA" \
+		    >> "$STACK_DIR/platform/mcp-platform.conf"
+	fi
+	# Tests that need platform (API-key) tokens: STACK_PLATFORM_TOKENS=1.
+	if [ -n "${STACK_PLATFORM_TOKENS:-}" ]; then
+		echo "platform_signing_key_file = $STACK_DIR/secrets/platform-signing.pem" \
 		    >> "$STACK_DIR/platform/mcp-platform.conf"
 	fi
 	if [ -n "${STACK_FRONT_PORT:-}" ]; then

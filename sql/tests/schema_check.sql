@@ -412,6 +412,80 @@ select pg_temp.ok((select c.relrowsecurity and not has_table_privilege('anon', c
 select pg_temp.ok(public.request_logs_drop_partitions('2000-01-01') = 0, 'drop before 2000 drops nothing');
 
 -- ---------------------------------------------------------------------------
+-- tenant_logs / tenant_usage (0004): security invoker, RLS decides
+-- ---------------------------------------------------------------------------
+
+select pg_temp.ok((select bool_and(not p.prosecdef and p.provolatile = 's'
+                                   and 'search_path=""' = any (p.proconfig))
+                     from pg_proc p
+                    where p.oid in ('public.tenant_logs(text,text,text,text,integer,timestamptz,timestamptz,timestamptz,text,integer)'::regprocedure,
+                                    'public.tenant_usage(text,text,timestamptz,timestamptz)'::regprocedure)),
+       'tenant_logs/tenant_usage: stable, security invoker, pinned search_path');
+select pg_temp.ok((select bool_and(has_function_privilege('authenticated', f, 'execute')
+                                   and has_function_privilege('service_role', f, 'execute')
+                                   and not has_function_privilege('anon', f, 'execute')
+                                   and not exists (select 1 from pg_proc p, aclexplode(p.proacl) a
+                                                    where p.oid = f and a.grantee = 0))
+                     from unnest(array['public.tenant_logs(text,text,text,text,integer,timestamptz,timestamptz,timestamptz,text,integer)'::regprocedure,
+                                       'public.tenant_usage(text,text,timestamptz,timestamptz)'::regprocedure]) f),
+       'tenant_logs/tenant_usage: authenticated and service_role only');
+
+-- chk-1 (alpha) and chk-2 (beta) are above; more alpha rows with known
+-- values: two hours, two servers, ties on ts broken by request_id.
+insert into public.request_logs (request_id, ts, tenant_id, tenant_slug, server_alias, method, tool,
+                                 http_status, jsonrpc_error, total_ms)
+  select 'chk-u' || i, '2031-02-03 10:00:00+00'::timestamptz + ((i / 4) * interval '1 hour'),
+         (select id from public.tenants where slug = 'chk-alpha'), 'chk-alpha',
+         case when i % 2 = 0 then 'chk-stdio' else 'chk-http' end, 'tools/call', 'echo',
+         case when i = 3 then 500 else 200 end, case when i = 4 then -32602 end, i * 10
+    from generate_series(0, 7) i;
+
+select pg_temp.act('anon');
+select pg_temp.fails($$select * from public.tenant_logs('chk-alpha')$$, '42501', 'anon cannot call tenant_logs');
+select pg_temp.fails($$select * from public.tenant_usage('chk-alpha', 'hour', now() - interval '1 day', now())$$,
+       '42501', 'anon cannot call tenant_usage');
+reset role;
+
+select pg_temp.act('authenticated', '00000000-0000-4000-8000-0000000000c1');
+select pg_temp.ok((select array_agg(request_id) from public.tenant_logs('chk-alpha', p_until => '2031-01-01'))
+                  = '{chk-1}', 'tenant_logs: a member gets their tenant''s rows');
+select pg_temp.fails($$select * from public.tenant_logs('chk-beta')$$, 'PT404',
+       'tenant_logs: another tenant is PT404');
+select pg_temp.fails($$select * from public.tenant_logs('chk-nope')$$, 'PT404',
+       'tenant_logs: an unknown tenant is PT404 too');
+select pg_temp.fails($$select * from public.tenant_usage('chk-beta', 'day', now() - interval '1 day', now())$$,
+       'PT404', 'tenant_usage: another tenant is PT404');
+select pg_temp.ok((select array_agg(request_id) from public.tenant_logs('chk-alpha', p_since => '2031-01-01'))
+                  = '{chk-u7,chk-u6,chk-u5,chk-u4,chk-u3,chk-u2,chk-u1,chk-u0}',
+       'tenant_logs: newest first, ties by request_id desc');
+select pg_temp.ok((select array_agg(request_id) from public.tenant_logs('chk-alpha', p_since => '2031-01-01',
+                     p_cursor_ts => '2031-02-03 11:00:00+00', p_cursor_id => 'chk-u6', p_limit => 2))
+                  = '{chk-u5,chk-u4}', 'tenant_logs: the keyset cursor continues after (ts, id)');
+select pg_temp.ok((select array_agg(request_id) from public.tenant_logs('chk-alpha', p_server => 'chk-http',
+                     p_status => 500)) = '{chk-u3}', 'tenant_logs: filters combine');
+select pg_temp.ok((select count(*) from public.tenant_logs('chk-alpha', p_limit => 0)) = 1
+                  and (select count(*) from public.tenant_logs('chk-alpha', p_limit => 100000)) = 9,
+       'tenant_logs: p_limit is clamped');
+select pg_temp.fails($$select * from public.tenant_logs('chk-alpha', p_cursor_id => 'x')$$, '22023',
+       'tenant_logs: a half cursor is refused');
+select pg_temp.ok((select array_agg(format('%s %s %s %s %s %s', to_char(bucket_start at time zone 'UTC', 'HH24'),
+                                           server_alias, count, errors, p50_ms, p95_ms)
+                                    order by bucket_start, server_alias)
+                     from public.tenant_usage('chk-alpha', 'hour', '2031-02-03', '2031-02-04'))
+                  = '{"10 chk-http 2 1 20 29","10 chk-stdio 2 0 10 19","11 chk-http 2 0 60 69","11 chk-stdio 2 1 50 59"}',
+       'tenant_usage: hour buckets, counts, errors, p50/p95');
+select pg_temp.fails($$select * from public.tenant_usage('chk-alpha', 'hour', now() - interval '94 days', now())$$,
+       '22023', 'tenant_usage: a too long hour range is refused');
+select pg_temp.fails($$select * from public.tenant_usage('chk-alpha', 'minute', now() - interval '1 day', now())$$,
+       '22023', 'tenant_usage: an unknown bucket is refused');
+reset role;
+
+select pg_temp.act('service_role');
+select pg_temp.ok((select array_agg(request_id) from public.tenant_logs('chk-beta')) = '{chk-2}',
+       'tenant_logs: service_role reads any tenant by slug');
+reset role;
+
+-- ---------------------------------------------------------------------------
 -- Deletions cascade past the last-owner guard
 -- ---------------------------------------------------------------------------
 
