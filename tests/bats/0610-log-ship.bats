@@ -97,6 +97,22 @@ wait_log_has_ids() {
 	    and client_ip = '127.0.0.1'" | grep -qx 20
 }
 
+@test "end to end: the records of real requests come back from the logs API" {
+	session /mcp/demo/everything
+	echo_calls /mcp/demo/everything 6 api
+	wait_log_has_ids
+	ctl logs flush
+	[ "$status" -eq 0 ]
+	http GET "$BASE/api/v1/tenants/demo/logs?tool=echo&limit=1000" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	assert_status 200
+	jq -r '.items[].request_id' <<<"$body" | sort >"$BATS_TEST_TMPDIR/api_ids"
+	[ "$(grep -cxFf "$BATS_TEST_TMPDIR/ids" "$BATS_TEST_TMPDIR/api_ids")" -eq 6 ]
+	jq -e '[.items[] | select(.tenant_slug != "demo" or .tool != "echo")] | length == 0' <<<"$body"
+	http GET "$BASE/api/v1/tenants/demo/usage?bucket=day" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	assert_status 200
+	jq -e '[.rows[] | select(.server_alias == "everything" and .tool == "echo") | .count] | add >= 6' <<<"$body"
+}
+
 @test "workers ship on their own once the interval has passed" {
 	session /mcp/demo/everything
 	echo_calls /mcp/demo/everything 5 w
