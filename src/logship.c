@@ -629,13 +629,14 @@ out:
 }
 
 /*
- * Ship one sealed segment from where it was left; remove it when done.
- * *budget: rows this call may still send (decremented; reaching 0 ends
- * the call with SENT_OK and the segment kept). SENT_UNAVAILABLE: stop.
+ * Ship one sealed segment from where it was left; remove it when done
+ * (*finished set). budget: the shipment's row cap -- once stats->rows
+ * reaches it the call ends with SENT_OK, the segment kept for next time.
+ * SENT_UNAVAILABLE: stop, Supabase (or the disk) cannot take more now.
  */
 static enum sent
 segment_ship(const struct config *cfg, const char *name,
-    struct logship_stats *stats, unsigned long *budget, int *finished)
+    struct logship_stats *stats, unsigned long budget, int *finished)
 {
 	char		 path[LIMIT_PATH + 160], offpath[LIMIT_PATH + 200];
 	char		 asidepath[LIMIT_PATH + 200], dir[LIMIT_PATH + 32];
@@ -704,7 +705,7 @@ segment_ship(const struct config *cfg, const char *name,
 				r = SENT_UNAVAILABLE;
 				goto out;
 			}
-			if (*budget <= stats->rows)
+			if (budget <= stats->rows)
 				goto out;	/* the rest next time */
 		}
 		b.off[b.n] = b.rows.len;
@@ -772,7 +773,7 @@ logship_ship(const struct config *cfg, struct logship_stats *stats,
 			stats->pending++;
 			continue;
 		}
-		if (segment_ship(cfg, ents[i]->d_name, stats, &budget,
+		if (segment_ship(cfg, ents[i]->d_name, stats, budget,
 		    &finished) == SENT_UNAVAILABLE) {
 			stats->unavailable = 1;
 			stats->pending++;
