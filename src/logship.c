@@ -204,8 +204,12 @@ logship_seal(const struct config *cfg)
 
 	if (logship_path(cur, sizeof(cur), cfg, LOGSHIP_CURRENT) == -1)
 		return -1;
-	if (stat(cur, &st) == -1)
+	if (lstat(cur, &st) == -1)
 		return errno == ENOENT ? 0 : -1;
+	if (!S_ISREG(st.st_mode)) {
+		log_error(MOD, "'%s' is not a regular file: not shipped", cur);
+		return 0;
+	}
 	if (st.st_size == 0)
 		return 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -646,6 +650,7 @@ segment_ship(const struct config *cfg, const char *name,
 	size_t		 n;
 	off_t		 at;
 	struct buf	 fixed;
+	struct stat	 st;
 	int		 over, rc, kind;
 	enum sent	 r = SENT_OK;
 
@@ -671,8 +676,22 @@ segment_ship(const struct config *cfg, const char *name,
 		r = SENT_UNAVAILABLE;
 		goto out;
 	}
+	/* Only a regular file: a link (to /dev/zero, say), a FIFO... is
+	 * moved aside as it is, and the spool goes on. */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		log_error(MOD, "'%s' is not a regular file: moved aside to "
+		    "'%s'", path, asidepath);
+		if (rename(path, asidepath) == -1) {
+			log_error(MOD, "cannot move '%s' aside: %s", path,
+			    strerror(errno));
+			r = SENT_UNAVAILABLE;
+		} else
+			*finished = 1;
+		goto out;
+	}
 	if ((lr.buf = malloc(LIMIT_REQLOG_LINE + LIMIT_LOGSHIP_READ)) ==
-	    NULL || (lr.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	    NULL || (lr.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
+	    -1) {
 		log_error(MOD, "cannot read '%s': %s", path, strerror(errno));
 		r = SENT_UNAVAILABLE;
 		goto out;

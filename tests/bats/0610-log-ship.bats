@@ -179,6 +179,32 @@ wait_log_has_ids() {
 	[[ "$err$output" != *xxxxxxxx* ]]
 }
 
+@test "a full disk: the request is still served and the error log says what was lost" {
+	session /mcp/demo/everything
+	mv "$LOG" "$LOG.keep"
+	ln -s /dev/full "$LOG"
+	ctl logs flush	# the spool is empty: current.jsonl is sealed away
+	ln -sf /dev/full "$SPOOL/current.jsonl"
+	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $SID" \
+	    -H 'MCP-Protocol-Version: 2025-11-25' \
+	    --data-binary '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"message":"full"}}}'
+	assert_status 200
+	rid=$(header x-request-id)
+	wait_grep "requests.jsonl': No space left on device: request log record of '$rid'" "$STACK_DIR/platform/error.log"
+	wait_grep "current.jsonl': No space left on device: request log record of '$rid'" "$STACK_DIR/platform/error.log"
+	# a spool file that is not a regular file is never read, never shipped
+	ctl logs flush
+	[ "$status" -eq 0 ]
+	rm -f "$LOG" "$SPOOL/current.jsonl"
+	mv "$LOG.keep" "$LOG"
+	ln -s /dev/zero "$SPOOL/sealed-000000000003.000000000-1.jsonl"
+	ctl logs flush
+	[ "$status" -eq 0 ]
+	[ -L "$SPOOL/aside/sealed-000000000003.000000000-1.jsonl" ]
+	[[ "$err" == *"not a regular file"* ]]
+}
+
 # seal TENANT_ID ALIAS NAME VALUE -> the JSON for tenant_servers.secrets
 seal() {
 	printf '%s' "$4" | "$STACK_DIR/bin/mcp-platform.fcgi" -c "$CONF" --seal-secret "$1" "$2" "$3"
