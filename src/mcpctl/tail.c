@@ -102,6 +102,7 @@ struct tail {
 	int		 direct;	/* print matches now, not into the ring */
 	int		 flush;		/* fflush after each record (--follow) */
 	int		 out_pipe;	/* stdout is a pipe or socket */
+	int		 open_errno;	/* --follow's last open(2) failure */
 	off_t		 quiet_from;	/* no warnings at offsets >= this; -1 */
 	size_t		 skipped;	/* lines warned about */
 	int		 stop;		/* stop reading; rc says why */
@@ -875,11 +876,14 @@ tail_open_follow(struct tail *t, struct stat *st)
 	int	 fd;
 
 	if ((fd = open(t->path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno != ENOENT)
+		/* Say it once, not every poll, until it changes. */
+		if (errno != ENOENT && errno != t->open_errno)
 			fprintf(stderr, TAIL_PFX "warning: cannot open '%s': "
 			    "%s\n", t->path, strerror(errno));
+		t->open_errno = errno;
 		return -1;
 	}
+	t->open_errno = 0;
 	if (fstat(fd, st) == -1) {
 		close(fd);
 		return -1;

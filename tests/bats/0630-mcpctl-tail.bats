@@ -7,7 +7,8 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-CTL="$TOP/build/mcpctl"
+# MCPCTL=build-asan/mcpctl runs the same tests on a sanitizer build.
+CTL=${MCPCTL:-$TOP/build/mcpctl}
 
 setup() {
 	D=$BATS_TEST_TMPDIR
