@@ -206,4 +206,15 @@
 						   (PostgREST max-rows) */
 /* ---- end of the log query API block -------------------------------- */
 
+/* ---- mcpctl logs tail: src/mcpctl/tail.c ------------------------------ */
+#define LIMIT_TAIL_LINES_DEFAULT 10		/* -n default */
+#define LIMIT_TAIL_LINES_MAX	1000000		/* -n ceiling; the ring keeps at
+						   most this many lines, each
+						   under LIMIT_REQLOG_LINE */
+#define LIMIT_TAIL_CHUNK	(64 * 1024)	/* one read(2) of the log */
+#define LIMIT_TAIL_POLL_MS	200		/* --follow looks at the file
+						   this often */
+#define LIMIT_TAIL_PATH		4096		/* <log_dir>/requests.jsonl */
+/* ---- end of the mcpctl logs tail block ------------------------------ */
+
 #endif /* MCP_LIMITS_H */

@@ -21,10 +21,12 @@ mcpctl_usage(void)
 	fprintf(stderr,
 	    "usage: %s [-c file] logs flush [--no-wait]\n"
 	    "       %s [-c file] logs maintain\n"
-	    "       %s [-c file] logs tail [-f] [-n N] [--tenant slug] "
-	    "[--server alias]\n"
-	    "              [--method m] [--tool name] [--status code] "
-	    "[--errors] [--file path]\n"
+	    "       %s [-c file] logs tail [-f] [-n N | --all] [--file path] "
+	    "[--tenant slug]\n"
+	    "              [--server alias] [--method m] [--tool name] "
+	    "[--status code|Nxx]\n"
+	    "              [--errors] [--since ts] [--until ts] "
+	    "[--request-id id]\n"
 	    "The configuration is the platform's (-c, else $%s, else %s).\n",
 	    MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME, CONFIG_ENV_PATH,
 	    CONFIG_DEFAULT_PATH);

@@ -8,7 +8,8 @@
  *
  *   logs flush      ship everything spooled to Supabase now (flush.c)
  *   logs maintain   create upcoming partitions, apply retention (flush.c)
- *   logs tail       print requests.jsonl records, filtered (tail.c)
+ *   logs tail       print requests.jsonl records, filtered; -f follows
+ *                   the file across rotation (tail.c)
  */
 #ifndef MCP_MCPCTL_H
 #define MCP_MCPCTL_H
