@@ -65,6 +65,7 @@ weblog=$var/stack/platform/error.log
 [ "$SERVER" = apache ] && weblog=$var/stack/apache/error.log
 printf '  logs:  %s %s/stack/supabase/error.log %s/stack/pg/postgres.log\n' \
     "$weblog" "$var" "$var"
+printf '  requests: build/mcpctl -c %s/stack/platform/mcp-platform.conf logs tail -f | jq .\n' "$var"
 printf '  stop:  Ctrl-C (or make stop from another shell)\n'
 
 # Stay in the foreground until told to stop. SIGTERM sent to `make run`
