@@ -97,6 +97,18 @@ wait_log_has_ids() {
 	    and client_ip = '127.0.0.1'" | grep -qx 20
 }
 
+@test "a record's members are exactly request_logs' columns" {
+	session /mcp/demo/everything
+	rid=$(header x-request-id)
+	for i in $(seq 100); do grep -q "$rid" "$LOG" 2>/dev/null && break; sleep 0.05; done
+	tail -1 "$LOG" | jq -r 'keys_unsorted[]' | sort >"$BATS_TEST_TMPDIR/keys"
+	stack_psql -At -c "select column_name from information_schema.columns
+	    where table_schema = 'public' and table_name = 'request_logs' order by 1" |
+	    LC_ALL=C sort >"$BATS_TEST_TMPDIR/cols"
+	LC_ALL=C sort -o "$BATS_TEST_TMPDIR/keys" "$BATS_TEST_TMPDIR/keys"
+	diff "$BATS_TEST_TMPDIR/keys" "$BATS_TEST_TMPDIR/cols"
+}
+
 @test "end to end: the records of real requests come back from the logs API" {
 	session /mcp/demo/everything
 	echo_calls /mcp/demo/everything 6 api

@@ -406,6 +406,37 @@ test_maintain(struct config *cfg)
 	cfg->log_retention_months = 0;
 }
 
+/* LOGSHIP_COLUMNS names every member of a record, in its order. */
+static void
+test_columns_are_the_record(void)
+{
+	struct reqlog	 rl;
+	struct buf	 line, cols;
+	json_t		*o;
+	const char	*k;
+	void		*it;
+
+	reqlog_init(&rl);
+	reqlog_set(&rl, REQLOG_REQUEST_ID, "r1");
+	buf_init(&line, LIMIT_REQLOG_LINE);
+	buf_init(&cols, 4096);
+	T(reqlog_to_json(&rl, &line) == 0);
+	o = json_loadb(line.data, line.len, JSON_PRESERVE_ORDER, NULL);
+	T(json_is_object(o));
+	for (it = json_object_iter(o); it != NULL;
+	    it = json_object_iter_next(o, it)) {
+		k = json_object_iter_key(it);
+		if (cols.len > 0)
+			buf_appendc(&cols, ',');
+		buf_appends(&cols, k);
+	}
+	T(cols.len > 0 && strcmp(cols.data, LOGSHIP_COLUMNS) == 0);
+	json_decref(o);
+	buf_release(&cols);
+	buf_release(&line);
+	reqlog_release(&rl);
+}
+
 int
 main(void)
 {
@@ -429,6 +460,7 @@ main(void)
 	cfg.spool_dir = strdup(spool);
 	buf_appends(&cfg.supabase_secret_key, "sb_secret_test");
 
+	test_columns_are_the_record();
 	test_ships_with_the_contract(&cfg);
 	test_outage_then_recovery(&cfg);
 	test_too_large_is_cut_not_dropped(&cfg);
