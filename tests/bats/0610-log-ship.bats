@@ -139,11 +139,25 @@ wait_log_has_ids() {
 	[ "$(rows_for_ids)" -eq 5 ]
 }
 
-@test "Supabase down: requests still served, records spooled; back up and flushed: exactly N rows" {
-	session /mcp/demo/everything	# the config is cached now
+@test "Supabase stopped mid-run: requests still served, records spooled; back up and flushed: exactly N rows" {
+	session /mcp/demo/everything
+	echo_calls /mcp/demo/everything 16 warm	# every worker has the config cached
+	# 12 requests one after the other; Supabase stops after the fourth
+	for i in $(seq 12); do
+		curl -s -o /dev/null -D "$BATS_TEST_TMPDIR/h$i" "$BASE/mcp/demo/everything" \
+		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Content-Type: application/json' \
+		    -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"down$i\"}}}"
+		sleep 0.1
+	done 3>&- &
+	loop=$!
+	for n in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/h4" ] && break; sleep 0.05; done
 	stack_stop_supabase
-	echo_calls /mcp/demo/everything 12 down
+	wait "$loop"
 	for i in $(seq 12); do grep -q '^HTTP/1.1 200' "$BATS_TEST_TMPDIR/h$i"; done
+	for i in $(seq 12); do
+		sed -n 's/^X-Request-Id: //Ip' "$BATS_TEST_TMPDIR/h$i" | tr -d '\r'
+	done | sort >"$BATS_TEST_TMPDIR/ids"
 	wait_log_has_ids
 	sleep 1.5	# let a worker try (and fail) on its own
 	# every record is in the spool, none lost
