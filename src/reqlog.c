@@ -1284,10 +1284,71 @@ reqlog_fit(const char *s, size_t len, size_t allow, size_t *esc)
 	return reqlog_utf8_cut(s, len, i);
 }
 
-static json_t *
-reqlog_jstr(const char *s, size_t len)
+/*
+ * (s, n) as a JSON string into b: the escapes reqlog_esc_len() counts
+ * (jansson's, dump.c), so the room computed with reqlog_fit() is exact.
+ * Bodies are UTF-8 by construction; a byte that is not would make the
+ * line invalid, so it is written as '?' (same length).
+ */
+static int
+reqlog_jstr_append(struct buf *b, const char *s, size_t n)
 {
-	return s != NULL ? json_stringn(s, len) : json_null();
+	static const char	 hex[] = "0123456789ABCDEF";	/* jansson's */
+	char			 e[6];
+	size_t			 i = 0, run, k;
+	unsigned char		 c;
+
+	if (buf_appendc(b, '"') == -1)
+		return -1;
+	while (i < n) {
+		/* The longest run written as is. */
+		for (run = i; run < n; run += k) {
+			c = (unsigned char)s[run];
+			if (c < 0x20 || c == '"' || c == '\\')
+				break;
+			if ((k = reqlog_utf8_seq((const unsigned char *)s + run,
+			    n - run)) == 0)
+				break;
+		}
+		if (run > i && buf_append(b, s + i, run - i) == -1)
+			return -1;
+		if ((i = run) == n)
+			break;
+		c = (unsigned char)s[i++];
+		e[0] = '\\';
+		switch (c) {
+		case '"': e[1] = '"'; k = 2; break;
+		case '\\': e[1] = '\\'; k = 2; break;
+		case '\b': e[1] = 'b'; k = 2; break;
+		case '\f': e[1] = 'f'; k = 2; break;
+		case '\n': e[1] = 'n'; k = 2; break;
+		case '\r': e[1] = 'r'; k = 2; break;
+		case '\t': e[1] = 't'; k = 2; break;
+		default:
+			if (c >= 0x20) {	/* not UTF-8 */
+				e[0] = '?';
+				k = 1;
+				break;
+			}
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 0xf];
+			k = 6;
+			break;
+		}
+		if (buf_append(b, e, k) == -1)
+			return -1;
+	}
+	return buf_appendc(b, '"');
+}
+
+/* A body into b: the string, or null. */
+static int
+reqlog_body_append(struct buf *b, const char *s, size_t n)
+{
+	return s != NULL ? reqlog_jstr_append(b, s, n) : buf_appends(b, "null");
 }
 
 static int
@@ -1345,19 +1406,36 @@ reqlog_build(const struct reqlog *rl, json_t **out)
 	return 0;
 }
 
+/*
+ * The line is jansson's dump of the record with null bodies, with the
+ * bodies spliced in where the nulls are: the bodies (up to 64 KiB each,
+ * or more from reqlog_set_bodies) are escaped once, straight into the
+ * line, not copied into json_t strings and the whole record dumped again.
+ */
+#define REQLOG_BODIES	",\"request_body\":null,\"response_body\":null,"
+
+static int
+reqlog_dump(const json_t *o, struct buf *b)
+{
+	buf_reset(b);
+	return json_dump_callback(o, reqlog_dump_cb, b, REQLOG_DUMP_FLAGS);
+}
+
 int
 reqlog_to_json(const struct reqlog *rl, struct buf *line)
 {
-	struct buf	 b;
+	struct buf	 b, out;
 	json_t		*o = NULL;
-	size_t		 avail, e1 = 0, e2 = 0, a1, a2, n1, n2, x;
-	int		 cut = 0, rc = -1;
+	const char	*at;
+	size_t		 avail, e1 = 0, e2 = 0, a1, a2, n1, n2, x, pre;
+	int		 rc = -1;
 
 	buf_init(&b, SIZE_MAX / 2);
+	buf_init(&out, SIZE_MAX / 2);
 	if (reqlog_build(rl, &o) == -1)
 		goto out;
 	/* The line without bodies, to know what room they have. */
-	if (json_dump_callback(o, reqlog_dump_cb, &b, REQLOG_DUMP_FLAGS) == -1)
+	if (reqlog_dump(o, &b) == -1)
 		goto out;
 	/* Each body goes from null to "...": 2 quotes minus "null". */
 	avail = b.len + 1 < LIMIT_REQLOG_LINE ? LIMIT_REQLOG_LINE - 1 - b.len :
@@ -1384,36 +1462,37 @@ reqlog_to_json(const struct reqlog *rl, struct buf *line)
 		    rl->request_body_len, a1, &x) : 0;
 		n2 = rl->response_body != NULL ? reqlog_fit(rl->response_body,
 		    rl->response_body_len, a2, &x) : 0;
-		cut = 1;
+		/* "true" is shorter than "false": the room only grows. */
+		if (!rl->truncated && (json_object_set_new(o, "truncated",
+		    json_true()) == -1 || reqlog_dump(o, &b) == -1))
+			goto out;
 	}
-	if (json_object_set_new(o, "request_body",
-	    reqlog_jstr(rl->request_body, n1)) == -1 ||
-	    json_object_set_new(o, "response_body",
-	    reqlog_jstr(rl->response_body, n2)) == -1 ||
-	    (cut && json_object_set_new(o, "truncated", json_true()) == -1))
+	/* Only the record's own keys hold an unescaped '"': found once. */
+	if ((at = memmem(b.data, b.len, REQLOG_BODIES,
+	    sizeof(REQLOG_BODIES) - 1)) == NULL)
 		goto out;
-	buf_reset(&b);
-	if (json_dump_callback(o, reqlog_dump_cb, &b, REQLOG_DUMP_FLAGS) == -1)
+	pre = (size_t)(at - b.data) + sizeof(",\"request_body\":") - 1;
+	if (buf_append(&out, b.data, pre) == -1 ||
+	    reqlog_body_append(&out, rl->request_body, n1) == -1 ||
+	    buf_appends(&out, ",\"response_body\":") == -1 ||
+	    reqlog_body_append(&out, rl->response_body, n2) == -1 ||
+	    buf_append(&out, at + sizeof(REQLOG_BODIES) - 2,
+	    b.len - (size_t)(at - b.data) - (sizeof(REQLOG_BODIES) - 2)) == -1)
 		goto out;
-	if (b.len + 1 > LIMIT_REQLOG_LINE) {
+	if (out.len + 1 > LIMIT_REQLOG_LINE) {
 		/* Cannot happen by the count above; never drop the record
 		 * all the same. */
-		if (json_object_set_new(o, "request_body", json_null()) == -1 ||
-		    json_object_set_new(o, "response_body", json_null()) ==
-		    -1 || json_object_set_new(o, "truncated", json_true()) ==
-		    -1)
-			goto out;
-		buf_reset(&b);
-		if (json_dump_callback(o, reqlog_dump_cb, &b,
-		    REQLOG_DUMP_FLAGS) == -1)
+		if (json_object_set_new(o, "truncated", json_true()) == -1 ||
+		    reqlog_dump(o, &out) == -1)
 			goto out;
 	}
-	if (buf_appendc(&b, '\n') == -1 ||
-	    buf_append(line, b.data, b.len) == -1)
+	if (buf_appendc(&out, '\n') == -1 ||
+	    buf_append(line, out.data, out.len) == -1)
 		goto out;
 	rc = 0;
 out:
 	json_decref(o);
+	buf_release(&out);
 	buf_release(&b);
 	return rc;
 }

@@ -921,6 +921,62 @@ test_keep_long_json(void)
 	buf_release(&body);
 }
 
+/* The bodies are spliced into jansson's dump of the rest: the line is
+ * byte for byte what jansson writes for the same record. */
+static void
+test_line_splice(void)
+{
+	static const struct {
+		int		 line;
+		const char	*body;
+		size_t		 len;
+	} cases[] = {
+		{ __LINE__, "{\"a\":\"x\\n\\\"y\"}", 0 },
+		{ __LINE__, "a\x01\x1f\"\\/\b\f\n\r\t\x7f b", 0 },
+		{ __LINE__, "\xe2\x80\xa8 \xc3\xa9 \xf0\x9f\x98\x80", 0 },
+		{ __LINE__, ",\"request_body\":null,\"response_body\":null,", 0 },
+		{ __LINE__, "", 0 },
+	};
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct reqlog	 rl;
+		struct buf	 line;
+		json_t		*j = NULL;
+		char		*again;
+
+		n = cases[i].len != 0 ? cases[i].len : strlen(cases[i].body);
+		reqlog_init(&rl);
+		buf_init(&line, LIMIT_REQLOG_LINE);
+		T_LINE(reqlog_set(&rl, REQLOG_USER_AGENT, cases[i].body) == 0,
+		    cases[i].line);
+		/* Bodies as given (text path: no JSON for most). */
+		free(rl.request_body);
+		rl.request_body = malloc(n + 1);
+		memcpy(rl.request_body, cases[i].body, n);
+		rl.request_body[n] = '\0';
+		rl.request_body_len = n;
+		rl.total_ms = 1.5;
+		T_LINE(reqlog_to_json(&rl, &line) == 0 && line_ok(&line, &j),
+		    cases[i].line);
+		again = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
+		    JSON_REAL_PRECISION(15));
+		T_LINE(again != NULL && strlen(again) == line.len - 1 &&
+		    memcmp(again, line.data, line.len - 1) == 0,
+		    cases[i].line);
+		T_LINE(json_string_length(json_object_get(j,
+		    "request_body")) == n && memcmp(json_string_value(
+		    json_object_get(j, "request_body")), cases[i].body, n) == 0,
+		    cases[i].line);
+		T_LINE(json_is_null(json_object_get(j, "response_body")),
+		    cases[i].line);
+		free(again);
+		json_decref(j);
+		buf_release(&line);
+		reqlog_release(&rl);
+	}
+}
+
 int
 main(void)
 {
@@ -946,6 +1002,7 @@ main(void)
 	test_straddle();
 	test_overlap();
 	test_keep_long_json();
+	test_line_splice();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		T(0);
