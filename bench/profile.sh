@@ -110,7 +110,7 @@ report() {
 	echo
 	echo '```'
 	perf report -i "$WORK/perf.data" --no-children -g none --sort dso 2>/dev/null |
-	    grep '%' | head -12
+	    grep '%' | awk 'NR <= 12'	# reads it all: no SIGPIPE under pipefail
 	echo '```'
 	echo
 	echo "## Largest inclusive shares (a function and everything it calls)"
@@ -122,7 +122,7 @@ report() {
 		if (!(f in seen)) { seen[f] = 1; cnt[f]++ } }
 	END { for (f in cnt) printf "%6.2f%%  %s\n", 100 * cnt[f] / total, f }' |
 	    sort -rn | grep -v -E ' (_start|__libc_start|main$|entry_SYSCALL|do_syscall_64)' |
-	    head -45
+	    awk 'NR <= 45'
 	echo '```'
 	echo
 	echo "## System calls per request (strace -c; accept() = one request)"

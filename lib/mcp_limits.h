@@ -69,6 +69,11 @@
 #define LIMIT_JWKS_TIMEOUT_MS	3000
 #define LIMIT_PLATFORM_TOKEN_TTL 900		/* auth_mint default (s) */
 #define LIMIT_PLATFORM_TOKEN_TTL_MAX 3600	/* auth_mint ceiling (s) */
+#define LIMIT_AUTH_CACHE	64		/* verified tokens cached per
+						   worker (src/auth.c) */
+#define LIMIT_AUTH_CACHE_TTL	60		/* a verification is reused for
+						   at most this long (s), and
+						   never from exp + leeway on */
 
 /* Target resolution cache (src/resolve, DESIGN section 3.3). */
 #define LIMIT_RESOLVE_CACHE	256		/* entries per worker */

@@ -35,6 +35,20 @@ static struct {
 static struct jwks_cache	 auth_jwks;
 static int			 auth_jwks_ready;
 
+/* Verified tokens (auth.h): SHA-256 of token and configuration -> who. */
+struct auth_tc_entry {
+	unsigned char		 key[AUTH_SHA256];
+	struct principal	 p;
+	time_t			 from;		/* verified at */
+	time_t			 until;		/* first second not served */
+	unsigned long		 used;		/* LRU stamp; 0: empty */
+};
+
+static struct auth_tc_entry	 auth_tc[LIMIT_AUTH_CACHE];
+static struct auth_cache_stats	 auth_tc_stats;
+static unsigned long		 auth_tc_clock;
+static EVP_MD			*auth_tc_md;
+
 static void __attribute__((format(printf, 3, 4)))
 auth_whyf(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -65,9 +79,148 @@ auth_pk_clear(void)
 	memset(&auth_pk, 0, sizeof(auth_pk));
 }
 
+static void
+auth_tc_clear(void)
+{
+	explicit_bzero(auth_tc, sizeof(auth_tc));
+	memset(&auth_tc_stats, 0, sizeof(auth_tc_stats));
+	auth_tc_clock = 0;
+	EVP_MD_free(auth_tc_md);
+	auth_tc_md = NULL;
+}
+
+void
+auth_token_cache_stats(struct auth_cache_stats *st)
+{
+	size_t	 i;
+
+	*st = auth_tc_stats;
+	st->entries = 0;
+	for (i = 0; i < LIMIT_AUTH_CACHE; i++)
+		if (auth_tc[i].used != 0)
+			st->entries++;
+}
+
+/* Add one length-prefixed field (NULL and "" differ) to the digest. */
+static int
+auth_tc_field(EVP_MD_CTX *ctx, const void *p, size_t len, int present)
+{
+	unsigned char	 hdr[9];
+	size_t		 i;
+
+	hdr[0] = (unsigned char)present;
+	for (i = 0; i < 8; i++)
+		hdr[1 + i] = (unsigned char)((uint64_t)len >> (8 * (7 - i)));
+	if (EVP_DigestUpdate(ctx, hdr, sizeof(hdr)) != 1)
+		return -1;
+	return len == 0 || EVP_DigestUpdate(ctx, p, len) == 1 ? 0 : -1;
+}
+
+static int
+auth_tc_str(EVP_MD_CTX *ctx, const char *s)
+{
+	return auth_tc_field(ctx, s, s != NULL ? strlen(s) : 0, s != NULL);
+}
+
+/*
+ * The cache key of a token under cfg: SHA-256 over the token's exact
+ * bytes and every setting auth_verify_token() decides with, so a
+ * configuration that would judge the token otherwise never shares an
+ * entry. 0 or -1.
+ */
+static int
+auth_tc_key(const struct config *cfg, const char *token, size_t len,
+    unsigned char key[AUTH_SHA256])
+{
+	EVP_MD_CTX	*ctx = NULL;
+	unsigned int	 n = 0;
+	int		 rc = -1;
+
+	if (auth_tc_md == NULL &&
+	    (auth_tc_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		goto out;
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, auth_tc_md, NULL) != 1 ||
+	    auth_tc_field(ctx, token, len, 1) == -1 ||
+	    auth_tc_str(ctx, cfg->supabase_url) == -1 ||
+	    auth_tc_str(ctx, cfg->supabase_jwt_issuer) == -1 ||
+	    auth_tc_str(ctx, cfg->platform_issuer) == -1 ||
+	    auth_tc_field(ctx, cfg->supabase_jwt_secret.data,
+	    cfg->supabase_jwt_secret.len, 1) == -1 ||
+	    auth_tc_field(ctx, cfg->platform_signing_key.data,
+	    cfg->platform_signing_key.len, 1) == -1 ||
+	    EVP_DigestFinal_ex(ctx, key, &n) != 1 || n != AUTH_SHA256)
+		goto out;
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* 1 and *p when key is cached and may be served at now, else 0. */
+static int
+auth_tc_get(const unsigned char key[AUTH_SHA256], time_t now,
+    struct principal *p)
+{
+	struct auth_tc_entry	*e;
+	size_t			 i;
+
+	for (i = 0; i < LIMIT_AUTH_CACHE; i++) {
+		e = &auth_tc[i];
+		if (e->used == 0 || memcmp(e->key, key, AUTH_SHA256) != 0)
+			continue;
+		/* Past its time, or the clock went back: verify again. */
+		if (now < e->from || now >= e->until) {
+			explicit_bzero(e, sizeof(*e));
+			break;
+		}
+		*p = e->p;
+		e->used = ++auth_tc_clock;
+		auth_tc_stats.hits++;
+		return 1;
+	}
+	auth_tc_stats.misses++;
+	return 0;
+}
+
+/* Remember a verification made at now: into an empty or stale slot, else
+ * over the least recently used one. */
+static void
+auth_tc_put(const unsigned char key[AUTH_SHA256], time_t now,
+    const struct principal *p)
+{
+	struct auth_tc_entry	*e, *victim = NULL;
+	time_t			 until;
+	size_t			 i;
+
+	/* Refused from exp + leeway on (lib/jwtx: now >= exp + leeway);
+	 * p->exp is exp rounded down, so this is never later. */
+	until = p->exp < INT64_MAX / 2 - LIMIT_JWT_LEEWAY ?
+	    p->exp + LIMIT_JWT_LEEWAY : INT64_MAX / 2;
+	if (now + LIMIT_AUTH_CACHE_TTL < until)
+		until = now + LIMIT_AUTH_CACHE_TTL;
+	if (until <= now)
+		return;
+	for (i = 0; i < LIMIT_AUTH_CACHE; i++) {
+		e = &auth_tc[i];
+		if (e->used == 0 || now < e->from || now >= e->until) {
+			victim = e;
+			break;
+		}
+		if (victim == NULL || e->used < victim->used)
+			victim = e;
+	}
+	memcpy(victim->key, key, AUTH_SHA256);
+	victim->p = *p;
+	victim->from = now;
+	victim->until = until;
+	victim->used = ++auth_tc_clock;
+}
+
 void
 auth_cache_release(void)
 {
+	auth_tc_clear();
 	auth_pk_clear();
 	if (auth_jwks_ready)
 		jwks_cache_release(&auth_jwks);
@@ -367,8 +520,9 @@ auth_verify_token(const struct config *cfg, const char *token, size_t len,
 {
 	struct jwtx	 jwt;
 	struct buf	 iss;
+	unsigned char	 key[AUTH_SHA256];
 	const char	*w = NULL, *claimed;
-	int		 rc = 401;
+	int		 rc = 401, keyed;
 
 	memset(p, 0, sizeof(*p));
 	jwtx_init(&jwt);
@@ -377,6 +531,13 @@ auth_verify_token(const struct config *cfg, const char *token, size_t len,
 		why[0] = '\0';
 	if (now == 0)
 		now = time(NULL);
+	/* A token this worker verified moments ago: no parse, no
+	 * signature check (auth.h, "Verified-token cache"). */
+	keyed = auth_tc_key(cfg, token, len, key) == 0;
+	if (keyed && auth_tc_get(key, now, p)) {
+		rc = 0;
+		goto out;
+	}
 	if (jwtx_parse(&jwt, token, len, &w) == -1) {
 		auth_whyf(why, whylen, "malformed token: %s", w);
 		goto out;
@@ -399,9 +560,12 @@ auth_verify_token(const struct config *cfg, const char *token, size_t len,
 		    whylen);
 	else
 		auth_whyf(why, whylen, "token of an unknown issuer");
+	if (rc == 0 && keyed)
+		auth_tc_put(key, now, p);
 out:
 	if (rc != 0)
 		memset(p, 0, sizeof(*p));
+	explicit_bzero(key, sizeof(key));
 	buf_release(&iss);
 	jwtx_release(&jwt);
 	return rc;

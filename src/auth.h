@@ -47,8 +47,25 @@
  * (RFC 6750 3.1: "SHOULD NOT include an error code"). <base>: see
  * wellknown.h (public_base_url, else derived from the request).
  *
- * State: a per-process JWKS cache and the parsed platform key, both
- * bounded and safe to lose; auth_cache_release() frees them (tests, exit).
+ * Verified-token cache: a token that passed auth_verify_token() is
+ * served again from a per-process table without being parsed or checked,
+ * keyed by SHA-256 over the exact token bytes and the configuration that
+ * decides its fate (issuers, supabase_url, the HS256 secret, the platform
+ * key): a token differing in one byte (tampered), or the same claims in
+ * another token, or another configuration, is a miss. An entry holds that
+ * digest, the principal and its time bounds, nothing else of the token.
+ * It is served from the time it was verified until min(exp + leeway, the
+ * first second refused as today; verified + LIMIT_AUTH_CACHE_TTL), and
+ * not at all when the clock went back; at most LIMIT_AUTH_CACHE entries
+ * (least recently used one replaced). So an expired token is refused at
+ * the same second as without the cache. What the cache can delay, by up
+ * to LIMIT_AUTH_CACHE_TTL: a key removed from the Supabase JWKS (its
+ * tokens stay accepted as long as their cached entry lives). Only
+ * successes are cached; refusals and 503s are decided afresh every time.
+ *
+ * State: a per-process JWKS cache, the parsed platform key and the
+ * verified-token cache, all bounded and safe to lose;
+ * auth_cache_release() frees them (tests, exit).
  */
 #ifndef MCP_AUTH_H
 #define MCP_AUTH_H
@@ -134,5 +151,14 @@ int	 auth_platform_jwk(const struct config *, json_t **jwk);
 /* The Supabase JWKS cache (tests, metrics). */
 struct jwks_cache *auth_jwks_cache(void);
 void	 auth_cache_release(void);
+
+/* The verified-token cache's counters since auth_cache_release(). */
+struct auth_cache_stats {
+	unsigned long	 hits;
+	unsigned long	 misses;
+	size_t		 entries;	/* live or not yet reused */
+};
+
+void	 auth_token_cache_stats(struct auth_cache_stats *);
 
 #endif /* MCP_AUTH_H */

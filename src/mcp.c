@@ -526,9 +526,11 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 	}
 }
 
-/* initialize: negotiate, handshake upstream, sign the session. */
+/* initialize: negotiate, handshake upstream, sign the session. *sent:
+ * the JSON-RPC answer the client got (a NEW reference, for the request
+ * log), or NULL when it got a platform error instead. */
 static int
-mcp_initialize(struct mcp_ctx *c, const json_t *msg)
+mcp_initialize(struct mcp_ctx *c, const json_t *msg, json_t **sent)
 {
 	const struct config	*cfg = c->req->cfg;
 	const json_t		*id = json_object_get(msg, "id");
@@ -538,6 +540,7 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	char			 sid[LIMIT_SESSION_ID + 1];
 	int			 status = 200, rc = -1;
 
+	*sent = NULL;
 	/* "If the server supports the requested protocol version, it MUST
 	 * respond with the same version. Otherwise, the server MUST respond
 	 * with another protocol version it supports" (lifecycle). */
@@ -601,6 +604,7 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 		/* The upstream refused or failed: no session. */
 		rc = c->sse ? mcp_sse_send(c, resp) :
 		    response_json(c->req, status, resp);
+		*sent = json_incref(resp);
 		goto out;
 	}
 	json_object_set_new(result, "protocolVersion",
@@ -627,6 +631,7 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 		log_warn(MOD, "'%s' streamed its initialize answer",
 		    c->server);
 		rc = mcp_sse_send(c, resp);
+		*sent = json_incref(resp);
 		goto out;
 	}
 	response_header(c->req, "Mcp-Session-Id", sid);
@@ -635,6 +640,7 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 		reqlog_set(c->req->log, REQLOG_PROTOCOL_VERSION, c->version);
 	}
 	rc = response_json(c->req, 200, resp);
+	*sent = json_incref(resp);
 out:
 	json_decref(resp);
 	session_release(&s);
@@ -735,29 +741,38 @@ mcp_respond(struct mcp_ctx *c, json_t *answers, int status)
 	    json_array_get(answers, 0));
 }
 
-/* Keep the bodies for the request log, with the tenant's secret values
- * to redact later (after FCGX_Finish_r: reqlog_redact in main.c). */
+/*
+ * Keep the bodies for the request log, with the tenant's secret values
+ * to redact later (after FCGX_Finish_r: reqlog_redact in main.c). The
+ * parsed request (body, NULL when it did not parse: then its bytes) and
+ * answer are kept as references, not dumped and re-parsed: neither is
+ * modified after this.
+ */
 static void
-mcp_log_bodies(struct mcp_ctx *c, const json_t *answers)
+mcp_log_bodies(struct mcp_ctx *c, const json_t *body, const json_t *answers)
 {
-	struct request	*req = c->req;
-	const json_t	*a, *err;
-	struct buf	 dump;
+	struct request		*req = c->req;
+	struct reqlog_body	 q, s;
+	const json_t		*a, *err;
 
 	if (req->log == NULL)
 		return;
-	buf_init(&dump, LIMIT_RESPONSE_BODY);
 	a = c->batch ? answers : json_array_get(answers, 0);
-	if (a != NULL && jsonx_dumpb(&dump, a) == -1)
-		buf_release(&dump);
 	err = json_object_get(a, "error");
 	if (json_is_integer(json_object_get(err, "code")))
 		req->log->jsonrpc_error =
 		    (int)json_integer_value(json_object_get(err, "code"));
-	reqlog_keep(req->log, req->body.data, req->body_read ? req->body.len :
-	    0, dump.data, dump.len, c->have_target ?
-	    (const char *const *)c->target.secret_values : NULL);
-	buf_release(&dump);
+	memset(&q, 0, sizeof(q));
+	memset(&s, 0, sizeof(s));
+	q.json = body;
+	if (body == NULL && req->body_read) {
+		q.raw = req->body.data;
+		q.len = req->body.len;
+	}
+	s.json = a;
+	reqlog_keep_bodies(req->log, &q, &s, c->have_target ?
+	    (const char *const *)c->target.secret_values : NULL,
+	    (size_t)req->cfg->log_body_max);
 }
 
 int
@@ -856,7 +871,14 @@ mcp_post(struct request *req, const struct route_params *params)
 			    "initialize must be a request");
 			goto out;
 		}
-		rc = mcp_initialize(&c, body);
+		/* Its answer is logged like any other (in answers). */
+		if ((answers = json_array()) == NULL) {
+			rc = response_error(req, 500, NULL, "out of memory");
+			goto out;
+		}
+		rc = mcp_initialize(&c, body, &a);
+		if (a != NULL)
+			json_array_append_new(answers, a);
 		goto out;
 	}
 	if (mcp_session(&c) == -1)
@@ -908,7 +930,7 @@ mcp_post(struct request *req, const struct route_params *params)
 	}
 	rc = mcp_respond(&c, answers, status);
 out:
-	mcp_log_bodies(&c, answers);
+	mcp_log_bodies(&c, body, answers);
 	json_decref(answers);
 	json_decref(body);
 	json_decref(c.resolved);

@@ -323,51 +323,197 @@ reqlog_pats_build(struct reqlog_pats *ps, const char *const *secrets)
 }
 
 /*
- * (s, len) with every pattern replaced, into out (emptied first).
- * *changed: 1 when something was replaced. 0 or -1.
+ * Text redaction works on the ORIGINAL text: every byte that belongs to an
+ * occurrence of any pattern (overlapping occurrences included) is marked
+ * in a bitmap, then each maximal run of marked bytes is written as one
+ * "[redacted]". Matching never sees a "[redacted]" it wrote itself, no
+ * byte of any occurrence survives (a shorter pattern overlapping a longer
+ * one cannot leave a piece of either behind), and the result for a prefix
+ * of a text is the start of the result for the whole text as long as no
+ * occurrence runs past the prefix's end (reqlog_safe_cut).
+ */
+
+/* KMP failure table of p (m >= 1 entries); NULL when out of memory. */
+static size_t *
+reqlog_kmp_table(const char *p, size_t m)
+{
+	size_t	*f, i, k = 0;
+
+	if ((f = calloc(m, sizeof(*f))) == NULL)
+		return NULL;
+	for (i = 1; i < m; i++) {
+		while (k > 0 && p[i] != p[k])
+			k = f[k - 1];
+		if (p[i] == p[k])
+			k++;
+		f[i] = k;
+	}
+	return f;
+}
+
+static void
+reqlog_bit_set(unsigned char *map, size_t i)
+{
+	map[i / 8] |= (unsigned char)(1u << (i % 8));
+}
+
+static int
+reqlog_bit(const unsigned char *map, size_t i)
+{
+	return (map[i / 8] >> (i % 8)) & 1;
+}
+
+/* Mark every occurrence of pat in (s, len) from from on (the first one is
+ * known to start at from); linear in len. 0 or -1. */
+static int
+reqlog_mark(const struct reqlog_pat *pat, const char *s, size_t len,
+    size_t from, unsigned char *map)
+{
+	size_t	*f, i, j = 0, until = 0, k;
+
+	if ((f = reqlog_kmp_table(pat->p, pat->len)) == NULL)
+		return -1;
+	for (i = from; i < len; i++) {
+		while (j > 0 && s[i] != pat->p[j])
+			j = f[j - 1];
+		if (s[i] == pat->p[j])
+			j++;
+		if (j < pat->len)
+			continue;
+		/* An occurrence ends at i; overlapping ones share bytes. */
+		for (k = i + 1 - pat->len > until ? i + 1 - pat->len : until;
+		    k <= i; k++)
+			reqlog_bit_set(map, k);
+		until = i + 1;
+		j = f[j - 1];
+	}
+	free(f);
+	return 0;
+}
+
+/*
+ * The bitmap of the bytes of (s, len) that belong to a pattern: *map NULL
+ * when none does (no memory is then used: the common case is one memmem
+ * per pattern). 0 or -1.
+ */
+static int
+reqlog_cover(const struct reqlog_pats *ps, const char *s, size_t len,
+    unsigned char **map)
+{
+	const char	*hit;
+	size_t		 i;
+
+	*map = NULL;
+	for (i = 0; i < ps->n; i++) {
+		if (len < ps->v[i].len ||
+		    (hit = memmem(s, len, ps->v[i].p, ps->v[i].len)) == NULL)
+			continue;
+		if (*map == NULL && (*map = calloc(len / 8 + 1, 1)) == NULL)
+			return -1;
+		if (reqlog_mark(&ps->v[i], s, len, (size_t)(hit - s), *map) ==
+		    -1) {
+			free(*map);
+			*map = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* (s, len) with each marked run as "[redacted]", appended to out. */
+static int
+reqlog_emit(const char *s, size_t len, const unsigned char *map,
+    struct buf *out)
+{
+	size_t	 i = 0, j;
+
+	while (i < len) {
+		for (j = i; j < len && !reqlog_bit(map, j); j++)
+			continue;
+		if (j > i && buf_append(out, s + i, j - i) == -1)
+			return -1;
+		if (j == len)
+			break;
+		while (j < len && reqlog_bit(map, j))
+			j++;
+		if (buf_appends(out, REDACTED) == -1)
+			return -1;
+		i = j;
+	}
+	return 0;
+}
+
+/*
+ * (s, len) with every pattern replaced, into out (emptied first), and
+ * *changed 1; or *changed 0 and out left empty when nothing matched (the
+ * caller then uses s as is). 0 or -1.
  */
 static int
 reqlog_redact_text(const struct reqlog_pats *ps, const char *s, size_t len,
     struct buf *out, int *changed)
 {
-	struct buf	 tmp, t;
-	const char	*cur, *hit;
-	size_t		 i, curlen;
+	unsigned char	*map;
 	int		 rc = -1;
 
 	*changed = 0;
 	buf_reset(out);
-	buf_init(&tmp, SIZE_MAX / 2);
-	if (buf_append(out, s, len) == -1)
+	if (reqlog_cover(ps, s, len, &map) == -1)
+		return -1;
+	if (map == NULL)
+		return 0;
+	if (reqlog_emit(s, len, map, out) == -1)
 		goto out;
-	for (i = 0; i < ps->n; i++) {
-		cur = out->data;
-		curlen = out->len;
-		if (curlen < ps->v[i].len ||
-		    memmem(cur, curlen, ps->v[i].p, ps->v[i].len) == NULL)
-			continue;
-		buf_reset(&tmp);
-		while ((hit = memmem(cur, curlen, ps->v[i].p,
-		    ps->v[i].len)) != NULL) {
-			if (buf_append(&tmp, cur, (size_t)(hit - cur)) == -1 ||
-			    buf_appends(&tmp, REDACTED) == -1)
-				goto out;
-			curlen -= (size_t)(hit - cur) + ps->v[i].len;
-			cur = hit + ps->v[i].len;
-		}
-		if (buf_append(&tmp, cur, curlen) == -1)
-			goto out;
-		t = *out;
-		*out = tmp;
-		tmp = t;
-		*changed = 1;
-	}
+	*changed = 1;
 	rc = 0;
 out:
-	buf_release_secret(&tmp);
-	if (rc == -1)
-		buf_release_secret(out);
+	free(map);
 	return rc;
+}
+
+/*
+ * Where a PREFIX (s, len) of a longer text may be cut so that no pattern
+ * occurrence of the whole text runs past the cut. Occurrences inside s
+ * need nothing: reqlog_cover() of all of s marks them, and emitting
+ * s[0..cut) with that map redacts their bytes wherever the cut falls.
+ * Those that run past len show as a suffix of s that is a prefix of a
+ * pattern (found with the KMP automaton): the cut moves to the start of
+ * the longest such suffix, then back onto a UTF-8 sequence boundary.
+ * Redacting s[0..cut) then gives exactly the start of the whole text's
+ * redaction. *cut gets it; 0 or -1.
+ */
+static int
+reqlog_safe_cut(const struct reqlog_pats *ps, const char *s, size_t len,
+    size_t *cut)
+{
+	const struct reqlog_pat	*pat;
+	size_t			*f, b = len, i, j, k;
+
+	for (i = 0; i < ps->n; i++) {
+		pat = &ps->v[i];
+		if (pat->len < 2)
+			continue;
+		if ((f = reqlog_kmp_table(pat->p, pat->len)) == NULL)
+			return -1;
+		/* The automaton's state after the last len - 1 bytes: the
+		 * longest suffix of s that is a prefix of the pattern. */
+		j = 0;
+		for (k = len > pat->len - 1 ? len - (pat->len - 1) : 0;
+		    k < len; k++) {
+			while (j > 0 && s[k] != pat->p[j])
+				j = f[j - 1];
+			if (s[k] == pat->p[j])
+				j++;
+			if (j == pat->len)
+				j = f[j - 1];
+		}
+		free(f);
+		if (j > 0 && len - j < b)
+			b = len - j;
+	}
+	while (b > 0 && b < len && ((unsigned char)s[b] & 0xc0) == 0x80)
+		b--;
+	*cut = b;
+	return 0;
 }
 
 /* ---- the JSON walk ------------------------------------------------------ */
@@ -423,16 +569,123 @@ reqlog_binary_summary(const json_t *v)
 	return NULL;
 }
 
-/* A NEW redacted copy of v, or NULL (out of memory). */
+/*
+ * A redacted v: a NEW reference, or NULL (out of memory). Copy on write:
+ * a value with nothing to redact in it is v itself (json_incref), so an
+ * answer without secrets costs a walk and no allocation; v is never
+ * modified.
+ */
+static json_t *reqlog_redact_json(const json_t *, const struct reqlog_pats *);
+
+/* A redacted member name into b; *changed as reqlog_redact_text. */
+static int
+reqlog_redact_key(const struct reqlog_pats *ps, const char *k,
+    struct buf *b, int *changed)
+{
+	return reqlog_redact_text(ps, k, strlen(k), b, changed);
+}
+
+/* r, a new object, gets v's first n members unchanged. */
+static int
+reqlog_copy_members(json_t *r, const json_t *v, size_t n)
+{
+	const char	*k;
+	json_t		*e;
+	size_t		 i = 0;
+
+	json_object_foreach((json_t *)(uintptr_t)v, k, e) {
+		if (i++ == n)
+			break;
+		if (json_object_set(r, k, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static json_t *
+reqlog_redact_object(const json_t *v, const struct reqlog_pats *ps)
+{
+	struct buf	 b;
+	json_t		*r = NULL, *e, *nv;
+	const char	*k;
+	size_t		 i = 0;
+	int		 changed;
+
+	buf_init(&b, SIZE_MAX / 2);
+	json_object_foreach((json_t *)(uintptr_t)v, k, e) {
+		if (reqlog_redact_key(ps, k, &b, &changed) == -1)
+			goto fail;
+		nv = reqlog_is_secret_key(k) ? json_string(REDACTED) :
+		    reqlog_redact_json(e, ps);
+		if (nv == NULL)
+			goto fail;
+		if (r == NULL && !changed && nv == e) {
+			json_decref(nv);
+			i++;
+			continue;
+		}
+		/* The first change: from here on a new object. */
+		if (r == NULL && ((r = json_object()) == NULL ||
+		    reqlog_copy_members(r, v, i) == -1)) {
+			json_decref(nv);
+			goto fail;
+		}
+		/* A NUL in a redacted name cannot be a C key: jansson
+		 * keeps such names only up to the NUL. */
+		if (json_object_set_new(r, changed ? buf_cstr(&b) : k, nv) ==
+		    -1)
+			goto fail;
+		i++;
+	}
+	buf_release_secret(&b);
+	return r != NULL ? r : json_incref((json_t *)(uintptr_t)v);
+fail:
+	buf_release_secret(&b);
+	json_decref(r);
+	return NULL;
+}
+
+static json_t *
+reqlog_redact_array(const json_t *v, const struct reqlog_pats *ps)
+{
+	json_t	*r = NULL, *e, *nv;
+	size_t	 i, j;
+
+	json_array_foreach(v, i, e) {
+		if ((nv = reqlog_redact_json(e, ps)) == NULL)
+			goto fail;
+		if (r == NULL && nv == e) {
+			json_decref(nv);
+			continue;
+		}
+		if (r == NULL) {
+			if ((r = json_array()) == NULL) {
+				json_decref(nv);
+				goto fail;
+			}
+			for (j = 0; j < i; j++)
+				if (json_array_append(r,
+				    json_array_get(v, j)) == -1) {
+					json_decref(nv);
+					goto fail;
+				}
+		}
+		if (json_array_append_new(r, nv) == -1)
+			goto fail;
+	}
+	return r != NULL ? r : json_incref((json_t *)(uintptr_t)v);
+fail:
+	json_decref(r);
+	return NULL;
+}
+
 static json_t *
 reqlog_redact_json(const json_t *v, const struct reqlog_pats *ps)
 {
 	struct buf	 b;
-	json_t		*r = NULL, *sum, *e;
-	const char	*k;
-	size_t		 i;
+	json_t		*r = NULL, *sum;
 	char		*num;
-	int		 changed;
+	int		 changed = 0;
 
 	buf_init(&b, SIZE_MAX / 2);
 	switch (json_typeof(v)) {
@@ -443,31 +696,10 @@ reqlog_redact_json(const json_t *v, const struct reqlog_pats *ps)
 			json_decref(sum);
 			break;
 		}
-		if ((r = json_object()) == NULL)
-			break;
-		json_object_foreach((json_t *)(uintptr_t)v, k, e) {
-			json_t	*nv;
-
-			if (reqlog_redact_text(ps, k, strlen(k), &b,
-			    &changed) == -1)
-				goto fail;
-			nv = reqlog_is_secret_key(k) ? json_string(REDACTED) :
-			    reqlog_redact_json(e, ps);
-			if (nv == NULL)
-				goto fail;
-			/* A NUL in a redacted name cannot be a C key:
-			 * jansson keeps such names only up to the NUL. */
-			if (json_object_set_new(r, buf_cstr(&b), nv) == -1)
-				goto fail;
-		}
+		r = reqlog_redact_object(v, ps);
 		break;
 	case JSON_ARRAY:
-		if ((r = json_array()) == NULL)
-			break;
-		json_array_foreach(v, i, e)
-			if (json_array_append_new(r,
-			    reqlog_redact_json(e, ps)) == -1)
-				goto fail;
+		r = reqlog_redact_array(v, ps);
 		break;
 	case JSON_STRING:
 		if (reqlog_redact_text(ps, json_string_value(v),
@@ -479,7 +711,6 @@ reqlog_redact_json(const json_t *v, const struct reqlog_pats *ps)
 	case JSON_INTEGER:
 	case JSON_REAL:
 		/* A numeric secret (a PIN) passed as a number. */
-		changed = 0;
 		if (ps->n > 0) {
 			if ((num = json_dumps(v, JSON_ENCODE_ANY)) == NULL)
 				break;
@@ -499,11 +730,15 @@ reqlog_redact_json(const json_t *v, const struct reqlog_pats *ps)
 	}
 	buf_release_secret(&b);
 	return r;
-fail:
-	buf_release_secret(&b);
-	json_decref(r);
-	return NULL;
 }
+
+/* json_dump_callback into a buf that stops at cap bytes: the rest of a
+ * body that will be cut is never written. */
+struct reqlog_capped {
+	struct buf	*b;
+	size_t		 cap;
+	int		 full;		/* cap reached: the dump stopped */
+};
 
 static int
 reqlog_dump_cb(const char *p, size_t len, void *arg)
@@ -511,20 +746,116 @@ reqlog_dump_cb(const char *p, size_t len, void *arg)
 	return buf_append(arg, p, len);
 }
 
+static int
+reqlog_capped_cb(const char *p, size_t len, void *arg)
+{
+	struct reqlog_capped	*c = arg;
+	size_t			 room = c->cap - c->b->len;
+
+	if (len <= room)
+		return buf_append(c->b, p, len);
+	if (buf_append(c->b, p, room) == -1)
+		return -1;
+	c->full = 1;
+	return -1;
+}
+
 /* ms with 3 decimals, whole milliseconds without any */
 #define REQLOG_DUMP_FLAGS	(JSON_COMPACT | JSON_ENCODE_ANY | \
 				 JSON_REAL_PRECISION(15))
 
-/* One body redacted and cut: *out a new string (or NULL and 0 when out of
- * memory). */
+/* *out: a new copy of the first n bytes of (s, len) cut at body_max on
+ * a UTF-8 boundary (s valid UTF-8, or cut at an unknown place: n may be
+ * len, or len + 1 bytes that were available). */
+static int
+reqlog_body_out(const char *s, size_t len, size_t body_max, char **out,
+    size_t *outlen, int *truncated)
+{
+	size_t	 n;
+
+	n = reqlog_utf8_cut(s, len, body_max);
+	if (n < len)
+		*truncated = 1;
+	if ((*out = malloc(n + 1)) == NULL)
+		return -1;
+	if (n > 0)
+		memcpy(*out, s, n);
+	(*out)[n] = '\0';
+	*outlen = n;
+	return 0;
+}
+
+/* A parsed body redacted, serialised no further than body_max + 1
+ * bytes, and cut. Redaction runs on the whole values first, so a cut can
+ * never fall inside a secret. */
+static int
+reqlog_body_json(const json_t *j, const struct reqlog_pats *ps,
+    size_t body_max, char **out, size_t *outlen, int *truncated)
+{
+	struct reqlog_capped	 c;
+	struct buf		 b;
+	json_t			*r;
+	int			 rc = -1;
+
+	buf_init(&b, SIZE_MAX / 2);
+	c.b = &b;
+	c.cap = body_max < SIZE_MAX / 2 ? body_max + 1 : SIZE_MAX / 2;
+	c.full = 0;
+	if ((r = reqlog_redact_json(j, ps)) == NULL)
+		goto out;
+	if (json_dump_callback(r, reqlog_capped_cb, &c,
+	    REQLOG_DUMP_FLAGS) == -1 && !c.full)
+		goto out;
+	rc = reqlog_body_out(b.data != NULL ? b.data : "", b.len, body_max,
+	    out, outlen, truncated);
+out:
+	json_decref(r);
+	buf_release_secret(&b);
+	return rc;
+}
+
+/* Text that is only the first len bytes of a longer body: cut where no
+ * secret straddles (reqlog_safe_cut), redacted, cut at body_max. */
+static int
+reqlog_body_prefix(const char *s, size_t len, size_t full,
+    const struct reqlog_pats *ps, size_t body_max, char **out,
+    size_t *outlen, int *truncated)
+{
+	struct buf	 b;
+	unsigned char	*map = NULL;
+	size_t		 cut;
+	int		 rc = -1;
+
+	buf_init(&b, SIZE_MAX / 2);
+	*truncated = 1;
+	if (reqlog_cover(ps, s, len, &map) == -1 ||
+	    reqlog_safe_cut(ps, s, len, &cut) == -1)
+		goto out;
+	if (!reqlog_utf8_text(s, cut)) {
+		if (buf_printf(&b, "[binary %zu bytes]", full) == -1)
+			goto out;
+	} else if (map != NULL) {
+		if (reqlog_emit(s, cut, map, &b) == -1)
+			goto out;
+	} else if (buf_append(&b, s, cut) == -1)
+		goto out;
+	rc = reqlog_body_out(b.data != NULL ? b.data : "", b.len, body_max,
+	    out, outlen, truncated);
+out:
+	free(map);
+	buf_release_secret(&b);
+	return rc;
+}
+
+/* One raw body redacted and cut: *out a new string (or NULL and 0 when
+ * out of memory). */
 static int
 reqlog_body(const char *s, size_t len, const struct reqlog_pats *ps,
     size_t body_max, char **out, size_t *outlen, int *truncated)
 {
 	struct buf	 b;
-	json_t		*j = NULL, *r = NULL;
+	json_t		*j = NULL;
 	json_error_t	 je;
-	size_t		 n;
 	int		 changed, rc = -1;
 
 	*out = NULL;
@@ -533,27 +864,21 @@ reqlog_body(const char *s, size_t len, const struct reqlog_pats *ps,
 	if (jsonx_depth(s, len) <= LIMIT_JSON_DEPTH &&
 	    (j = json_loadb(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je)) !=
 	    NULL) {
-		if ((r = reqlog_redact_json(j, ps)) == NULL ||
-		    json_dump_callback(r, reqlog_dump_cb, &b,
-		    REQLOG_DUMP_FLAGS) == -1)
-			goto out;
-	} else if (reqlog_utf8_text(s, len)) {
+		rc = reqlog_body_json(j, ps, body_max, out, outlen, truncated);
+		goto out;
+	}
+	if (reqlog_utf8_text(s, len)) {
 		if (reqlog_redact_text(ps, s, len, &b, &changed) == -1)
 			goto out;
+		if (!changed) {
+			rc = reqlog_body_out(s, len, body_max, out, outlen,
+			    truncated);
+			goto out;
+		}
 	} else if (buf_printf(&b, "[binary %zu bytes]", len) == -1)
 		goto out;
-	n = reqlog_utf8_cut(b.data, b.len, body_max);
-	if (n < b.len)
-		*truncated = 1;
-	if ((*out = malloc(n + 1)) == NULL)
-		goto out;
-	if (n > 0)
-		memcpy(*out, b.data, n);
-	(*out)[n] = '\0';
-	*outlen = n;
-	rc = 0;
+	rc = reqlog_body_out(b.data, b.len, body_max, out, outlen, truncated);
 out:
-	json_decref(r);
 	json_decref(j);
 	buf_release_secret(&b);
 	return rc;
@@ -568,7 +893,18 @@ reqlog_init(struct reqlog *rl)
 	clock_gettime(CLOCK_REALTIME, &rl->ts);
 	rl->total_ms = -1;
 	rl->upstream_ms = -1;
+	rl->kept_max = SIZE_MAX;
 }
+
+/* One body as reqlog_redact() will see it. */
+struct reqlog_src {
+	const json_t	*json;	/* parsed: redacted from this */
+	const char	*raw;	/* else these bytes */
+	size_t		 len;	/* of raw */
+	size_t		 full;	/* the body's own size (> len: raw is a
+				   prefix; 0 with json: not known) */
+	int		 has;	/* 0: no body (null) */
+};
 
 static void
 reqlog_unkeep(struct reqlog *rl)
@@ -583,6 +919,8 @@ reqlog_unkeep(struct reqlog *rl)
 		explicit_bzero(rl->kept_resp, rl->kept_resp_len);
 		free(rl->kept_resp);
 	}
+	json_decref(rl->kept_req_json);
+	json_decref(rl->kept_resp_json);
 	for (i = 0; rl->kept_secrets != NULL && rl->kept_secrets[i] != NULL;
 	    i++) {
 		explicit_bzero(rl->kept_secrets[i], strlen(rl->kept_secrets[i]));
@@ -591,6 +929,10 @@ reqlog_unkeep(struct reqlog *rl)
 	free(rl->kept_secrets);
 	rl->kept_req = rl->kept_resp = NULL;
 	rl->kept_req_len = rl->kept_resp_len = 0;
+	rl->kept_req_json = rl->kept_resp_json = NULL;
+	rl->kept_req_full = rl->kept_resp_full = 0;
+	rl->kept_req_has = rl->kept_resp_has = 0;
+	rl->kept_max = SIZE_MAX;
 	rl->kept_secrets = NULL;
 	rl->kept = 0;
 }
@@ -608,26 +950,91 @@ reqlog_memdup(const char *p, size_t len)
 	return d;
 }
 
-int
-reqlog_keep(struct reqlog *rl, const char *req, size_t reqlen,
-    const char *resp, size_t resplen, const char *const *secrets)
+/* The longest pattern reqlog_pats_secret() makes of these secrets: its
+ * padded base64, 4 * ceil(n / 3) >= n characters. */
+static size_t
+reqlog_secrets_span(const char *const *secrets)
 {
-	size_t	 i, n = 0;
+	size_t	 i, n, span = 0;
+
+	for (i = 0; secrets != NULL && secrets[i] != NULL &&
+	    i < LIMIT_REQLOG_SECRETS; i++) {
+		n = strlen(secrets[i]);
+		if (n < SIZE_MAX / 8 && 4 * ((n + 2) / 3) > span)
+			span = 4 * ((n + 2) / 3);
+	}
+	return span;
+}
+
+/*
+ * Keep one body: a reference to its parse, or a copy of its bytes. Raw
+ * bytes longer than body_max + span (span: the longest secret pattern)
+ * are kept as a prefix of that size, cut on a UTF-8 boundary:
+ * reqlog_body_prefix() then cuts it again where no secret straddles. But
+ * a long raw body that parses (leniently) as JSON is kept parsed, so that
+ * credential members are still found in it.
+ */
+static int
+reqlog_keep_one(const struct reqlog_body *in, size_t body_max, size_t span,
+    json_t **json, char **raw, size_t *len, size_t *full, int *has)
+{
+	json_error_t	 je;
+	size_t		 lim;
+
+	if (in == NULL || (in->json == NULL && in->raw == NULL))
+		return 0;
+	*has = 1;
+	if (body_max == 0) {
+		/* Nothing of it will be written: whether it was empty. */
+		*full = in->json != NULL ? 1 : in->len;
+		return 0;
+	}
+	if (in->json != NULL) {
+		*json = json_incref((json_t *)(uintptr_t)in->json);
+		return 0;
+	}
+	*full = in->len;
+	lim = body_max < SIZE_MAX / 4 && span < SIZE_MAX / 4 ?
+	    body_max + span + 4 : SIZE_MAX;
+	if (in->len > lim) {
+		if (jsonx_depth(in->raw, in->len) <= LIMIT_JSON_DEPTH &&
+		    (*json = json_loadb(in->raw, in->len, JSON_DECODE_ANY |
+		    JSON_ALLOW_NUL, &je)) != NULL)
+			return 0;
+		while (lim > 0 && ((unsigned char)in->raw[lim] & 0xc0) == 0x80)
+			lim--;
+	} else
+		lim = in->len;
+	if ((*raw = reqlog_memdup(in->raw, lim)) == NULL)
+		return -1;
+	*len = lim;
+	return 0;
+}
+
+int
+reqlog_keep_bodies(struct reqlog *rl, const struct reqlog_body *req,
+    const struct reqlog_body *resp, const char *const *secrets,
+    size_t body_max)
+{
+	size_t	 i, n = 0, span;
 
 	reqlog_unkeep(rl);
 	while (secrets != NULL && secrets[n] != NULL)
 		n++;
-	if ((req != NULL &&
-	    (rl->kept_req = reqlog_memdup(req, reqlen)) == NULL) ||
-	    (resp != NULL &&
-	    (rl->kept_resp = reqlog_memdup(resp, resplen)) == NULL) ||
-	    (rl->kept_secrets = calloc(n + 1, sizeof(char *))) == NULL)
+	span = reqlog_secrets_span(secrets);
+	if ((rl->kept_secrets = calloc(n + 1, sizeof(char *))) == NULL)
 		goto fail;
-	rl->kept_req_len = reqlen;
-	rl->kept_resp_len = resplen;
 	for (i = 0; i < n; i++)
 		if ((rl->kept_secrets[i] = strdup(secrets[i])) == NULL)
 			goto fail;
+	if (reqlog_keep_one(req, body_max, span, &rl->kept_req_json,
+	    &rl->kept_req, &rl->kept_req_len, &rl->kept_req_full,
+	    &rl->kept_req_has) == -1 ||
+	    reqlog_keep_one(resp, body_max, span, &rl->kept_resp_json,
+	    &rl->kept_resp, &rl->kept_resp_len, &rl->kept_resp_full,
+	    &rl->kept_resp_has) == -1)
+		goto fail;
+	rl->kept_max = body_max;
 	rl->kept = 1;
 	return 0;
 fail:
@@ -637,15 +1044,44 @@ fail:
 }
 
 int
+reqlog_keep(struct reqlog *rl, const char *req, size_t reqlen,
+    const char *resp, size_t resplen, const char *const *secrets)
+{
+	struct reqlog_body	 q, s;
+
+	memset(&q, 0, sizeof(q));
+	memset(&s, 0, sizeof(s));
+	q.raw = req;
+	q.len = reqlen;
+	s.raw = resp;
+	s.len = resplen;
+	return reqlog_keep_bodies(rl, &q, &s, secrets, SIZE_MAX);
+}
+
+static int	reqlog_set_srcs(struct reqlog *, const struct reqlog_src *,
+		    const struct reqlog_src *, const char *const *, size_t);
+
+int
 reqlog_redact(struct reqlog *rl, size_t body_max)
 {
-	int	 rc;
+	struct reqlog_src	 q, s;
+	int			 rc;
 
 	if (!rl->kept)
 		return 0;
-	rc = reqlog_set_bodies(rl, rl->kept_req, rl->kept_req_len,
-	    rl->kept_resp, rl->kept_resp_len,
-	    (const char *const *)rl->kept_secrets, body_max);
+	q.json = rl->kept_req_json;
+	q.raw = rl->kept_req;
+	q.len = rl->kept_req_len;
+	q.full = rl->kept_req_full;
+	q.has = rl->kept_req_has;
+	s.json = rl->kept_resp_json;
+	s.raw = rl->kept_resp;
+	s.len = rl->kept_resp_len;
+	s.full = rl->kept_resp_full;
+	s.has = rl->kept_resp_has;
+	rc = reqlog_set_srcs(rl, &q, &s,
+	    (const char *const *)rl->kept_secrets,
+	    body_max < rl->kept_max ? body_max : rl->kept_max);
 	reqlog_unkeep(rl);
 	return rc;
 }
@@ -750,9 +1186,36 @@ reqlog_from_request(struct reqlog *rl, const struct request *req)
 	return rc;
 }
 
-int
-reqlog_set_bodies(struct reqlog *rl, const char *req, size_t reqlen,
-    const char *resp, size_t resplen, const char *const *secrets,
+/* One body, as the record will have it: *out NULL for no body. */
+static int
+reqlog_src_body(const struct reqlog_src *src, const struct reqlog_pats *ps,
+    size_t body_max, char **out, size_t *outlen, int *truncated)
+{
+	*out = NULL;
+	*outlen = 0;
+	if (!src->has)
+		return 0;
+	if (body_max == 0) {
+		/* log_body_max = 0: no parse, no redaction, no copy. */
+		if (src->json != NULL || src->full > 0 || src->len > 0)
+			*truncated = 1;
+		return (*out = strdup("")) == NULL ? -1 : 0;
+	}
+	if (src->json != NULL)
+		return reqlog_body_json(src->json, ps, body_max, out, outlen,
+		    truncated);
+	if (src->raw == NULL)
+		return (*out = strdup("")) == NULL ? -1 : 0;
+	if (src->len < src->full)
+		return reqlog_body_prefix(src->raw, src->len, src->full, ps,
+		    body_max, out, outlen, truncated);
+	return reqlog_body(src->raw, src->len, ps, body_max, out, outlen,
+	    truncated);
+}
+
+static int
+reqlog_set_srcs(struct reqlog *rl, const struct reqlog_src *req,
+    const struct reqlog_src *resp, const char *const *secrets,
     size_t body_max)
 {
 	struct reqlog_pats	 ps;
@@ -767,11 +1230,10 @@ reqlog_set_bodies(struct reqlog *rl, const char *req, size_t reqlen,
 	rl->request_body_len = rl->response_body_len = 0;
 	if (reqlog_pats_build(&ps, secrets) == -1)
 		goto out;
-	if (req != NULL && reqlog_body(req, reqlen, &ps, body_max,
-	    &rl->request_body, &rl->request_body_len, &rl->truncated) == -1)
-		goto out;
-	if (resp != NULL && reqlog_body(resp, resplen, &ps, body_max,
-	    &rl->response_body, &rl->response_body_len, &rl->truncated) == -1)
+	if (reqlog_src_body(req, &ps, body_max, &rl->request_body,
+	    &rl->request_body_len, &rl->truncated) == -1 ||
+	    reqlog_src_body(resp, &ps, body_max, &rl->response_body,
+	    &rl->response_body_len, &rl->truncated) == -1)
 		goto out;
 	/* The other strings are the client's too (an id, a tool name). */
 	for (i = 0; i < REQLOG_FIELD__MAX; i++) {
@@ -790,6 +1252,24 @@ out:
 	buf_release_secret(&b);
 	reqlog_pats_release(&ps);
 	return rc;
+}
+
+int
+reqlog_set_bodies(struct reqlog *rl, const char *req, size_t reqlen,
+    const char *resp, size_t resplen, const char *const *secrets,
+    size_t body_max)
+{
+	struct reqlog_src	 q, s;
+
+	memset(&q, 0, sizeof(q));
+	memset(&s, 0, sizeof(s));
+	q.raw = req;
+	q.len = q.full = reqlen;
+	q.has = req != NULL;
+	s.raw = resp;
+	s.len = s.full = resplen;
+	s.has = resp != NULL;
+	return reqlog_set_srcs(rl, &q, &s, secrets, body_max);
 }
 
 /* ---- the line ----------------------------------------------------------- */
@@ -821,10 +1301,71 @@ reqlog_fit(const char *s, size_t len, size_t allow, size_t *esc)
 	return reqlog_utf8_cut(s, len, i);
 }
 
-static json_t *
-reqlog_jstr(const char *s, size_t len)
+/*
+ * (s, n) as a JSON string into b: the escapes reqlog_esc_len() counts
+ * (jansson's, dump.c), so the room computed with reqlog_fit() is exact.
+ * Bodies are UTF-8 by construction; a byte that is not would make the
+ * line invalid, so it is written as '?' (same length).
+ */
+static int
+reqlog_jstr_append(struct buf *b, const char *s, size_t n)
 {
-	return s != NULL ? json_stringn(s, len) : json_null();
+	static const char	 hex[] = "0123456789ABCDEF";	/* jansson's */
+	char			 e[6];
+	size_t			 i = 0, run, k;
+	unsigned char		 c;
+
+	if (buf_appendc(b, '"') == -1)
+		return -1;
+	while (i < n) {
+		/* The longest run written as is. */
+		for (run = i; run < n; run += k) {
+			c = (unsigned char)s[run];
+			if (c < 0x20 || c == '"' || c == '\\')
+				break;
+			if ((k = reqlog_utf8_seq((const unsigned char *)s + run,
+			    n - run)) == 0)
+				break;
+		}
+		if (run > i && buf_append(b, s + i, run - i) == -1)
+			return -1;
+		if ((i = run) == n)
+			break;
+		c = (unsigned char)s[i++];
+		e[0] = '\\';
+		switch (c) {
+		case '"': e[1] = '"'; k = 2; break;
+		case '\\': e[1] = '\\'; k = 2; break;
+		case '\b': e[1] = 'b'; k = 2; break;
+		case '\f': e[1] = 'f'; k = 2; break;
+		case '\n': e[1] = 'n'; k = 2; break;
+		case '\r': e[1] = 'r'; k = 2; break;
+		case '\t': e[1] = 't'; k = 2; break;
+		default:
+			if (c >= 0x20) {	/* not UTF-8 */
+				e[0] = '?';
+				k = 1;
+				break;
+			}
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 0xf];
+			k = 6;
+			break;
+		}
+		if (buf_append(b, e, k) == -1)
+			return -1;
+	}
+	return buf_appendc(b, '"');
+}
+
+/* A body into b: the string, or null. */
+static int
+reqlog_body_append(struct buf *b, const char *s, size_t n)
+{
+	return s != NULL ? reqlog_jstr_append(b, s, n) : buf_appends(b, "null");
 }
 
 static int
@@ -882,19 +1423,36 @@ reqlog_build(const struct reqlog *rl, json_t **out)
 	return 0;
 }
 
+/*
+ * The line is jansson's dump of the record with null bodies, with the
+ * bodies spliced in where the nulls are: the bodies (up to 64 KiB each,
+ * or more from reqlog_set_bodies) are escaped once, straight into the
+ * line, not copied into json_t strings and the whole record dumped again.
+ */
+#define REQLOG_BODIES	",\"request_body\":null,\"response_body\":null,"
+
+static int
+reqlog_dump(const json_t *o, struct buf *b)
+{
+	buf_reset(b);
+	return json_dump_callback(o, reqlog_dump_cb, b, REQLOG_DUMP_FLAGS);
+}
+
 int
 reqlog_to_json(const struct reqlog *rl, struct buf *line)
 {
-	struct buf	 b;
+	struct buf	 b, out;
 	json_t		*o = NULL;
-	size_t		 avail, e1 = 0, e2 = 0, a1, a2, n1, n2, x;
-	int		 cut = 0, rc = -1;
+	const char	*at;
+	size_t		 avail, e1 = 0, e2 = 0, a1, a2, n1, n2, x, pre;
+	int		 rc = -1;
 
 	buf_init(&b, SIZE_MAX / 2);
+	buf_init(&out, SIZE_MAX / 2);
 	if (reqlog_build(rl, &o) == -1)
 		goto out;
 	/* The line without bodies, to know what room they have. */
-	if (json_dump_callback(o, reqlog_dump_cb, &b, REQLOG_DUMP_FLAGS) == -1)
+	if (reqlog_dump(o, &b) == -1)
 		goto out;
 	/* Each body goes from null to "...": 2 quotes minus "null". */
 	avail = b.len + 1 < LIMIT_REQLOG_LINE ? LIMIT_REQLOG_LINE - 1 - b.len :
@@ -921,36 +1479,37 @@ reqlog_to_json(const struct reqlog *rl, struct buf *line)
 		    rl->request_body_len, a1, &x) : 0;
 		n2 = rl->response_body != NULL ? reqlog_fit(rl->response_body,
 		    rl->response_body_len, a2, &x) : 0;
-		cut = 1;
+		/* "true" is shorter than "false": the room only grows. */
+		if (!rl->truncated && (json_object_set_new(o, "truncated",
+		    json_true()) == -1 || reqlog_dump(o, &b) == -1))
+			goto out;
 	}
-	if (json_object_set_new(o, "request_body",
-	    reqlog_jstr(rl->request_body, n1)) == -1 ||
-	    json_object_set_new(o, "response_body",
-	    reqlog_jstr(rl->response_body, n2)) == -1 ||
-	    (cut && json_object_set_new(o, "truncated", json_true()) == -1))
+	/* Only the record's own keys hold an unescaped '"': found once. */
+	if ((at = memmem(b.data, b.len, REQLOG_BODIES,
+	    sizeof(REQLOG_BODIES) - 1)) == NULL)
 		goto out;
-	buf_reset(&b);
-	if (json_dump_callback(o, reqlog_dump_cb, &b, REQLOG_DUMP_FLAGS) == -1)
+	pre = (size_t)(at - b.data) + sizeof(",\"request_body\":") - 1;
+	if (buf_append(&out, b.data, pre) == -1 ||
+	    reqlog_body_append(&out, rl->request_body, n1) == -1 ||
+	    buf_appends(&out, ",\"response_body\":") == -1 ||
+	    reqlog_body_append(&out, rl->response_body, n2) == -1 ||
+	    buf_append(&out, at + sizeof(REQLOG_BODIES) - 2,
+	    b.len - (size_t)(at - b.data) - (sizeof(REQLOG_BODIES) - 2)) == -1)
 		goto out;
-	if (b.len + 1 > LIMIT_REQLOG_LINE) {
+	if (out.len + 1 > LIMIT_REQLOG_LINE) {
 		/* Cannot happen by the count above; never drop the record
 		 * all the same. */
-		if (json_object_set_new(o, "request_body", json_null()) == -1 ||
-		    json_object_set_new(o, "response_body", json_null()) ==
-		    -1 || json_object_set_new(o, "truncated", json_true()) ==
-		    -1)
-			goto out;
-		buf_reset(&b);
-		if (json_dump_callback(o, reqlog_dump_cb, &b,
-		    REQLOG_DUMP_FLAGS) == -1)
+		if (json_object_set_new(o, "truncated", json_true()) == -1 ||
+		    reqlog_dump(o, &out) == -1)
 			goto out;
 	}
-	if (buf_appendc(&b, '\n') == -1 ||
-	    buf_append(line, b.data, b.len) == -1)
+	if (buf_appendc(&out, '\n') == -1 ||
+	    buf_append(line, out.data, out.len) == -1)
 		goto out;
 	rc = 0;
 out:
 	json_decref(o);
+	buf_release(&out);
 	buf_release(&b);
 	return rc;
 }

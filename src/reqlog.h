@@ -79,9 +79,14 @@ struct reqlog {
 	size_t		 response_body_len;
 	int		 truncated;	/* a body or field was cut */
 
-	/* reqlog_keep() .. reqlog_redact(): raw copies, wiped on release */
-	char		*kept_req, *kept_resp;
+	/* reqlog_keep*() .. reqlog_redact(); raw copies and secrets are
+	 * wiped on release, parsed bodies are references */
+	char		*kept_req, *kept_resp;	/* raw bytes, maybe a prefix */
 	size_t		 kept_req_len, kept_resp_len;
+	size_t		 kept_req_full, kept_resp_full;	/* raw body sizes */
+	json_t		*kept_req_json, *kept_resp_json;
+	int		 kept_req_has, kept_resp_has;	/* 0: null body */
+	size_t		 kept_max;	/* body_max given to keep */
 	char		**kept_secrets;	/* NULL-terminated, or NULL */
 	int		 kept;
 };
@@ -133,6 +138,10 @@ int	 reqlog_from_request(struct reqlog *, const struct request *);
  *      "blob" (resource contents) becomes {"uri","mimeType","size"}.
  * A body that is not JSON is redacted as text (b); one that is not UTF-8
  * text (or holds NUL) is recorded as "[binary N bytes]".
+ * (b) marks every byte of every occurrence in the original text
+ * (overlapping ones too) and writes each run of marked bytes as ONE
+ * "[redacted]": no piece of a secret survives next to a longer pattern,
+ * and a secret written twice in a row becomes one "[redacted]".
  * The result is cut at body_max bytes on a UTF-8 boundary, setting
  * truncated. The string fields already set are redacted by (b) too.
  * 0, or -1 (out of memory: that body is null).
@@ -153,6 +162,38 @@ int	 reqlog_set_bodies(struct reqlog *, const char *req, size_t reqlen,
 int	 reqlog_keep(struct reqlog *, const char *req, size_t reqlen,
 	    const char *resp, size_t resplen, const char *const *secrets);
 int	 reqlog_redact(struct reqlog *, size_t body_max);
+
+/*
+ * reqlog_keep() for a caller that has the bodies parsed already (the MCP
+ * handler: its request and its answers), so reqlog_redact() walks them
+ * instead of parsing and re-serialising the bytes:
+ *  - json set: a REFERENCE is kept (json_incref), not a copy; the caller
+ *    must not modify the value afterwards. Redaction is copy-on-write:
+ *    the kept value is never modified, and the body is serialised only up
+ *    to body_max + 1 bytes.
+ *  - else raw (len bytes) is copied -- but only its first body_max +
+ *    <longest secret pattern> bytes when it is longer (unless it parses as
+ *    JSON, then it is kept parsed). reqlog_redact() then cuts that prefix
+ *    where no occurrence of a secret or of its base64 straddles the cut,
+ *    before redacting: a secret that runs past the copied bytes leaves
+ *    none of its bytes in the record. The body is marked truncated.
+ *  - neither (or a NULL struct): no body (JSON null).
+ *  - body_max 0: nothing is kept but whether each body was empty; the
+ *    bodies are then "" (truncated when not empty) with no parse, walk
+ *    or copy. The secrets are kept all the same: the string fields are
+ *    redacted with them.
+ * reqlog_redact() uses the smaller of its body_max and this one.
+ * 0, or -1 (out of memory: nothing is kept).
+ */
+struct reqlog_body {
+	const json_t	*json;
+	const char	*raw;
+	size_t		 len;
+};
+
+int	 reqlog_keep_bodies(struct reqlog *, const struct reqlog_body *req,
+	    const struct reqlog_body *resp, const char *const *secrets,
+	    size_t body_max);
 
 /*
  * Append the record to line as one compact JSON object ending in '\n' --

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/sha.h>
 
 #include "session.h"
 
@@ -132,6 +133,52 @@ out:
 	return rc;
 }
 
+/*
+ * K of the master key, derived once per process: a worker has one master
+ * key, and the HKDF (with its EVP_KDF fetch) cost more than the HMAC on
+ * every request. Held by the SHA-256 of the master key it came from, so
+ * another key (a test, a reloaded configuration) is derived afresh.
+ */
+static struct {
+	int		 ready;
+	unsigned char	 of[SHA256_DIGEST_LENGTH];
+	unsigned char	 k[SESSION_MAC_LEN];
+} session_kc;
+static unsigned long	 session_derived;
+
+unsigned long
+session_key_derivations(void)
+{
+	return session_derived;
+}
+
+static int
+session_key(const void *key, size_t keylen, unsigned char out[SESSION_MAC_LEN])
+{
+	unsigned char	 of[SHA256_DIGEST_LENGTH];
+	int		 rc = -1;
+
+	if (key == NULL || keylen < SESSION_KEY_MIN)
+		goto out;
+	SHA256(key, keylen, of);
+	if (!session_kc.ready || CRYPTO_memcmp(of, session_kc.of,
+	    sizeof(of)) != 0) {
+		explicit_bzero(&session_kc, sizeof(session_kc));
+		if (session_derive(key, keylen, session_kc.k) == -1) {
+			explicit_bzero(&session_kc, sizeof(session_kc));
+			goto out;
+		}
+		memcpy(session_kc.of, of, sizeof(of));
+		session_kc.ready = 1;
+		session_derived++;
+	}
+	memcpy(out, session_kc.k, SESSION_MAC_LEN);
+	rc = 0;
+out:
+	explicit_bzero(of, sizeof(of));
+	return rc;
+}
+
 static int
 session_mac(const void *key, size_t keylen, const unsigned char *p, size_t n,
     unsigned char mac[SESSION_MAC_LEN])
@@ -140,7 +187,7 @@ session_mac(const void *key, size_t keylen, const unsigned char *p, size_t n,
 	unsigned int	 maclen = 0;
 	int		 rc = -1;
 
-	if (session_derive(key, keylen, k) == -1)
+	if (session_key(key, keylen, k) == -1)
 		goto out;
 	if (HMAC(EVP_sha256(), k, sizeof(k), p, n, mac, &maclen) == NULL ||
 	    maclen != SESSION_MAC_LEN)

@@ -34,8 +34,11 @@
  * session_init() and then the fields (snprintf into the arrays).
  *
  * Keys: every function takes the RAW master key bytes (config's
- * master_key) and derives K itself; K is wiped after use. A key shorter
- * than SESSION_KEY_MIN bytes is refused.
+ * master_key) and derives K itself, once per process per master key: K
+ * is kept (with the SHA-256 of the master key it belongs to, so another
+ * key is derived afresh) for the life of the process, like the master
+ * key itself in the configuration. A key shorter than SESSION_KEY_MIN
+ * bytes is refused.
  *
  * Returns:
  *  - session_sign(): 0, or -1 (a field breaks the rules, out too small,
@@ -101,6 +104,9 @@ enum session_status session_verify(const void *key, size_t keylen,
 int	 session_matches(const struct session *, const char *tenant,
 	    const char *server, enum session_caller_kind,
 	    const char *caller_id);
+
+/* How many times K was derived in this process (tests, metrics). */
+unsigned long session_key_derivations(void);
 
 /* "malformed session id", ... (for the operator's log, not the client). */
 const char *session_strerror(enum session_status);

@@ -107,3 +107,19 @@ wait_lines() {
 	for i in $(seq 50); do grep -q "$rid" "$LOG" && break; sleep 0.05; done
 	grep -q "\"request_id\":\"$rid\"" "$LOG"
 }
+
+@test "initialize is logged with its response body, redacted like the rest" {
+	wait_lines 1
+	before=$(wc -l <"$LOG")
+	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" --data-binary "$INIT"
+	assert_status 200
+	rid=$(header x-request-id)
+	wait_lines $((before + 1))
+	for i in $(seq 50); do grep -q "$rid" "$LOG" && break; sleep 0.05; done
+	grep "\"request_id\":\"$rid\"" "$LOG" | jq -e '.method == "initialize" and
+	    (.request_body | fromjson | .params.clientInfo.name == "bats") and
+	    (.response_body | fromjson | .id == 1 and
+	     .result.protocolVersion == "2025-11-25" and
+	     (.result.serverInfo.name | type == "string"))'
+}

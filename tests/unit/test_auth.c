@@ -524,6 +524,139 @@ test_unavailable(void)
 	auth_cache_release();
 }
 
+/* The verified-token cache: hit, miss, expiry, another token with the
+ * same claims, a tampered token, another configuration, its bound. */
+static void
+test_token_cache(void)
+{
+	struct auth_cache_stats	 st;
+	struct principal	 p, q;
+	struct jwks_cache	*jc;
+	struct buf		 claims;
+	char			 why[AUTH_WHY_MAX], *tok, *tok2, *bad;
+	time_t			 now = time(NULL);
+	unsigned long		 f0;
+	size_t			 i, n;
+
+	auth_cache_release();
+	buf_init(&claims, 65536);
+	test_claims(SBT, now, &claims);
+	tok = test_token(S_EC1, "e1", buf_cstr(&claims));
+	tok2 = test_token(S_EC1, "e1", buf_cstr(&claims));
+	T(tok != NULL && tok2 != NULL && strcmp(tok, tok2) != 0);
+
+	/* Miss, then hit: the same principal, no JWKS lookup at all. */
+	T(auth_verify_token(&cfg_a, tok, strlen(tok), now, &p, why,
+	    sizeof(why)) == 0);
+	auth_token_cache_stats(&st);
+	T(st.hits == 0 && st.misses == 1 && st.entries == 1);
+	jc = auth_jwks_cache();
+	f0 = jc->fetches;
+	T(auth_verify_token(&cfg_a, tok, strlen(tok), now + 1, &q, why,
+	    sizeof(why)) == 0 && why[0] == '\0');
+	auth_token_cache_stats(&st);
+	T(st.hits == 1 && st.misses == 1 && jc->fetches == f0);
+	T(memcmp(&p, &q, sizeof(p)) == 0 && q.kind == PRINCIPAL_USER &&
+	    strcmp(q.sub, UUID1) == 0);
+
+	/* Same claims, other signature bytes: its own miss. */
+	T(auth_verify_token(&cfg_a, tok2, strlen(tok2), now + 1, &q, why,
+	    sizeof(why)) == 0);
+	auth_token_cache_stats(&st);
+	T(st.hits == 1 && st.misses == 2 && st.entries == 2);
+
+	/* Tampered: one byte of the signature, or of the payload. */
+	bad = strdup(tok);
+	bad[strlen(bad) - 2] = bad[strlen(bad) - 2] == 'A' ? 'B' : 'A';
+	T(auth_verify_token(&cfg_a, bad, strlen(bad), now + 1, &q, why,
+	    sizeof(why)) == 401 && q.kind == PRINCIPAL_NONE);
+	memcpy(bad, tok, strlen(tok));
+	n = (size_t)(strchr(bad, '.') - bad) + 5;
+	bad[n] = bad[n] == 'x' ? 'y' : 'x';
+	T(auth_verify_token(&cfg_a, bad, strlen(bad), now + 1, &q, why,
+	    sizeof(why)) == 401 && q.kind == PRINCIPAL_NONE);
+	auth_token_cache_stats(&st);
+	T(st.hits == 1 && st.misses == 4 && st.entries == 2);
+	free(bad);
+
+	/* Another configuration never shares an entry: cfg_b has no
+	 * HS256 secret, so the same HS256 token is refused there. */
+	free(tok2);
+	tok2 = test_token(S_HS, NULL, buf_cstr(&claims));
+	T(auth_verify_token(&cfg_a, tok2, strlen(tok2), now, &q, why,
+	    sizeof(why)) == 0);
+	T(auth_verify_token(&cfg_b, tok2, strlen(tok2), now, &q, why,
+	    sizeof(why)) == 401 && strstr(why, "no supabase_jwt_secret"));
+	T(auth_verify_token(&cfg_a, tok2, strlen(tok2), now, &q, why,
+	    sizeof(why)) == 0);
+
+	/* TTL: served until verified + LIMIT_AUTH_CACHE_TTL, then checked
+	 * again; a clock gone back is checked again too. */
+	auth_token_cache_stats(&st);
+	T(auth_verify_token(&cfg_a, tok, strlen(tok),
+	    now + LIMIT_AUTH_CACHE_TTL - 1, &q, why, sizeof(why)) == 0);
+	T(auth_verify_token(&cfg_a, tok, strlen(tok),
+	    now + LIMIT_AUTH_CACHE_TTL, &q, why, sizeof(why)) == 0);
+	T(auth_verify_token(&cfg_a, tok, strlen(tok), now - 1, &q, why,
+	    sizeof(why)) == 0);
+	{
+		struct auth_cache_stats st2;
+
+		auth_token_cache_stats(&st2);
+		T(st2.hits == st.hits + 1 && st2.misses == st.misses + 2);
+	}
+	free(tok);
+	free(tok2);
+
+	/* exp: refused at exp + leeway exactly as without the cache. */
+	buf_reset(&claims);
+	test_claims(SB(",\"exp\":@N+10@"), now, &claims);
+	tok = test_token(S_EC1, "e1", buf_cstr(&claims));
+	T(auth_verify_token(&cfg_a, tok, strlen(tok), now, &q, why,
+	    sizeof(why)) == 0);
+	auth_token_cache_stats(&st);
+	T(auth_verify_token(&cfg_a, tok, strlen(tok),
+	    now + 10 + LIMIT_JWT_LEEWAY - 1, &q, why, sizeof(why)) == 0);
+	T(auth_verify_token(&cfg_a, tok, strlen(tok),
+	    now + 10 + LIMIT_JWT_LEEWAY, &q, why, sizeof(why)) == 401 &&
+	    strstr(why, "expired") != NULL && q.kind == PRINCIPAL_NONE);
+	{
+		struct auth_cache_stats st2;
+
+		auth_token_cache_stats(&st2);
+		T(st2.hits == st.hits + 1 && st2.misses == st.misses + 1);
+	}
+	free(tok);
+
+	/* Bounded: LIMIT_AUTH_CACHE entries at most, the oldest go. */
+	for (i = 0; i < LIMIT_AUTH_CACHE + 5; i++) {
+		char extra[64];
+
+		snprintf(extra, sizeof(extra), ",\"exp\":@N+600@,\"n\":%zu", i);
+		buf_reset(&claims);
+		{
+			struct buf t;
+
+			buf_init(&t, 4096);
+			buf_printf(&t, "{\"iss\":\"@ISS@\",\"aud\":"
+			    "\"authenticated\",\"sub\":\"" UUID1 "\","
+			    "\"role\":\"authenticated\"%s}", extra);
+			test_claims(buf_cstr(&t), now, &claims);
+			buf_release(&t);
+		}
+		tok = test_token(S_HS, NULL, buf_cstr(&claims));
+		T_LINE(auth_verify_token(&cfg_a, tok, strlen(tok), now, &q,
+		    why, sizeof(why)) == 0, __LINE__);
+		free(tok);
+	}
+	auth_token_cache_stats(&st);
+	T(st.entries == LIMIT_AUTH_CACHE);
+	auth_cache_release();
+	auth_token_cache_stats(&st);
+	T(st.entries == 0 && st.hits == 0 && st.misses == 0);
+	buf_release(&claims);
+}
+
 static void
 test_bearer(void)
 {
@@ -853,6 +986,7 @@ main(void)
 	test_principals_and_mint();
 	test_refetch();
 	test_unavailable();
+	test_token_cache();
 	test_bearer();
 	test_authenticate_and_challenge();
 	test_config_keys();

@@ -640,6 +640,343 @@ test_file_rotation(void)
 	buf_release(&line);
 }
 
+/* Kept parsed: the same record as from the bytes, the value untouched,
+ * and the reference dropped by redact (ASan: no leak). */
+static void
+test_keep_parsed(void)
+{
+	static const char *const bodies[] = {
+		"{\"params\":{\"arguments\":{\"k\":\"" SECRET "\",\"password\":"
+		    "\"pw\",\"n\":[1,2.5,true,null,{\"x\":\"y\"}]}}}",
+		"{\"result\":{\"tools\":[{\"name\":\"echo\",\"description\":"
+		    "\"plain\"}]}}",
+		"{\"result\":{\"content\":[{\"type\":\"image\",\"data\":"
+		    "\"QUJD\",\"mimeType\":\"image/png\"}]}}",
+		"[{\"a\":\"x " SECRET " y\"},{\"b\":2}]",
+	};
+	size_t	 i, maxes[] = { 4096, 40, 7, 1 }, m;
+
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+	for (m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
+		struct reqlog		 a, b;
+		struct reqlog_body	 q, s;
+		json_t			*j;
+		char			*before, *after;
+
+		j = json_loadb(bodies[i], strlen(bodies[i]), 0, NULL);
+		before = json_dumps(j, JSON_COMPACT);
+		reqlog_init(&a);
+		reqlog_init(&b);
+		T(reqlog_set_bodies(&a, bodies[i], strlen(bodies[i]),
+		    bodies[i], strlen(bodies[i]), secrets, maxes[m]) == 0);
+		memset(&q, 0, sizeof(q));
+		memset(&s, 0, sizeof(s));
+		q.json = j;
+		s.json = j;
+		T(reqlog_keep_bodies(&b, &q, &s, secrets, maxes[m]) == 0);
+		T(b.kept_req == NULL && b.kept_req_json == j);
+		T(reqlog_redact(&b, 4096) == 0 && b.kept_req_json == NULL);
+		T(a.request_body_len == b.request_body_len &&
+		    memcmp(a.request_body, b.request_body,
+		    a.request_body_len) == 0);
+		T(a.response_body_len == b.response_body_len &&
+		    a.truncated == b.truncated);
+		T(!has(b.request_body, b.request_body_len, SECRET) &&
+		    !has(b.request_body, b.request_body_len, "\"pw\""));
+		/* Copy on write: the caller's value is as it was. */
+		after = json_dumps(j, JSON_COMPACT);
+		T(strcmp(before, after) == 0 && j->refcount == 1);
+		free(before);
+		free(after);
+		json_decref(j);
+		reqlog_release(&a);
+		reqlog_release(&b);
+	}
+}
+
+/* log_body_max = 0: nothing kept, no body work, fields still redacted. */
+static void
+test_keep_nothing(void)
+{
+	struct reqlog		 rl;
+	struct reqlog_body	 q, s;
+	json_t			*j = json_pack("{s:s}", "k", SECRET);
+	struct buf		 line;
+
+	reqlog_init(&rl);
+	buf_init(&line, LIMIT_REQLOG_LINE);
+	T(reqlog_set(&rl, REQLOG_TOOL, "t-" SECRET) == 0);
+	memset(&q, 0, sizeof(q));
+	memset(&s, 0, sizeof(s));
+	q.raw = "{\"k\":1}";
+	q.len = 7;
+	s.json = j;
+	T(reqlog_keep_bodies(&rl, &q, &s, secrets, 0) == 0);
+	T(rl.kept && rl.kept_req == NULL && rl.kept_resp == NULL &&
+	    rl.kept_req_json == NULL && rl.kept_resp_json == NULL &&
+	    j->refcount == 1);
+	T(reqlog_redact(&rl, 4096) == 0);
+	T(rl.request_body != NULL && rl.request_body_len == 0 &&
+	    rl.response_body != NULL && rl.response_body_len == 0 &&
+	    rl.truncated);
+	T(strcmp(rl.str[REQLOG_TOOL], "t-[redacted]") == 0);
+	T(reqlog_to_json(&rl, &line) == 0 && line_ok(&line, NULL) &&
+	    !has(line.data, line.len, SECRET));
+	reqlog_release(&rl);
+	/* Empty and absent bodies stay "" untruncated and null. */
+	reqlog_init(&rl);
+	q.raw = "";
+	q.len = 0;
+	T(reqlog_keep_bodies(&rl, &q, NULL, NULL, 0) == 0);
+	T(reqlog_redact(&rl, 0) == 0 && rl.request_body_len == 0 &&
+	    rl.response_body == NULL && !rl.truncated);
+	reqlog_release(&rl);
+	buf_release(&line);
+	json_decref(j);
+}
+
+/* 1 when s holds a piece of p of at least k bytes at its end, or any
+ * k-byte piece of p anywhere. */
+static int
+has_piece(const char *s, size_t len, const char *p, size_t k)
+{
+	size_t	 i, n = strlen(p);
+
+	for (i = 0; i + k <= n; i++)
+		if (memmem(s, len, p + i, k) != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * Raw text longer than body_max + the longest pattern is kept as a
+ * prefix. For every body_max in [lo, hi): no piece of pieces[] (4 bytes
+ * or more) is in the body, and the body is the start of what redacting
+ * the whole text gives. The number of failures.
+ */
+static int
+straddle_check(const struct buf *text, const char *const *sec, size_t lo,
+    size_t hi, const char *const *pieces)
+{
+	size_t	 max, i;
+	int	 bad = 0;
+
+	for (max = lo; max < hi; max++) {
+		struct reqlog		 whole, part;
+		struct reqlog_body	 q;
+
+		reqlog_init(&whole);
+		reqlog_init(&part);
+		memset(&q, 0, sizeof(q));
+		q.raw = text->data;
+		q.len = text->len;
+		if (reqlog_set_bodies(&whole, text->data, text->len, NULL, 0,
+		    sec, SIZE_MAX) == -1 ||
+		    reqlog_keep_bodies(&part, &q, NULL, sec, max) == -1 ||
+		    part.kept_req_len >= text->len ||
+		    reqlog_redact(&part, max) == -1)
+			bad++;
+		else {
+			if (part.request_body_len > max || !part.truncated ||
+			    part.request_body_len > whole.request_body_len ||
+			    memcmp(part.request_body, whole.request_body,
+			    part.request_body_len) != 0)
+				bad++;
+			for (i = 0; pieces[i] != NULL; i++)
+				if (has_piece(part.request_body,
+				    part.request_body_len, pieces[i], 4))
+					bad++;
+		}
+		reqlog_release(&whole);
+		reqlog_release(&part);
+	}
+	return bad;
+}
+
+/*
+ * A secret straddling the cut: wherever the cut and the end of the kept
+ * prefix fall (every offset across the secret and its base64), no piece
+ * of the secret or of any of its encodings reaches the body.
+ */
+static void
+test_straddle(void)
+{
+	static const char *const sec[] = { SECRET, NULL };
+	static const char *const two[] = { "ab1cdef2", "cdef2gh3ij", NULL };
+	const char	*enc[6];
+	char		 encs[5][128];
+	struct buf	 text;
+	size_t		 pos, e, k;
+	int		 bad = 0;
+
+	for (e = 0; e < 4; e++) {
+		snprintf(encs[e], sizeof(encs[e]), "%s", b64(SECRET, e >= 2,
+		    e % 2));
+		enc[e] = encs[e];
+	}
+	enc[4] = SECRET;
+	enc[5] = NULL;
+	buf_init(&text, 1 << 20);
+	for (e = 0; e < 5; e++)
+	for (pos = 0; pos < 60; pos += 3) {
+		buf_reset(&text);
+		for (k = 0; k < 200 + pos; k++)
+			buf_appendc(&text, (char)('a' + k % 26));
+		buf_appends(&text, enc[e]);
+		/* Secrets back to back shrink what is before the cut. */
+		for (k = 0; k < 5; k++)
+			buf_appends(&text, " " SECRET);
+		for (k = 0; k < 400; k++)
+			buf_appendc(&text, 'z');
+		bad += straddle_check(&text, sec, 150, 320, enc);
+	}
+	/* Two secrets that overlap: the cut backs off the second's start
+	 * and then out of the first; UTF-8 around them. */
+	for (pos = 0; pos < 8; pos++) {
+		buf_reset(&text);
+		for (k = 0; k < 100 + pos; k++)
+			buf_appends(&text, k % 3 ? "-" : "\xc3\xa9");
+		buf_appends(&text, "ab1cdef2gh3ij");
+		for (k = 0; k < 100; k++)
+			buf_appends(&text, "\xe2\x82\xac");
+		bad += straddle_check(&text, two, 60, 160, two);
+	}
+	T(bad == 0);
+	buf_release(&text);
+}
+
+/* Overlapping and touching occurrences: nothing of either is left. */
+static void
+test_overlap(void)
+{
+	static const struct {
+		int		 line;
+		const char	*secrets[3];
+		const char	*text;
+		const char	*want;
+	} cases[] = {
+		{ __LINE__, { "abcd", "xab", NULL }, "1xabcd2", "1[redacted]2" },
+		{ __LINE__, { "abab", NULL, NULL }, "ababab.", "[redacted]." },
+		{ __LINE__, { "secret", NULL, NULL }, "secretsecret",
+		    "[redacted]" },
+		{ __LINE__, { "s3", NULL, NULL }, "a s3 b s3", "a [redacted] b "
+		    "[redacted]" },
+		{ __LINE__, { "d]x", "red", NULL }, "redx", "[redacted]x" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct reqlog	 rl;
+
+		reqlog_init(&rl);
+		T_LINE(reqlog_set_bodies(&rl, cases[i].text,
+		    strlen(cases[i].text), NULL, 0, cases[i].secrets,
+		    4096) == 0, cases[i].line);
+		T_LINE(rl.request_body != NULL && strcmp(rl.request_body,
+		    cases[i].want) == 0, cases[i].line);
+		reqlog_release(&rl);
+	}
+}
+
+/* A long raw body that only parses leniently (duplicate keys): kept
+ * parsed, so its credential members are still redacted. */
+static void
+test_keep_long_json(void)
+{
+	struct reqlog		 rl;
+	struct reqlog_body	 q;
+	struct buf		 body;
+	size_t			 i;
+
+	buf_init(&body, 1 << 20);
+	buf_appends(&body, "{\"a\":1,\"a\":2,\"pad\":\"");
+	for (i = 0; i < 5000; i++)
+		buf_appendc(&body, 'p');
+	buf_appends(&body, "\",\"password\":\"hunter2-long\"}");
+	memset(&q, 0, sizeof(q));
+	q.raw = body.data;
+	q.len = body.len;
+	reqlog_init(&rl);
+	T(reqlog_keep_bodies(&rl, &q, NULL, NULL, 100) == 0);
+	T(rl.kept_req == NULL && rl.kept_req_json != NULL);
+	T(reqlog_redact(&rl, 8192) == 0 && rl.request_body_len == 100 &&
+	    rl.truncated);
+	reqlog_release(&rl);
+	reqlog_init(&rl);
+	T(reqlog_keep_bodies(&rl, &q, NULL, NULL, 8192) == 0);
+	T(reqlog_redact(&rl, 8192) == 0 && !has(rl.request_body,
+	    rl.request_body_len, "hunter2") && has(rl.request_body,
+	    rl.request_body_len, "\"password\":\"[redacted]\""));
+	reqlog_release(&rl);
+	/* Long bytes that are not text: type and the whole size. */
+	for (i = 0; i < body.len; i += 7)
+		body.data[i] = '\xff';
+	reqlog_init(&rl);
+	T(reqlog_keep_bodies(&rl, &q, NULL, NULL, 100) == 0);
+	T(rl.kept_req != NULL && rl.kept_req_len < body.len);
+	T(reqlog_redact(&rl, 100) == 0 && rl.request_body != NULL);
+	T(rl.request_body != NULL && strncmp(rl.request_body, "[binary ",
+	    8) == 0 && atol(rl.request_body + 8) == (long)body.len);
+	reqlog_release(&rl);
+	buf_release(&body);
+}
+
+/* The bodies are spliced into jansson's dump of the rest: the line is
+ * byte for byte what jansson writes for the same record. */
+static void
+test_line_splice(void)
+{
+	static const struct {
+		int		 line;
+		const char	*body;
+		size_t		 len;
+	} cases[] = {
+		{ __LINE__, "{\"a\":\"x\\n\\\"y\"}", 0 },
+		{ __LINE__, "a\x01\x1f\"\\/\b\f\n\r\t\x7f b", 0 },
+		{ __LINE__, "\xe2\x80\xa8 \xc3\xa9 \xf0\x9f\x98\x80", 0 },
+		{ __LINE__, ",\"request_body\":null,\"response_body\":null,", 0 },
+		{ __LINE__, "", 0 },
+	};
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct reqlog	 rl;
+		struct buf	 line;
+		json_t		*j = NULL;
+		char		*again;
+
+		n = cases[i].len != 0 ? cases[i].len : strlen(cases[i].body);
+		reqlog_init(&rl);
+		buf_init(&line, LIMIT_REQLOG_LINE);
+		T_LINE(reqlog_set(&rl, REQLOG_USER_AGENT, cases[i].body) == 0,
+		    cases[i].line);
+		/* Bodies as given (text path: no JSON for most). */
+		free(rl.request_body);
+		rl.request_body = malloc(n + 1);
+		memcpy(rl.request_body, cases[i].body, n);
+		rl.request_body[n] = '\0';
+		rl.request_body_len = n;
+		rl.total_ms = 1.5;
+		T_LINE(reqlog_to_json(&rl, &line) == 0 && line_ok(&line, &j),
+		    cases[i].line);
+		again = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
+		    JSON_REAL_PRECISION(15));
+		T_LINE(again != NULL && strlen(again) == line.len - 1 &&
+		    memcmp(again, line.data, line.len - 1) == 0,
+		    cases[i].line);
+		T_LINE(json_string_length(json_object_get(j,
+		    "request_body")) == n && memcmp(json_string_value(
+		    json_object_get(j, "request_body")), cases[i].body, n) == 0,
+		    cases[i].line);
+		T_LINE(json_is_null(json_object_get(j, "response_body")),
+		    cases[i].line);
+		free(again);
+		json_decref(j);
+		buf_release(&line);
+		reqlog_release(&rl);
+	}
+}
+
 int
 main(void)
 {
@@ -660,6 +997,12 @@ main(void)
 	test_escaping();
 	test_file_concurrent();
 	test_file_rotation();
+	test_keep_parsed();
+	test_keep_nothing();
+	test_straddle();
+	test_overlap();
+	test_keep_long_json();
+	test_line_splice();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		T(0);

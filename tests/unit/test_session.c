@@ -456,6 +456,50 @@ test_speed(void)
 	    1e9 + (double)(b.tv_nsec - a.tv_nsec)) / 1000.0 / 1000.0);
 }
 
+/* K is derived once per master key, and a key change is never served
+ * the old K: keys alternating stay right (sign, verify, cross-check). */
+static void
+test_key_once(void)
+{
+	struct session	 s, v;
+	char		 id1[LIMIT_SESSION_ID + 1], id2[LIMIT_SESSION_ID + 1];
+	unsigned long	 d0;
+	int		 i;
+
+	test_fill(&s);
+	T(session_sign(key1, sizeof(key1), &s, id1, sizeof(id1)) == 0);
+	d0 = session_key_derivations();
+	for (i = 0; i < 10; i++)
+		T(session_verify(key1, sizeof(key1), id1, strlen(id1), NOW, 0,
+		    &v) == SESSION_OK);
+	T(session_key_derivations() == d0);
+	T(session_sign(key2, sizeof(key2), &s, id2, sizeof(id2)) == 0);
+	T(session_key_derivations() == d0 + 1);
+	T(strcmp(id1, id2) != 0);
+	for (i = 0; i < 3; i++) {
+		T(session_verify(key1, sizeof(key1), id2, strlen(id2), NOW, 0,
+		    &v) == SESSION_BAD_MAC);
+		T(session_verify(key2, sizeof(key2), id2, strlen(id2), NOW, 0,
+		    &v) == SESSION_OK);
+		T(session_verify(key2, sizeof(key2), id1, strlen(id1), NOW, 0,
+		    &v) == SESSION_BAD_MAC);
+		T(session_verify(key1, sizeof(key1), id1, strlen(id1), NOW, 0,
+		    &v) == SESSION_OK);
+	}
+	/* The same bytes at another address are the same key. */
+	{
+		unsigned char copy[sizeof(key1)];
+
+		memcpy(copy, key1, sizeof(copy));
+		d0 = session_key_derivations();
+		T(session_verify(copy, sizeof(copy), id1, strlen(id1), NOW, 0,
+		    &v) == SESSION_OK && session_key_derivations() == d0);
+	}
+	/* A prefix of the key is another key. */
+	T(session_verify(key1, sizeof(key1) - 1, id1, strlen(id1), NOW, 0,
+	    &v) == SESSION_BAD_MAC);
+}
+
 int
 main(void)
 {
@@ -465,6 +509,7 @@ main(void)
 	test_tamper();
 	test_expiry();
 	test_binding();
+	test_key_once();
 	test_speed();
 	return t_done();
 }
