@@ -249,7 +249,7 @@ static void
 test_refused_rows_go_aside(const struct config *cfg)
 {
 	struct logship_stats	 st;
-	char			 why[256], path[512], name[256], *f;
+	char			 why[256], path[1024], name[256], *f;
 	DIR			*d;
 	struct dirent		*e;
 
