@@ -74,3 +74,16 @@ ACCEPT='application/json, text/event-stream'
 	# 4 steps over 2 s: the first event must come well before the last
 	[ "$(spread_ms "$BATS_TEST_TMPDIR/events")" -ge 1000 ]
 }
+
+@test "apache: the request log reaches both sinks, joined by UNIQUE_ID" {
+	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
+	    --data-binary '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
+	assert_status 200
+	rid=$(header x-request-id)
+	[ -n "$rid" ]
+	wait_grep "\"request_id\":\"$rid\"" "$STACK_DIR/platform/log/requests.jsonl"
+	"$STACK_DIR/bin/mcpctl" -c "$STACK_DIR/platform/mcp-platform.conf" logs flush >/dev/null
+	[ "$(stack_psql -At -c "select count(*) from public.request_logs where request_id = '$rid'
+	    and method = 'initialize' and http_status = 200 and response_body like '%protocolVersion%'")" -eq 1 ]
+}
