@@ -889,9 +889,10 @@ logship_locked(const struct config *cfg, int lockfd, int force,
 	return res;
 }
 
-/* The shipper child: see logship_tick(). Never returns. */
+/* The shipper child, after delay seconds: see logship_tick(). Never
+ * returns. */
 static void __attribute__((noreturn))
-logship_child(const struct config *cfg, time_t now)
+logship_child(const struct config *cfg, unsigned int delay)
 {
 	struct logship_stats	 stats;
 	char			 why[256];
@@ -904,12 +905,14 @@ logship_child(const struct config *cfg, time_t now)
 	}
 	closefrom(3);
 	httpc_after_fork();
+	while (delay > 0)
+		delay = sleep(delay);
 	if ((fd = logship_lock(cfg, 0, &busy)) == -1)
 		_exit(busy ? 0 : 1);
 	memset(&stats, 0, sizeof(stats));
 	why[0] = '\0';
-	res = logship_locked(cfg, fd, 0, LIMIT_LOGSHIP_TICK_ROWS, now, &stats,
-	    why, sizeof(why));
+	res = logship_locked(cfg, fd, 0, LIMIT_LOGSHIP_TICK_ROWS, time(NULL),
+	    &stats, why, sizeof(why));
 	if (res == LOGSHIP_ERROR)
 		log_error(MOD, "%s", why);
 	else if (stats.rows > 0 || stats.aside > 0)
@@ -925,6 +928,8 @@ logship_tick(struct logship *ls, const struct config *cfg, time_t now)
 	struct stat		 st;
 	char			 path[LIMIT_PATH + 32];
 	off_t			 size = 0;
+	time_t			 age;
+	unsigned int		 delay = 0;
 	pid_t			 pid;
 	int			 status;
 
@@ -937,16 +942,21 @@ logship_tick(struct logship *ls, const struct config *cfg, time_t now)
 	if (now < ls->next_check)
 		return LOGSHIP_WAIT;
 	ls->next_check = now + 1;
-	if (ls->path[0] == '\0')
+	if (ls->path[0] == '\0' ||
+	    logship_path(path, sizeof(path), cfg, LOGSHIP_LOCK) == -1)
 		return LOGSHIP_ERROR;
-	if (ls->spool.fd != -1 && fstat(ls->spool.fd, &st) == 0)
+	if (stat(ls->path, &st) == 0)
 		size = st.st_size;
-	if ((uint64_t)size < cfg->log_ship_bytes) {
-		if (logship_path(path, sizeof(path), cfg, LOGSHIP_LOCK) == -1)
-			return LOGSHIP_ERROR;
-		if (stat(path, &st) == 0 && st.st_mtime <= now &&
-		    (uint64_t)(now - st.st_mtime) < cfg->log_ship_interval)
+	if ((uint64_t)size < cfg->log_ship_bytes && stat(path, &st) == 0 &&
+	    st.st_mtime <= now &&
+	    (uint64_t)(age = now - st.st_mtime) < cfg->log_ship_interval) {
+		/* Not due. With records waiting, a child ships them when
+		 * it is: the last requests before a quiet spell are not
+		 * left until the next request comes. */
+		if (size == 0)
 			return LOGSHIP_WAIT;
+		delay = (unsigned int)(cfg->log_ship_interval -
+		    (uint64_t)age);
 	}
 	fflush(stderr);
 	if ((pid = fork()) == -1) {
@@ -954,7 +964,7 @@ logship_tick(struct logship *ls, const struct config *cfg, time_t now)
 		return LOGSHIP_ERROR;
 	}
 	if (pid == 0)
-		logship_child(cfg, now);
+		logship_child(cfg, delay);
 	ls->child = pid;
 	return LOGSHIP_PENDING;
 }

@@ -39,11 +39,11 @@
  * aside. Anything else (no answer, 401, 403, 404, 408, 429, 5xx):
  * Supabase is unavailable; the segment stays and the attempt ends.
  *
- * Who ships: the worker that, after writing its record (off the client's
- * clock), finds current.jsonl at log_ship_bytes or more, or the last
- * attempt log_ship_interval seconds old -- and gets the lock without
- * waiting; after failures the interval doubles up to
- * LIMIT_LOGSHIP_BACKOFF_MAX_S. `mcpctl logs flush` ships everything now.
+ * Who ships: a child of the worker that, after writing its record (off the
+ * client's clock), finds current.jsonl at log_ship_bytes or more, or the
+ * last attempt log_ship_interval seconds old (or, with records waiting,
+ * once it is) -- and gets the lock without waiting; after failures the
+ * interval doubles up to LIMIT_LOGSHIP_BACKOFF_MAX_S. `mcpctl logs flush` ships everything now.
  * After a successful shipment, partitions are maintained at most once per
  * LIMIT_LOGSHIP_MAINTAIN_S (logship_maintain).
  *
@@ -114,12 +114,15 @@ int	 logship_append(struct logship *, const char *line, size_t len);
  * After a request: ship when due (see above), never waiting for the lock,
  * in a child process (fork(2)) so that the worker goes back to serving at
  * once: a shipment takes tens to hundreds of milliseconds, and the web
- * server may hand this worker the next request meanwhile. The child keeps
- * only stderr (fds 0 and 1, which are the FastCGI socket or the CGI
- * pipes, become /dev/null; every other fd is closed), uses a libcurl
- * handle of its own, and leaves with _exit. One child per worker at a
- * time; it is reaped by the next tick (or logship_release).
- * LOGSHIP_WAIT: none was due; LOGSHIP_BUSY: a child is still shipping;
+ * server may hand this worker the next request meanwhile. When records
+ * wait but no shipment is due yet, the child first sleeps until it is, so
+ * the last records before a quiet spell ship within log_ship_interval
+ * without another request. The child keeps only stderr (fds 0 and 1,
+ * which are the FastCGI socket or the CGI pipes, become /dev/null; every
+ * other fd is closed), uses a libcurl handle of its own, and leaves with
+ * _exit. One child per worker at a time; it is reaped by the next tick
+ * (or logship_release).
+ * LOGSHIP_WAIT: nothing to do; LOGSHIP_BUSY: a child is still at work;
  * LOGSHIP_PENDING: a child was started; LOGSHIP_ERROR: fork failed.
  */
 enum logship_result logship_tick(struct logship *, const struct config *,

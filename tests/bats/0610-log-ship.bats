@@ -139,6 +139,15 @@ wait_log_has_ids() {
 	[ "$(rows_for_ids)" -eq 5 ]
 }
 
+@test "the last records before a quiet spell ship without another request" {
+	session /mcp/demo/everything
+	echo_calls /mcp/demo/everything 3 quiet
+	wait_log_has_ids
+	# no flush, no more requests: a worker's child ships them once due
+	for i in $(seq 60); do [ "$(rows_for_ids)" -eq 3 ] && break; sleep 0.1; done
+	[ "$(rows_for_ids)" -eq 3 ]
+}
+
 @test "Supabase stopped mid-run: requests still served, records spooled; back up and flushed: exactly N rows" {
 	session /mcp/demo/everything
 	echo_calls /mcp/demo/everything 16 warm	# every worker has the config cached

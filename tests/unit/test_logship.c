@@ -374,6 +374,35 @@ test_tick_ships_in_a_child(struct config *cfg)
 	cfg->log_ship_bytes = LIMIT_LOGSHIP_BYTES_DEFAULT;
 }
 
+/* Not due yet, but records wait: a child ships them once it is due,
+ * without another request. An empty spool starts nothing. */
+static void
+test_tick_ships_the_last_records_later(struct config *cfg)
+{
+	struct logship		 ls;
+	char			 lock[512];
+	time_t			 now = time(NULL);
+	int			 i;
+
+	set_mode("ok");
+	cfg->log_ship_interval = 2;
+	snprintf(lock, sizeof(lock), "%s/" LOGSHIP_LOCK, spool);
+	tstub_write_file(lock, "");	/* a shipment just now */
+	logship_init(&ls, cfg);
+	T(logship_tick(&ls, cfg, now) == LOGSHIP_WAIT);	/* nothing waits */
+	T(ls.child == 0);
+	T(logship_append(&ls, "{\"request_id\":\"late-1\",\"ts\":"
+	    "\"2026-11-24T10:00:00Z\",\"truncated\":false}\n", 70) == 0);
+	T(logship_tick(&ls, cfg, now + 1) == LOGSHIP_PENDING && ls.child > 0);
+	usleep(300000);
+	T(tstub_count(log_path) == 0);		/* not before it is due */
+	for (i = 0; i < 400 && tstub_count(log_path) < 1; i++)
+		usleep(10000);
+	T(tstub_count(log_path) == 1);
+	logship_release(&ls);
+	cfg->log_ship_interval = LIMIT_LOGSHIP_INTERVAL_DEFAULT;
+}
+
 static void
 test_maintain(struct config *cfg)
 {
@@ -468,6 +497,7 @@ main(void)
 	test_resumes_where_it_stopped(&cfg);
 	test_writers_race_the_sealer(&cfg);
 	test_tick_ships_in_a_child(&cfg);
+	test_tick_ships_the_last_records_later(&cfg);
 	test_maintain(&cfg);
 
 	config_release(&cfg);
