@@ -5,7 +5,12 @@
 #   make run        set up and start the whole stack on loopback (foreground)
 #   make stop       stop a stack left behind under var/
 #   make test       set up and run every suite; last line "N passed, N failed"
-#   make check-asan ASan+UBSan build running the unit tests
+#   make check-asan ASan+UBSan build running the unit tests and the fuzz
+#                   corpora
+#   make fuzz       libFuzzer (clang) on every parser, FUZZ_SECONDS each
+#                   (default 60; FUZZ_TARGETS="sse conf" picks some), into
+#                   build-fuzz/; docs/internals/fuzzing.md
+#   make fuzz-corpus  replay tests/fuzz/corpus/ through the plain-cc drivers
 #   make checksrc   banned-function check
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -43,14 +48,28 @@ CTL_SRC    = $(sort $(wildcard src/mcpctl/*.c))
 CTL_OBJ    = $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Fuzz targets: tests/fuzz/fuzz_<name>.c, each linked twice -- with
+# tests/fuzz/driver.c into $(BUILD)/tests/fuzz_<name> (the corpus
+# regression suite, any cc) and with libFuzzer into build-fuzz/fuzz_<name>.
+FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_DRV   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
+FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_LINK  = $(APP_OBJ) $(BUILD)/deploy/supabase-local/sl_rest_parse.o \
+             $(BUILD)/libmcp.a
+FUZZ_INC   = -Itests/fuzz -Ideploy/supabase-local $(PQ_CFLAGS)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=all
 
 PLATFORM   = $(BUILD)/mcp-platform.fcgi
 SUPALOCAL  = $(BUILD)/supabase-local.fcgi
 MCPCTL     = $(BUILD)/mcpctl
 
-.PHONY: all deps run stop test unit check-asan checksrc install clean
+.PHONY: all deps run stop test unit check-asan checksrc install clean \
+	fuzz fuzz-build fuzz-corpus
 
-all: $(PLATFORM) $(SUPALOCAL) $(MCPCTL) $(UNIT_BIN)
+all: $(PLATFORM) $(SUPALOCAL) $(MCPCTL) $(UNIT_BIN) $(FUZZ_DRV)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -79,6 +98,15 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.c tests/unit/t.h $(APP_O
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< tests/unit/t.c $(APP_OBJ) $(BUILD)/libmcp.a $(LDLIBS)
 
+# Corpus drivers: a fuzz target and tests/fuzz/driver.c's main().
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(FUZZ_LINK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FUZZ_INC) $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(FUZZ_LINK) $(LDLIBS)
+
+# libFuzzer binaries (only in the build-fuzz tree, see fuzz:).
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LINK)
+	$(CC) $(CFLAGS) $(FUZZ_INC) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_LINK) $(LDLIBS)
+
 deps:
 	@sh deploy/local/deps.sh
 
@@ -94,10 +122,25 @@ unit: $(UNIT_BIN)
 test: deps all
 	@bash tests/run-all.sh
 
+fuzz-corpus: $(FUZZ_DRV)
+	@bash tests/fuzz/run-corpus.sh $(BUILD) >$(BUILD)/fuzz-corpus.tap
+
 # ASan+UBSan: a separate build tree so the normal objects are not mixed in.
 check-asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" HARDEN="-fPIE" unit
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)" \
+		LDFLAGS="-fsanitize=address,undefined" HARDEN="-fPIE" unit fuzz-corpus
+
+# libFuzzer: clang, every object instrumented for coverage, ASan+UBSan;
+# each target runs FUZZ_SECONDS on a scratch corpus seeded from
+# tests/fuzz/corpus/<name>/ (new inputs stay in build-fuzz/corpus/;
+# crashes go to build-fuzz/artifacts/).
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang HARDEN="-fPIE" \
+		OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		LDFLAGS="-fsanitize=address,undefined" fuzz-build
+	@bash tests/fuzz/run-fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_BIN)
 
 # curl's banned-function list (docs/internals/checksrc.md).
 BANNED = sprintf|vsprintf|strcpy|strcat|strncat|strtok|atoi|atol|atoll|atof|strtol|strtoul|strtoll|strtoull|sscanf|gets|strncpy|tmpnam|mktemp

@@ -12,7 +12,9 @@ strparse_u64(const char *p, size_t len, uint64_t min, uint64_t max,
 	uint64_t v = 0;
 	size_t	 i;
 
-	if (p == NULL || len == 0 || len > 20)
+	/* No cap on len: leading zeros are allowed ("007"), however many,
+	 * and the overflow check below bounds the value. */
+	if (p == NULL || len == 0)
 		return -1;
 	for (i = 0; i < len; i++) {
 		unsigned d;

@@ -5,7 +5,7 @@
  * Every function takes (ptr, len), never assumes NUL termination, and
  * returns 0 on success or -1 on any malformed or out-of-range input, in
  * which case *out is untouched. No leading/trailing blanks, no sign for
- * unsigned values, no base prefixes.
+ * unsigned values, no base prefixes; leading zeros are allowed.
  */
 #ifndef MCP_STRPARSE_H
 #define MCP_STRPARSE_H

@@ -340,6 +340,10 @@ session_get(const unsigned char *p, size_t n, size_t *o, size_t lenbytes,
 		len = len << 8 | p[(*o)++];
 	if (len >= dstsz || *o + len > n)
 		return -1;
+	/* A NUL would cut the field short as a C string: the rest of its
+	 * bytes would be signed but never checked (found by fuzzing). */
+	if (len > 0 && memchr(p + *o, '\0', len) != NULL)
+		return -1;
 	memcpy(dst, p + *o, len);
 	dst[len] = '\0';
 	*o += len;

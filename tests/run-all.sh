@@ -34,6 +34,9 @@ run_units() {
 }
 
 suite unit run_units
+# Every input in tests/fuzz/corpus/ (seeds and past crashes) replayed
+# through the fuzz targets, built with the normal cc (tests/fuzz/driver.c).
+suite fuzz bash tests/fuzz/run-corpus.sh build
 suite bats bats --tap tests/bats
 echo "logs: $logdir"
 echo "$total_pass passed, $total_fail failed"

@@ -337,50 +337,6 @@ sl_reply_gotrue(struct sl_req *req, int status, const char *error_code,
 /* Query strings                                                       */
 /* ------------------------------------------------------------------ */
 
-static int
-sl_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
-sl_urldecode(const char *p, size_t len, struct buf *out)
-{
-	size_t	 i;
-	int	 hi, lo;
-	char	 c;
-
-	for (i = 0; i < len; i++) {
-		c = p[i];
-		if (c == '%') {
-			if (i + 2 >= len)
-				goto bad;
-			if ((hi = sl_hexval(p[i + 1])) == -1 ||
-			    (lo = sl_hexval(p[i + 2])) == -1)
-				goto bad;
-			c = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (c == '+')
-			c = ' ';
-		if (c == '\0')
-			goto bad;
-		if (buf_appendc(out, c) == -1)
-			return -1;
-	}
-	if (out->data == NULL && buf_append(out, "", 0) == -1)
-		return -1;
-	return 0;
-bad:
-	buf_release(out);
-	return -1;
-}
-
 char *
 sl_query_param(const char *query, const char *name)
 {

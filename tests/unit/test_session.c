@@ -245,6 +245,7 @@ test_format(void)
 	struct session	 s, v;
 	unsigned char	 raw[LIMIT_SESSION_ID];
 	char		 id[LIMIT_SESSION_ID + 1], want[2 * LIMIT_SESSION_ID];
+	unsigned char	*p;
 	size_t		 n;
 
 	test_fill(&s);
@@ -267,6 +268,16 @@ test_format(void)
 	/* Signed, but a length pointing past the end. */
 	n = test_payload(&s, SESSION_VERSION, raw);
 	raw[n - 36 - 2] = 1;	/* upstream length high byte: 256 + 36 */
+	test_seal(key1, sizeof(key1), raw, n, want);
+	T(session_verify(key1, sizeof(key1), want, strlen(want), NOW, 0,
+	    &v) == SESSION_MALFORMED);
+	/* Signed, but a field holding a NUL (its tail would go unchecked;
+	 * tests/fuzz/corpus/session/crash-nul-in-field). */
+	n = test_payload(&s, SESSION_VERSION, raw);
+	p = memmem(raw, n, s.tenant, strlen(s.tenant));
+	T(p != NULL);
+	if (p != NULL)
+		p[strlen(s.tenant) - 1] = '\0';
 	test_seal(key1, sizeof(key1), raw, n, want);
 	T(session_verify(key1, sizeof(key1), want, strlen(want), NOW, 0,
 	    &v) == SESSION_MALFORMED);

@@ -35,6 +35,13 @@ test_u64(void)
 		{ __LINE__, "1a", 0, 0, 100, -1, 0 },
 		{ __LINE__, "123456", 3, 0, 1000, 0, 123 },	/* (ptr, len) */
 		{ __LINE__, "007", 0, 0, 10, 0, 7 },
+		/* Leading zeros, however many (found by fuzzing: more than
+		 * 20 digits in all were refused). */
+		{ __LINE__, "000000000000000000000007", 0, 0, 10, 0, 7 },
+		{ __LINE__, "00018446744073709551615", 0, 0, UINT64_MAX, 0,
+		    UINT64_MAX },
+		{ __LINE__, "00018446744073709551616", 0, 0, UINT64_MAX, -1,
+		    0 },
 	};
 	size_t	 i;
 
@@ -65,6 +72,8 @@ test_i64(void)
 		{ __LINE__, "9223372036854775807", INT64_MIN, INT64_MAX, 0,
 		    INT64_MAX },
 		{ __LINE__, "-9223372036854775808", INT64_MIN, INT64_MAX, 0,
+		    INT64_MIN },
+		{ __LINE__, "-0009223372036854775808", INT64_MIN, INT64_MAX, 0,
 		    INT64_MIN },
 		{ __LINE__, "9223372036854775808", INT64_MIN, INT64_MAX, -1, 0 },
 		{ __LINE__, "-9223372036854775809", INT64_MIN, INT64_MAX, -1, 0 },
