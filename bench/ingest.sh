@@ -155,10 +155,10 @@ restart_platform() {
 worker_report() {
 	stack_stop_platform
 	grep -h 'request log:' "$STACK_DIR/platform/error.log" |
-	    sed -E 's/.*request log: ([0-9]+) records, ([0-9.]+) us each.* ([0-9]+) shipments taking ([0-9.]+) ms.*/\1 \2 \3 \4/' |
+	    sed -E 's/.*request log: ([0-9]+) records, ([0-9.]+) us each.* ([0-9]+) shippers forked in ([0-9.]+) ms.*/\1 \2 \3 \4/' |
 	    awk '{ n += $1; tot += $1 * $2; s += $3; ms += $4 }
 	    END { if (n == 0) { print "(no report)"; exit }
-		  printf "%d records, %.1f us each to write, %d shipments, %.1f ms shipping in all (%.1f us per record)\n",
+		  printf "%d records, %.1f us each to write, %d shippers forked, %.1f ms forking them in all (%.1f us per record)\n",
 		      n, tot / n, s, ms, ms * 1000 / n }'
 }
 

@@ -124,7 +124,8 @@ static struct reqlog_file	 main_sink;
 static char			 main_sink_path[LIMIT_PATH + 32];
 static struct logship		 main_ship;
 
-/* What the request log cost, off the client's clock (reported at exit). */
+/* What the request log cost the worker, off the client's clock (reported
+ * at exit); the shipments themselves run in forked children. */
 static struct {
 	unsigned long	 records, ships;
 	double		 record_us, record_max_us, ship_us;
@@ -180,7 +181,7 @@ main_log_report(void)
 	if (main_logcost.records == 0)
 		return;
 	log_info("main", "request log: %lu records, %.1f us each on "
-	    "average (max %.0f us) to write, %lu shipments taking %.1f ms "
+	    "average (max %.0f us) to write, %lu shippers forked in %.1f ms "
 	    "in all; all of it after the client had its answer",
 	    main_logcost.records,
 	    main_logcost.record_us / (double)main_logcost.records,
