@@ -554,8 +554,11 @@ api_usage_parse_query(const char *qs, size_t len, int64_t now,
 	    whylen) != 0 || api_time_param(r, P_UNTIL, &has_until,
 	    &q->until, why, whylen) != 0)
 		goto out;
+	/* Now, rounded up to the second: until is exclusive, and what was
+	 * logged a moment ago must count. */
 	if (!has_until)
-		q->until = now - now % US_PER_S;
+		q->until = now - now % US_PER_S + (now % US_PER_S != 0 ?
+		    US_PER_S : 0);
 	if (!has_since)
 		q->since = q->until - LIMIT_USAGE_DEFAULT_S * US_PER_S;
 	if (q->since >= q->until || q->since < API_TIME_MIN) {

@@ -39,7 +39,8 @@
  *          limit   1..LIMIT_LOGS_PAGE_MAX, default LIMIT_LOGS_PAGE_DEFAULT
  *          cursor  a next_cursor from an earlier page
  *   usage: bucket  hour (default) | day
- *          since, until   RFC 3339; until defaults to now, since to
+ *          since, until   RFC 3339; until defaults to now (rounded up
+ *          to the second), since to
  *          until - LIMIT_USAGE_DEFAULT_S; since < until, at most
  *          LIMIT_USAGE_HOUR_RANGE_S (hour) / LIMIT_USAGE_DAY_RANGE_S (day)
  *

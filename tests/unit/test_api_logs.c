@@ -417,7 +417,7 @@ test_usage_query(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int st = api_usage_parse_query(cases[i].qs,
-		    strlen(cases[i].qs), T0 + 123, &q, why, sizeof(why));
+		    strlen(cases[i].qs), T0, &q, why, sizeof(why));
 
 		T_LINE(st == cases[i].st, cases[i].line);
 		if (st != 0 || cases[i].st != 0)
@@ -426,6 +426,12 @@ test_usage_query(void)
 		T_LINE(q.since == cases[i].since, cases[i].line);
 		T_LINE(q.until == cases[i].until, cases[i].line);
 	}
+	/* Between seconds, the default until is the next whole second:
+	 * exclusive, it must not leave out what was logged a moment ago. */
+	T(api_usage_parse_query("", 0, T0 + 123, &q, why, sizeof(why)) == 0);
+	T(q.until == T0 + S && q.since == T0 + S - 86400 * S);
+	T(api_usage_parse_query("", 0, T0 - 1, &q, why, sizeof(why)) == 0);
+	T(q.until == T0);
 }
 
 int
