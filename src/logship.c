@@ -59,7 +59,6 @@ logship_init(struct logship *ls, const struct config *cfg)
 {
 	reqlog_file_init(&ls->spool);
 	ls->spool.lock = 1;
-	ls->next_check = 0;
 	ls->child = 0;
 	if (cfg->spool_dir == NULL || logship_path(ls->path, sizeof(ls->path),
 	    cfg, LOGSHIP_CURRENT) == -1)
@@ -889,14 +888,31 @@ logship_locked(const struct config *cfg, int lockfd, int force,
 	return res;
 }
 
-/* The shipper child, after delay seconds: see logship_tick(). Never
- * returns. */
+/* 1 when current.jsonl holds records (not yet sealed). */
+static int
+logship_current_waits(const struct config *cfg)
+{
+	char		 path[LIMIT_PATH + 32];
+	struct stat	 st;
+
+	return logship_path(path, sizeof(path), cfg, LOGSHIP_CURRENT) == 0 &&
+	    lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+/*
+ * The shipper child, after delay seconds: see logship_tick(). It goes on,
+ * a shipment every log_ship_interval seconds, while records keep coming,
+ * so that what is written while it works is not left for the next
+ * request; it ends when the spool is empty, when another shipper holds
+ * the lock, or on a failure (the backoff then belongs to the next
+ * request's child). Never returns.
+ */
 static void __attribute__((noreturn))
 logship_child(const struct config *cfg, unsigned int delay)
 {
 	struct logship_stats	 stats;
 	char			 why[256];
-	int			 fd, busy, null;
+	int			 fd, busy, null, rc = 0;
 	enum logship_result	 res;
 
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
@@ -905,21 +921,35 @@ logship_child(const struct config *cfg, unsigned int delay)
 	}
 	closefrom(3);
 	httpc_after_fork();
-	while (delay > 0)
-		delay = sleep(delay);
-	if ((fd = logship_lock(cfg, 0, &busy)) == -1)
-		_exit(busy ? 0 : 1);
-	memset(&stats, 0, sizeof(stats));
-	why[0] = '\0';
-	res = logship_locked(cfg, fd, 0, LIMIT_LOGSHIP_TICK_ROWS, time(NULL),
-	    &stats, why, sizeof(why));
-	if (res == LOGSHIP_ERROR)
-		log_error(MOD, "%s", why);
-	else if (stats.rows > 0 || stats.aside > 0)
-		log_debug(MOD, "shipped %lu request log rows in %lu batches "
-		    "(%lu aside, %lu segments left)", stats.rows,
-		    stats.batches, stats.aside, stats.pending);
-	_exit(res == LOGSHIP_ERROR ? 1 : 0);
+	for (;;) {
+		while (delay > 0)
+			delay = sleep(delay);
+		if ((fd = logship_lock(cfg, 0, &busy)) == -1) {
+			rc = busy ? 0 : 1;
+			break;
+		}
+		memset(&stats, 0, sizeof(stats));
+		why[0] = '\0';
+		res = logship_locked(cfg, fd, 0, LIMIT_LOGSHIP_TICK_ROWS,
+		    time(NULL), &stats, why, sizeof(why));
+		close(fd);
+		if (res == LOGSHIP_ERROR) {
+			log_error(MOD, "%s", why);
+			rc = 1;
+			break;
+		}
+		if (stats.rows > 0 || stats.aside > 0)
+			log_debug(MOD, "shipped %lu request log rows in %lu "
+			    "batches (%lu aside, %lu segments left)",
+			    stats.rows, stats.batches, stats.aside,
+			    stats.pending);
+		if (res == LOGSHIP_WAIT || stats.unavailable ||
+		    (res == LOGSHIP_DONE && !logship_current_waits(cfg)))
+			break;
+		delay = cfg->log_ship_interval > 0 ?
+		    (unsigned int)cfg->log_ship_interval : 1;
+	}
+	_exit(rc);
 }
 
 enum logship_result
@@ -938,23 +968,19 @@ logship_tick(struct logship *ls, const struct config *cfg, time_t now)
 			return LOGSHIP_BUSY;
 		ls->child = 0;
 	}
-	/* At most one look a second per worker. */
-	if (now < ls->next_check)
-		return LOGSHIP_WAIT;
-	ls->next_check = now + 1;
 	if (ls->path[0] == '\0' ||
 	    logship_path(path, sizeof(path), cfg, LOGSHIP_LOCK) == -1)
 		return LOGSHIP_ERROR;
 	if (stat(ls->path, &st) == 0)
 		size = st.st_size;
+	if (size == 0)
+		return LOGSHIP_WAIT;
 	if ((uint64_t)size < cfg->log_ship_bytes && stat(path, &st) == 0 &&
 	    st.st_mtime <= now &&
 	    (uint64_t)(age = now - st.st_mtime) < cfg->log_ship_interval) {
 		/* Not due. With records waiting, a child ships them when
 		 * it is: the last requests before a quiet spell are not
 		 * left until the next request comes. */
-		if (size == 0)
-			return LOGSHIP_WAIT;
 		delay = (unsigned int)(cfg->log_ship_interval -
 		    (uint64_t)age);
 	}

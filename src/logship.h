@@ -78,7 +78,6 @@
 struct logship {
 	struct reqlog_file	 spool;		/* current.jsonl, locked */
 	char			 path[LIMIT_PATH + 32];
-	time_t			 next_check;	/* of the .lock mtime */
 	pid_t			 child;		/* shipping now; 0: none */
 };
 
@@ -111,19 +110,21 @@ void	 logship_release(struct logship *);
 int	 logship_append(struct logship *, const char *line, size_t len);
 
 /*
- * After a request: ship when due (see above), never waiting for the lock,
- * in a child process (fork(2)) so that the worker goes back to serving at
- * once: a shipment takes tens to hundreds of milliseconds, and the web
- * server may hand this worker the next request meanwhile. When records
- * wait but no shipment is due yet, the child first sleeps until it is, so
- * the last records before a quiet spell ship within log_ship_interval
- * without another request. The child keeps only stderr (fds 0 and 1,
- * which are the FastCGI socket or the CGI pipes, become /dev/null; every
- * other fd is closed), uses a libcurl handle of its own, and leaves with
- * _exit. One child per worker at a time; it is reaped by the next tick
- * (or logship_release).
- * LOGSHIP_WAIT: nothing to do; LOGSHIP_BUSY: a child is still at work;
- * LOGSHIP_PENDING: a child was started; LOGSHIP_ERROR: fork failed.
+ * After a request, with records in current.jsonl: make sure a shipper
+ * will take them, in a child process (fork(2)) so that the worker goes
+ * back to serving at once -- a shipment takes tens to hundreds of
+ * milliseconds, and the web server may hand this worker the next request
+ * meanwhile. The child ships at once when a shipment is due, else sleeps
+ * until it is (so the last records before a quiet spell ship within
+ * log_ship_interval without another request), and goes on shipping every
+ * log_ship_interval seconds while records keep coming. One child per
+ * worker at a time; it is reaped by a later tick (or logship_release).
+ * The child keeps only stderr (fds 0 and 1, which are the FastCGI socket
+ * or the CGI pipes, become /dev/null; every other fd is closed), uses a
+ * libcurl handle of its own, and leaves with _exit.
+ * LOGSHIP_WAIT: nothing waits; LOGSHIP_BUSY: this worker's child is at
+ * work; LOGSHIP_PENDING: a child was started; LOGSHIP_ERROR: fork failed.
+ * Cost when nothing is started: a waitpid and two stat(2)s.
  */
 enum logship_result logship_tick(struct logship *, const struct config *,
 	    time_t now);
