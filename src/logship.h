@@ -39,11 +39,13 @@
  * aside. Anything else (no answer, 401, 403, 404, 408, 429, 5xx):
  * Supabase is unavailable; the segment stays and the attempt ends.
  *
- * Who ships: a child of the worker that, after writing its record (off the
- * client's clock), finds current.jsonl at log_ship_bytes or more, or the
- * last attempt log_ship_interval seconds old (or, with records waiting,
- * once it is) -- and gets the lock without waiting; after failures the
- * interval doubles up to LIMIT_LOGSHIP_BACKOFF_MAX_S. `mcpctl logs flush` ships everything now.
+ * Who ships: a child of a worker that, after writing its record (off the
+ * client's clock), finds records in current.jsonl and has no child at
+ * work (logship_tick). It ships when a shipment is due -- current.jsonl
+ * at log_ship_bytes or more, or the last attempt log_ship_interval
+ * seconds old -- sleeping until then, and only when it gets the lock
+ * without waiting; after failures the interval doubles up to
+ * LIMIT_LOGSHIP_BACKOFF_MAX_S. `mcpctl logs flush` ships everything now.
  * After a successful shipment, partitions are maintained at most once per
  * LIMIT_LOGSHIP_MAINTAIN_S (logship_maintain).
  *
