@@ -76,6 +76,9 @@ ingest() {
 	local name=$1 line=$2 f t0 t1 before after bytes cpu0 cpu1
 	local TIMEFORMAT='%U %S'
 	ctl logs flush >/dev/null 2>&1 || true
+	# the workers' shipper children (started by the sample requests) are
+	# done before the segment appears, so mcpctl ships all of it alone
+	sleep $((${SHIP_INTERVAL:-5} + 1))
 	f="$SPOOL/sealed-000000000100.000000000-$$.jsonl"
 	L="$line" awk -v n="$ROWS" -v p="ingest-$name-$$" 'BEGIN {
 		l = ENVIRON["L"]	# (-v would expand the JSON escapes)

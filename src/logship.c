@@ -60,6 +60,7 @@ logship_init(struct logship *ls, const struct config *cfg)
 	reqlog_file_init(&ls->spool);
 	ls->spool.lock = 1;
 	ls->child = 0;
+	ls->lockfd = -1;
 	if (cfg->spool_dir == NULL || logship_path(ls->path, sizeof(ls->path),
 	    cfg, LOGSHIP_CURRENT) == -1)
 		ls->path[0] = '\0';
@@ -72,6 +73,9 @@ logship_release(struct logship *ls)
 
 	reqlog_file_release(&ls->spool);
 	ls->spool.lock = 1;
+	if (ls->lockfd != -1)
+		close(ls->lockfd);
+	ls->lockfd = -1;
 	/* A shipment under way finishes on its own; do not leave a zombie
 	 * behind while it does (the worker is about to exit anyway). */
 	if (ls->child > 0)
@@ -975,6 +979,20 @@ logship_tick(struct logship *ls, const struct config *cfg, time_t now)
 		size = st.st_size;
 	if (size == 0)
 		return LOGSHIP_WAIT;
+	/* A shipper at work (this worker's or another's) takes these
+	 * records too: it goes on while records keep coming. Testing the
+	 * lock costs two flock(2)s; a child that found it taken would
+	 * cost a fork. */
+	if (ls->lockfd == -1)
+		ls->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOCTTY, 0640);
+	if (ls->lockfd != -1) {
+		if (flock(ls->lockfd, LOCK_EX | LOCK_NB) == -1) {
+			if (errno == EWOULDBLOCK)
+				return LOGSHIP_BUSY;
+		} else
+			flock(ls->lockfd, LOCK_UN);
+	}
 	if ((uint64_t)size < cfg->log_ship_bytes && stat(path, &st) == 0 &&
 	    st.st_mtime <= now &&
 	    (uint64_t)(age = now - st.st_mtime) < cfg->log_ship_interval) {

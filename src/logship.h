@@ -81,6 +81,7 @@ struct logship {
 	struct reqlog_file	 spool;		/* current.jsonl, locked */
 	char			 path[LIMIT_PATH + 32];
 	pid_t			 child;		/* shipping now; 0: none */
+	int			 lockfd;	/* .lock, to test it; -1 */
 };
 
 /* What one shipment did (mcpctl logs flush prints it). */
@@ -124,9 +125,11 @@ int	 logship_append(struct logship *, const char *line, size_t len);
  * The child keeps only stderr (fds 0 and 1, which are the FastCGI socket
  * or the CGI pipes, become /dev/null; every other fd is closed), uses a
  * libcurl handle of its own, and leaves with _exit.
- * LOGSHIP_WAIT: nothing waits; LOGSHIP_BUSY: this worker's child is at
- * work; LOGSHIP_PENDING: a child was started; LOGSHIP_ERROR: fork failed.
- * Cost when nothing is started: a waitpid and two stat(2)s.
+ * No child is started either while any shipper holds the lock: it goes
+ * on while records keep coming, so it takes these too.
+ * LOGSHIP_WAIT: nothing waits; LOGSHIP_BUSY: a shipper is at work;
+ * LOGSHIP_PENDING: a child was started; LOGSHIP_ERROR: fork failed.
+ * Cost when nothing is started: a waitpid, two stat(2)s, two flock(2)s.
  */
 enum logship_result logship_tick(struct logship *, const struct config *,
 	    time_t now);
