@@ -903,13 +903,32 @@ logship_current_waits(const struct config *cfg)
 	    lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
+/* Seconds until the backoff after the failures so far ends (at least 1). */
+static unsigned int
+logship_wait_left(const struct config *cfg)
+{
+	char		 path[LIMIT_PATH + 32];
+	struct stat	 st;
+	time_t		 now = time(NULL), b;
+
+	b = logship_backoff(cfg, logship_failures(cfg));
+	if (b < 1)
+		b = 1;
+	if (logship_path(path, sizeof(path), cfg, LOGSHIP_LOCK) == 0 &&
+	    stat(path, &st) == 0 && st.st_mtime <= now &&
+	    now - st.st_mtime < b)
+		b -= now - st.st_mtime;
+	return (unsigned int)b;
+}
+
 /*
  * The shipper child, after delay seconds: see logship_tick(). It goes on,
  * a shipment every log_ship_interval seconds, while records keep coming,
  * so that what is written while it works is not left for the next
- * request; it ends when the spool is empty, when another shipper holds
- * the lock, or on a failure (the backoff then belongs to the next
- * request's child). Never returns.
+ * request; while Supabase is unavailable it waits out the backoff and
+ * tries again (the worker forks nothing meanwhile). It ends when the
+ * spool is empty, when another shipper holds the lock, or on a local
+ * error. Never returns.
  */
 static void __attribute__((noreturn))
 logship_child(const struct config *cfg, unsigned int delay)
@@ -947,8 +966,14 @@ logship_child(const struct config *cfg, unsigned int delay)
 			    "batches (%lu aside, %lu segments left)",
 			    stats.rows, stats.batches, stats.aside,
 			    stats.pending);
-		if (res == LOGSHIP_WAIT || stats.unavailable ||
-		    (res == LOGSHIP_DONE && !logship_current_waits(cfg)))
+		if (res == LOGSHIP_WAIT || stats.unavailable) {
+			/* Supabase unavailable: this child waits out the
+			 * backoff and tries again, staying the worker's one
+			 * child, so requests meanwhile fork nothing. */
+			delay = logship_wait_left(cfg);
+			continue;
+		}
+		if (res == LOGSHIP_DONE && !logship_current_waits(cfg))
 			break;
 		delay = cfg->log_ship_interval > 0 ?
 		    (unsigned int)cfg->log_ship_interval : 1;

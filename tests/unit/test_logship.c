@@ -403,6 +403,43 @@ test_tick_ships_the_last_records_later(struct config *cfg)
 	cfg->log_ship_interval = LIMIT_LOGSHIP_INTERVAL_DEFAULT;
 }
 
+/* Supabase down: the worker's child waits out the backoff and stays its
+ * one child, so the requests meanwhile fork nothing and send nothing. */
+static void
+test_tick_outage_one_child(struct config *cfg)
+{
+	struct logship		 ls;
+	time_t			 now = time(NULL);
+	pid_t			 first;
+	int			 i, st;
+
+	set_mode("down");
+	cfg->log_ship_bytes = 1;
+	logship_init(&ls, cfg);
+	T(logship_append(&ls, "{\"request_id\":\"out-1\",\"ts\":"
+	    "\"2026-11-24T10:00:00Z\",\"truncated\":false}\n", 69) == 0);
+	T(logship_tick(&ls, cfg, now) == LOGSHIP_PENDING);
+	first = ls.child;
+	for (i = 0; i < 200 && tstub_count(log_path) < 1; i++)
+		usleep(10000);
+	T(tstub_count(log_path) == 1);
+	for (i = 0; i < 20; i++) {
+		T_LINE(logship_append(&ls, "{\"request_id\":\"out-2\",\"ts\":"
+		    "\"2026-11-24T10:00:00Z\",\"truncated\":false}\n", 69) ==
+		    0, __LINE__);
+		T_LINE(logship_tick(&ls, cfg, now + i) == LOGSHIP_BUSY,
+		    __LINE__);
+	}
+	T(ls.child == first && tstub_count(log_path) == 1);
+	kill(first, SIGKILL);
+	waitpid(first, &st, 0);
+	ls.child = 0;
+	logship_release(&ls);
+	cfg->log_ship_bytes = LIMIT_LOGSHIP_BYTES_DEFAULT;
+	set_mode("ok");
+	T(logship_flush(cfg, 1, 1, NULL, NULL, 0) == LOGSHIP_DONE);
+}
+
 static void
 test_maintain(struct config *cfg)
 {
@@ -498,6 +535,7 @@ main(void)
 	test_writers_race_the_sealer(&cfg);
 	test_tick_ships_in_a_child(&cfg);
 	test_tick_ships_the_last_records_later(&cfg);
+	test_tick_outage_one_child(&cfg);
 	test_maintain(&cfg);
 
 	config_release(&cfg);
