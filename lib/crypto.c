@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "crypto.h"
+#include "strparse.h"
 
 _Static_assert(CRYPTO_SEAL_MAX < INT_MAX - CRYPTO_SEAL_OVERHEAD,
     "EVP lengths are int");
@@ -48,18 +49,6 @@ crypto_random(void *p, size_t n)
 
 /* ---- hex --------------------------------------------------------------- */
 
-static int
-crypto_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 crypto_hex_decode(unsigned char *out, size_t outlen, const char *p,
     size_t len)
@@ -71,8 +60,8 @@ crypto_hex_decode(unsigned char *out, size_t outlen, const char *p,
 	    len % 2 != 0)
 		return -1;
 	for (i = 0; i < outlen; i++) {
-		hi = crypto_hexval(p[2 * i]);
-		lo = crypto_hexval(p[2 * i + 1]);
+		hi = strparse_hexval(p[2 * i]);
+		lo = strparse_hexval(p[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			crypto_wipe(out, i);
 			return -1;

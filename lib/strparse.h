@@ -24,5 +24,10 @@ int	 strparse_eq_ci(const char *, size_t, const char *s);
 int	 strparse_is_slug(const char *, size_t, size_t max);
 /* Trim ASCII blanks (space, tab) at both ends, in place on (p, len). */
 void	 strparse_trim(const char **, size_t *);
+/* The value of a hex digit (either case), or -1. */
+int	 strparse_hexval(char);
+/* Days from 1970-01-01 to y-m-d (m 1..12, d 1..31), proleptic Gregorian
+ * (H. Hinnant's days_from_civil), for the date parsers built on these. */
+int64_t	 strparse_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 #endif /* MCP_STRPARSE_H */

@@ -34,21 +34,8 @@
 #define API_PATH_MAX		512
 
 /* ------------------------------------------------------------------ */
-/* Time: civil dates <-> days since the epoch (H. Hinnant's algorithms) */
-
-static int64_t
-api_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
+/* Time: days since the epoch -> civil dates (H. Hinnant's civil_from_days;
+ * the other way is strparse_days_from_civil) */
 
 static void
 api_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
@@ -157,7 +144,7 @@ api_logs_parse_time(const char *p, size_t len, int strict, int64_t *t)
 	} else
 		return -1;
 	v = h * 3600 + mi * 60 + s;
-	r = api_days_from_civil(y, mo, d) * US_PER_DAY +
+	r = strparse_days_from_civil(y, mo, d) * US_PER_DAY +
 	    (int64_t)v * US_PER_S + us - off * US_PER_S;
 	if (r < API_TIME_MIN || r >= API_TIME_END)
 		return -1;
@@ -294,18 +281,6 @@ static const char *const api_param_names[P__MAX] = {
 	"cursor", "bucket",
 };
 
-static int
-api_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode (p, len) into out (NUL-terminated, at most LIMIT_LOGS_PARAM
  * bytes): 0 and *outlen, or -1 for a bad escape or a decoded byte outside
@@ -324,8 +299,8 @@ api_unescape(const char *p, size_t len, char *out, size_t *outlen)
 		if (c == '%') {
 			if (len - i < 3)
 				return -1;
-			if ((hi = api_hex(p[i + 1])) == -1 ||
-			    (lo = api_hex(p[i + 2])) == -1)
+			if ((hi = strparse_hexval(p[i + 1])) == -1 ||
+			    (lo = strparse_hexval(p[i + 2])) == -1)
 				return -1;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;

@@ -34,18 +34,6 @@
 /* parser links without main(): tests/fuzz/fuzz_sl_rest.c)            */
 /* ------------------------------------------------------------------ */
 
-static int
-sl_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 sl_urldecode(const char *p, size_t len, struct buf *out)
 {
@@ -58,8 +46,8 @@ sl_urldecode(const char *p, size_t len, struct buf *out)
 		if (c == '%') {
 			if (i + 2 >= len)
 				goto bad;
-			if ((hi = sl_hexval(p[i + 1])) == -1 ||
-			    (lo = sl_hexval(p[i + 2])) == -1)
+			if ((hi = strparse_hexval(p[i + 1])) == -1 ||
+			    (lo = strparse_hexval(p[i + 2])) == -1)
 				goto bad;
 			c = (char)(hi * 16 + lo);
 			i += 2;

@@ -139,22 +139,6 @@ static const struct tail_optdef {
 	[OPT_REQUEST_ID] =	{ NULL, "--request-id", 1 },
 };
 
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's
- * days_from_civil). */
-static int64_t
-tail_days(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Digits at p[off..off+n) of (p, len) as a number in [min, max]. */
 static int
 tail_digits(const char *p, size_t len, size_t off, size_t n, unsigned min,
@@ -226,7 +210,7 @@ tail_time(const char *p, size_t len, int64_t *out)
 	if (i != len)
 		return -1;
 done:
-	*out = ((tail_days(y, mo, d) * 24 + h) * 60 + mi - tz) * 60000 +
+	*out = ((strparse_days_from_civil(y, mo, d) * 24 + h) * 60 + mi - tz) * 60000 +
 	    (int64_t)s * 1000 + frac;
 	return 0;
 }

@@ -157,11 +157,28 @@ test_tokens(void)
 	T(!strparse_is_slug(NULL, 0, 10));
 }
 
+static void
+test_hex_and_days(void)
+{
+	T(strparse_hexval('0') == 0 && strparse_hexval('9') == 9);
+	T(strparse_hexval('a') == 10 && strparse_hexval('F') == 15);
+	T(strparse_hexval('g') == -1 && strparse_hexval('G') == -1);
+	T(strparse_hexval('/') == -1 && strparse_hexval(':') == -1);
+	T(strparse_hexval('\0') == -1);
+	T(strparse_days_from_civil(1970, 1, 1) == 0);
+	T(strparse_days_from_civil(1969, 12, 31) == -1);
+	T(strparse_days_from_civil(2000, 3, 1) == 11017);
+	T(strparse_days_from_civil(2026, 11, 24) == 20781);
+	T(strparse_days_from_civil(1, 1, 1) == -719162);
+	T(strparse_days_from_civil(9999, 12, 31) == 2932896);
+}
+
 int
 main(void)
 {
 	test_u64();
 	test_i64();
 	test_tokens();
+	test_hex_and_days();
 	return t_done();
 }
