@@ -125,35 +125,79 @@ logship_lock(const struct config *cfg, int wait, int *busy)
 	return fd;
 }
 
-/* Failed attempts in a row, from .failed (0 when absent). */
-static unsigned int
-logship_failures(const struct config *cfg)
+/*
+ * The spool's small state files (.failed, <segment>.offset) hold one
+ * decimal number and a newline. Read: 1 and *v; 0 when the file cannot
+ * be opened (absent); -1 when it is empty, malformed or over max.
+ */
+static int
+logship_read_number(const char *path, uint64_t max, uint64_t *v)
 {
-	char		 path[LIMIT_PATH + 32], text[32];
-	uint64_t	 v = 0;
-	ssize_t		 n;
-	int		 fd;
+	char	 text[32];
+	ssize_t	 n;
+	int	 fd;
 
-	if (logship_path(path, sizeof(path), cfg, LOGSHIP_FAILED) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
-	if (n <= 0)
-		return 1;
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
 		n--;
-	if (strparse_u64(text, (size_t)n, 1, UINT32_MAX, &v) == -1)
+	if (n <= 0 || strparse_u64(text, (size_t)n, 0, max, v) == -1)
+		return -1;
+	return 1;
+}
+
+/* Write v to path: beside it, then renamed over, so that it is never
+ * seen half written. 0, or -1 (logged). */
+static int
+logship_write_number(const char *path, uint64_t v)
+{
+	char	 tmp[LIMIT_PATH + 256], text[32];
+	int	 fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -1;
+	n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)v);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
+	    0640);
+	if (fd == -1 || write(fd, text, (size_t)n) != n ||
+	    rename(tmp, path) == -1) {
+		log_warn(MOD, "cannot write '%s': %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Failed attempts in a row, from .failed: 0 when absent, at least 1 when
+ * present (a malformed one counts as one). */
+static unsigned int
+logship_failures(const struct config *cfg)
+{
+	char		 path[LIMIT_PATH + 32];
+	uint64_t	 v = 0;
+
+	if (logship_path(path, sizeof(path), cfg, LOGSHIP_FAILED) == -1)
+		return 0;
+	switch (logship_read_number(path, UINT32_MAX, &v)) {
+	case 0:
+		return 0;
+	case 1:
+		return v > 0 ? (unsigned int)v : 1;
+	default:
 		return 1;
-	return (unsigned int)v;
+	}
 }
 
 /* Record the outcome of an attempt in .failed. */
 static void
 logship_set_failures(const struct config *cfg, unsigned int k)
 {
-	char	 path[LIMIT_PATH + 32], text[32];
-	int	 fd, n;
+	char	 path[LIMIT_PATH + 32];
 
 	if (logship_path(path, sizeof(path), cfg, LOGSHIP_FAILED) == -1)
 		return;
@@ -163,13 +207,7 @@ logship_set_failures(const struct config *cfg, unsigned int k)
 			    strerror(errno));
 		return;
 	}
-	n = snprintf(text, sizeof(text), "%u\n", k);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
-	    0640);
-	if (fd == -1 || write(fd, text, (size_t)n) != n)
-		log_warn(MOD, "cannot write '%s': %s", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
+	logship_write_number(path, k);
 }
 
 /* Seconds to wait after k failures in a row. */
@@ -524,24 +562,14 @@ out:
 /* A segment                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Offset already shipped, from the .offset file (0 when absent). */
+/* Offset already shipped, from the .offset file (0 when absent or bad). */
 static off_t
 segment_offset(const char *offpath)
 {
-	char		 text[32];
 	uint64_t	 v;
-	ssize_t		 n;
-	int		 fd;
 
-	if ((fd = open(offpath, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	while (n > 0 && text[n - 1] == '\n')
-		n--;
-	if (n <= 0 || strparse_u64(text, (size_t)n, 0, INT64_MAX, &v) == -1)
-		return 0;
-	return (off_t)v;
+	return logship_read_number(offpath, INT64_MAX, &v) == 1 ? (off_t)v :
+	    0;
 }
 
 /*
@@ -554,8 +582,7 @@ static int
 segment_commit(struct batch *b, const char *asidepath, const char *offpath,
     off_t at)
 {
-	char	 tmp[LIMIT_PATH + 256], text[32];
-	int	 fd, n;
+	int	 fd;
 
 	if (b->aside.len > 0) {
 		fd = open(asidepath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
@@ -574,22 +601,7 @@ segment_commit(struct batch *b, const char *asidepath, const char *offpath,
 		buf_reset(&b->aside);
 		b->naside = 0;
 	}
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp", offpath);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -1;
-	n = snprintf(text, sizeof(text), "%lld\n", (long long)at);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
-	    0640);
-	if (fd == -1 || write(fd, text, (size_t)n) != n ||
-	    rename(tmp, offpath) == -1) {
-		log_warn(MOD, "cannot record progress in '%s': %s", offpath,
-		    strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	return logship_write_number(offpath, (uint64_t)at);
 }
 
 /* Send what the batch holds and commit up to at. */
