@@ -22,6 +22,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TOP"
 
 ROWS=${BENCH_INGEST_ROWS:-40000}
+SHIP_INTERVAL=5		# the platform's log_ship_interval here (its default)
 DUR=${BENCH_DURATION:-10}
 WARM=${BENCH_WARMUP:-2}
 RESULTS=${BENCH_RESULTS:-$TOP/bench/results}
@@ -78,7 +79,7 @@ ingest() {
 	ctl logs flush >/dev/null 2>&1 || true
 	# the workers' shipper children (started by the sample requests) are
 	# done before the segment appears, so mcpctl ships all of it alone
-	sleep $((${SHIP_INTERVAL:-5} + 1))
+	sleep $((SHIP_INTERVAL + 1))
 	f="$SPOOL/sealed-000000000100.000000000-$$.jsonl"
 	L="$line" awk -v n="$ROWS" -v p="ingest-$name-$$" 'BEGIN {
 		l = ENVIRON["L"]	# (-v would expand the JSON escapes)
