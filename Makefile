@@ -40,7 +40,10 @@ LDLIBS    += $(PKG_LIBS) -lm
 
 LIB_SRC    = $(sort $(wildcard lib/*.c))
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
-APP_SRC    = $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
+# src/ by layer: http, auth, store, log, mcp, api; main.c and config.c on top
+# (docs/architecture.md). src/mcpctl/ is its own program.
+APP_DIRS   = src/http src/auth src/store src/log src/mcp src/api
+APP_SRC    = $(sort src/config.c $(foreach d,$(APP_DIRS),$(wildcard $(d)/*.c)))
 APP_OBJ    = $(APP_SRC:%.c=$(BUILD)/%.o)
 SL_SRC     = $(sort $(wildcard deploy/supabase-local/*.c))
 SL_OBJ     = $(SL_SRC:%.c=$(BUILD)/%.o)
@@ -110,7 +113,18 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LINK)
 deps:
 	@sh deploy/local/deps.sh
 
-run: deps all
+# run and test build quietly: the compiler's lines go to $(BUILD)/build.log,
+# and only a failure shows them (V=1 prints them all as they come).
+ifeq ($(V),1)
+QUIET_ALL  = $(MAKE) all
+else
+QUIET_ALL  = @mkdir -p $(BUILD); echo "building... (log: $(BUILD)/build.log)"; \
+	$(MAKE) all >$(BUILD)/build.log 2>&1 || { tail -30 $(BUILD)/build.log; \
+	echo "build failed: the whole log is $(BUILD)/build.log"; exit 1; }
+endif
+
+run: deps
+	$(QUIET_ALL)
 	@bash deploy/local/run.sh
 
 stop:
@@ -119,7 +133,8 @@ stop:
 unit: $(UNIT_BIN)
 	@bash tests/run-unit.sh $(UNIT_BIN)
 
-test: deps all
+test: deps
+	$(QUIET_ALL)
 	@bash tests/run-all.sh
 
 fuzz-corpus: $(FUZZ_DRV)
@@ -145,7 +160,7 @@ fuzz-build: $(FUZZ_BIN)
 # curl's banned-function list (docs/internals/checksrc.md).
 BANNED = sprintf|vsprintf|strcpy|strcat|strncat|strtok|atoi|atol|atoll|atof|strtol|strtoul|strtoll|strtoull|sscanf|gets|strncpy|tmpnam|mktemp
 checksrc:
-	@bad=$$(grep -nE '(^|[^_a-zA-Z0-9.>])($(BANNED))[[:space:]]*\(' lib/*.[ch] src/*.[ch] src/mcpctl/*.[ch] deploy/supabase-local/*.[ch] 2>/dev/null | grep -v 'checksrc: allow'); \
+	@bad=$$(grep -nE '(^|[^_a-zA-Z0-9.>])($(BANNED))[[:space:]]*\(' lib/*.[ch] src/*.[ch] $(APP_DIRS:%=%/*.[ch]) src/mcpctl/*.[ch] deploy/supabase-local/*.[ch] 2>/dev/null | grep -v 'checksrc: allow'); \
 	if [ -n "$$bad" ]; then echo "$$bad"; echo "checksrc: banned functions used"; exit 1; fi; \
 	echo "checksrc: clean"
 

@@ -3,7 +3,7 @@
  * AES-256-GCM sealing with associated data, a 32-byte key with a key id,
  * HKDF-SHA256, strict base64 and hex, constant-time comparison, wiping.
  * Knows nothing about tenants or MCP (the AAD layout of tenant secrets is
- * src/target.c's business).
+ * src/store/target.c's business).
  *
  * Sealed layout (crypto_seal's output, crypto_open's input):
  *

@@ -70,7 +70,7 @@
 #define LIMIT_PLATFORM_TOKEN_TTL 900		/* auth_mint default (s) */
 #define LIMIT_PLATFORM_TOKEN_TTL_MAX 3600	/* auth_mint ceiling (s) */
 #define LIMIT_AUTH_CACHE	64		/* verified tokens cached per
-						   worker (src/auth.c) */
+						   worker (src/auth/auth.c) */
 #define LIMIT_AUTH_CACHE_TTL	60		/* a verification is reused for
 						   at most this long (s), and
 						   never from exp + leeway on */
@@ -82,7 +82,7 @@
 /* Operator log lines. */
 #define LIMIT_LOG_LINE		4096
 
-/* --- Sessions, http upstreams, SSE (src/session.c, src/upstream_http.c,
+/* --- Sessions, http upstreams, SSE (src/mcp/session.c, src/mcp/upstream_http.c,
  * lib/sse.c). Appended as one block. --- */
 #define LIMIT_SESSION_ID	1024		/* Mcp-Session-Id we issue */
 #define LIMIT_SESSION_FIELD	64		/* tenant / caller id in it */
@@ -110,7 +110,7 @@
 #define LIMIT_SSE_FIELD		256		/* an event's type or id */
 #define LIMIT_SSE_RETRY_MAX_MS	86400000	/* "retry:" values clamped */
 
-/* ---- stdio upstream: src/upstream_stdio.c, lib/proc.c ----------------
+/* ---- stdio upstream: src/mcp/upstream_stdio.c, lib/proc.c ----------------
  * (block added with the stdio upstream; the *_DEFAULT values are the
  * defaults of the stdio_* configuration keys, see upstream_stdio.h.) */
 #define LIMIT_STDIO_DEADLINE_MS	30000	/* one call, cold start included */
@@ -149,7 +149,7 @@
 #define LIMIT_PROC_GROUPS	256	/* supplementary groups inspected */
 /* ---- end of the stdio upstream block ------------------------------- */
 
-/* ---- request log: src/reqlog.c (DESIGN section 7) -------------------
+/* ---- request log: src/log/reqlog.c (DESIGN section 7) -------------------
  * (block added with the request log; LIMIT_REQLOG_BODY_DEFAULT is the
  * default of the log_body_max configuration key, _CEILING its ceiling.) */
 #define LIMIT_REQLOG_BODY_DEFAULT (16 * 1024)	/* log_body_max default */
@@ -164,7 +164,7 @@
 #define LIMIT_REQLOG_ERR_EVERY_S 60		/* sink errors logged at most
 						   once per this many seconds */
 #define LIMIT_REQLOG_REOPEN_TRIES 3		/* the file moved under us */
-/* Sink 2, the spool and its shipment: src/logship.c. */
+/* Sink 2, the spool and its shipment: src/log/logship.c. */
 #define LIMIT_LOGSHIP_BYTES_DEFAULT (256 * 1024) /* log_ship_bytes default */
 #define LIMIT_LOGSHIP_BYTES_MAX	(64 * 1024 * 1024) /* and its ceiling */
 #define LIMIT_LOGSHIP_INTERVAL_DEFAULT 5	/* log_ship_interval default (s) */
@@ -186,7 +186,7 @@
 #define LIMIT_LOGSHIP_MONTHS_AHEAD 3		/* partitions made in advance */
 /* ---- end of the request log block ---------------------------------- */
 
-/* ---- log query API: src/api_logs.c (DESIGN section 5) --------------
+/* ---- log query API: src/api/api_logs.c (DESIGN section 5) --------------
  * GET /api/v1/tenants/{t}/logs and /usage. LIMIT_LOGS_PAGE_MAX and
  * LIMIT_LOGS_PAGE_BODY_BYTES are also written in
  * sql/migrations/0004_log_api.sql (tenant_logs' clamp and body budget);

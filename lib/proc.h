@@ -1,7 +1,7 @@
 /*
  * proc.h -- start a program in a sandbox of plain POSIX/Linux means, talk
  * to it over pipes, and make sure it (and its process group) is gone
- * afterwards. Knows nothing about MCP; src/upstream_stdio.c builds on it.
+ * afterwards. Knows nothing about MCP; src/mcp/upstream_stdio.c builds on it.
  *
  * What proc_spawn() guarantees for the child, in this order, before
  * execve() (fork + execve, never a shell):

@@ -400,7 +400,7 @@ config_set_origins(struct config *cfg, const char *raw, char *why,
 
 /*
  * The platform's token signing key: a PEM EC P-256 private key (ES256 is
- * the only algorithm of platform tokens; src/auth.c). Checked here so a
+ * the only algorithm of platform tokens; src/auth/auth.c). Checked here so a
  * wrong key stops the worker at start, not the first token request.
  */
 static const char *

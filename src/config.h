@@ -21,7 +21,7 @@
  * encrypted). Their contents live in struct buf fields, are wiped by
  * config_release() and must never be logged.
  *
- * platform_issuer must differ from the Supabase issuer (src/auth.c tells
+ * platform_issuer must differ from the Supabase issuer (src/auth/auth.c tells
  * the two token kinds apart by "iss").
  *
  * Errors: config_load() returns 0, or -1 with one line in err (no prefix,
@@ -72,7 +72,7 @@ struct config {
 	char		*log_dir;
 	char		*spool_dir;
 
-	/* stdio upstreams (src/upstream_stdio.h) */
+	/* stdio upstreams (src/mcp/upstream_stdio.h) */
 	char		*stdio_user;	/* NULL: children run as the worker;
 					   a root worker then cannot spawn */
 	uid_t		 stdio_uid;	/* from stdio_user; (uid_t)-1 unset */

@@ -1,5 +1,5 @@
 -- 0004_log_api.sql — the two read functions behind the log query API
--- (DESIGN §5: GET /api/v1/tenants/{t}/logs and /usage, src/api_logs.c).
+-- (DESIGN §5: GET /api/v1/tenants/{t}/logs and /usage, src/api/api_logs.c).
 --
 -- Both are SECURITY INVOKER: they run with the caller's rights, so the
 -- row-level security of request_logs (members read their tenants' rows)

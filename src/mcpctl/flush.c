@@ -1,7 +1,7 @@
 /*
  * flush.c -- "mcpctl logs flush" and "mcpctl logs maintain": the request
  * log's spool shipped to Supabase now, and request_logs' partitions made
- * and retired now (src/logship.h has the rules; docs/logging.md the how).
+ * and retired now (src/log/logship.h has the rules; docs/logging.md the how).
  *
  * Both print one JSON object on stdout (jq-friendly) and say on stderr
  * what went wrong. Run as root, they first become the owner of spool_dir,
@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "logship.h"
+#include "log/logship.h"
 #include "mcpctl.h"
 
 /* As root: become spool_dir's owner (the workers' user). 0 or -1. */

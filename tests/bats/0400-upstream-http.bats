@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The http upstream (src/upstream_http.c) against a real Streamable HTTP
+# The http upstream (src/mcp/upstream_http.c) against a real Streamable HTTP
 # server: @modelcontextprotocol/server-everything's "streamableHttp"
 # transport. initialize (and notifications/initialized), tools/list,
 # tools/call echo, progress notifications relayed event by event,

@@ -1,5 +1,5 @@
 /*
- * fuzz_api_logs.c -- the log API's query strings (src/api_logs.c): the
+ * fuzz_api_logs.c -- the log API's query strings (src/api/api_logs.c): the
  * /logs and /usage parameter parsers, the cursor and RFC 3339 times.
  *
  * Invariants checked besides memory safety:
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "api_logs.h"
+#include "api/api_logs.h"
 #include "buf.h"
 #include "fuzz.h"
 #include "mcp_limits.h"

@@ -1,5 +1,5 @@
 /*
- * fuzz_logship.c -- the spool's line handling (src/logship.c): sealing,
+ * fuzz_logship.c -- the spool's line handling (src/log/logship.c): sealing,
  * reading a segment line by line with bounded memory (lreader), telling
  * records from other lines (segment_row), batching and moving lines aside.
  *
@@ -31,7 +31,7 @@
 
 #include "config.h"
 #include "fuzz.h"
-#include "logship.h"
+#include "log/logship.h"
 #include "mcp_limits.h"
 
 static char		 fuzz_dir[64], fuzz_aside[128];

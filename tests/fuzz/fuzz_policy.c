@@ -1,6 +1,6 @@
 /*
  * fuzz_policy.c -- the tenant's tool policy on JSON-RPC messages
- * (src/policy.c): policy_check_request() on a client message and
+ * (src/mcp/policy.c): policy_check_request() on a client message and
  * policy_filter_tools_list() on a tools/list result.
  *
  * Byte 0 picks the policy (allow-list or not); the rest is one JSON
@@ -18,10 +18,10 @@
 #include "fuzz.h"
 #include "jsonx.h"
 #include "mcp_limits.h"
-#include "policy.h"
-#include "target.h"
+#include "mcp/policy.h"
+#include "store/target.h"
 
-#define FUZZ_WHY	256	/* as src/mcp.c's */
+#define FUZZ_WHY	256	/* as src/mcp/mcp.c's */
 
 static char	 fuzz_echo[] = "echo", fuzz_add[] = "add", fuzz_e[] = "";
 static char	*fuzz_allow[] = { fuzz_echo, fuzz_add, fuzz_e, NULL };

@@ -1,5 +1,5 @@
 /*
- * fuzz_reqlog.c -- the request log's redaction (src/reqlog.c,
+ * fuzz_reqlog.c -- the request log's redaction (src/log/reqlog.c,
  * reqlog_set_bodies / reqlog_keep + reqlog_redact) and the record's line.
  *
  * Input: byte 0 picks the options (bit 0: the two-step keep/redact path;
@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "fuzz.h"
 #include "mcp_limits.h"
-#include "reqlog.h"
+#include "log/reqlog.h"
 
 /* Alphanumeric (their JSON text is themselves), one all digits (a number
  * holding it), one long enough for the base64-inside-base64 rule. */

@@ -1,5 +1,5 @@
 /*
- * fuzz_request.c -- a request's CGI environment and body (src/request.c):
+ * fuzz_request.c -- a request's CGI environment and body (src/http/request.c):
  * request_init()'s bounds, request_read_body(), and the header checks of
  * the MCP endpoint (Content-Type, Accept, Origin).
  *
@@ -19,9 +19,9 @@
 
 #include "config.h"
 #include "fuzz.h"
-#include "io.h"
+#include "http/io.h"
 #include "mcp_limits.h"
-#include "request.h"
+#include "http/request.h"
 
 #define FUZZ_ENV_MAX	64
 #define FUZZ_MAX_BODY	1024

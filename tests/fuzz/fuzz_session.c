@@ -1,5 +1,5 @@
 /*
- * fuzz_session.c -- the stateless Mcp-Session-Id (src/session.c):
+ * fuzz_session.c -- the stateless Mcp-Session-Id (src/mcp/session.c):
  * session_verify()'s base64url and field decoding.
  *
  * Byte 0 picks the mode:
@@ -21,7 +21,7 @@
 
 #include "fuzz.h"
 #include "mcp_limits.h"
-#include "session.h"
+#include "mcp/session.h"
 
 #define FUZZ_MAC_LEN	32
 #define FUZZ_NOW	1748736000	/* 2025-06-01T00:00:00Z */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_logs.h"
+#include "api/api_logs.h"
 #include "buf.h"
 #include "jwtx.h"
 #include "mcp_limits.h"

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "auth/auth.h"
 #include "config.h"
 #include "httpc.h"
-#include "io.h"
-#include "request.h"
+#include "http/io.h"
+#include "http/request.h"
 #include "t.h"
 #include "tkeys.h"
 #include "tstub.h"

@@ -1,5 +1,5 @@
 /*
- * test_logship.c -- the spool and its shipment (src/logship.c) against a
+ * test_logship.c -- the spool and its shipment (src/log/logship.c) against a
  * stub PostgREST: what is sent, exactly once, through failures, 413s,
  * refused rows, resumption, and concurrent writers racing the sealer.
  */
@@ -17,7 +17,7 @@
 
 #include "config.h"
 #include "httpc.h"
-#include "logship.h"
+#include "log/logship.h"
 #include "mcp_limits.h"
 #include "t.h"
 #include "tstub.h"

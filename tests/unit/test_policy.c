@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy.h"
+#include "mcp/policy.h"
 #include "t.h"
 
 /* Writable strings: struct target holds char ** (-Wwrite-strings). */

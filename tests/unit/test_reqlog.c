@@ -17,7 +17,7 @@
 #include "buf.h"
 #include "log.h"
 #include "mcp_limits.h"
-#include "reqlog.h"
+#include "log/reqlog.h"
 #include "t.h"
 
 #define SECRET	"Zx9?>~Secret-Value!?>"

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "config.h"
-#include "io.h"
-#include "request.h"
+#include "http/io.h"
+#include "http/request.h"
 #include "t.h"
 #include "uuid.h"
 

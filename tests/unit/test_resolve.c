@@ -10,13 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "auth/auth.h"
 #include "config.h"
 #include "httpc.h"
-#include "io.h"
+#include "http/io.h"
 #include "jsonx.h"
-#include "request.h"
-#include "resolve.h"
+#include "http/request.h"
+#include "store/resolve.h"
 #include "t.h"
 #include "tstub.h"
 

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "config.h"
-#include "io.h"
+#include "http/io.h"
 #include "jsonx.h"
-#include "request.h"
-#include "response.h"
+#include "http/request.h"
+#include "http/response.h"
 #include "t.h"
 
 static struct config	 test_cfg;

@@ -16,10 +16,10 @@
 
 #include "config.h"
 #include "httpc.h"
-#include "io.h"
+#include "http/io.h"
 #include "jsonx.h"
-#include "request.h"
-#include "router.h"
+#include "http/request.h"
+#include "http/router.h"
 #include "t.h"
 
 static struct config	 test_cfg;

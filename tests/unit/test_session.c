@@ -13,7 +13,7 @@
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
 
-#include "session.h"
+#include "mcp/session.h"
 #include "t.h"
 
 static const unsigned char	 key1[32] = "0123456789abcdef0123456789abcdef";

@@ -14,7 +14,7 @@
 
 #include "crypto.h"
 #include "mcp_limits.h"
-#include "target.h"
+#include "store/target.h"
 #include "t.h"
 
 #define TID	"0190a8e4-7c1e-7b3a-8f00-123456789abc"

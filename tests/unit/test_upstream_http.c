@@ -43,7 +43,7 @@
 
 #include "buf.h"
 #include "httpc.h"
-#include "upstream_http.h"
+#include "mcp/upstream_http.h"
 #include "t.h"
 #include "tstub.h"
 

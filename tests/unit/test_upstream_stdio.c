@@ -27,7 +27,7 @@
 #include <jansson.h>
 
 #include "log.h"
-#include "upstream_stdio.h"
+#include "mcp/upstream_stdio.h"
 #include "t.h"
 
 #define NOBODY	65534

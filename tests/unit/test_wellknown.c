@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "auth/auth.h"
 #include "config.h"
-#include "io.h"
+#include "http/io.h"
 #include "jsonx.h"
-#include "request.h"
+#include "http/request.h"
 #include "t.h"
 #include "tkeys.h"
-#include "wellknown.h"
+#include "auth/wellknown.h"
 
 #define ENV_MAX	12
 

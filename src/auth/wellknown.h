@@ -1,0 +1,72 @@
+/*
+ * wellknown.h -- the public discovery documents (DESIGN section 3.2).
+ *
+ * Routes (all GET, HEAD too; no authentication; the bodies name nothing
+ * that exists, so they leak no tenant or server):
+ *
+ *   /.well-known/oauth-protected-resource/mcp/{tenant}/{server}
+ *       wellknown_prm: OAuth 2.0 Protected Resource Metadata (RFC 9728
+ *       section 3) of one MCP endpoint:
+ *         {"resource": "<base>/mcp/<tenant>/<server>",
+ *          "authorization_servers": ["<supabase issuer>"],
+ *          "bearer_methods_supported": ["header"],
+ *          "scopes_supported": [],
+ *          "resource_name": "MCP Online Platform"}
+ *       The path form is what MCP clients try first (MCP 2025-06-18
+ *       authorization: RFC 9728 section 3.1 inserts the well-known path
+ *       between host and the resource's path).
+ *   /.well-known/oauth-protected-resource
+ *       wellknown_prm_root: the same with "resource": "<base>".
+ *   /.well-known/jwks.json
+ *       wellknown_jwks: the platform's token verification key(s) as a JWK
+ *       Set: {"keys":[{"kty":"EC","crv":"P-256","x","y","kid","alg":
+ *       "ES256","use":"sig","key_ops":["verify"]}]}, kid = RFC 7638
+ *       thumbprint; {"keys":[]} when platform_signing_key_file is unset.
+ * Every document is sent with "Access-Control-Allow-Origin: *" (public
+ * data; browser-based MCP clients fetch it cross-origin).
+ *
+ * The authorization server is the Supabase Auth issuer
+ * (config_supabase_issuer(): supabase_jwt_issuer, else
+ * <supabase_url>/auth/v1), the issuer of the user tokens we accept.
+ *
+ * <base> (wellknown_base_url):
+ *   - public_base_url when configured: the operator's word, the only
+ *     trustworthy choice behind proxies and TLS terminators; set it in
+ *     production;
+ *   - else derived from the request: "https" when HTTPS=on (or
+ *     REQUEST_SCHEME=https) else "http"; "://"; the Host header when it
+ *     is a well-formed host[:port], else SERVER_NAME[:SERVER_PORT]; then
+ *     the script prefix: the part of REQUEST_URI's path before the routed
+ *     path (cgi-bin installs: "/cgi-bin/mcp-platform.cgi"), when it is
+ *     plain RFC 3986 path characters. Derived from Host, the base is what
+ *     the client itself called, which is what RFC 9728 section 3.3 has it
+ *     compare "resource" with; every response is Cache-Control: no-store,
+ *     so a forged Host cannot poison a shared cache.
+ * Returns 0 or -1 (no usable host, or the buffer cap).
+ */
+#ifndef MCP_WELLKNOWN_H
+#define MCP_WELLKNOWN_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "http/request.h"
+#include "http/router.h"
+
+#define WELLKNOWN_PRM_PATH	"/.well-known/oauth-protected-resource"
+#define WELLKNOWN_RESOURCE_NAME	"MCP Online Platform"
+
+int	 wellknown_prm(struct request *, const struct route_params *);
+int	 wellknown_prm_root(struct request *, const struct route_params *);
+int	 wellknown_jwks(struct request *, const struct route_params *);
+
+int	 wellknown_base_url(const struct request *, struct buf *out);
+/*
+ * <base>/.well-known/oauth-protected-resource[/mcp/<tenant>/<server>]
+ * appended to out; tenant NULL (or either not a slug): the root form.
+ */
+int	 wellknown_prm_url(const struct request *, const char *tenant,
+	    size_t tenantlen, const char *server, size_t serverlen,
+	    struct buf *out);
+
+#endif /* MCP_WELLKNOWN_H */

@@ -1,0 +1,105 @@
+/*
+ * request.h -- one HTTP request, built from the CGI/FastCGI environment
+ * (RFC 3875) with every bound applied before the body is read
+ * (DESIGN section 3.1, STYLE.md habit 10).
+ *
+ * request_init() checks, in order, and returns 0 or the HTTP status to
+ * answer with (*why is then a short static message for the client):
+ *   - REQUEST_METHOD: present, a token, <= LIMIT_METHOD       else 400
+ *   - the path: PATH_INFO when non-empty, else REQUEST_URI up to '?';
+ *     <= LIMIT_PATH                                            else 414
+ *     starts with '/', visible ASCII, no "." or ".." segment  else 400
+ *   - QUERY_STRING <= LIMIT_QUERY                              else 414
+ *   - every HTTP_* value and CONTENT_TYPE <= LIMIT_HEADER_VALUE, all
+ *     HTTP_* values together <= LIMIT_HEADERS_TOTAL            else 431
+ *     (RFC 6585 section 5: "Request Header Fields Too Large")
+ *   - CONTENT_LENGTH: absent or empty is 0; not a plain decimal   else 400;
+ *     more than cfg->max_body (or than 2^64-1)                 else 413
+ * The body is not read: request_read_body() reads exactly
+ * CONTENT_LENGTH bytes when a handler wants them.
+ *
+ * The request id is always set, even when request_init() fails, so every
+ * response carries X-Request-Id: the web server's UNIQUE_ID (Apache
+ * mod_unique_id) when present, visible ASCII and <= LIMIT_REQUEST_ID, so
+ * the platform's lines join the access log's; else a fresh UUIDv7.
+ *
+ * Ownership: string fields are borrowed from the io's environment (valid
+ * until the request is finished) or point into the struct; NULL when the
+ * variable is absent. The body and the response state are owned and freed
+ * by request_release(). Proxy-style variables (HTTP_PROXY) are never read.
+ */
+#ifndef MCP_REQUEST_H
+#define MCP_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "http/io.h"
+#include "mcp_limits.h"
+#include "http/response.h"
+
+struct reqlog;
+
+struct request {
+	struct io		*io;
+	const struct config	*cfg;
+	struct timespec		 started;	/* CLOCK_MONOTONIC */
+	char			 id[LIMIT_REQUEST_ID + 1];
+
+	const char		*method;	/* "GET", ...; NULL if invalid */
+	int			 head;		/* HEAD: answer as GET, no body */
+	char			 path[LIMIT_PATH + 1];
+	const char		*query;		/* "" when none */
+	uint64_t		 content_length;
+
+	const char		*content_type;	/* CONTENT_TYPE */
+	const char		*accept;	/* HTTP_ACCEPT */
+	const char		*origin;	/* HTTP_ORIGIN */
+	const char		*authorization;	/* HTTP_AUTHORIZATION: secret,
+						   never log it */
+	const char		*protocol_version; /* HTTP_MCP_PROTOCOL_VERSION */
+	const char		*session_id;	/* HTTP_MCP_SESSION_ID */
+	const char		*remote_addr;	/* REMOTE_ADDR */
+	const char		*user_agent;	/* HTTP_USER_AGENT */
+
+	struct buf		 body;		/* after request_read_body() */
+	int			 body_read;
+
+	struct response		 resp;
+
+	struct reqlog		*log;		/* the request-log record being
+						   built (/mcp/ requests), or
+						   NULL; owned by main.c */
+};
+
+int	 request_init(struct request *, struct io *, const struct config *,
+	    const char **why);
+/* Read the body (once; later calls return 0): 0, or 400 when shorter than
+ * CONTENT_LENGTH, 500 on a read error; *why as above. */
+int	 request_read_body(struct request *, const char **why);
+void	 request_release(struct request *);
+
+/* A request environment variable (borrowed) or NULL. */
+const char *request_env(const struct request *, const char *name);
+/* Milliseconds since request_init(). */
+double	 request_elapsed_ms(const struct request *);
+
+/*
+ * Checks the MCP endpoint applies (DESIGN section 3.1); each is 1 or 0.
+ * request_content_type_is: CONTENT_TYPE's media type equals type
+ *   (case-insensitive, parameters such as charset ignored).
+ * request_accepts: the Accept header (RFC 9110 12.5.1) has a range that
+ *   covers type: the type itself, its "type/" wildcard or the all-types
+ *   wildcard, not with q=0; an absent Accept allows everything. (The
+ *   precedence of a more specific q=0 range over a wildcard is not
+ *   applied: a client that names a type with q=0 lists no wildcard.)
+ * request_origin_allowed: no Origin, or config_origin_allowed().
+ */
+int	 request_content_type_is(const struct request *, const char *type);
+int	 request_accepts(const struct request *, const char *type);
+int	 request_origin_allowed(const struct request *);
+
+#endif /* MCP_REQUEST_H */

@@ -1,0 +1,247 @@
+/*
+ * resolve.c -- resolve_mcp_target RPC and its per-worker cache; see
+ * resolve.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "httpc.h"
+#include "jsonx.h"
+#include "log.h"
+#include "mcp_limits.h"
+#include "store/resolve.h"
+#include "strparse.h"
+#include "store/supa.h"
+
+#define RESOLVE_MOD		"resolve"
+#define RESOLVE_CALLER_MAX	(2 + UUID_STRLEN)	/* "u:" / "k:" + id */
+
+struct resolve_entry {
+	int		 used;
+	char		 tenant[LIMIT_SLUG + 1];
+	char		 server[LIMIT_SLUG + 1];
+	char		 caller[RESOLVE_CALLER_MAX + 1];
+	json_t		*target;	/* NULL: the RPC said null (404) */
+	time_t		 at;		/* when it was fetched */
+};
+
+static struct resolve_entry	 resolve_cache[LIMIT_RESOLVE_CACHE];
+static struct resolve_stats	 resolve_counts;
+
+static time_t
+resolve_monotonic(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static time_t	(*resolve_now)(void) = resolve_monotonic;
+
+void
+resolve_set_clock(time_t (*now)(void))
+{
+	resolve_now = now != NULL ? now : resolve_monotonic;
+}
+
+void
+resolve_cache_clear(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < LIMIT_RESOLVE_CACHE; i++)
+		json_decref(resolve_cache[i].target);
+	memset(resolve_cache, 0, sizeof(resolve_cache));
+	memset(&resolve_counts, 0, sizeof(resolve_counts));
+}
+
+void
+resolve_stats(struct resolve_stats *st)
+{
+	size_t	 i;
+
+	*st = resolve_counts;
+	st->entries = 0;
+	for (i = 0; i < LIMIT_RESOLVE_CACHE; i++)
+		if (resolve_cache[i].used)
+			st->entries++;
+}
+
+static struct resolve_entry *
+resolve_lookup(const char *tenant, const char *server, const char *caller)
+{
+	size_t	 i;
+
+	for (i = 0; i < LIMIT_RESOLVE_CACHE; i++) {
+		struct resolve_entry *e = &resolve_cache[i];
+
+		if (e->used && strcmp(e->tenant, tenant) == 0 &&
+		    strcmp(e->server, server) == 0 &&
+		    strcmp(e->caller, caller) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Keep target (borrowed; a reference is taken) for the key. */
+static void
+resolve_store(struct resolve_entry *e, const char *tenant, const char *server,
+    const char *caller, json_t *target, time_t now)
+{
+	size_t	 i;
+
+	if (e == NULL) {
+		/* A free slot, else the oldest entry. */
+		for (i = 0; i < LIMIT_RESOLVE_CACHE; i++) {
+			if (!resolve_cache[i].used) {
+				e = &resolve_cache[i];
+				break;
+			}
+			if (e == NULL || resolve_cache[i].at < e->at)
+				e = &resolve_cache[i];
+		}
+		if (e->used)
+			resolve_counts.evictions++;
+		json_decref(e->target);
+		memset(e, 0, sizeof(*e));
+		snprintf(e->tenant, sizeof(e->tenant), "%s", tenant);
+		snprintf(e->server, sizeof(e->server), "%s", server);
+		snprintf(e->caller, sizeof(e->caller), "%s", caller);
+		e->used = 1;
+	} else
+		json_decref(e->target);
+	e->target = json_incref(target);
+	e->at = now;
+}
+
+/*
+ * The round trip: 0 and *result (NEW reference; NULL for JSON null), or
+ * -1 with why (for the log) when no usable answer came.
+ */
+static int
+resolve_rpc(const struct config *cfg, const struct principal *p,
+    const char *tenant, const char *server, json_t **result, char *why,
+    size_t whylen)
+{
+	struct supa_call	 c;
+	struct httpc_response	 resp;
+	struct buf		 body;
+	json_t			*args = NULL, *j = NULL;
+	char			 err[128];
+	int			 rc = -1;
+
+	*result = NULL;
+	memset(&c, 0, sizeof(c));
+	buf_init(&body, 1024);
+	httpc_response_init(&resp);
+
+	args = json_pack("{s:s, s:s, s:s}", "p_tenant", tenant,
+	    "p_server", server, p->kind == PRINCIPAL_USER ? "p_user_id" :
+	    "p_api_key_id", p->sub);
+	if (args == NULL || jsonx_dumpb(&body, args) == -1) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	c.method = "POST";
+	c.path = RESOLVE_RPC_PATH;
+	c.body = body.data;
+	c.bodylen = body.len;
+	c.max_response = LIMIT_RESOLVE_RESPONSE;
+	resolve_counts.calls++;
+	if (supa_perform(cfg, &c, &resp, why, whylen) == -1)
+		goto out;
+	if (resp.status != 200) {
+		snprintf(why, whylen, "resolve_mcp_target answered %ld",
+		    resp.status);
+		goto out;
+	}
+	if ((j = jsonx_loadb(resp.body.data != NULL ? resp.body.data : "",
+	    resp.body.len, LIMIT_JSON_DEPTH, err, sizeof(err))) == NULL) {
+		snprintf(why, whylen, "resolve_mcp_target: %s", err);
+		goto out;
+	}
+	/* JSON null (PostgREST's answer for a NULL jsonb) is a "no". */
+	if (json_is_null(j)) {
+		rc = 0;
+		goto out;
+	}
+	if (!json_is_object(j) ||
+	    !json_is_object(json_object_get(j, "tenant")) ||
+	    !json_is_object(json_object_get(j, "server")) ||
+	    !json_is_object(json_object_get(j, "tenant_server"))) {
+		snprintf(why, whylen, "resolve_mcp_target: unexpected answer");
+		goto out;
+	}
+	*result = j;
+	j = NULL;
+	rc = 0;
+out:
+	json_decref(j);
+	json_decref(args);
+	httpc_response_release(&resp);
+	buf_release(&body);
+	return rc;
+}
+
+int
+resolve_target(struct request *req, const struct principal *p,
+    const char *tenantp, size_t tenantlen, const char *serverp,
+    size_t serverlen, json_t **target)
+{
+	const struct config	*cfg = req->cfg;
+	struct resolve_entry	*e;
+	json_t			*fresh = NULL;
+	char			 tenant[LIMIT_SLUG + 1], server[LIMIT_SLUG + 1];
+	char			 caller[RESOLVE_CALLER_MAX + 1];
+	char			 why[LIMIT_HTTPC_ERR + 64];
+	time_t			 now;
+	int			 st;
+
+	*target = NULL;
+	if (p == NULL || (p->kind != PRINCIPAL_USER &&
+	    p->kind != PRINCIPAL_API_KEY) || p->sub[0] == '\0')
+		return 500;
+	if (!strparse_is_slug(tenantp, tenantlen, LIMIT_SLUG) ||
+	    !strparse_is_slug(serverp, serverlen, LIMIT_SLUG))
+		return 404;
+	memcpy(tenant, tenantp, tenantlen);
+	tenant[tenantlen] = '\0';
+	memcpy(server, serverp, serverlen);
+	server[serverlen] = '\0';
+	/* A platform token is for its own tenant only: no round trip. */
+	if (p->kind == PRINCIPAL_API_KEY && strcmp(p->tenant_slug, tenant) != 0)
+		return 404;
+	snprintf(caller, sizeof(caller), "%c:%s",
+	    p->kind == PRINCIPAL_USER ? 'u' : 'k', p->sub);
+
+	now = resolve_now();
+	e = cfg->config_ttl > 0 ? resolve_lookup(tenant, server, caller) :
+	    NULL;
+	if (e != NULL && now >= e->at &&
+	    (uint64_t)(now - e->at) < cfg->config_ttl) {
+		resolve_counts.hits++;
+		*target = json_incref(e->target);
+		return *target != NULL ? 0 : 404;
+	}
+	if (resolve_rpc(cfg, p, tenant, server, &fresh, why,
+	    sizeof(why)) == -1) {
+		resolve_counts.failures++;
+		if (e == NULL) {
+			log_warn(RESOLVE_MOD, "'%s/%s': %s", tenant, server,
+			    why);
+			return 503;
+		}
+		resolve_counts.stale++;
+		log_warn(RESOLVE_MOD, "'%s/%s': %s; serving the cached "
+		    "answer, %llds old", tenant, server, why,
+		    (long long)(now - e->at));
+		*target = json_incref(e->target);
+		return *target != NULL ? 0 : 404;
+	}
+	if (cfg->config_ttl > 0)
+		resolve_store(e, tenant, server, caller, fresh, now);
+	st = fresh != NULL ? 0 : 404;
+	*target = fresh;
+	return st;
+}
