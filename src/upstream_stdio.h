@@ -122,13 +122,17 @@ struct upstream_stdio_spec {
 					   and secrets; the catalog names the
 					   variables), NULL-terminated, may be
 					   NULL. Names: [A-Za-z_][A-Za-z0-9_]*.
-					   Refused (EINVAL): duplicates, PATH,
-					   HOME, TMPDIR, LANG, LD_*, ENV,
-					   BASH_ENV, NODE_OPTIONS, NODE_PATH,
-					   PYTHONSTARTUP, PYTHONPATH,
-					   PYTHONHOME, PERL5OPT, PERL5LIB,
-					   RUBYOPT, GCONV_PATH: they decide
-					   what code runs */
+					   Refused (EINVAL, the reason in
+					   info.detail): duplicates, PATH,
+					   HOME, TMPDIR, LANG, and every
+					   variable that decides what code
+					   runs or which TLS roots count:
+					   LD_*, GLIBC_TUNABLES, NODE_OPTIONS,
+					   NODE_EXTRA_CA_CERTS, JAVA_TOOL_
+					   OPTIONS, PYTHON*, PERL5*, RUBY*,
+					   DOTNET_*, ... (the full list:
+					   stdio_env_refused in the .c and
+					   docs/security.md) */
 	const char	*workdir;	/* absolute; created (parents 0711,
 					   itself 0700, owned by run_uid) */
 };
