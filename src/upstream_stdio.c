@@ -28,6 +28,7 @@
 #include "log.h"
 #include "mcp_limits.h"
 #include "proc.h"
+#include "stdio_sandbox.h"
 #include "upstream_stdio.h"
 
 #define MOD	"upstream_stdio"
@@ -429,6 +430,17 @@ stdio_fp(const struct upstream_stdio_spec *s,
 	stdio_fp_str(ctx, s->workdir);
 	stdio_fp_str(ctx, o->path);
 	stdio_fp_str(ctx, o->hide_dir != NULL ? o->hide_dir : "");
+	stdio_fp_str(ctx, o->read_paths != NULL ? o->read_paths : "");
+	for (i = 0; s->read_paths != NULL && s->read_paths[i] != NULL; i++)
+		stdio_fp_str(ctx, s->read_paths[i]);
+	stdio_fp_str(ctx, "\x01");
+	if (s->n_egress_ports > 0 && s->egress_ports != NULL)
+		stdio_fp_add(ctx, s->egress_ports,
+		    s->n_egress_ports * sizeof(s->egress_ports[0]));
+	nums[0] = (uint64_t)s->net;
+	nums[1] = (uint64_t)o->sandbox;
+	nums[2] = s->n_egress_ports;
+	stdio_fp_add(ctx, nums, 3 * sizeof(nums[0]));
 	stdio_fp_str(ctx, o->client_protocol_version);
 	caps = json_is_object(o->client_capabilities) ?
 	    json_dumps(o->client_capabilities, JSON_COMPACT | JSON_SORT_KEYS) :
@@ -1042,6 +1054,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
     size_t pool_max, struct stdio_child **out, char *detail, size_t dl)
 {
 	struct proc_spec	 ps;
+	struct stdio_sandbox	 ssb;
 	struct stdio_child	*c = NULL;
 	char			 file[LIMIT_PROC_PATH];
 	char			 err[LIMIT_STDIO_ERR];
@@ -1051,6 +1064,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	enum upstream_stdio_err	 rc = UPSTREAM_STDIO_SPAWN_FAILED;
 
 	*out = NULL;
+	stdio_sandbox_init(&ssb);
 	if (proc_resolve(s->argv[0], o->path, file, sizeof(file)) == -1) {
 		snprintf(detail, dl, "program '%s' not found in the stdio path",
 		    s->argv[0]);
@@ -1080,6 +1094,9 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 		snprintf(detail, dl, "%s", err);
 		goto out;
 	}
+	/* Landlock, seccomp, network (src/stdio_sandbox.h). */
+	if (stdio_sandbox_build(&ssb, s, o, file, detail, dl) == -1)
+		goto out;
 	envp = stdio_envp(s, o);
 	c = calloc(1, sizeof(*c));
 	if (envp == NULL || c == NULL) {
@@ -1117,6 +1134,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	ps.lim.nproc = o->nproc;
 	ps.isolate = o->isolate;
 	ps.hide_dir = o->hide_dir;
+	ps.sandbox = ssb.active ? &ssb.sb : NULL;
 
 	/* The new one will join the idle ones after the call. */
 	stdio_make_room(pool_max);
@@ -1135,6 +1153,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 out:
 	stdio_child_free(c);
 	stdio_envp_free(envp);
+	stdio_sandbox_release(&ssb);
 	return rc;
 }
 
