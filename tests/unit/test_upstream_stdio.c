@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "upstream_stdio.h"
 #include "t.h"
 
@@ -1059,6 +1060,77 @@ test_env_denylist(void)
 	upstream_stdio_pool_shutdown();
 }
 
+/* read TOOL through mock: the "out" of the result ("ERR ..." on failure). */
+static char *
+read_via(struct server *s, const struct upstream_stdio_opts *o,
+    const char *path)
+{
+	struct upstream_stdio_info	 info;
+	json_t				*r = NULL;
+	char				 msg[1024], *out = NULL;
+	const char			*v;
+
+	snprintf(msg, sizeof(msg), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"read\",\"arguments\":"
+	    "{\"path\":\"%s\"}}}", path);
+	upstream_stdio_info_init(&info);
+	if (call(s, o, msg, NULL, &r, &info) == UPSTREAM_STDIO_OK &&
+	    (v = json_string_value(json_object_get(json_object_get(r,
+	    "result"), "out"))) != NULL)
+		out = strdup(v);
+	else
+		printf("# read_via: %s\n", info.detail);
+	json_decref(r);
+	upstream_stdio_info_release(&info);
+	return out;
+}
+
+/* stdio_sandbox = best: the child reads its own directory and the
+ * system, not a file elsewhere that its uid could read. */
+static void
+test_sandboxed(void)
+{
+	struct upstream_stdio_opts	 o;
+	struct sandbox_support		 sup;
+	struct server			 a;
+	char				 secret[600], own[700], *out;
+	int				 fd;
+
+	sandbox_probe(&sup);
+	if (sup.landlock_abi == 0) {
+		t_check(1, __FILE__, __LINE__, "# SKIP no Landlock");
+		return;
+	}
+	snprintf(secret, sizeof(secret), "%s/secret-key", tmpbase);
+	fd = open(secret, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	T(fd != -1 && write(fd, "sb_secret\n", 10) == 10);
+	close(fd);
+	opts_for_test(&o);
+	o.sandbox = UPSTREAM_STDIO_SANDBOX_BEST;
+	mock(&a, "sb", "");
+	out = read_via(&a, &o, "/etc/hosts");
+	T(out != NULL && strncmp(out, "ERR ", 4) != 0);
+	free(out);
+	snprintf(own, sizeof(own), "%s/own", a.workdir);
+	fd = open(own, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	T(fd != -1 && write(fd, "mine\n", 5) == 5);
+	close(fd);
+	out = read_via(&a, &o, own);
+	T(out != NULL && strcmp(out, "mine\n") == 0);
+	free(out);
+	out = read_via(&a, &o, secret);
+	printf("# sandboxed child reading %s: %s\n", secret, out);
+	T(out != NULL && strncmp(out, "ERR ", 4) == 0 &&
+	    strstr(out, "EACCES") != NULL);
+	free(out);
+	/* Off: the same child reads it (the file is 0644). */
+	o.sandbox = UPSTREAM_STDIO_SANDBOX_OFF;
+	out = read_via(&a, &o, secret);
+	T(out != NULL && strcmp(out, "sb_secret\n") == 0);
+	free(out);
+	upstream_stdio_pool_shutdown();
+}
+
 /* What one tenant's server can see of another's (root: isolated). */
 static void
 test_tenant_isolation(void)
@@ -1233,6 +1305,7 @@ main(void)
 
 	test_invalid();
 	test_env_denylist();
+	test_sandboxed();
 	test_broken_programs();
 	test_mock();
 	test_everything();
