@@ -392,8 +392,8 @@ sandbox_prepare(struct sandbox *sb, const struct sandbox_policy *pol,
 	if (pol->net == SANDBOX_NET_PORTS &&
 	    (pol->n_ports > LIMIT_SANDBOX_PORTS ||
 	    (pol->n_ports > 0 && pol->ports == NULL))) {
-		snprintf(err, errlen, "more than %d sandbox ports",
-		    LIMIT_SANDBOX_PORTS);
+		snprintf(err, errlen, "more than %d sandbox ports, or none "
+		    "given", LIMIT_SANDBOX_PORTS);
 		return -1;
 	}
 	if (pol->landlock && abi > 0) {

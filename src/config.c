@@ -576,11 +576,13 @@ config_check_stdio_user(struct config *cfg, char *why, size_t whylen)
 /* stdio_sandbox is off, best or require; stdio_read_paths a colon list
  * of absolute paths (docs/security.md "The stdio sandbox"). */
 static int
-config_check_stdio_sandbox(struct config *cfg, char *why, size_t whylen)
+config_check_stdio_sandbox(struct config *cfg, const char **key, char *why,
+    size_t whylen)
 {
 	enum upstream_stdio_sandbox	 m;
 	const char			*p;
 
+	*key = "stdio_sandbox";
 	if (stdio_sandbox_mode_parse(cfg->stdio_sandbox != NULL ?
 	    cfg->stdio_sandbox : "best", &m) == -1) {
 		config_errf(why, whylen, "stdio_sandbox: not one of off, best, "
@@ -588,6 +590,7 @@ config_check_stdio_sandbox(struct config *cfg, char *why, size_t whylen)
 		return -1;
 	}
 	cfg->stdio_sandbox_mode = (int)m;
+	*key = "stdio_read_paths";
 	for (p = cfg->stdio_read_paths; p != NULL && *p != '\0';
 	    p += strcspn(p, ":"), p += *p == ':') {
 		if (*p != '/') {
@@ -659,6 +662,7 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 	struct conf_error	 ce;
 	struct buf		 file;
 	char			 why[LIMIT_CONF_ERR], where[LIMIT_PATH + 64];
+	const char		*key = NULL;
 	size_t			 i;
 	int			 rc = -1;
 
@@ -706,11 +710,8 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 		config_errf(err, errlen, "%s: %s", where, why);
 		goto out;
 	}
-	if (config_check_stdio_sandbox(cfg, why, sizeof(why)) == -1) {
-		i = (size_t)config_key_index(strstr(why, "read_paths") !=
-		    NULL ? "stdio_read_paths" : "stdio_sandbox",
-		    strlen(strstr(why, "read_paths") != NULL ?
-		    "stdio_read_paths" : "stdio_sandbox"));
+	if (config_check_stdio_sandbox(cfg, &key, why, sizeof(why)) == -1) {
+		i = (size_t)config_key_index(key, strlen(key));
 		config_where(cfg, &config_keys[i], &ld.raw[i], where,
 		    sizeof(where));
 		config_errf(err, errlen, "%s: %s", where, why);
