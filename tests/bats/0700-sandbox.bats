@@ -24,12 +24,16 @@ setup_file() {
 	local secrets=$STACK_DIR/secrets
 	stack_psql -v fixture="$TOP/tests/fixtures/hostile-server.mjs" \
 	    -v tenant="$DEMO_TENANT" <<-'SQL' >/dev/null || return 1
-		insert into public.mcp_servers (slug, name, transport, argv)
+		insert into public.mcp_servers (slug, name, transport, argv, network)
 		values ('hostile', 'Hostile fixture', 'stdio',
-		        array['node', :'fixture']);
+		        array['node', :'fixture'], 'loopback-denied'),
+		       ('hostile-any', 'Hostile fixture, network any', 'stdio',
+		        array['node', :'fixture'], 'any'),
+		       ('hostile-none', 'Hostile fixture, network none', 'stdio',
+		        array['node', :'fixture'], 'none');
 		insert into public.tenant_servers (tenant_id, server_id, alias)
 		select t.id, s.id, s.slug from public.tenants t, public.mcp_servers s
-		 where t.slug = :'tenant' and s.slug = 'hostile';
+		 where t.slug = :'tenant' and s.slug like 'hostile%';
 	SQL
 	# Another tenant's files, as its own server would have left them.
 	OTHER_DIR=$STACK_DIR/platform/data/tenants/00000000-0000-4000-8000-000000000002/memory
@@ -86,14 +90,14 @@ INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 
 # attack BASE TOOL ARGS_JSON -> $report (the tool's JSON report)
 attack() {
-	local base=$1 tool=$2 args=$3 sid
-	http POST "$base/mcp/$DEMO_TENANT/hostile" \
+	local base=$1 tool=$2 args=$3 sid alias=${ALIAS:-hostile}
+	http POST "$base/mcp/$DEMO_TENANT/$alias" \
 	    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
 	    --data-binary "$INIT"
 	assert_status 200 || return 1
 	sid=$(header mcp-session-id)
-	http POST "$base/mcp/$DEMO_TENANT/hostile" \
+	http POST "$base/mcp/$DEMO_TENANT/$alias" \
 	    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
 	    -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' \
@@ -133,6 +137,11 @@ hidden_or_refused() {
 	    >/dev/null <<<"$report" || return 1
 	attack "$1" ping '{}' || return 1
 	jq -e '.refused == false and .error == null' >/dev/null <<<"$report"
+}
+
+need_seccomp() {
+	"$STACK_DIR/bin/mcpctl" doctor 2>/dev/null | grep -q '^seccomp yes' ||
+	    skip "this kernel offers no seccomp filter"
 }
 
 need_landlock() {
@@ -196,8 +205,42 @@ need_landlock() {
 		refused "$b" tcp_connect "{\"host\":\"127.0.0.1\",\"port\":$STACK_PLATFORM_PORT}"
 		refused "$b" tcp_connect '{"host":"169.254.169.254","port":80}'
 		refused "$b" tcp_connect '{"host":"::1","port":5432}'
+	done
+}
+
+@test "it cannot connect to PostgreSQL's Unix socket" {
+	need_seccomp
+	for b in $BASES; do
 		refused "$b" unix_connect "{\"path\":\"$STACK_DIR/pg/.s.PGSQL.5432\"}"
 	done
+}
+
+@test "network none: no socket at all; network any: the same connect succeeds" {
+	need_landlock 4
+	need_seccomp
+	# socket() itself is refused (EPERM from seccomp, not Landlock's
+	# EACCES at connect), whatever the port.
+	ALIAS=hostile-none attack "$BASE_LIGHTTPD" tcp_connect \
+	    "{\"host\":\"127.0.0.1\",\"port\":$STACK_SUPABASE_PORT}"
+	jq -e '.refused == true and (.error | startswith("EPERM"))' <<<"$report"
+	ALIAS=hostile-none attack "$BASE_LIGHTTPD" tcp_connect \
+	    '{"host":"127.0.0.1","port":443}'
+	jq -e '.refused == true and (.error | startswith("EPERM"))' <<<"$report"
+	# The control: the refusals above are the sandbox's, not a closed
+	# port -- with network any the child reaches Supabase.
+	ALIAS=hostile-any attack "$BASE_LIGHTTPD" tcp_connect \
+	    "{\"host\":\"127.0.0.1\",\"port\":$STACK_SUPABASE_PORT}"
+	jq -e '.refused == false and .error == null' <<<"$report"
+	# ... but still not the files.
+	ALIAS=hostile-any refused "$BASE_LIGHTTPD" read_file \
+	    "{\"path\":\"$SECRETS/secret-key\"}"
+}
+
+@test "root workers (children dropped to stdio_user) are part of the matrix" {
+	[ "$(id -u)" -eq 0 ] || skip "the tests do not run as root: no root workers"
+	[ -n "${BASE_ROOT:-}" ]
+	attack "$BASE_ROOT" ping '{}'
+	jq -e '.refused == false' <<<"$report"
 }
 
 @test "a loopback URL given as a tool argument is not fetched (SSRF)" {
