@@ -147,6 +147,9 @@
 #define LIMIT_STDIO_ERR		256	/* error detail for the caller/log */
 #define LIMIT_PROC_PATH		4096	/* executable / working directory */
 #define LIMIT_PROC_GROUPS	256	/* supplementary groups inspected */
+#define LIMIT_SANDBOX_PATHS	128	/* paths in one sandbox policy */
+#define LIMIT_SANDBOX_PORTS	32	/* TCP ports a child may connect to */
+#define LIMIT_SANDBOX_BPF	256	/* seccomp filter instructions */
 /* ---- end of the stdio upstream block ------------------------------- */
 
 /* ---- request log: src/log/reqlog.c (DESIGN section 7) -------------------

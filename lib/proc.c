@@ -27,6 +27,7 @@
 
 #include "mcp_limits.h"
 #include "proc.h"
+#include "sandbox.h"
 
 /* What a child that failed before execve() writes to the report pipe. */
 enum proc_stage {
@@ -44,6 +45,7 @@ enum proc_stage {
 	PROC_STAGE_PDEATHSIG,
 	PROC_STAGE_PARENT,
 	PROC_STAGE_NNP,
+	PROC_STAGE_SANDBOX,
 	PROC_STAGE_EXEC,
 	PROC_STAGE__MAX
 };
@@ -63,6 +65,7 @@ static const char *const proc_stage_names[PROC_STAGE__MAX] = {
 	"set the parent-death signal",
 	"outlive the parent (parent already gone)",
 	"set no_new_privs",
+	"apply the sandbox",
 	"execute the program",
 };
 
@@ -371,6 +374,12 @@ proc_child(const struct proc_spec *s, int in, int out, int er, int rep,
 
 	r.stage = PROC_STAGE_NNP;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		goto fail;
+
+	/* Last: Landlock and seccomp (lib/sandbox.h) need no_new_privs,
+	 * and the filter would refuse nothing of the above anyway. */
+	r.stage = PROC_STAGE_SANDBOX;
+	if (s->sandbox != NULL && sandbox_apply(s->sandbox) == -1)
 		goto fail;
 
 	r.stage = PROC_STAGE_EXEC;

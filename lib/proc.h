@@ -35,6 +35,8 @@
  *    forked it;
  *  - prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file capabilities
  *    cannot raise its privileges;
+ *  - with sandbox: Landlock and seccomp as prepared by sandbox_prepare()
+ *    (lib/sandbox.h), applied last;
  *  - execve(file, argv, envp) with exactly the environment given.
  * A failure in any step is reported back through a close-on-exec pipe, so
  * proc_spawn() returns -1 with "cannot <step>: <strerror>" in err and the
@@ -62,6 +64,8 @@
 #include <sys/resource.h>
 #include <stddef.h>
 
+struct sandbox;
+
 #define PROC_ID_KEEP	((uid_t)-1)	/* proc_spec uid/gid: do not switch */
 
 struct proc_limits {
@@ -88,6 +92,8 @@ struct proc_spec {
 	const char	 *hide_dir;	/* isolate only, may be NULL: covered
 					   by an empty tmpfs; workdir, when
 					   below it, is bound back */
+	const struct sandbox *sandbox;	/* NULL: none; borrowed, read in
+					   the child only */
 };
 
 struct proc {

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "jwks.h"
 #include "mcp_limits.h"
+#include "mcp/stdio_sandbox.h"
 #include "strparse.h"
 
 enum config_type {
@@ -76,6 +77,8 @@ static const struct config_key config_keys[] = {
 	{ "stdio_user", CT_STRING, 0, NULL, 0, F(stdio_user), 0 },
 	{ "stdio_path", CT_STRING, 0, "/usr/local/bin:/usr/bin:/bin", 0,
 	    F(stdio_path), 0 },
+	{ "stdio_sandbox", CT_STRING, 0, "best", 0, F(stdio_sandbox), 0 },
+	{ "stdio_read_paths", CT_STRING, 0, NULL, 0, F(stdio_read_paths), 0 },
 	{ "stdio_pool_max", CT_COUNT, 0, NULL, LIMIT_STDIO_POOL_MAX,
 	    F(stdio_pool_max), 0 },
 	{ "stdio_idle", CT_SECONDS, 0, NULL, LIMIT_STDIO_MAX_AGE_S,
@@ -134,6 +137,7 @@ config_init(struct config *cfg)
 	cfg->stdio_uid = (uid_t)-1;
 	cfg->stdio_gid = (gid_t)-1;
 	cfg->stdio_pool_max = LIMIT_STDIO_POOL;
+	cfg->stdio_sandbox_mode = UPSTREAM_STDIO_SANDBOX_BEST;
 	cfg->stdio_idle = LIMIT_STDIO_IDLE_S;
 	cfg->session_max_age = LIMIT_SESSION_MAX_AGE_DEFAULT;
 	cfg->upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
@@ -169,6 +173,8 @@ config_release(struct config *cfg)
 	free(cfg->spool_dir);
 	free(cfg->stdio_user);
 	free(cfg->stdio_path);
+	free(cfg->stdio_sandbox);
+	free(cfg->stdio_read_paths);
 	for (i = 0; i < cfg->n_allowed_origins; i++)
 		free(cfg->allowed_origins[i]);
 	free(cfg->allowed_origins);
@@ -567,6 +573,35 @@ config_check_stdio_user(struct config *cfg, char *why, size_t whylen)
 	return 0;
 }
 
+/* stdio_sandbox is off, best or require; stdio_read_paths a colon list
+ * of absolute paths (docs/security.md "The stdio sandbox"). */
+static int
+config_check_stdio_sandbox(struct config *cfg, const char **key, char *why,
+    size_t whylen)
+{
+	enum upstream_stdio_sandbox	 m;
+	const char			*p;
+
+	*key = "stdio_sandbox";
+	if (stdio_sandbox_mode_parse(cfg->stdio_sandbox != NULL ?
+	    cfg->stdio_sandbox : "best", &m) == -1) {
+		config_errf(why, whylen, "stdio_sandbox: not one of off, best, "
+		    "require");
+		return -1;
+	}
+	cfg->stdio_sandbox_mode = (int)m;
+	*key = "stdio_read_paths";
+	for (p = cfg->stdio_read_paths; p != NULL && *p != '\0';
+	    p += strcspn(p, ":"), p += *p == ':') {
+		if (*p != '/') {
+			config_errf(why, whylen, "stdio_read_paths: every "
+			    "entry must be an absolute path");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The master key file's format (lib/crypto.h, docs/security.md): a bad
  * one is found at start, not at the first request that needs a secret. */
 static int
@@ -627,6 +662,7 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 	struct conf_error	 ce;
 	struct buf		 file;
 	char			 why[LIMIT_CONF_ERR], where[LIMIT_PATH + 64];
+	const char		*key = NULL;
 	size_t			 i;
 	int			 rc = -1;
 
@@ -669,6 +705,13 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 	if (config_check_stdio_user(cfg, why, sizeof(why)) == -1) {
 		i = (size_t)config_key_index("stdio_user",
 		    strlen("stdio_user"));
+		config_where(cfg, &config_keys[i], &ld.raw[i], where,
+		    sizeof(where));
+		config_errf(err, errlen, "%s: %s", where, why);
+		goto out;
+	}
+	if (config_check_stdio_sandbox(cfg, &key, why, sizeof(why)) == -1) {
+		i = (size_t)config_key_index(key, strlen(key));
 		config_where(cfg, &config_keys[i], &ld.raw[i], where,
 		    sizeof(where));
 		config_errf(err, errlen, "%s: %s", where, why);

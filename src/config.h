@@ -78,6 +78,9 @@ struct config {
 	uid_t		 stdio_uid;	/* from stdio_user; (uid_t)-1 unset */
 	gid_t		 stdio_gid;
 	char		*stdio_path;	/* children's PATH, argv[0] lookup */
+	char		*stdio_sandbox;	/* "off" | "best" | "require" */
+	int		 stdio_sandbox_mode; /* enum upstream_stdio_sandbox */
+	char		*stdio_read_paths; /* extra read-only paths, ':' */
 	uint64_t	 stdio_pool_max;	/* warm children per worker */
 	uint64_t	 stdio_idle;	/* seconds before an idle child ends */
 	uint64_t	 session_max_age;	/* seconds an Mcp-Session-Id lives */

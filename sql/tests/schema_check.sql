@@ -134,6 +134,18 @@ select pg_temp.fails($$insert into public.mcp_servers (slug, name, transport, ar
                        values ('chk-bad', 'x', 'stdio', '{/bin/cat}',
                                '[{"name":"a","delivery":"file","target":"A"}]')$$, '23514',
        'catalog: unknown delivery in settings_spec is rejected');
+select pg_temp.fails($$insert into public.mcp_servers (slug, name, transport, argv, network)
+                       values ('chk-bad', 'x', 'stdio', '{/bin/cat}', 'loopback')$$, '23514',
+       'catalog: an unknown network mode is rejected (0005)');
+select pg_temp.fails($$insert into public.mcp_servers (slug, name, transport, argv, egress_ports)
+                       values ('chk-bad', 'x', 'stdio', '{/bin/cat}', '{443,70000}')$$, '23514',
+       'catalog: an egress port out of range is rejected (0005)');
+select pg_temp.fails($$insert into public.mcp_servers (slug, name, transport, argv, read_paths)
+                       values ('chk-bad', 'x', 'stdio', '{/bin/cat}', '{/opt/x,relative}')$$, '23514',
+       'catalog: a relative read path is rejected (0005)');
+select pg_temp.fails($$insert into public.mcp_servers (slug, name, transport, argv, read_paths)
+                       values ('chk-bad', 'x', 'stdio', '{/bin/cat}', '{/opt/../etc}')$$, '23514',
+       'catalog: a read path with .. is rejected (0005)');
 select pg_temp.fails($$insert into public.tenants (slug, name) values ('Bad_Slug', 'x')$$, '23514',
        'tenants: slug format is checked');
 
@@ -321,6 +333,13 @@ select pg_temp.ok(
      from public.resolve_mcp_target('chk-alpha', 'chk-stdio',
             '00000000-0000-4000-8000-0000000000a1') r),
   'resolve: owner gets the full document');
+select pg_temp.ok(
+  (select r #>> '{server,network}' = 'loopback-denied'
+          and r #> '{server,egress_ports}' = 'null'
+          and r #> '{server,read_paths}' = 'null'
+     from public.resolve_mcp_target('chk-alpha', 'chk-stdio',
+            '00000000-0000-4000-8000-0000000000a1') r),
+  'resolve: the sandbox fields, defaults (0005)');
 select pg_temp.ok(public.resolve_mcp_target('chk-alpha', 'chk-http', '00000000-0000-4000-8000-0000000000d1')
                     #>> '{caller,role}' = 'member', 'resolve: member, http server');
 select pg_temp.ok(public.resolve_mcp_target('chk-alpha', 'chk-stdio', '00000000-0000-4000-8000-0000000000b1')

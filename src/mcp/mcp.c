@@ -422,6 +422,8 @@ mcp_stdio_opts(const struct mcp_ctx *c, struct upstream_stdio_opts *o,
 	o->run_gid = cfg->stdio_gid;
 	if (cfg->stdio_path != NULL)
 		o->path = cfg->stdio_path;
+	o->sandbox = (enum upstream_stdio_sandbox)cfg->stdio_sandbox_mode;
+	o->read_paths = cfg->stdio_read_paths;
 	if (c->target.timeout_ms > 0)
 		o->deadline_ms = (unsigned)c->target.timeout_ms;
 	if (c->target.max_response > 0)
@@ -475,6 +477,10 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 		spec.argv = (const char *const *)c->target.argv;
 		spec.env = (const char *const *)c->target.env;
 		spec.workdir = c->target.workdir;
+		spec.net = c->target.net;
+		spec.egress_ports = c->target.egress_ports;
+		spec.n_egress_ports = c->target.n_egress_ports;
+		spec.read_paths = (const char *const *)c->target.read_paths;
 		mcp_stdio_opts(c, &opts, &hide);
 		upstream_stdio_info_init(&info);
 		e = upstream_stdio_call(&spec, &opts, msg, mcp_stdio_event, c,

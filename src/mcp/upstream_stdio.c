@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "mcp_limits.h"
 #include "proc.h"
+#include "mcp/stdio_sandbox.h"
 #include "mcp/upstream_stdio.h"
 
 #define MOD	"upstream_stdio"
@@ -173,18 +175,91 @@ upstream_stdio_info_release(struct upstream_stdio_info *i)
 
 /* ---- validation ------------------------------------------------------ */
 
-/* Variables that change what code a program loads or how: never taken
- * from tenant settings, whatever the catalog says. */
-static const char *const stdio_env_refused[] = {
-	"PATH", "HOME", "TMPDIR", "LANG", "ENV", "BASH_ENV", "NODE_OPTIONS",
-	"NODE_PATH", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME", "PERL5OPT",
-	"PERL5LIB", "RUBYOPT", "GCONV_PATH",
+/*
+ * Variables that change what code a program loads, how it verifies TLS,
+ * or what the platform itself sets: never taken from tenant settings,
+ * whatever the catalog says. Matched without regard to case (a runtime
+ * on another system may not care). prefix: the name starts with it.
+ */
+struct stdio_env_rule {
+	const char	*name;
+	int		 prefix;
+	const char	*why;
 };
 
+static const struct stdio_env_rule stdio_env_refused[] = {
+	{ "PATH", 0, "set by the platform" },
+	{ "HOME", 0, "set by the platform" },
+	{ "TMPDIR", 0, "set by the platform" },
+	{ "LANG", 0, "set by the platform" },
+	{ "LD_", 1, "dynamic linker: loads code" },
+	{ "GLIBC_TUNABLES", 0, "dynamic linker: changes libc behaviour" },
+	{ "GCONV_PATH", 0, "libc: loads code" },
+	{ "LOCPATH", 0, "libc: reads locale files from a path" },
+	{ "NLSPATH", 0, "libc: reads message catalogs from a path" },
+	{ "HOSTALIASES", 0, "libc: reads a file named by it" },
+	{ "BASH_ENV", 0, "shell: runs a script" },
+	{ "ENV", 0, "shell: runs a script" },
+	{ "BASH_FUNC_", 1, "shell: defines functions" },
+	{ "SHELLOPTS", 0, "shell: changes options" },
+	{ "BASHOPTS", 0, "shell: changes options" },
+	{ "PS4", 0, "shell: runs commands when tracing" },
+	{ "IFS", 0, "shell: changes parsing" },
+	{ "NODE_OPTIONS", 0, "node: loads code" },
+	{ "NODE_PATH", 0, "node: changes module lookup" },
+	{ "NODE_EXTRA_CA_CERTS", 0, "node: changes trusted TLS roots" },
+	{ "NODE_TLS_REJECT_UNAUTHORIZED", 0, "node: disables TLS checks" },
+	{ "NODE_REPL_EXTERNAL_MODULE", 0, "node: loads code" },
+	{ "NODE_V8_COVERAGE", 0, "node: writes files" },
+	{ "NODE_REDIRECT_WARNINGS", 0, "node: writes files" },
+	{ "NODE_ICU_DATA", 0, "node: loads data from a path" },
+	{ "UV_USE_IO_URING", 0, "libuv: io_uring is outside the sandbox" },
+	{ "JAVA_TOOL_OPTIONS", 0, "java: loads agents" },
+	{ "_JAVA_OPTIONS", 0, "java: loads agents" },
+	{ "JDK_JAVA_OPTIONS", 0, "java: loads agents" },
+	{ "JAVA_OPTIONS", 0, "java: loads agents" },
+	{ "CLASSPATH", 0, "java: changes class lookup" },
+	{ "JAVA_HOME", 0, "java: picks the runtime" },
+	{ "PYTHON", 1, "python: loads code or changes lookup" },
+	{ "PERL5", 1, "perl: loads code or changes lookup" },
+	{ "PERLLIB", 0, "perl: changes module lookup" },
+	{ "PERLIO", 0, "perl: loads I/O layers" },
+	{ "RUBY", 1, "ruby: loads code or changes lookup" },
+	{ "GEM_", 1, "ruby: changes gem lookup" },
+	{ "BUNDLE_", 1, "ruby: changes gem lookup" },
+	{ "DOTNET_", 1, ".net: loads startup hooks or profilers" },
+	{ "CORECLR_", 1, ".net: loads profilers" },
+	{ "COMPLUS_", 1, ".net: changes the runtime" },
+	{ "OPENSSL_CONF", 0, "openssl: loads engines or providers" },
+	{ "OPENSSL_ENGINES", 0, "openssl: loads engines" },
+	{ "OPENSSL_MODULES", 0, "openssl: loads providers" },
+	{ "SSL_CERT_FILE", 0, "openssl: changes trusted TLS roots" },
+	{ "SSL_CERT_DIR", 0, "openssl: changes trusted TLS roots" },
+};
+
+/* NULL when the name (n bytes of kv) may be set, else why not. */
+static const char *
+stdio_env_refusal(const char *kv, size_t n)
+{
+	const struct stdio_env_rule	*r;
+	size_t				 i, rl;
+
+	for (i = 0; i < sizeof(stdio_env_refused) /
+	    sizeof(stdio_env_refused[0]); i++) {
+		r = &stdio_env_refused[i];
+		rl = strlen(r->name);
+		if (r->prefix ? n >= rl && strncasecmp(kv, r->name, rl) == 0 :
+		    n == rl && strncasecmp(kv, r->name, n) == 0)
+			return r->why;
+	}
+	return NULL;
+}
+
+/* 1 when kv is "NAME=..." with a well-formed name (length in *namelen). */
 static int
 stdio_env_name_ok(const char *kv, size_t *namelen)
 {
-	size_t	 i, n;
+	size_t	 n;
 
 	for (n = 0; kv[n] != '\0' && kv[n] != '='; n++) {
 		char c = kv[n];
@@ -195,13 +270,6 @@ stdio_env_name_ok(const char *kv, size_t *namelen)
 	}
 	if (n == 0 || kv[n] != '=' || n > LIMIT_STDIO_ENV_NAME)
 		return 0;
-	if (n >= 3 && strncmp(kv, "LD_", 3) == 0)
-		return 0;
-	for (i = 0; i < sizeof(stdio_env_refused) /
-	    sizeof(stdio_env_refused[0]); i++)
-		if (strlen(stdio_env_refused[i]) == n &&
-		    memcmp(kv, stdio_env_refused[i], n) == 0)
-			return 0;
 	*namelen = n;
 	return 1;
 }
@@ -210,7 +278,8 @@ static enum upstream_stdio_err
 stdio_check_spec(const struct upstream_stdio_spec *s,
     const struct upstream_stdio_opts *o, char *detail, size_t dl)
 {
-	size_t	 i, j, n, nj, total = 0;
+	const char	*why;
+	size_t		 i, j, n, nj, total = 0;
 
 	if (s == NULL || o == NULL || s->key == NULL || s->key[0] == '\0' ||
 	    strlen(s->key) > LIMIT_STDIO_KEY || s->tenant_id == NULL ||
@@ -241,11 +310,16 @@ stdio_check_spec(const struct upstream_stdio_spec *s,
 			snprintf(detail, dl, "environment too large");
 			return UPSTREAM_STDIO_EINVAL;
 		}
+		/* The name only: the value may be a secret. */
 		if (!stdio_env_name_ok(s->env[i], &n)) {
-			/* The name only: the value may be a secret. */
 			snprintf(detail, dl, "environment variable '%.*s' "
-			    "refused", (int)strcspn(s->env[i], "="),
-			    s->env[i]);
+			    "refused: not a valid name",
+			    (int)strcspn(s->env[i], "="), s->env[i]);
+			return UPSTREAM_STDIO_EINVAL;
+		}
+		if ((why = stdio_env_refusal(s->env[i], n)) != NULL) {
+			snprintf(detail, dl, "environment variable '%.*s' "
+			    "refused: %s", (int)n, s->env[i], why);
 			return UPSTREAM_STDIO_EINVAL;
 		}
 		for (j = 0; j < i; j++) {
@@ -356,6 +430,17 @@ stdio_fp(const struct upstream_stdio_spec *s,
 	stdio_fp_str(ctx, s->workdir);
 	stdio_fp_str(ctx, o->path);
 	stdio_fp_str(ctx, o->hide_dir != NULL ? o->hide_dir : "");
+	stdio_fp_str(ctx, o->read_paths != NULL ? o->read_paths : "");
+	for (i = 0; s->read_paths != NULL && s->read_paths[i] != NULL; i++)
+		stdio_fp_str(ctx, s->read_paths[i]);
+	stdio_fp_str(ctx, "\x01");
+	if (s->n_egress_ports > 0 && s->egress_ports != NULL)
+		stdio_fp_add(ctx, s->egress_ports,
+		    s->n_egress_ports * sizeof(s->egress_ports[0]));
+	nums[0] = (uint64_t)s->net;
+	nums[1] = (uint64_t)o->sandbox;
+	nums[2] = s->n_egress_ports;
+	stdio_fp_add(ctx, nums, 3 * sizeof(nums[0]));
 	stdio_fp_str(ctx, o->client_protocol_version);
 	caps = json_is_object(o->client_capabilities) ?
 	    json_dumps(o->client_capabilities, JSON_COMPACT | JSON_SORT_KEYS) :
@@ -969,6 +1054,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
     size_t pool_max, struct stdio_child **out, char *detail, size_t dl)
 {
 	struct proc_spec	 ps;
+	struct stdio_sandbox	 ssb;
 	struct stdio_child	*c = NULL;
 	char			 file[LIMIT_PROC_PATH];
 	char			 err[LIMIT_STDIO_ERR];
@@ -978,6 +1064,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	enum upstream_stdio_err	 rc = UPSTREAM_STDIO_SPAWN_FAILED;
 
 	*out = NULL;
+	stdio_sandbox_init(&ssb);
 	if (proc_resolve(s->argv[0], o->path, file, sizeof(file)) == -1) {
 		snprintf(detail, dl, "program '%s' not found in the stdio path",
 		    s->argv[0]);
@@ -1007,6 +1094,9 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 		snprintf(detail, dl, "%s", err);
 		goto out;
 	}
+	/* Landlock, seccomp, network (src/stdio_sandbox.h). */
+	if (stdio_sandbox_build(&ssb, s, o, file, detail, dl) == -1)
+		goto out;
 	envp = stdio_envp(s, o);
 	c = calloc(1, sizeof(*c));
 	if (envp == NULL || c == NULL) {
@@ -1044,6 +1134,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	ps.lim.nproc = o->nproc;
 	ps.isolate = o->isolate;
 	ps.hide_dir = o->hide_dir;
+	ps.sandbox = ssb.active ? &ssb.sb : NULL;
 
 	/* The new one will join the idle ones after the call. */
 	stdio_make_room(pool_max);
@@ -1062,6 +1153,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 out:
 	stdio_child_free(c);
 	stdio_envp_free(envp);
+	stdio_sandbox_release(&ssb);
 	return rc;
 }
 

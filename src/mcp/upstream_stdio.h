@@ -85,6 +85,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "mcp_limits.h"
@@ -109,6 +110,27 @@ enum upstream_stdio_err {
 	UPSTREAM_STDIO__MAX
 };
 
+/* A catalog entry's network mode (docs/security.md "The stdio sandbox"). */
+enum upstream_stdio_net {
+	UPSTREAM_STDIO_NET_LOOPBACK_DENIED = 0,	/* TCP connect to egress
+						   ports only (443 unless
+						   named), no bind */
+	UPSTREAM_STDIO_NET_NONE,		/* no socket at all */
+	UPSTREAM_STDIO_NET_ANY,			/* unrestricted */
+	UPSTREAM_STDIO_NET__MAX
+};
+
+/* stdio_sandbox: what to do when a layer is missing on this kernel. */
+enum upstream_stdio_sandbox {
+	UPSTREAM_STDIO_SANDBOX_OFF = 0,	/* none (the module's default) */
+	UPSTREAM_STDIO_SANDBOX_BEST,	/* what the kernel has; say once
+					   what it lacks (the config's
+					   default) */
+	UPSTREAM_STDIO_SANDBOX_REQUIRE,	/* refuse to spawn without every
+					   layer the entry needs */
+	UPSTREAM_STDIO_SANDBOX__MAX
+};
+
 struct upstream_stdio_spec {
 	const char	*key;		/* pool key, "<tenant_id>|<alias>|
 					   <config version>"; <= LIMIT_STDIO_KEY
@@ -122,15 +144,28 @@ struct upstream_stdio_spec {
 					   and secrets; the catalog names the
 					   variables), NULL-terminated, may be
 					   NULL. Names: [A-Za-z_][A-Za-z0-9_]*.
-					   Refused (EINVAL): duplicates, PATH,
-					   HOME, TMPDIR, LANG, LD_*, ENV,
-					   BASH_ENV, NODE_OPTIONS, NODE_PATH,
-					   PYTHONSTARTUP, PYTHONPATH,
-					   PYTHONHOME, PERL5OPT, PERL5LIB,
-					   RUBYOPT, GCONV_PATH: they decide
-					   what code runs */
+					   Refused (EINVAL, the reason in
+					   info.detail): duplicates, PATH,
+					   HOME, TMPDIR, LANG, and every
+					   variable that decides what code
+					   runs or which TLS roots count:
+					   LD_*, GLIBC_TUNABLES, NODE_OPTIONS,
+					   NODE_EXTRA_CA_CERTS, JAVA_TOOL_
+					   OPTIONS, PYTHON*, PERL5*, RUBY*,
+					   DOTNET_*, ... (the full list:
+					   stdio_env_refused in the .c and
+					   docs/security.md) */
 	const char	*workdir;	/* absolute; created (parents 0711,
-					   itself 0700, owned by run_uid) */
+					   itself 0700, owned by run_uid); the
+					   one directory the sandbox lets the
+					   child write */
+	enum upstream_stdio_net net;	/* the catalog's network mode */
+	const uint16_t	*egress_ports;	/* LOOPBACK_DENIED: the TCP ports it
+					   may connect to; NULL/0: 443 */
+	size_t		 n_egress_ports;
+	const char *const *read_paths;	/* the catalog's extra read-only
+					   paths (absolute), NULL-terminated,
+					   may be NULL */
 };
 
 struct upstream_stdio_opts {
@@ -148,6 +183,11 @@ struct upstream_stdio_opts {
 	const char	*hide_dir;	/* with isolate: hidden behind an empty
 					   tmpfs but for the child's own
 					   workdir: "<data_dir>/tenants" */
+	enum upstream_stdio_sandbox sandbox; /* stdio_sandbox (src/
+					   stdio_sandbox.h) */
+	const char	*read_paths;	/* stdio_read_paths: more read-only
+					   paths for every child, colon-
+					   separated; may be NULL */
 	/* For these four, 0 means the LIMIT_STDIO_* default. */
 	unsigned	 deadline_ms;	/* whole call (the server's timeout_ms), cold
 					   start included; <= _MAX */

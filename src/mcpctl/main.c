@@ -27,8 +27,10 @@ mcpctl_usage(void)
 	    "[--status code|Nxx]\n"
 	    "              [--errors] [--since ts] [--until ts] "
 	    "[--request-id id]\n"
+	    "       %s [-c file] doctor\n"
 	    "The configuration is the platform's (-c, else $%s, else %s).\n",
-	    MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME, CONFIG_ENV_PATH,
+	    MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME,
+	    CONFIG_ENV_PATH,
 	    CONFIG_DEFAULT_PATH);
 }
 
@@ -50,6 +52,16 @@ main(int argc, char *argv[])
 	    strcmp(argv[i], "--config") == 0)) {
 		path = argv[i + 1];
 		i += 2;
+	}
+	if (i + 1 == argc && strcmp(argv[i], "doctor") == 0) {
+		if (path == NULL && (path = getenv(CONFIG_ENV_PATH)) == NULL)
+			path = CONFIG_DEFAULT_PATH;
+		if (config_load(&cfg, path, (const char *const *)environ, err,
+		    sizeof(err)) == -1)
+			rc = mcpctl_doctor(NULL, err);
+		else
+			rc = mcpctl_doctor(&cfg, NULL);
+		goto out;
 	}
 	if (i + 1 >= argc || strcmp(argv[i], "logs") != 0) {
 		mcpctl_usage();

@@ -10,6 +10,10 @@
  *   logs maintain   create upcoming partitions, apply retention (flush.c)
  *   logs tail       print requests.jsonl records, filtered; -f follows
  *                   the file across rotation (tail.c)
+ *   doctor          the sandbox layers this kernel offers and what the
+ *                   configuration asks (doctor.c); works without a
+ *                   configuration (cfg NULL, cfg_err says why); exit 1
+ *                   when stdio_sandbox = require cannot be met
  */
 #ifndef MCP_MCPCTL_H
 #define MCP_MCPCTL_H
@@ -21,5 +25,6 @@
 int	 mcpctl_logs_flush(const struct config *, int argc, char *argv[]);
 int	 mcpctl_logs_maintain(const struct config *, int argc, char *argv[]);
 int	 mcpctl_logs_tail(const struct config *, int argc, char *argv[]);
+int	 mcpctl_doctor(const struct config *, const char *cfg_err);
 
 #endif /* MCP_MCPCTL_H */

@@ -10,6 +10,7 @@
 
 #include "crypto.h"
 #include "jsonx.h"
+#include "mcp/stdio_sandbox.h"
 #include "strparse.h"
 #include "store/target.h"
 #include "uuid.h"
@@ -128,6 +129,8 @@ target_release(struct target *t)
 	free(t->workdir);
 	target_strv_free(t->argv, 0);
 	target_strv_free(t->env, 1);
+	free(t->egress_ports);
+	target_strv_free(t->read_paths, 0);
 	free(t->url);
 	for (i = 0; i < t->n_headers; i++) {
 		/* The strings were allocated here; the struct's const is
@@ -573,6 +576,73 @@ out:
 	return rc;
 }
 
+/* The stdio sandbox's catalog fields (migration 0005). */
+static enum target_err
+target_sandbox(struct target_ctx *c, const json_t *server)
+{
+	struct target	*t = c->t;
+	const json_t	*v, *e;
+	const char	*s;
+	size_t		 i, n = 0;
+	json_int_t	 port;
+
+	v = json_object_get(server, "network");
+	t->net = UPSTREAM_STDIO_NET_LOOPBACK_DENIED;
+	if (v != NULL && !json_is_null(v) &&
+	    ((s = target_jstr(v)) == NULL ||
+	    stdio_sandbox_net_parse(s, &t->net) == -1))
+		return target_fail(c->err, c->errlen, TARGET_INVALID,
+		    "server.network is not loopback-denied, none or any");
+	v = json_object_get(server, "egress_ports");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_array(v) || json_array_size(v) == 0 ||
+		    json_array_size(v) > LIMIT_SANDBOX_PORTS)
+			return target_fail(c->err, c->errlen, TARGET_INVALID,
+			    "server.egress_ports must hold 1 to %d ports",
+			    LIMIT_SANDBOX_PORTS);
+		t->egress_ports = calloc(json_array_size(v),
+		    sizeof(*t->egress_ports));
+		if (t->egress_ports == NULL)
+			return target_fail(c->err, c->errlen, TARGET_INTERNAL,
+			    "out of memory");
+		json_array_foreach(v, i, e) {
+			if (!json_is_integer(e) ||
+			    (port = json_integer_value(e)) < 1 || port > 65535)
+				return target_fail(c->err, c->errlen,
+				    TARGET_INVALID, "server.egress_ports[%zu] "
+				    "is not a port", i);
+			t->egress_ports[i] = (uint16_t)port;
+		}
+		t->n_egress_ports = json_array_size(v);
+	}
+	v = json_object_get(server, "read_paths");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_array(v) ||
+		    json_array_size(v) > LIMIT_SANDBOX_PATHS / 2)
+			return target_fail(c->err, c->errlen, TARGET_INVALID,
+			    "server.read_paths must hold at most %d paths",
+			    LIMIT_SANDBOX_PATHS / 2);
+		if (target_strv_empty(&t->read_paths) == -1)
+			return target_fail(c->err, c->errlen, TARGET_INTERNAL,
+			    "out of memory");
+		json_array_foreach(v, i, e) {
+			if ((s = target_jstr(e)) == NULL || s[0] != '/' ||
+			    strlen(s) >= LIMIT_PROC_PATH ||
+			    strstr(s, "/..") != NULL ||
+			    !target_value_ok(s, strlen(s)) ||
+			    strchr(s, '\t') != NULL)
+				return target_fail(c->err, c->errlen,
+				    TARGET_INVALID, "server.read_paths[%zu] is "
+				    "not an absolute path", i);
+			if (target_strv_push(&t->read_paths, &n,
+			    strdup(s)) == -1)
+				return target_fail(c->err, c->errlen,
+				    TARGET_INTERNAL, "out of memory");
+		}
+	}
+	return TARGET_OK;
+}
+
 static enum target_err
 target_transport(struct target_ctx *c, const json_t *server)
 {
@@ -604,7 +674,7 @@ target_transport(struct target_ctx *c, const json_t *server)
 		if (target_strv_empty(&t->env) == -1)
 			return target_fail(c->err, c->errlen, TARGET_INTERNAL,
 			    "out of memory");
-		return TARGET_OK;
+		return target_sandbox(c, server);
 	}
 	if (s != NULL && strcmp(s, "http") == 0) {
 		t->transport = TARGET_HTTP;

@@ -52,6 +52,11 @@
  *    body cfg->max_body -- the request was already bounded by it --
  *    response LIMIT_RESPONSE_BODY); other keys are ignored (other modules'
  *    limits). tenant.limits is not used here;
+ *  - stdio sandbox (server.network, egress_ports, read_paths; migration
+ *    0005): network "loopback-denied" (also when absent or null), "none"
+ *    or "any"; egress_ports null or 1..LIMIT_SANDBOX_PORTS integers
+ *    1..65535; read_paths null or up to LIMIT_SANDBOX_PATHS absolute
+ *    paths without "..", NUL or control bytes. Ignored for http;
  *  - tool_allow: null = every tool, else the exact names (possibly none);
  *    tool_deny: null or array; at most LIMIT_TARGET_TOOLS names each.
  *
@@ -158,6 +163,13 @@ struct target {
 	char		*workdir;	/* <data_dir>/tenants/<tenant_id>/<alias> */
 
 	char		**argv;		/* stdio: NULL-terminated; else NULL */
+	enum upstream_stdio_net net;	/* stdio: server.network (default
+					   loopback-denied) */
+	uint16_t	*egress_ports;	/* stdio: server.egress_ports, or
+					   NULL (the sandbox's default) */
+	size_t		 n_egress_ports;
+	char		**read_paths;	/* stdio: server.read_paths, NULL-
+					   terminated, or NULL */
 	char		**env;		/* stdio: NULL-terminated "NAME=value"
 					   (at least {NULL}); else NULL */
 	size_t		 n_env;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mcp/upstream_stdio.h"
 #include "mcp_limits.h"
 #include "t.h"
 
@@ -108,6 +109,14 @@ test_errors(void)
 		    ":3: stdio_user: no such user" },
 		{ __LINE__, BASE "stdio_user = root\n",
 		    ":3: stdio_user: must not be root" },
+		{ __LINE__, BASE "stdio_sandbox = maybe\n",
+		    ":3: stdio_sandbox: not one of off, best, require" },
+		{ __LINE__, BASE "stdio_sandbox = require\n", NULL },
+		{ __LINE__, BASE "stdio_sandbox = off\n", NULL },
+		{ __LINE__, BASE "stdio_read_paths = /opt/a:/srv/b\n", NULL },
+		{ __LINE__, BASE "stdio_read_paths = /opt/a:rel\n",
+		    ":3: stdio_read_paths: every entry must be an absolute "
+		    "path" },
 		{ __LINE__, BASE "stdio_pool_max = 65\n",
 		    ":3: stdio_pool_max: expected a number from 0 to 64" },
 		{ __LINE__, BASE "upstream_timeout_ms = 600001\n",
@@ -230,6 +239,8 @@ test_values(void)
 	T(cfg.config_ttl == 30);
 	T(cfg.n_allowed_origins == 0);
 	T(cfg.log_level == LOG_LVL_INFO);
+	T(cfg.stdio_sandbox_mode == UPSTREAM_STDIO_SANDBOX_BEST);
+	T(cfg.stdio_read_paths == NULL);
 	T(strcmp(cfg.path, path) == 0);
 
 	/* Every key set, CRLF line ends, blanks around. */

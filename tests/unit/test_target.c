@@ -694,6 +694,75 @@ test_rules(void)
 	}
 }
 
+/* The catalog's sandbox fields (migration 0005). */
+static void
+test_sandbox_fields(void)
+{
+	static const struct {
+		int		 line;
+		const char	*fields;	/* after "limits":{} */
+		int		 ok;
+		int		 net;
+		size_t		 n_ports, n_paths;
+		const char	*err;
+	} cases[] = {
+		{ __LINE__, "", 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED, 0, 0,
+		    NULL },
+		{ __LINE__, ",\"network\":null,\"egress_ports\":null,"
+		    "\"read_paths\":null", 1,
+		    UPSTREAM_STDIO_NET_LOOPBACK_DENIED, 0, 0, NULL },
+		{ __LINE__, ",\"network\":\"none\"", 1,
+		    UPSTREAM_STDIO_NET_NONE, 0, 0, NULL },
+		{ __LINE__, ",\"network\":\"any\"", 1,
+		    UPSTREAM_STDIO_NET_ANY, 0, 0, NULL },
+		{ __LINE__, ",\"network\":\"loopback-denied\","
+		    "\"egress_ports\":[443,8443],\"read_paths\":[\"/opt/x\","
+		    "\"/srv/venv\"]", 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED,
+		    2, 2, NULL },
+		{ __LINE__, ",\"network\":\"all\"", 0, 0, 0, 0,
+		    "server.network" },
+		{ __LINE__, ",\"network\":1", 0, 0, 0, 0, "server.network" },
+		{ __LINE__, ",\"egress_ports\":[]", 0, 0, 0, 0,
+		    "egress_ports" },
+		{ __LINE__, ",\"egress_ports\":[0]", 0, 0, 0, 0,
+		    "egress_ports[0]" },
+		{ __LINE__, ",\"egress_ports\":[443,65536]", 0, 0, 0, 0,
+		    "egress_ports[1]" },
+		{ __LINE__, ",\"egress_ports\":[\"443\"]", 0, 0, 0, 0,
+		    "egress_ports[0]" },
+		{ __LINE__, ",\"read_paths\":[\"relative\"]", 0, 0, 0, 0,
+		    "read_paths[0]" },
+		{ __LINE__, ",\"read_paths\":[\"/opt/../etc\"]", 0, 0, 0, 0,
+		    "read_paths[0]" },
+		{ __LINE__, ",\"read_paths\":[\"/ok\",\"/a\\nb\"]", 0, 0, 0,
+		    0, "read_paths[1]" },
+		{ __LINE__, ",\"read_paths\":\"/opt\"", 0, 0, 0, 0,
+		    "read_paths" },
+	};
+	char		 srv[512], err[TARGET_ERR_LEN];
+	struct target	 t;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(srv, sizeof(srv), "%s%s", SRV("[]"), cases[i].fields);
+		err[0] = '\0';
+		rc = test_one(TID, srv, TS("a", "{}"), &t, err, sizeof(err));
+		if (cases[i].ok) {
+			T_LINE(rc == 0 && (int)t.net == cases[i].net &&
+			    t.n_egress_ports == cases[i].n_ports,
+			    cases[i].line);
+			T_LINE(cases[i].n_paths == 0 ? t.read_paths == NULL :
+			    t.read_paths != NULL &&
+			    t.read_paths[cases[i].n_paths] == NULL,
+			    cases[i].line);
+		} else
+			T_LINE(rc == -1 && t.error == TARGET_INVALID &&
+			    strstr(err, cases[i].err) != NULL, cases[i].line);
+		target_release(&t);
+	}
+}
+
 static void
 test_doc_shape(void)
 {
@@ -886,6 +955,7 @@ main(void)
 	test_http();
 	test_hand();
 	test_rules();
+	test_sandbox_fields();
 	test_doc_shape();
 	test_limits();
 	test_seal_api();

@@ -28,6 +28,7 @@
 
 #include "log.h"
 #include "mcp/upstream_stdio.h"
+#include "sandbox.h"
 #include "t.h"
 
 #define NOBODY	65534
@@ -983,6 +984,153 @@ test_invalid(void)
 	    "unknown error") == 0);
 }
 
+/* The code-loading denylist: every entry refused with its reason, and
+ * look-alikes that are fine still accepted (they reach the spawn). */
+static void
+test_env_denylist(void)
+{
+	static const struct {
+		int		 line;
+		const char	*kv;
+		const char	*why;	/* NULL: accepted */
+	} cases[] = {
+		{ __LINE__, "LD_PRELOAD=/x.so", "dynamic linker" },
+		{ __LINE__, "LD_LIBRARY_PATH=/x", "dynamic linker" },
+		{ __LINE__, "ld_audit=/x.so", "dynamic linker" },
+		{ __LINE__, "GLIBC_TUNABLES=glibc.x=1", "dynamic linker" },
+		{ __LINE__, "GCONV_PATH=/x", "loads code" },
+		{ __LINE__, "NODE_OPTIONS=--require /x", "node: loads code" },
+		{ __LINE__, "NODE_EXTRA_CA_CERTS=/x.pem", "trusted TLS roots" },
+		{ __LINE__, "NODE_PATH=/x", "module lookup" },
+		{ __LINE__, "NODE_TLS_REJECT_UNAUTHORIZED=0", "TLS checks" },
+		{ __LINE__, "JAVA_TOOL_OPTIONS=-javaagent:/x", "java" },
+		{ __LINE__, "_JAVA_OPTIONS=-javaagent:/x", "java" },
+		{ __LINE__, "JDK_JAVA_OPTIONS=-javaagent:/x", "java" },
+		{ __LINE__, "PYTHONPATH=/x", "python" },
+		{ __LINE__, "PYTHONSTARTUP=/x", "python" },
+		{ __LINE__, "PYTHONWARNINGS=x", "python" },
+		{ __LINE__, "PERL5OPT=-Mx", "perl" },
+		{ __LINE__, "PERL5LIB=/x", "perl" },
+		{ __LINE__, "PERLLIB=/x", "perl" },
+		{ __LINE__, "RUBYOPT=-rx", "ruby" },
+		{ __LINE__, "RUBYLIB=/x", "ruby" },
+		{ __LINE__, "DOTNET_STARTUP_HOOKS=/x.dll", ".net" },
+		{ __LINE__, "CORECLR_PROFILER_PATH=/x.so", ".net" },
+		{ __LINE__, "COMPlus_x=1", ".net" },
+		{ __LINE__, "BASH_ENV=/x", "shell" },
+		{ __LINE__, "ENV=/x", "shell" },
+		{ __LINE__, "OPENSSL_CONF=/x", "openssl" },
+		{ __LINE__, "SSL_CERT_FILE=/x", "openssl" },
+		{ __LINE__, "PATH=/tmp", "set by the platform" },
+		{ __LINE__, "NODE_ENV=production", NULL },
+		{ __LINE__, "ENVIRONMENT=x", NULL },
+		{ __LINE__, "MY_LD_THING=x", NULL },
+		{ __LINE__, "API_TOKEN=x", NULL },
+	};
+	struct upstream_stdio_opts	 o;
+	struct upstream_stdio_info	 info;
+	struct server			 s;
+	json_t				*r, *m;
+	enum upstream_stdio_err		 e;
+	size_t				 i;
+
+	opts_for_test(&o);
+	m = json_loads("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"ping\"}", 0, NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		upstream_stdio_info_init(&info);
+		sh(&s, "t1", "deny", "exit 0");
+		s.env[0] = cases[i].kv;
+		s.env[1] = NULL;
+		r = NULL;
+		e = upstream_stdio_call(&s.spec, &o, m, NULL, NULL, &r, &info);
+		if (cases[i].why != NULL) {
+			T_LINE(e == UPSTREAM_STDIO_EINVAL && r == NULL &&
+			    info.pid == 0, cases[i].line);
+			/* Named, with the reason, never the value. */
+			T_LINE(strstr(info.detail, cases[i].why) != NULL &&
+			    strstr(info.detail, "refused") != NULL &&
+			    strchr(info.detail, '/') == NULL, cases[i].line);
+		} else
+			T_LINE(e != UPSTREAM_STDIO_EINVAL, cases[i].line);
+		json_decref(r);
+		upstream_stdio_info_release(&info);
+	}
+	json_decref(m);
+	upstream_stdio_pool_shutdown();
+}
+
+/* read TOOL through mock: the "out" of the result ("ERR ..." on failure). */
+static char *
+read_via(struct server *s, const struct upstream_stdio_opts *o,
+    const char *path)
+{
+	struct upstream_stdio_info	 info;
+	json_t				*r = NULL;
+	char				 msg[1024], *out = NULL;
+	const char			*v;
+
+	snprintf(msg, sizeof(msg), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"read\",\"arguments\":"
+	    "{\"path\":\"%s\"}}}", path);
+	upstream_stdio_info_init(&info);
+	if (call(s, o, msg, NULL, &r, &info) == UPSTREAM_STDIO_OK &&
+	    (v = json_string_value(json_object_get(json_object_get(r,
+	    "result"), "out"))) != NULL)
+		out = strdup(v);
+	else
+		printf("# read_via: %s\n", info.detail);
+	json_decref(r);
+	upstream_stdio_info_release(&info);
+	return out;
+}
+
+/* stdio_sandbox = best: the child reads its own directory and the
+ * system, not a file elsewhere that its uid could read. */
+static void
+test_sandboxed(void)
+{
+	struct upstream_stdio_opts	 o;
+	struct sandbox_support		 sup;
+	struct server			 a;
+	char				 secret[600], own[700], *out;
+	int				 fd;
+
+	sandbox_probe(&sup);
+	if (sup.landlock_abi == 0) {
+		t_check(1, __FILE__, __LINE__, "# SKIP no Landlock");
+		return;
+	}
+	snprintf(secret, sizeof(secret), "%s/secret-key", tmpbase);
+	fd = open(secret, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	T(fd != -1 && write(fd, "sb_secret\n", 10) == 10);
+	close(fd);
+	opts_for_test(&o);
+	o.sandbox = UPSTREAM_STDIO_SANDBOX_BEST;
+	mock(&a, "sb", "");
+	out = read_via(&a, &o, "/etc/hosts");
+	T(out != NULL && strncmp(out, "ERR ", 4) != 0);
+	free(out);
+	snprintf(own, sizeof(own), "%s/own", a.workdir);
+	fd = open(own, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	T(fd != -1 && write(fd, "mine\n", 5) == 5);
+	close(fd);
+	out = read_via(&a, &o, own);
+	T(out != NULL && strcmp(out, "mine\n") == 0);
+	free(out);
+	out = read_via(&a, &o, secret);
+	printf("# sandboxed child reading %s: %s\n", secret, out);
+	T(out != NULL && strncmp(out, "ERR ", 4) == 0 &&
+	    strstr(out, "EACCES") != NULL);
+	free(out);
+	/* Off: the same child reads it (the file is 0644). */
+	o.sandbox = UPSTREAM_STDIO_SANDBOX_OFF;
+	out = read_via(&a, &o, secret);
+	T(out != NULL && strcmp(out, "sb_secret\n") == 0);
+	free(out);
+	upstream_stdio_pool_shutdown();
+}
+
 /* What one tenant's server can see of another's (root: isolated). */
 static void
 test_tenant_isolation(void)
@@ -1156,6 +1304,8 @@ main(void)
 	}
 
 	test_invalid();
+	test_env_denylist();
+	test_sandboxed();
 	test_broken_programs();
 	test_mock();
 	test_everything();

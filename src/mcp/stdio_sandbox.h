@@ -1,0 +1,70 @@
+/*
+ * stdio_sandbox.h -- the sandbox policy of a hosted stdio MCP server
+ * (issue 9, docs/security.md "The stdio sandbox"): which paths it may
+ * read, which it may write, which network it may use, built on the
+ * kernel mechanism in lib/sandbox.h.
+ *
+ * A child may read (and execute) only:
+ *  - the system: /usr, /bin, /sbin, /lib*, the few /etc files a program
+ *    needs to run and resolve names (ld.so.cache, ssl, ca-certificates,
+ *    resolv.conf, hosts, nsswitch.conf, passwd, group, localtime, ...),
+ *    /dev/urandom and /dev/random, /proc (other processes' mem and
+ *    environ stay closed: Landlock's ptrace rule), /sys/fs/cgroup and
+ *    /sys/devices/system/cpu;
+ *  - its program: the directory of the resolved argv[0] and of every
+ *    other argv entry that is an absolute path (a script), every directory
+ *    of stdio_path, and, for one named ".bin" (npm's layout), the
+ *    directory above it (its node_modules);
+ *  - the operator's stdio_read_paths and the catalog entry's read_paths;
+ * and may write only its working directory
+ * (<data_dir>/tenants/<tenant>/<alias>) and /dev/null. Network per the
+ * entry (enum upstream_stdio_net).
+ *
+ * Modes (stdio_sandbox): off: none of this; best: every layer the kernel
+ * has, and each missing one said once in the error log; require: a child
+ * whose entry needs a missing layer is not started (the caller gets
+ * UPSTREAM_STDIO_SPAWN_FAILED, the client a JSON-RPC error).
+ */
+#ifndef MCP_STDIO_SANDBOX_H
+#define MCP_STDIO_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sandbox.h"
+#include "mcp/upstream_stdio.h"
+
+#define STDIO_SANDBOX_DEFAULT_PORT	443	/* loopback-denied egress */
+
+struct stdio_sandbox {
+	int			 active;	/* 1: apply sb */
+	struct sandbox		 sb;
+	struct sandbox_policy	 pol;
+	char			*read[LIMIT_SANDBOX_PATHS + 1];
+	size_t			 n_read;
+	const char		*write[3];
+	uint16_t		 ports[LIMIT_SANDBOX_PORTS];
+};
+
+void	 stdio_sandbox_init(struct stdio_sandbox *);
+void	 stdio_sandbox_release(struct stdio_sandbox *);
+
+/*
+ * Build the sandbox for one child of spec (file: the resolved program).
+ * 0 (ss->active says whether there is one to apply), or -1 with a reason
+ * in detail (require and a layer missing; too many paths or ports).
+ */
+int	 stdio_sandbox_build(struct stdio_sandbox *,
+	    const struct upstream_stdio_spec *,
+	    const struct upstream_stdio_opts *, const char *file,
+	    char *detail, size_t dl);
+
+/* "off", "best", "require"; NULL for a bad value. Parse: 0 or -1. */
+const char *stdio_sandbox_mode_name(enum upstream_stdio_sandbox);
+int	 stdio_sandbox_mode_parse(const char *, enum upstream_stdio_sandbox *);
+
+/* "loopback-denied", "none", "any". Parse: 0 or -1. */
+const char *stdio_sandbox_net_name(enum upstream_stdio_net);
+int	 stdio_sandbox_net_parse(const char *, enum upstream_stdio_net *);
+
+#endif /* MCP_STDIO_SANDBOX_H */
