@@ -18,6 +18,15 @@ t_check(int ok, const char *file, int line, const char *what)
 	fflush(stdout);
 }
 
+void
+t_skip(const char *file, int line, const char *what, const char *reason)
+{
+	t_count++;
+	printf("ok %d - %s:%d %s # SKIP %s\n", t_count, file, line, what,
+	    reason);
+	fflush(stdout);
+}
+
 int
 t_done(void)
 {

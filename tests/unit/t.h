@@ -3,15 +3,22 @@
  *
  *     T(expr)              check that expr is true
  *     T_LINE(expr, line)   same, reporting a table row's __LINE__
+ *     TSKIP(what, reason)  a check that cannot run here, e.g. one that
+ *                          needs root: "ok N - file:line what # SKIP reason",
+ *                          counted as skipped, never as passed
+ *                          (tests/tap-count.sh, docs/testing.md)
  *     return t_done();     prints the plan, exits non-zero on any failure
  */
 #ifndef MCP_T_H
 #define MCP_T_H
 
 void	 t_check(int ok, const char *file, int line, const char *what);
+void	 t_skip(const char *file, int line, const char *what,
+	    const char *reason);
 int	 t_done(void);
 
 #define T(e)		t_check(!!(e), __FILE__, __LINE__, #e)
 #define T_LINE(e, l)	t_check(!!(e), __FILE__, (l), #e)
+#define TSKIP(w, r)	t_skip(__FILE__, __LINE__, (w), (r))
 
 #endif

@@ -231,6 +231,9 @@ test_mkdirs(void)
 	    (st.st_mode & 07777) == 0700);
 	if (geteuid() == 0)
 		T(st.st_uid == NOBODY && st.st_gid == NOBODY);
+	else
+		TSKIP("proc_mkdirs hands the directory to nobody",
+		    "needs root");
 	snprintf(link, sizeof(link), "%s/mk/tenants/t1", tmpbase);
 	T(stat(link, &st) == 0 && (st.st_mode & 07777) == 0711 &&
 	    st.st_uid == geteuid());
@@ -327,7 +330,9 @@ test_sandbox(void)
 		T(strstr(data, "Gid:\t65534\t65534\t65534\t65534\n") != NULL);
 		T(strstr(data, "Groups:\t\n") != NULL ||
 		    strstr(data, "Groups:\t \n") != NULL);
-	}
+	} else
+		TSKIP("the child runs as nobody, without supplementary groups",
+		    "needs root");
 
 	snprintf(path, sizeof(path), "/proc/%d/limits", (int)p.pid);
 	T(slurp(path, data, sizeof(data)) > 0);
@@ -648,7 +653,8 @@ test_isolate(void)
 	int		 fd;
 
 	if (geteuid() != 0) {
-		printf("# skip: namespaces need root\n");
+		TSKIP("pid, mount and IPC namespaces, hidden directories",
+		    "namespaces need root");
 		return;
 	}
 	spec_init(&s, "/bin/sh", pid_argv, envp);

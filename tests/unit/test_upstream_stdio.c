@@ -414,8 +414,8 @@ test_everything(void)
 	enum upstream_stdio_err		 rc;
 
 	if (!have_everything) {
-		printf("# skip: node_modules/.bin/mcp-server-everything "
-		    "missing\n");
+		TSKIP("server-everything over stdio, cold and warm",
+		    "node_modules/.bin/mcp-server-everything missing");
 		return;
 	}
 	upstream_stdio_pool_shutdown();
@@ -650,6 +650,8 @@ test_mock(void)
 	    == 0);
 	if (geteuid() == 0)
 		T(json_integer_value(json_object_get(res, "uid")) == NOBODY);
+	else
+		TSKIP("the server runs as nobody", "needs root");
 	T(strcmp(json_string_value(json_object_get(json_object_get(res,
 	    "env"), "SECRET_TOKEN")), "s3cr3t") == 0);
 	T(json_object_size(json_object_get(res, "env")) == 5);
@@ -906,7 +908,8 @@ test_broken_programs(void)
 		    "\"ping\"}", &ev, &r, &info) ==
 		    UPSTREAM_STDIO_SPAWN_FAILED);
 		opts_for_test(&o);
-	}
+	} else
+		TSKIP("a server is never started as root", "needs root");
 	upstream_stdio_info_release(&info);
 }
 
@@ -997,7 +1000,8 @@ test_tenant_isolation(void)
 	int				 fd;
 
 	if (geteuid() != 0) {
-		printf("# skip: isolation needs root\n");
+		TSKIP("one tenant's server cannot see another's",
+		    "isolation needs root");
 		return;
 	}
 	opts_for_test(&o);
@@ -1151,7 +1155,7 @@ main(void)
 	have_everything = access(probe, X_OK) == 0;
 	snprintf(probe, sizeof(probe), "%s/node_modules/.bin/node", cwd);
 	if (access(probe, X_OK) != 0 && access("/usr/bin/node", X_OK) != 0) {
-		printf("# skip: no node\n");
+		TSKIP("the mock MCP server", "no node");
 		return t_done();
 	}
 
