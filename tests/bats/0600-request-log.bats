@@ -83,8 +83,8 @@ wait_lines() {
 	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $sid" \
 	    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"x\",\"authorization\":\"Bearer $DEMO_ACCESS_TOKEN\"}}}"
 	sleep 0.5
-	! grep -q "$DEMO_ACCESS_TOKEN" "$LOG"
-	! grep -q "$sid" "$LOG"
+	! grep -q "$DEMO_ACCESS_TOKEN" "$LOG" || false
+	! grep -q "$sid" "$LOG" || false
 	grep -q '\[redacted\]' "$LOG"
 }
 
