@@ -245,15 +245,15 @@ group_scan(pid_t pgid, int *live, int *ours)
 }
 
 /*
- * The child and its whole group are gone: no live member within a
- * second, and no zombie of ours. (Killed grandchildren are reparented to
+ * The child and its whole group are gone: no live member within
+ * T_WAIT_MS, and no zombie of ours. (Killed grandchildren are reparented to
  * init, whose reaping is not ours to test: in some containers pid 1 never
  * reaps, so kill(-pgid, 0) can go on finding their zombies.)
  */
 static int
 gone(pid_t pgid)
 {
-	uint64_t	 end = now_ms() + 1000;
+	uint64_t	 end = now_ms() + T_WAIT_MS;
 	int		 live, ours;
 
 	if (pgid <= 0)
@@ -273,11 +273,27 @@ gone(pid_t pgid)
 	}
 }
 
+/*
+ * Our child pid has exited and waits to be reaped, as the pool's own check
+ * (waitid WNOWAIT: a peek, the pool still reaps it) will see. Not
+ * /proc/<pid>/stat: a multithreaded child's leader shows 'Z' before its
+ * other threads are gone, and until then waitid does not report it.
+ */
+static int
+exited(pid_t pid)
+{
+	siginfo_t	 si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT)
+	    == 0 && si.si_pid == pid;
+}
+
 /* A retired child: gone after some reaps (they never block). */
 static int
 retired_gone(pid_t pgid)
 {
-	uint64_t	 end = now_ms() + 2000;
+	uint64_t	 end = now_ms() + T_WAIT_MS;
 
 	while (now_ms() < end) {
 		upstream_stdio_pool_reap();
@@ -589,7 +605,8 @@ test_everything(void)
 	T(info.warm == 1 && info.pid == pid2);
 	json_decref(r);
 	T(kill(pid2, SIGKILL) == 0);
-	usleep(50000);
+	T_UNTIL(exited(pid2));
+	T(exited(pid2));
 	T(call(&s2, &o, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
 	    &ev, &r, &info) == UPSTREAM_STDIO_OK);
 	T(info.warm == 0 && info.pid != pid2 && json_is_object(
