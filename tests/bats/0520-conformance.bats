@@ -90,18 +90,20 @@ teardown_file() {
 # stop_node NAME: stack_start_node backgrounds a shell function, so
 # DIR/NAME.pid holds that subshell's pid, not the server's: stack_stop would
 # kill the subshell and leave runuser and node running. End the server (the
-# subshell's descendants, by pid) first.
+# subshell's descendants, by pid) first, and wait until they are gone.
 stop_node() {
-	local f=${STACK_DIR:-}/$1.pid pid
+	local f=${STACK_DIR:-}/$1.pid pid pids=""
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
 	kill_tree() {
 		local c
 		for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+		pids="$pids $1"
 		kill -TERM "$1" 2>/dev/null || true
 	}
 	[ -n "$pid" ] && kill_tree "$pid"
-	sleep 0.3
+	# shellcheck disable=SC2086
+	wait_for gone $pids
 }
 
 # suite NAME URL BASELINE: run.sh -> $CONF_TMP/NAME.tap, results in
