@@ -17,7 +17,8 @@
 #
 # Each run prints run.sh's per-scenario TAP as "# " comments on fd 3 and
 # keeps the suite's results under $BATS_FILE_TMPDIR (KEEP_STACK=1 keeps the
-# stack). Per scenario: CONFORMANCE_TIMEOUT (default 20 s); the catalog
+# stack). Per scenario: CONFORMANCE_TIMEOUT (default 60 s, a bound that a
+# passing scenario never comes near); the catalog
 # entries' limits.timeout_ms (CONFORMANCE_UPSTREAM_TIMEOUT_MS, default 8000)
 # bounds a call the upstream never answers.
 #
@@ -111,7 +112,7 @@ stop_node() {
 suite() {
 	local name=$1 url=$2 baseline=$3 rc=0
 	rm -rf "${CONF_TMP:?}/$name"
-	CONFORMANCE_TIMEOUT=${CONFORMANCE_TIMEOUT:-20} \
+	CONFORMANCE_TIMEOUT=${CONFORMANCE_TIMEOUT:-60} \
 	    "$TOP/tests/conformance/run.sh" --baseline "$baseline" \
 	    --out "$CONF_TMP/$name" "$url" "$name" >"$CONF_TMP/$name.tap" 2>&1 || rc=$?
 	sed 's/^/# /' "$CONF_TMP/$name.tap" >&3
