@@ -5,7 +5,9 @@
  * safety, the parent-death signal, working directories.
  *
  * Run as root (CI), children run as "nobody" (65534); otherwise as the
- * test's own user. Every case is bounded to a few seconds.
+ * test's own user, and the checks that need root are reported as skipped.
+ * A wait for an event is bounded by T_WAIT_MS, which only a failure
+ * reaches.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>

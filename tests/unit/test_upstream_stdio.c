@@ -6,8 +6,10 @@
  * (ping the client, ask for sampling, write garbage, die, flood), and
  * plain sh for broken programs.
  *
- * Run as root (CI), children run as "nobody" (65534). Every case is
- * bounded to a few seconds; the whole file takes about 10 s.
+ * Run as root (CI), children run as "nobody" (65534); otherwise the
+ * checks that need root are reported as skipped. A wait for an event is
+ * bounded by T_WAIT_MS, which only a failure reaches; the whole file takes
+ * about 15 s.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -313,7 +315,7 @@ opts_for_test(struct upstream_stdio_opts *o)
 		o->run_gid = NOBODY;
 	}
 	o->path = binpath;
-	o->deadline_ms = 10000;
+	o->deadline_ms = T_WAIT_MS;	/* a bound, not reached when all is well */
 	o->hide_dir = hidedir;		/* used when isolated (root) */
 	/* Valgrind does not let a program lower its RLIMIT_NOFILE hard
 	 * limit (the child runs under it until execve). */
@@ -586,7 +588,7 @@ test_everything(void)
 	T(r == NULL && info.pid == pid1);
 	T(now_ms() - t0 < 1500);
 	T(gone(pid1));
-	o.deadline_ms = 10000;
+	o.deadline_ms = T_WAIT_MS;
 
 	/* An aborting caller: the child is killed. */
 	memset(&ev, 0, sizeof(ev));
@@ -840,7 +842,7 @@ test_mock(void)
 	    "\"tools/call\",\"params\":{\"name\":\"hang\"}}", &ev, &r, &info)
 	    == UPSTREAM_STDIO_TIMEOUT);
 	T(gone(info.pid));
-	o.deadline_ms = 10000;
+	o.deadline_ms = T_WAIT_MS;
 
 	/* initialize refused by the server. */
 	mock(&s, "t1", "initerr");
@@ -903,7 +905,7 @@ test_broken_programs(void)
 	T(call(&s, &o, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
 	    &ev, &r, &info) == UPSTREAM_STDIO_TIMEOUT);
 	T(gone(info.pid));
-	o.deadline_ms = 10000;
+	o.deadline_ms = T_WAIT_MS;
 
 	/* Spawn failures. */
 	server_init(&s, "t1", "missing", "1");
