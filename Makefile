@@ -4,7 +4,7 @@
 #   make deps       install the Debian and npm packages (idempotent)
 #   make run        set up and start the whole stack on loopback (foreground)
 #   make stop       stop a stack left behind under var/
-#   make test       set up and run every suite; last line "N passed, N failed"
+#   make test       set up and run every suite; last line "N passed, N failed, N skipped"
 #   make check-asan ASan+UBSan build running the unit tests and the fuzz
 #                   corpora
 #   make fuzz       libFuzzer (clang) on every parser, FUZZ_SECONDS each

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # run-all.sh -- every suite, as `make test` runs them (the binaries are
-# built already). The last line sums them all: "N passed, N failed".
+# built already). Per suite "NAME: N passed, N failed, N skipped", the
+# skipped checks listed with their reasons; the last line sums them all:
+# "N passed, N failed, N skipped" (docs/testing.md).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . tests/tap-count.sh
-total_pass=0 total_fail=0
+total_pass=0 total_fail=0 total_skip=0
 logdir=${TEST_LOG_DIR:-$(mktemp -d)}
 
 suite() {
@@ -16,12 +18,17 @@ suite() {
 	tap_count "$logdir/$name.tap" "$rc"
 	total_pass=$((total_pass + TAP_PASS))
 	total_fail=$((total_fail + TAP_FAIL))
+	total_skip=$((total_skip + TAP_SKIP))
 	if [ "$TAP_FAIL" -ne 0 ]; then
 		echo "--- $name: failures (exit $rc)"
 		grep -vE '^ok ' "$logdir/$name.tap" | tail -60
 		tail -30 "$logdir/$name.err"
 	fi
-	echo "$name: $TAP_PASS passed, $TAP_FAIL failed"
+	if [ "$TAP_SKIP" -ne 0 ]; then
+		echo "--- $name: skipped"
+		printf '%s\n' "$TAP_SKIPPED"
+	fi
+	echo "$name: $TAP_PASS passed, $TAP_FAIL failed, $TAP_SKIP skipped"
 }
 
 run_units() {
@@ -39,5 +46,5 @@ suite unit run_units
 suite fuzz bash tests/fuzz/run-corpus.sh build
 suite bats bats --tap tests/bats
 echo "logs: $logdir"
-echo "$total_pass passed, $total_fail failed"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

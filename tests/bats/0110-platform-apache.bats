@@ -18,7 +18,7 @@ teardown_file() { stack_down; }
 	rid=$(header x-request-id)
 	[ -n "$rid" ]
 	# mod_unique_id's ids are not UUIDs; the platform used the web server's.
-	! [[ "$rid" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-7 ]]
+	! [[ "$rid" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-7 ]] || false
 	wait_grep "rid=$rid" "$STACK_DIR/apache/access.log"
 }
 

@@ -29,10 +29,15 @@ cgi() {
 }
 
 @test "plain CGI: an oversized CONTENT_LENGTH is 413 without reading stdin" {
-	# stdin is a pipe that stays open: reading it would hang the test.
-	run timeout 5 bash -c "sleep 10 | env -i MCP_PLATFORM_CONF='$D/ok.conf' \
+	# stdin is a FIFO held open (fd 4) that never ends: reading it would
+	# hang until timeout(1) kills the program, after 60 s.
+	mkfifo "$BATS_TEST_TMPDIR/stdin"
+	exec 4<>"$BATS_TEST_TMPDIR/stdin"
+	run timeout 60 env -i MCP_PLATFORM_CONF="$D/ok.conf" \
 	    REQUEST_METHOD=POST PATH_INFO=/healthz CONTENT_TYPE=application/json \
-	    CONTENT_LENGTH=99999999999 '$BIN'"
+	    CONTENT_LENGTH=99999999999 "$BIN" <"$BATS_TEST_TMPDIR/stdin"
+	exec 4>&-
+	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "Status: 413"* ]]
 	[[ "$output" == *'"payload_too_large"'* ]]
 }
@@ -102,7 +107,7 @@ cgi() {
 	    -e "s|@BIN@|$STACK_DIR/bin/mcp-platform.fcgi|g" \
 	    "$TOP/deploy/lighttpd/mcp-platform.conf" >"$STACK_DIR/platform/lighttpd.conf"
 	stack_lighttpd_start "$STACK_DIR/platform" || true
-	sleep 1
+	wait_grep 'mcp-platform: config: ' "$STACK_DIR/platform/error.log"
 	stack_stop_platform
 	log=$(cat "$STACK_DIR/platform/error.log")
 	rm -rf "$STACK_DIR"

@@ -87,7 +87,8 @@ creds() {
 	auth POST '/token?grant_type=refresh_token' -d "{\"refresh_token\":\"$r1\"}"
 	assert_status 200
 	r2=$(jq -r .refresh_token <<<"$body")
-	[ -n "$r2" ] && [ "$r2" != "$r1" ]
+	[ -n "$r2" ]
+	[ "$r2" != "$r1" ]
 	# Inside GoTrue's 10 s reuse interval the old token still answers.
 	auth POST '/token?grant_type=refresh_token' -d "{\"refresh_token\":\"$r1\"}"
 	assert_status 200

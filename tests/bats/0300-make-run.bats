@@ -57,7 +57,8 @@ stop_run() {
 		grep -q "^$k=." "$f" || { echo "missing $k" >&2; false; }
 	done
 	. "$f"
-	[ "$DEMO_TENANT" = demo ] && [ "$DEMO_EMAIL" = demo@example.com ]
+	[ "$DEMO_TENANT" = demo ]
+	[ "$DEMO_EMAIL" = demo@example.com ]
 	# The token is the demo user's: RLS shows them their tenant and its servers.
 	http GET "$SUPABASE_URL/rest/v1/tenants?select=slug" \
 	    -H "apikey: $SUPABASE_PUBLISHABLE_KEY" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
@@ -85,7 +86,7 @@ stop_run() {
 @test "SIGTERM stops every process the run started" {
 	start_run
 	stop_run
-	! pgrep -f "$VAR_DIR/stack" >/dev/null
-	! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/healthz"
+	! pgrep -f "$VAR_DIR/stack" >/dev/null || false
+	! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/healthz" || false
 	grep -q '^stopping' "$VAR_DIR/run.out"
 }

@@ -50,6 +50,6 @@ teardown_file() {
 	    "http://127.0.0.1:$EV_PORT/mcp"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	! grep -q '^not ok' <<<"$output"
+	! grep -q '^not ok' <<<"$output" || false
 	grep -q '^# tools/call echo: Echo: hi there' <<<"$output"
 }

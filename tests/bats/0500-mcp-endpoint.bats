@@ -407,10 +407,10 @@ HS='{"alg":"HS256","typ":"JWT"}'
 	assert_status 200
 	env_text=$(jq -r '.result.content[0].text' <<<"$body")
 	[ -n "$env_text" ]
-	! grep -q MCP_PLATFORM <<<"$env_text"
-	! grep -q "$DEMO_ACCESS_TOKEN" <<<"$env_text"
-	! grep -q "$STACK_SECRET_KEY" <<<"$env_text"
-	! grep -q "$STACK_JWT_SECRET" <<<"$env_text"
+	! grep -q MCP_PLATFORM <<<"$env_text" || false
+	! grep -q "$DEMO_ACCESS_TOKEN" <<<"$env_text" || false
+	! grep -q "$STACK_SECRET_KEY" <<<"$env_text" || false
+	! grep -q "$STACK_JWT_SECRET" <<<"$env_text" || false
 	! grep -qi 'HTTP_' <<<"$env_text"
 }
 
@@ -453,7 +453,7 @@ seal() {
 	    (tenant_id, server_id, alias, secrets) select '$demo', id, 'everything-secret', :'s'::jsonb
 	    from public.mcp_servers where slug = 'everything-secret'"
 	# the database holds ciphertext only
-	! stack_psql -At -c "select secrets::text from public.tenant_servers" | grep -q "$secret"
+	! stack_psql -At -c "select secrets::text from public.tenant_servers" | grep -q "$secret" || false
 	session /mcp/demo/everything-secret
 	call /mcp/demo/everything-secret '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get-env","arguments":{}}}'
 	assert_status 200

@@ -17,7 +17,8 @@
 #
 # Each run prints run.sh's per-scenario TAP as "# " comments on fd 3 and
 # keeps the suite's results under $BATS_FILE_TMPDIR (KEEP_STACK=1 keeps the
-# stack). Per scenario: CONFORMANCE_TIMEOUT (default 20 s); the catalog
+# stack). Per scenario: CONFORMANCE_TIMEOUT (default 60 s, a bound that a
+# passing scenario never comes near); the catalog
 # entries' limits.timeout_ms (CONFORMANCE_UPSTREAM_TIMEOUT_MS, default 8000)
 # bounds a call the upstream never answers.
 #
@@ -90,18 +91,20 @@ teardown_file() {
 # stop_node NAME: stack_start_node backgrounds a shell function, so
 # DIR/NAME.pid holds that subshell's pid, not the server's: stack_stop would
 # kill the subshell and leave runuser and node running. End the server (the
-# subshell's descendants, by pid) first.
+# subshell's descendants, by pid) first, and wait until they are gone.
 stop_node() {
-	local f=${STACK_DIR:-}/$1.pid pid
+	local f=${STACK_DIR:-}/$1.pid pid pids=""
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
 	kill_tree() {
 		local c
 		for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+		pids="$pids $1"
 		kill -TERM "$1" 2>/dev/null || true
 	}
 	[ -n "$pid" ] && kill_tree "$pid"
-	sleep 0.3
+	# shellcheck disable=SC2086
+	wait_for gone $pids
 }
 
 # suite NAME URL BASELINE: run.sh -> $CONF_TMP/NAME.tap, results in
@@ -109,7 +112,7 @@ stop_node() {
 suite() {
 	local name=$1 url=$2 baseline=$3 rc=0
 	rm -rf "${CONF_TMP:?}/$name"
-	CONFORMANCE_TIMEOUT=${CONFORMANCE_TIMEOUT:-20} \
+	CONFORMANCE_TIMEOUT=${CONFORMANCE_TIMEOUT:-60} \
 	    "$TOP/tests/conformance/run.sh" --baseline "$baseline" \
 	    --out "$CONF_TMP/$name" "$url" "$name" >"$CONF_TMP/$name.tap" 2>&1 || rc=$?
 	sed 's/^/# /' "$CONF_TMP/$name.tap" >&3

@@ -16,16 +16,10 @@ teardown_file() { stack_down; }
 ACCEPT='application/json, text/event-stream'
 INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
 
-# wait_lines N: the log holds at least N lines (written off the client's
-# clock, so shortly after the answers)
-wait_lines() {
-	local i
-	for i in $(seq 100); do
-		[ "$(wc -l <"$LOG" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# wait_lines N: wait until the log holds at least N lines (written off the
+# client's clock, so shortly after the answers)
+log_has_lines() { [ "$(wc -l <"$LOG" 2>/dev/null || echo 0)" -ge "$1" ]; }
+wait_lines() { wait_for log_has_lines "$1"; }
 
 @test "N concurrent requests give exactly N lines with matching request ids" {
 	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
@@ -81,10 +75,13 @@ wait_lines() {
 	# a client that puts a token inside its own arguments
 	curl -s -o /dev/null "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $sid" \
-	    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"x\",\"authorization\":\"Bearer $DEMO_ACCESS_TOKEN\"}}}"
-	sleep 0.5
-	! grep -q "$DEMO_ACCESS_TOKEN" "$LOG"
-	! grep -q "$sid" "$LOG"
+	    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"x\",\"authorization\":\"Bearer $DEMO_ACCESS_TOKEN\"}}}" \
+	    -D "$BATS_TEST_TMPDIR/h5"
+	# both lines are written before the log is searched
+	wait_grep "\"request_id\":\"$(header x-request-id)\"" "$LOG"
+	wait_grep "\"request_id\":\"$(sed -n 's/^X-Request-Id: //Ip' "$BATS_TEST_TMPDIR/h5" | tr -d '\r')\"" "$LOG"
+	! grep -q "$DEMO_ACCESS_TOKEN" "$LOG" || false
+	! grep -q "$sid" "$LOG" || false
 	grep -q '\[redacted\]' "$LOG"
 }
 
@@ -104,7 +101,7 @@ wait_lines() {
 	http GET "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	rid=$(header x-request-id)
 	wait_grep "rid=$rid" "$STACK_DIR/platform/access.log"
-	for i in $(seq 50); do grep -q "$rid" "$LOG" && break; sleep 0.05; done
+	wait_grep "$rid" "$LOG"
 	grep -q "\"request_id\":\"$rid\"" "$LOG"
 }
 
@@ -116,7 +113,7 @@ wait_lines() {
 	assert_status 200
 	rid=$(header x-request-id)
 	wait_lines $((before + 1))
-	for i in $(seq 50); do grep -q "$rid" "$LOG" && break; sleep 0.05; done
+	wait_grep "$rid" "$LOG"
 	grep "\"request_id\":\"$rid\"" "$LOG" | jq -e '.method == "initialize" and
 	    (.request_body | fromjson | .params.clientInfo.name == "bats") and
 	    (.response_body | fromjson | .id == 1 and

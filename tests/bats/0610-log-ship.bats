@@ -63,18 +63,16 @@ rows_for_ids() {
 	stack_psql -At -c "select count(*) from public.request_logs where request_id in ($(ids_sql))"
 }
 
-# wait_log_has_ids: every id has its requests.jsonl line (written after the answer)
-wait_log_has_ids() {
-	local i id missing
-	for i in $(seq 100); do
-		missing=0
-		while read -r id; do grep -q "\"$id\"" "$LOG" || { missing=1; break; }; done \
-		    <"$BATS_TEST_TMPDIR/ids"
-		[ $missing -eq 0 ] && return 0
-		sleep 0.05
-	done
-	return 1
+# wait_log_has_ids: wait until every id has its requests.jsonl line
+# (written after the answer)
+log_has_ids() {
+	local id
+	while read -r id; do grep -q "\"$id\"" "$LOG" || return 1; done <"$BATS_TEST_TMPDIR/ids"
 }
+wait_log_has_ids() { wait_for log_has_ids; }
+
+# rows_are N: request_logs holds N rows for the ids
+rows_are() { [ "$(rows_for_ids)" -eq "$1" ]; }
 
 @test "N concurrent requests: exactly N lines and N rows, with the same ids" {
 	session /mcp/demo/everything
@@ -100,7 +98,7 @@ wait_log_has_ids() {
 @test "a record's members are exactly request_logs' columns" {
 	session /mcp/demo/everything
 	rid=$(header x-request-id)
-	for i in $(seq 100); do grep -q "$rid" "$LOG" 2>/dev/null && break; sleep 0.05; done
+	wait_grep "$rid" "$LOG"
 	tail -1 "$LOG" | jq -r 'keys_unsorted[]' | sort >"$BATS_TEST_TMPDIR/keys"
 	stack_psql -At -c "select column_name from information_schema.columns
 	    where table_schema = 'public' and table_name = 'request_logs' order by 1" |
@@ -130,12 +128,14 @@ wait_log_has_ids() {
 	echo_calls /mcp/demo/everything 5 w
 	wait_log_has_ids
 	# no flush: the next requests find the spool due and ship it
-	for i in $(seq 40); do
-		[ "$(rows_for_ids)" -eq 5 ] && break
+	shipped_or_request() {
+		rows_are 5 && return 0
 		curl -s -o /dev/null "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 		    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" --data-binary "$INIT"
 		sleep 0.25
-	done
+		return 1
+	}
+	wait_for shipped_or_request
 	[ "$(rows_for_ids)" -eq 5 ]
 }
 
@@ -144,7 +144,7 @@ wait_log_has_ids() {
 	echo_calls /mcp/demo/everything 3 quiet
 	wait_log_has_ids
 	# no flush, no more requests: a worker's child ships them once due
-	for i in $(seq 60); do [ "$(rows_for_ids)" -eq 3 ] && break; sleep 0.1; done
+	wait_for rows_are 3
 	[ "$(rows_for_ids)" -eq 3 ]
 }
 
@@ -160,7 +160,7 @@ wait_log_has_ids() {
 		sleep 0.1
 	done 3>&- &
 	loop=$!
-	for n in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/h4" ] && break; sleep 0.05; done
+	wait_for test -s "$BATS_TEST_TMPDIR/h4"
 	stack_stop_supabase
 	wait "$loop"
 	for i in $(seq 12); do grep -q '^HTTP/1.1 200' "$BATS_TEST_TMPDIR/h$i"; done
@@ -168,7 +168,8 @@ wait_log_has_ids() {
 		sed -n 's/^X-Request-Id: //Ip' "$BATS_TEST_TMPDIR/h$i" | tr -d '\r'
 	done | sort >"$BATS_TEST_TMPDIR/ids"
 	wait_log_has_ids
-	sleep 1.5	# let a worker try (and fail) on its own
+	# a worker tries (and fails) on its own: .failed counts the attempt
+	wait_for test -s "$SPOOL/.failed"
 	# every record is in the spool, none lost
 	while read -r id; do grep -qr "\"$id\"" "$SPOOL"/current.jsonl "$SPOOL"/sealed-* 2>/dev/null; done \
 	    <"$BATS_TEST_TMPDIR/ids"
@@ -265,7 +266,7 @@ seal() {
 	    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"$secret and $b64\"}}}"
 	grep -q "$secret" "$BATS_TEST_TMPDIR/out"	# the client does get its echo
 	rid=$(sed -n 's/^X-Request-Id: //Ip' "$BATS_TEST_TMPDIR/h" | tr -d '\r')
-	for i in $(seq 100); do grep -q "$rid" "$LOG" && break; sleep 0.05; done
+	wait_grep "$rid" "$LOG"
 	ctl logs flush
 	[ "$status" -eq 0 ]
 	row=$(stack_psql -At -c "select request_body || response_body from public.request_logs where request_id = '$rid'")
@@ -274,8 +275,8 @@ seal() {
 	[ "$(stack_psql -At -c "select count(*) from public.request_logs where
 	    request_body like '%$secret%' or response_body like '%$secret%'
 	    or request_body like '%$b64%' or response_body like '%$b64%'")" -eq 0 ]
-	! grep -rqF -e "$secret" -e "$b64" "$STACK_DIR/platform" "$STACK_DIR/supabase"
-	! grep -qF "$DEMO_ACCESS_TOKEN" "$LOG"
+	! grep -rqF -e "$secret" -e "$b64" "$STACK_DIR/platform" "$STACK_DIR/supabase" || false
+	! grep -qF "$DEMO_ACCESS_TOKEN" "$LOG" || false
 	! grep -rqF "$DEMO_ACCESS_TOKEN" "$SPOOL"
 }
 

@@ -61,13 +61,10 @@ fill() {
 # ids: the request ids of stdin's records on one line
 ids() { jq -r .request_id | tr '\n' ' ' | sed 's/ $//'; }
 
-# wait_lines N FILE: FILE has at least N lines, within 5 s
+# wait_lines N FILE: wait until FILE has at least N lines
+has_lines() { [ "$(wc -l <"$2" 2>/dev/null || echo 0)" -ge "$1" ]; }
 wait_lines() {
-	local i
-	for i in $(seq 100); do
-		[ "$(wc -l <"$2" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
-		sleep 0.05
-	done
+	wait_for has_lines "$1" "$2" && return 0
 	echo "'$2' has fewer than $1 lines:" >&2
 	cat "$2" >&2
 	return 1
@@ -317,7 +314,7 @@ follow() {
 	mv "$LOG" "$LOG.1"
 	# a worker that checked the inode just before the rename
 	rec a3 3 demo everything initialize - 200 null >>"$LOG.1"
-	sleep 0.5
+	wait_lines 3 "$D/out"
 	rec b1 4 demo everything initialize - 200 null >"$LOG"
 	rec b2 5 demo everything initialize - 200 null >>"$LOG"
 	wait_lines 5 "$D/out"
@@ -339,7 +336,7 @@ follow() {
 	follow -n 0
 	wait_lines 2 "$D/out"
 	: >"$LOG"
-	sleep 0.5
+	wait_grep 'was truncated' "$D/err"
 	rec b1 3 demo everything initialize - 200 null >>"$LOG"
 	wait_lines 3 "$D/out"
 	# truncated and refilled before the next look, but shorter
@@ -369,15 +366,15 @@ follow() {
 	local i
 	for i in $(seq 20); do fill; done
 	# the reader leaves after one record
-	run timeout 10 bash -c 'set -o pipefail
+	run timeout 60 bash -c 'set -o pipefail
 	    "$0" -c "$1" logs tail -f | head -1 >/dev/null' "$CTL" "$D/c.conf" 3>&-
 	[ "$status" -eq 0 ]
 	# the reader leaves while nothing is being written
-	run timeout 10 bash -c 'set -o pipefail
+	run timeout 60 bash -c 'set -o pipefail
 	    "$0" -c "$1" logs tail -f --tenant nobody | true' "$CTL" "$D/c.conf" 3>&-
 	[ "$status" -eq 0 ]
 	# without --follow, a closed stdout is not an error either
-	run timeout 10 bash -c 'set -o pipefail
+	run timeout 60 bash -c 'set -o pipefail
 	    "$0" -c "$1" logs tail --all | head -1 >/dev/null' "$CTL" "$D/c.conf" 3>&-
 	[ "$status" -eq 0 ]
 }

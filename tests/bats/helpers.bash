@@ -82,16 +82,33 @@ assert_json() {
 	fi
 }
 
-# wait_grep PATTERN FILE: lighttpd and Apache write their access logs
-# buffered; wait up to 5 s for PATTERN to show up.
-wait_grep() {
-	local n
-	for n in $(seq 50); do
-		grep -q -- "$1" "$2" 2>/dev/null && return 0
+# wait_for CMD [ARGS...]: run CMD every 0.1 s until it succeeds; fail
+# (saying what it waited for) after WAIT_FOR_S seconds, 60 by default. A
+# test waits for the event itself, never a fixed time: on a busy machine a
+# write, a flush or an exit can take seconds (docs/testing.md).
+wait_for() {
+	local end=$((SECONDS + ${WAIT_FOR_S:-60}))
+	while :; do
+		"$@" && return 0
+		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.1
 	done
-	echo "'$1' not found in '$2'" >&2
+	echo "waited ${WAIT_FOR_S:-60} s in vain for: $*" >&2
 	return 1
+}
+
+# wait_grep PATTERN FILE: wait (wait_for) for PATTERN to show up in FILE;
+# lighttpd and Apache write their access logs buffered.
+wait_grep() {
+	wait_for grep -qs -- "$1" "$2"
+}
+
+# gone PID...: none of the processes is alive (for wait_for).
+gone() {
+	local p
+	for p in "$@"; do
+		! kill -0 "$p" 2>/dev/null || return 1
+	done
 }
 
 # sse_timed URL TOKEN SESSION BODY: POST and print each SSE "data:" line

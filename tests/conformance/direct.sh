@@ -8,7 +8,7 @@
 # Environment: FIXTURE_NODE (node for the fixture; default
 # node_modules/.bin/node, Node 22), FIXTURE_STEP_MS, and run.sh's
 # CONFORMANCE_* variables. Exit status is run.sh's (2 if the fixture does not
-# start within 15 s).
+# start within 60 s).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 node=${FIXTURE_NODE:-"$top/node_modules/.bin/node"}
@@ -36,7 +36,7 @@ trap 'exit 130' INT TERM
 	>"$tmp/fixture.out" 2>"$tmp/fixture.err" &
 pid=$!
 url=
-for _ in $(seq 1 150); do
+for _ in $(seq 1 600); do
 	url=$(sed -n 's/^LISTENING //p' "$tmp/fixture.out")
 	[ -n "$url" ] && break
 	kill -0 "$pid" 2>/dev/null || break

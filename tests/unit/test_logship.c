@@ -347,6 +347,7 @@ test_tick_ships_in_a_child(struct config *cfg)
 	struct logship		 ls;
 	enum logship_result	 r;
 	time_t			 now = time(NULL);
+	unsigned long long	 w;
 	int			 i;
 
 	set_mode("ok");
@@ -358,17 +359,13 @@ test_tick_ships_in_a_child(struct config *cfg)
 	T(r == LOGSHIP_PENDING && ls.child > 0);
 	/* Not again within the second, nor while the child runs. */
 	T(logship_tick(&ls, cfg, now) != LOGSHIP_PENDING);
-	for (i = 0; i < 200 && tstub_count(log_path) < 1; i++)
-		usleep(10000);
+	T_UNTIL(tstub_count(log_path) >= 1);
 	T(tstub_count(log_path) == 1);
-	for (i = 0; i < 200 && count_files(spool, "sealed-") > 0; i++)
-		usleep(10000);
+	T_UNTIL(count_files(spool, "sealed-") == 0);
 	T(count_files(spool, "sealed-") == 0);
 	/* Reaped by a later tick. */
-	for (i = 0; i < 200 && ls.child != 0; i++) {
+	for (i = 0, w = 0; ls.child != 0 && t_wait(&w); i++)
 		logship_tick(&ls, cfg, now + 1 + i);
-		usleep(10000);
-	}
 	T(ls.child == 0 || logship_tick(&ls, cfg, now + 500) != LOGSHIP_BUSY);
 	logship_release(&ls);
 	cfg->log_ship_bytes = LIMIT_LOGSHIP_BYTES_DEFAULT;
@@ -382,7 +379,6 @@ test_tick_ships_the_last_records_later(struct config *cfg)
 	struct logship		 ls;
 	char			 lock[512];
 	time_t			 now = time(NULL);
-	int			 i;
 
 	set_mode("ok");
 	cfg->log_ship_interval = 2;
@@ -396,8 +392,7 @@ test_tick_ships_the_last_records_later(struct config *cfg)
 	T(logship_tick(&ls, cfg, now + 1) == LOGSHIP_PENDING && ls.child > 0);
 	usleep(300000);
 	T(tstub_count(log_path) == 0);		/* not before it is due */
-	for (i = 0; i < 400 && tstub_count(log_path) < 1; i++)
-		usleep(10000);
+	T_UNTIL(tstub_count(log_path) >= 1);
 	T(tstub_count(log_path) == 1);
 	logship_release(&ls);
 	cfg->log_ship_interval = LIMIT_LOGSHIP_INTERVAL_DEFAULT;
@@ -420,8 +415,7 @@ test_tick_outage_one_child(struct config *cfg)
 	    "\"2026-11-24T10:00:00Z\",\"truncated\":false}\n", 69) == 0);
 	T(logship_tick(&ls, cfg, now) == LOGSHIP_PENDING);
 	first = ls.child;
-	for (i = 0; i < 200 && tstub_count(log_path) < 1; i++)
-		usleep(10000);
+	T_UNTIL(tstub_count(log_path) >= 1);
 	T(tstub_count(log_path) == 1);
 	for (i = 0; i < 20; i++) {
 		T_LINE(logship_append(&ls, "{\"request_id\":\"out-2\",\"ts\":"

@@ -326,7 +326,7 @@ test_opts(struct upstream_http_opts *o, const char *path)
 {
 	memset(o, 0, sizeof(*o));
 	o->url = test_url(path);
-	o->timeout_ms = 5000;
+	o->timeout_ms = T_WAIT_MS;	/* a bound, not reached when all is well */
 }
 
 /* Events seen by on_event, with their arrival times. */
@@ -813,7 +813,7 @@ test_live(const char *url)
 
 	memset(&o, 0, sizeof(o));
 	o.url = url;
-	o.timeout_ms = 10000;
+	o.timeout_ms = T_WAIT_MS;
 	upstream_http_result_init(&res);
 	T(upstream_http_initialize(&o, NULL, NULL, NULL, &res) ==
 	    UPSTREAM_HTTP_OK);
