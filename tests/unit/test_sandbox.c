@@ -36,15 +36,6 @@ static char			 ro_dir[256], rw_dir[256], secret[256];
 static struct sandbox_support	 sup;
 
 static void
-skip(int line, const char *reason)
-{
-	char	 what[200];
-
-	snprintf(what, sizeof(what), "# SKIP %s", reason);
-	t_check(1, __FILE__, line, what);
-}
-
-static void
 put(const char *path, const char *s)
 {
 	FILE	*f = fopen(path, "w");
@@ -182,7 +173,7 @@ test_filesystem(void)
 	const char		*r[2], *w[3];
 
 	if (sup.landlock_abi == 0) {
-		skip(__LINE__, "no Landlock on this kernel");
+		TSKIP("filesystem rules", "no Landlock on this kernel");
 		return;
 	}
 	r[0] = ro_dir;
@@ -241,7 +232,7 @@ test_proc(void)
 	int			 rc, st;
 
 	if (sup.landlock_abi == 0) {
-		skip(__LINE__, "no Landlock on this kernel");
+		TSKIP("/proc of another domain", "no Landlock on this kernel");
 		return;
 	}
 	memset(&pol, 0, sizeof(pol));
@@ -268,7 +259,7 @@ test_proc(void)
 		rc = WEXITSTATUS(st);
 	T(rc == 0);
 	if (sup.landlock_abi < 6) {
-		skip(__LINE__, "no Landlock signal scope (ABI < 6)");
+		TSKIP("signal scope", "no Landlock signal scope (ABI < 6)");
 		return;
 	}
 	T(run(&pol, signal_checks, NULL) == 0);
@@ -316,7 +307,7 @@ test_tcp(void)
 	int			 l1, l2;
 
 	if (sup.landlock_abi < 4) {
-		skip(__LINE__, "no Landlock TCP rules (ABI < 4)");
+		TSKIP("TCP connect/bind rules", "no Landlock TCP rules (ABI < 4)");
 		return;
 	}
 	l1 = listener(&a.open_port);
@@ -415,7 +406,7 @@ test_seccomp(void)
 	int			 net;
 
 	if (!sup.seccomp) {
-		skip(__LINE__, "no seccomp filter on this kernel/arch");
+		TSKIP("seccomp deny-list", "no seccomp filter on this kernel/arch");
 		return;
 	}
 	memset(&pol, 0, sizeof(pol));
@@ -447,7 +438,7 @@ test_spawn(void)
 	const char		*w[2];
 
 	if (sup.landlock_abi == 0) {
-		skip(__LINE__, "no Landlock on this kernel");
+		TSKIP("sandboxed spawn", "no Landlock on this kernel");
 		return;
 	}
 	w[0] = rw_dir;
