@@ -73,7 +73,7 @@ stop_run() {
 @test "a second run keeps the data" {
 	start_run
 	. "$VAR_DIR/demo.env"
-	stack_psql() { psql -X -q -At "host=$VAR_DIR/stack/pg user=postgres dbname=postgres" "$@"; }
+	stack_psql() { psql -X -q -At "$SUPABASE_DB" "$@"; }
 	stack_psql -c "insert into public.tenants (slug, name) values ('kept', 'Kept')"
 	stop_run
 	start_run
