@@ -107,10 +107,11 @@ stack_init() {
 	fi
 	mkdir -p "$STACK_DIR"/{bin,pg,secrets,supabase/secrets,apache} \
 	    "$STACK_DIR"/platform/{log,data,spool,run,secrets} || return 1
-	chmod 0755 "$STACK_DIR" "$STACK_DIR/bin"
 	# Binaries are copied so an unprivileged user can run them even when
-	# the checkout sits under a private home directory; they stay the
-	# caller's, so no role can replace them.
+	# the checkout sits under a private home directory. DIR and bin/ are
+	# the caller's (a stack from before made them the platform user's):
+	# no role may replace a binary.
+	stack_own "$(id -un):" 0755 "$STACK_DIR" "$STACK_DIR/bin" || return 1
 	install -m 0755 "$STACK_TOP/build/mcp-platform.fcgi" \
 	    "$STACK_TOP/build/supabase-local.fcgi" "$STACK_TOP/build/mcpctl" \
 	    "$STACK_DIR/bin/" || return 1
@@ -241,15 +242,24 @@ stack_start_pg() {
 stack_pg_auth() {
 	local data=$STACK_DIR/pg/data hba=$STACK_DIR/pg/data/pg_hba.conf
 	local mark='# deploy/local/stack.sh: a password for every role'
+	local log=$STACK_DIR/pg/postgres.log err rc
 	if [ "$(head -1 "$hba" 2>/dev/null)" = "$mark" ] &&
 	    [ ! "$STACK_DIR/secrets/pgpass" -nt "$hba" ]; then
 		return 0
 	fi
-	printf "ALTER ROLE postgres PASSWORD '%s';\n" \
+	# The password goes in on stdin, never on a command line.
+	err=$(printf "ALTER ROLE postgres PASSWORD '%s';\n" \
 	    "$(stack_pg_password postgres)" |
 	    stack_as_user "$STACK_PG_USER" "$PG_BIN/postgres" --single \
-	    -D "$data" postgres >/dev/null 2>>"$STACK_DIR/pg/postgres.log" ||
-	    { stack_die "cannot set the superuser's password ('$STACK_DIR/pg/postgres.log')"; return 1; }
+	    -D "$data" postgres 2>&1 >/dev/null)
+	rc=$?
+	printf '%s\n' "$err" >>"$log"
+	# A failed statement leaves single-user mode's exit status 0: its
+	# ERROR line tells.
+	if [ "$rc" -ne 0 ] || grep -qE '(ERROR|FATAL|PANIC): ' <<<"$err"; then
+		stack_die "cannot set the superuser's password ('$log')"
+		return 1
+	fi
 	printf '%s\n%s\n' "$mark" 'local all all scram-sha-256' > "$hba.new" &&
 	    stack_own "$STACK_PG_USER:" 0600 "$hba.new" && mv -f "$hba.new" "$hba"
 }

@@ -171,18 +171,18 @@ psql_as() {
 	assert_status 200
 	rid=$(header x-request-id)
 	wait_in "$rid" "$STACK_DIR/platform/log/requests.jsonl"
-	wait_in "$rid" "$STACK_DIR/platform/spool/current.jsonl"
 	wait_in "rid=$rid" "$STACK_DIR/platform/access.log"
 	me=$(id -un)
 	mode_is 700 "$me" "$STACK_DIR/secrets"
+	# the binaries are the caller's: no role can replace one
+	mode_is 755 "$me" "$STACK_DIR/bin" "$STACK_DIR"/bin/*
 	mode_is 600 "$me" "$STACK_DIR"/secrets/*
 	mode_is 700 mcp-platform "$STACK_DIR/platform" "$STACK_DIR/apache" \
 	    "$STACK_DIR"/platform/{secrets,log,spool,data,run}
 	mode_is 600 mcp-platform "$STACK_DIR"/platform/secrets/* \
 	    "$STACK_DIR"/platform/{error,access}.log \
 	    "$STACK_DIR"/apache/{error,access}.log \
-	    "$STACK_DIR/platform/log/requests.jsonl" \
-	    "$STACK_DIR/platform/spool/current.jsonl"
+	    "$STACK_DIR/platform/log/requests.jsonl"
 	mode_is 700 mcp-supabase "$STACK_DIR/supabase" "$STACK_DIR/supabase/secrets"
 	mode_is 600 mcp-supabase "$STACK_DIR"/supabase/secrets/* \
 	    "$STACK_DIR"/supabase/{error,access}.log
@@ -199,6 +199,14 @@ psql_as() {
 	bad=$(find "$STACK_DIR" -path "$STACK_DIR/node_modules" -prune -o \
 	    \( -name '*.log' -o -name '*.jsonl' \) -perm /077 -print)
 	[ -z "$bad" ] || { echo "readable by others: $bad" >&2; false; }
+	# the spool's files come and go (current.jsonl, written just after
+	# requests.jsonl, is sealed and shipped within seconds; .lock stays):
+	# whatever is there is 0600 or 0700
+	for n in $(seq 600); do
+		[ -z "$(ls -A "$STACK_DIR/platform/spool")" ] || break
+		sleep 0.1
+	done
+	[ -n "$(ls -A "$STACK_DIR/platform/spool")" ]
 	bad=$(find "$STACK_DIR/platform/spool" "$STACK_DIR/platform/log" \
 	    -perm /077 -print)
 	[ -z "$bad" ] || { echo "readable by others: $bad" >&2; false; }
