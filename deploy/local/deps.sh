@@ -50,11 +50,17 @@ if [ -n "$missing" ]; then
 	done
 fi
 
-# As root, the local stack runs PostgreSQL, lighttpd and Apache as this
-# unprivileged user (PostgreSQL refuses to run as root).
-if [ "$(id -u)" -eq 0 ] && ! id mcp-platform >/dev/null 2>&1; then
-	useradd --system --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin mcp-platform
+# As root, the local stack runs each role as its own unprivileged user:
+# PostgreSQL as mcp-postgres (it refuses to run as root), supabase-local as
+# mcp-supabase, the web server and the platform's workers as mcp-platform,
+# so none of them can read another's files (docs/security.md, "Who must
+# read what"). Each gets a group of its own name.
+if [ "$(id -u)" -eq 0 ]; then
+	for u in mcp-postgres mcp-supabase mcp-platform; do
+		id "$u" >/dev/null 2>&1 && continue
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
+	done
 fi
 
 # npm packages, pinned by package-lock.json; reinstalled only when the lock

@@ -24,10 +24,39 @@ if [ "${1:-}" = stop ]; then
 fi
 
 mkdir -p "$var"
-stack_init "$var/stack" || exit 1
-# A previous run that was killed hard may have left services behind.
-stack_stop
+# Each step's own output (and its error messages) go here; the terminal
+# gets one line per step, and on failure what failed and where to look.
+runlog=$var/run.log
+: > "$runlog" && chmod 0600 "$runlog"
 
+# step WHAT LOG CMD...: announce WHAT, run CMD; on failure name WHAT and
+# LOG (the failing service's own log), show the step's messages, and stop.
+step() {
+	local what=$1 log=$2 mark
+	shift 2
+	printf '%s...\n' "$what"
+	mark=$(wc -l <"$runlog")
+	if ! "$@" >>"$runlog" 2>&1; then
+		printf 'run: %s failed\n' "$what" >&2
+		tail -n +"$((mark + 1))" "$runlog" | tail -20 | sed 's/^/  /' >&2
+		if [ "$log" != "$runlog" ]; then
+			printf '  its log: %s, which ends:\n' "$log" >&2
+			tail -10 "$log" 2>/dev/null | sed 's/^/  | /' >&2
+			printf '  this run: %s\n' "$runlog" >&2
+		else
+			printf '  its log: %s\n' "$log" >&2
+		fi
+		exit 1
+	fi
+}
+
+step "preparing $var/stack (binaries, secrets)" "$runlog" \
+    stack_init "$var/stack"
+# A previous run that was killed hard may have left services behind.
+stack_stop >>"$runlog" 2>&1
+
+# cleanup STATUS: stop everything, exit with STATUS (0 for a stop request,
+# the failing step's status otherwise).
 cleanup() {
 	# Ignore further signals while stopping: a SIGTERM to `make run` often
 	# arrives twice (make forwards it to us, and a process-group kill).
@@ -36,9 +65,10 @@ cleanup() {
 	echo
 	echo "stopping"
 	stack_stop
-	exit 0
+	exit "$1"
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup 0' INT TERM
+trap 'cleanup $?' EXIT
 
 for p in "$PORT" "$SUPABASE_PORT"; do
 	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
@@ -47,22 +77,26 @@ for p in "$PORT" "$SUPABASE_PORT"; do
 	fi
 done
 
-stack_start_pg || exit 1
-stack_migrate || exit 1
-stack_start_supabase "$SUPABASE_PORT" || exit 1
-stack_start_platform "$PORT" "$SERVER" || exit 1
+weblog=$var/stack/platform/error.log
+[ "$SERVER" = apache ] && weblog=$var/stack/apache/error.log
+step "starting PostgreSQL" "$var/stack/pg/postgres.log" stack_start_pg
+step "migrating the database" "$runlog" stack_migrate
+step "starting supabase-local on 127.0.0.1:$SUPABASE_PORT" \
+    "$var/stack/supabase/error.log" stack_start_supabase "$SUPABASE_PORT"
+step "starting the platform under $SERVER on 127.0.0.1:$PORT" "$weblog" \
+    stack_start_platform "$PORT" "$SERVER"
 # The catalog's everything-http entry: server-everything's own Streamable
 # HTTP transport, on a free loopback port.
-stack_start_everything_http "$(stack_free_port)" || exit 1
-stack_seed_demo || exit 1
+step "starting server-everything over HTTP (the everything-http entry)" \
+    "$var/stack/everything-http.log" \
+    stack_start_everything_http "$(stack_free_port)"
+step "seeding the demo tenant and catalog" "$runlog" stack_seed_demo
 stack_write_env "$var/demo.env"
 
 printf '\nready: %s (platform under %s), Supabase at %s\n' \
     "$STACK_BASE_URL" "$SERVER" "$STACK_SUPABASE_URL"
 printf '  credentials and a fresh token: %s/demo.env\n' "$var"
 printf '  try:   . %s/demo.env && curl -s "$MCP_BASE_URL/readyz"\n' "$var"
-weblog=$var/stack/platform/error.log
-[ "$SERVER" = apache ] && weblog=$var/stack/apache/error.log
 printf '  logs:  %s %s/stack/supabase/error.log %s/stack/pg/postgres.log\n' \
     "$weblog" "$var" "$var"
 printf '  requests: build/mcpctl -c %s/stack/platform/mcp-platform.conf logs tail -f | jq .\n' "$var"
@@ -76,4 +110,4 @@ while kill -0 "$parent" 2>/dev/null; do
 	sleep 1 &
 	wait $!
 done
-cleanup
+cleanup 0

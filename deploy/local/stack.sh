@@ -11,13 +11,35 @@
 #   stack_write_env FILE        KEY=value lines for scripts and people
 #   stack_stop                  stop everything started from DIR
 #
-# Everything lives in DIR; nothing binds anywhere but 127.0.0.1. As root,
-# the services run as the unprivileged user STACK_USER (PostgreSQL refuses
-# root; the web servers should not run as root either), so DIR and the
-# binaries copied into DIR/bin are owned by that user.
+# Everything lives in DIR; nothing binds anywhere but 127.0.0.1.
+#
+# One user per role. As root, each service runs as its own unprivileged
+# user (deploy/local/deps.sh creates them): PostgreSQL as STACK_PG_USER
+# (mcp-postgres; it refuses root), supabase-local and its lighttpd as
+# STACK_SUPABASE_USER (mcp-supabase), the platform's web server and
+# workers as STACK_USER (mcp-platform). Each role's directory is its own,
+# mode 0700, files 0600; the secrets each role needs are copied into its
+# secrets/ from DIR/secrets (root's); the PostgreSQL socket directory lets
+# in only supabase-local's user (and root); every database role, the
+# superuser included, needs its password (SCRAM), kept in a passfile only
+# its user can read. Started by another user, everything runs as that one
+# uid: then only the stdio sandbox keeps hosted servers off the files
+# (docs/security.md, "Who must read what").
+#
+#   DIR/secrets/            root (or the user): every secret, and pgpass,
+#                           the superuser's password (STACK_PG uses it)
+#   DIR/pg/                 PostgreSQL: data/, logs, the socket (0710,
+#                           group mcp-supabase)
+#   DIR/supabase/           supabase-local: lighttpd, logs, secrets/
+#   DIR/platform/           the platform: config, lighttpd, logs, data/,
+#                           log/, spool/, run/, secrets/
+#   DIR/apache/             Apache's instance (logs, fcgid/)
+#   DIR/bin/                the binaries, root's, read-only to the roles
 
 STACK_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STACK_USER=${STACK_USER:-mcp-platform}
+STACK_PG_USER=${STACK_PG_USER:-mcp-postgres}
+STACK_SUPABASE_USER=${STACK_SUPABASE_USER:-mcp-supabase}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 APACHE_MODULES=${APACHE_MODULES:-/usr/lib/apache2/modules}
 LIGHTTPD=${LIGHTTPD:-/usr/sbin/lighttpd}
@@ -25,13 +47,35 @@ APACHE=${APACHE:-/usr/sbin/apache2}
 
 stack_die() { echo "stack: $*" >&2; return 1; }
 
-# Run a command as the stack user (root) or as ourselves.
-stack_as() {
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u "$STACK_USER" -- "$@"
+stack_root() { [ "$(id -u)" -eq 0 ]; }
+
+# stack_as_user USER CMD...: run CMD as USER (root), or as ourselves.
+stack_as_user() {
+	local u=$1
+	shift
+	if stack_root; then
+		runuser -u "$u" -- "$@"
 	else
 		"$@"
 	fi
+}
+
+# Run a command as the platform's user (root) or as ourselves.
+stack_as() { stack_as_user "$STACK_USER" "$@"; }
+
+# stack_own USER[:GROUP] MODE PATH...: owner (as root) and mode.
+stack_own() {
+	local who=$1 mode=$2
+	shift 2
+	if stack_root; then chown "$who" "$@" || return 1; fi
+	chmod "$mode" "$@"
+}
+
+# stack_private_file USER PATH...: create if missing, mode 0600, USER's.
+stack_private_file() {
+	local u=$1
+	shift
+	touch "$@" && stack_own "$u:" 0600 "$@"
 }
 
 # A free TCP port on 127.0.0.1, chosen by the kernel.
@@ -54,16 +98,44 @@ stack_init() {
 	STACK_DIR=$1
 	STACK_NODE="$STACK_TOP/node_modules/.bin/node"
 	[ -x "$STACK_NODE" ] || STACK_NODE=$(command -v node)
-	mkdir -p "$STACK_DIR"/{bin,pg,secrets,supabase,platform/{log,data,spool,run},apache}
-	chmod 0755 "$STACK_DIR"
+	if stack_root; then
+		local u
+		for u in "$STACK_PG_USER" "$STACK_SUPABASE_USER" "$STACK_USER"; do
+			id "$u" >/dev/null 2>&1 ||
+			    { stack_die "no user '$u': run make deps"; return 1; }
+		done
+	fi
+	mkdir -p "$STACK_DIR"/{bin,pg,secrets,supabase/secrets,apache} \
+	    "$STACK_DIR"/platform/{log,data,spool,run,secrets} || return 1
 	# Binaries are copied so an unprivileged user can run them even when
-	# the checkout sits under a private home directory.
+	# the checkout sits under a private home directory. DIR and bin/ are
+	# the caller's (a stack from before made them the platform user's):
+	# no role may replace a binary.
+	stack_own "$(id -un):" 0755 "$STACK_DIR" "$STACK_DIR/bin" || return 1
 	install -m 0755 "$STACK_TOP/build/mcp-platform.fcgi" \
 	    "$STACK_TOP/build/supabase-local.fcgi" "$STACK_TOP/build/mcpctl" \
-	    "$STACK_DIR/bin/"
+	    "$STACK_DIR/bin/" || return 1
+	stack_secrets || return 1
+	# The platform's directories: its data, request log, spool and
+	# sockets, private to its user (spool records are shipped as the
+	# service role: nobody else may write there, or read them).
+	stack_own "$STACK_USER:" 0700 "$STACK_DIR"/platform/{log,data,spool,run} \
+	    "$STACK_DIR/apache" || return 1
+	STACK_PUBLISHABLE_KEY=$(cat "$STACK_DIR/secrets/publishable-key")
+	STACK_SECRET_KEY=$(cat "$STACK_DIR/secrets/secret-key")
+	STACK_JWT_SECRET=$(cat "$STACK_DIR/secrets/jwt-secret")
+	STACK_PG="host=$STACK_DIR/pg user=postgres dbname=postgres passfile=$STACK_DIR/secrets/pgpass"
+	stack_node_modules
+}
+
+# DIR/secrets (made once, kept between runs), and each role's copy of what
+# it needs: the platform reads its four at start (docs/security.md),
+# supabase-local its keys and its database passwords.
+stack_secrets() {
+	local s=$STACK_DIR/secrets u
 	(
 		umask 077
-		cd "$STACK_DIR/secrets"
+		cd "$s" || exit 1
 		[ -s jwt-secret ] || openssl rand -hex 32 | tr -d '\n' > jwt-secret
 		[ -s secret-key ] || printf 'sb_secret_%s' \
 		    "$(openssl rand -hex 16)" > secret-key
@@ -77,15 +149,44 @@ stack_init() {
 		[ -s platform-signing.pem ] || openssl ecparam -name prime256v1 \
 		    -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt \
 		    > platform-signing.pem
-	)
-	if [ "$(id -u)" -eq 0 ]; then
-		chown -R "$STACK_USER:" "$STACK_DIR"
-	fi
-	STACK_PUBLISHABLE_KEY=$(cat "$STACK_DIR/secrets/publishable-key")
-	STACK_SECRET_KEY=$(cat "$STACK_DIR/secrets/secret-key")
-	STACK_JWT_SECRET=$(cat "$STACK_DIR/secrets/jwt-secret")
-	STACK_PG="host=$STACK_DIR/pg user=postgres dbname=postgres"
-	stack_node_modules
+		# The database roles' passwords, as a libpq passfile.
+		for u in postgres authenticator supabase_auth_admin; do
+			grep -q "^\*:\*:\*:$u:." pgpass 2>/dev/null ||
+			    printf '*:*:*:%s:%s\n' "$u" \
+			    "$(openssl rand -hex 24)" >> pgpass
+		done
+	) || { stack_die "cannot make the secrets in '$s'"; return 1; }
+	stack_own "$(id -un):" 0700 "$s" && stack_own "$(id -un):" 0600 "$s"/* ||
+	    return 1
+	# A private copy per role (0700 directory of its own, 0600 files).
+	stack_own "$STACK_USER:" 0700 "$STACK_DIR/platform" \
+	    "$STACK_DIR/platform/secrets" || return 1
+	for u in secret-key jwt-secret master-key platform-signing.pem; do
+		stack_copy_secret "$STACK_USER" "$s/$u" \
+		    "$STACK_DIR/platform/secrets/$u" || return 1
+	done
+	stack_own "$STACK_SUPABASE_USER:" 0700 "$STACK_DIR/supabase" \
+	    "$STACK_DIR/supabase/secrets" || return 1
+	for u in secret-key jwt-secret es256.pem; do
+		stack_copy_secret "$STACK_SUPABASE_USER" "$s/$u" \
+		    "$STACK_DIR/supabase/secrets/$u" || return 1
+	done
+	grep -E '^\*:\*:\*:(authenticator|supabase_auth_admin):' "$s/pgpass" |
+	    stack_copy_secret "$STACK_SUPABASE_USER" /dev/stdin \
+	    "$STACK_DIR/supabase/secrets/pgpass"
+}
+
+# stack_copy_secret USER SRC DST: DST becomes USER's, 0600, SRC's bytes.
+stack_copy_secret() {
+	local tmp=$3.new
+	rm -f "$tmp"
+	(umask 077 && cat "$2" > "$tmp") && stack_own "$1:" 0600 "$tmp" &&
+	    mv -f "$tmp" "$3"
+}
+
+# A database role's password (DIR/secrets/pgpass).
+stack_pg_password() {
+	sed -n "s/^\*:\*:\*:$1://p" "$STACK_DIR/secrets/pgpass"
 }
 
 # The catalog's stdio servers and the node that runs them come from
@@ -93,7 +194,7 @@ stack_init() {
 # checkout sits where it cannot (a private home), they are copied once.
 stack_node_modules() {
 	STACK_NODE_MODULES=$STACK_TOP/node_modules
-	if [ "$(id -u)" -eq 0 ] && ! runuser -u "$STACK_USER" -- \
+	if stack_root && ! runuser -u "$STACK_USER" -- \
 	    test -x "$STACK_NODE_MODULES/.bin/node"; then
 		if [ ! -x "$STACK_DIR/node_modules/.bin/node" ]; then
 			cp -a "$STACK_TOP/node_modules" "$STACK_DIR/"
@@ -105,26 +206,77 @@ stack_node_modules() {
 
 stack_start_pg() {
 	local d=$STACK_DIR/pg
-	if [ ! -f "$d/data/PG_VERSION" ]; then
-		stack_as "$PG_BIN/initdb" -D "$d/data" -A trust -U postgres \
-		    -E UTF8 --locale=C.UTF-8 >"$d/initdb.log" 2>&1 ||
-		    { cat "$d/initdb.log" >&2; stack_die "initdb failed"; return 1; }
+	# The socket directory: PostgreSQL's, searchable by supabase-local's
+	# group only (0710): the platform's uid cannot even reach the socket.
+	if stack_root; then
+		stack_own "$STACK_PG_USER:$(id -gn "$STACK_SUPABASE_USER")" \
+		    0710 "$d" || return 1
+	else
+		chmod 0700 "$d" || return 1
 	fi
-	# Unix socket only, inside DIR (mode 0700 data, socket dir ours):
-	# trust authentication reaches nobody but the stack user and root.
-	stack_as "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/postgres.log" -w -t 60 \
-	    -o "-k $d -c listen_addresses='' -c unix_socket_permissions=0700" \
+	if stack_root; then chown -R "$STACK_PG_USER:" "$d"/* 2>/dev/null; fi
+	stack_private_file "$STACK_PG_USER" "$d/postgres.log" "$d/initdb.log" ||
+	    return 1
+	if [ ! -f "$d/data/PG_VERSION" ]; then
+		# trust only until stack_pg_auth below, before any server runs
+		stack_as_user "$STACK_PG_USER" "$PG_BIN/initdb" -D "$d/data" \
+		    -A trust -U postgres -E UTF8 --locale=C.UTF-8 \
+		    >"$d/initdb.log" 2>&1 ||
+		    { stack_die "initdb failed ('$d/initdb.log')"; return 1; }
+	fi
+	stack_pg_auth || return 1
+	# Unix socket only, inside DIR. Its mode is 0777 as in Debian's own
+	# /run/postgresql: the directory decides who reaches it.
+	stack_as_user "$STACK_PG_USER" "$PG_BIN/pg_ctl" -D "$d/data" \
+	    -l "$d/postgres.log" -w -t 60 \
+	    -o "-k $d -c listen_addresses='' -c unix_socket_permissions=0777" \
 	    start >/dev/null ||
-	    { tail -20 "$d/postgres.log" >&2; stack_die "postgres did not start"; }
+	    { stack_die "postgres did not start ('$d/postgres.log')"; return 1; }
+}
+
+# Password authentication (SCRAM) for every role on the socket, the
+# superuser included: being able to reach the socket is not enough. The
+# superuser's password is set with the server stopped (single-user mode),
+# when pg_hba.conf is not ours yet (a new data directory, or one from
+# before) or the password is newer than it.
+stack_pg_auth() {
+	local data=$STACK_DIR/pg/data hba=$STACK_DIR/pg/data/pg_hba.conf
+	local mark='# deploy/local/stack.sh: a password for every role'
+	local log=$STACK_DIR/pg/postgres.log err rc
+	if [ "$(head -1 "$hba" 2>/dev/null)" = "$mark" ] &&
+	    [ ! "$STACK_DIR/secrets/pgpass" -nt "$hba" ]; then
+		return 0
+	fi
+	# The password goes in on stdin, never on a command line.
+	err=$(printf "ALTER ROLE postgres PASSWORD '%s';\n" \
+	    "$(stack_pg_password postgres)" |
+	    stack_as_user "$STACK_PG_USER" "$PG_BIN/postgres" --single \
+	    -D "$data" postgres 2>&1 >/dev/null)
+	rc=$?
+	printf '%s\n' "$err" >>"$log"
+	# A failed statement leaves single-user mode's exit status 0: its
+	# ERROR line tells.
+	if [ "$rc" -ne 0 ] || grep -qE '(ERROR|FATAL|PANIC): ' <<<"$err"; then
+		stack_die "cannot set the superuser's password ('$log')"
+		return 1
+	fi
+	printf '%s\n%s\n' "$mark" 'local all all scram-sha-256' > "$hba.new" &&
+	    stack_own "$STACK_PG_USER:" 0600 "$hba.new" && mv -f "$hba.new" "$hba"
 }
 
 stack_psql() {
 	psql -X -q -v ON_ERROR_STOP=1 "$STACK_PG" "$@"
 }
 
+# The migrations, supabase-local's auth schema, and the passwords of the
+# two roles supabase-local logs in as (its passfile holds them).
 stack_migrate() {
 	"$STACK_TOP/sql/migrate" "$STACK_PG" >/dev/null &&
-	stack_psql -f "$STACK_TOP/deploy/supabase-local/auth.sql" >/dev/null
+	stack_psql -f "$STACK_TOP/deploy/supabase-local/auth.sql" >/dev/null &&
+	printf "ALTER ROLE %s PASSWORD '%s';\n" \
+	    authenticator "$(stack_pg_password authenticator)" \
+	    supabase_auth_admin "$(stack_pg_password supabase_auth_admin)" |
+	    stack_psql >/dev/null
 }
 
 # supabase-local's lighttpd configuration. SUPABASE_JWT_ALG=ES256 makes
@@ -134,7 +286,7 @@ stack_start_supabase() {
 	STACK_SUPABASE_URL="http://127.0.0.1:$1"
 	local d=$STACK_DIR/supabase es256=""
 	if [ "${SUPABASE_JWT_ALG:-HS256}" = ES256 ]; then
-		es256="\"SUPABASE_LOCAL_ES256_KEY_FILE\" => \"$STACK_DIR/secrets/es256.pem\","
+		es256="\"SUPABASE_LOCAL_ES256_KEY_FILE\" => \"$d/secrets/es256.pem\","
 	fi
 	cat > "$d/lighttpd.conf" <<EOF
 server.modules = ( "mod_fastcgi", "mod_accesslog" )
@@ -144,6 +296,9 @@ server.document-root = "$d"
 server.pid-file = "$d/lighttpd.pid"
 server.errorlog = "$d/error.log"
 accesslog.filename = "$d/access.log"
+# The path without the query string, which may carry data (as in the
+# platform's own, deploy/lighttpd/mcp-platform.conf).
+accesslog.format = "%h %t \\"%m %U %H\\" %>s %b %D"
 server.max-request-size = 16384
 fastcgi.server = ( "/" => ( (
 	"bin-path" => "$STACK_DIR/bin/supabase-local.fcgi",
@@ -152,30 +307,33 @@ fastcgi.server = ( "/" => ( (
 	"check-local" => "disable",
 	"bin-environment" => (
 		"SUPABASE_LOCAL_URL" => "$STACK_SUPABASE_URL",
-		"SUPABASE_LOCAL_REST_DB" => "host=$STACK_DIR/pg user=authenticator dbname=postgres",
-		"SUPABASE_LOCAL_AUTH_DB" => "host=$STACK_DIR/pg user=supabase_auth_admin dbname=postgres",
-		"SUPABASE_LOCAL_JWT_SECRET_FILE" => "$STACK_DIR/secrets/jwt-secret",
-		"SUPABASE_LOCAL_SECRET_KEY_FILE" => "$STACK_DIR/secrets/secret-key",
+		"SUPABASE_LOCAL_REST_DB" => "host=$STACK_DIR/pg user=authenticator dbname=postgres passfile=$d/secrets/pgpass",
+		"SUPABASE_LOCAL_AUTH_DB" => "host=$STACK_DIR/pg user=supabase_auth_admin dbname=postgres passfile=$d/secrets/pgpass",
+		"SUPABASE_LOCAL_JWT_SECRET_FILE" => "$d/secrets/jwt-secret",
+		"SUPABASE_LOCAL_SECRET_KEY_FILE" => "$d/secrets/secret-key",
 		$es256
 		"SUPABASE_LOCAL_PUBLISHABLE_KEY" => "$STACK_PUBLISHABLE_KEY"
 	)
 ) ) )
 EOF
-	stack_lighttpd_start "$d"
-	stack_wait_http "$STACK_SUPABASE_URL/auth/v1/health"
+	stack_lighttpd_start "$d" "$STACK_SUPABASE_USER" &&
+	    stack_wait_http "$STACK_SUPABASE_URL/auth/v1/health"
 }
 
+# stack_lighttpd_start DIR [USER]: lighttpd -f DIR/lighttpd.conf as USER
+# (the platform's by default), logs in DIR, 0600.
 stack_lighttpd_start() {
-	local d=$1
-	touch "$d/error.log" "$d/access.log"
-	if [ "$(id -u)" -eq 0 ]; then chown -R "$STACK_USER:" "$d"; fi
-	stack_as "$LIGHTTPD" -tt -f "$d/lighttpd.conf" >/dev/null ||
+	local d=$1 u=${2:-$STACK_USER}
+	if stack_root; then chown -R "$u:" "$d"; fi
+	chmod 0700 "$d"
+	stack_private_file "$u" "$d/error.log" "$d/access.log" || return 1
+	stack_as_user "$u" "$LIGHTTPD" -tt -f "$d/lighttpd.conf" >/dev/null ||
 	    { stack_die "bad lighttpd config '$d/lighttpd.conf'"; return 1; }
 	# In the foreground (-D), backgrounded here: a daemonized lighttpd
 	# sends its FastCGI workers' stderr -- their operator log lines -- to
 	# /dev/null; this way they land in error.log next to lighttpd's own.
 	rm -f "$d/lighttpd.pid"
-	stack_as "$LIGHTTPD" -D -f "$d/lighttpd.conf" </dev/null \
+	stack_as_user "$u" "$LIGHTTPD" -D -f "$d/lighttpd.conf" </dev/null \
 	    >>"$d/error.log" 2>&1 3>&- &
 	disown $! 2>/dev/null || true
 	local n
@@ -193,13 +351,15 @@ stack_stop_supabase() {
 
 # The platform's own configuration, pointing at supabase-local.
 stack_platform_conf() {
+	# The secrets are the platform's own copies (stack_secrets): its
+	# workers read them once, at start.
 	cat > "$STACK_DIR/platform/mcp-platform.conf" <<EOF
 # written by deploy/local/stack.sh for the local stack
 supabase_url = $STACK_SUPABASE_URL
 supabase_publishable_key = $STACK_PUBLISHABLE_KEY
-supabase_secret_key_file = $STACK_DIR/secrets/secret-key
-supabase_jwt_secret_file = $STACK_DIR/secrets/jwt-secret
-master_key_file = $STACK_DIR/secrets/master-key
+supabase_secret_key_file = $STACK_DIR/platform/secrets/secret-key
+supabase_jwt_secret_file = $STACK_DIR/platform/secrets/jwt-secret
+master_key_file = $STACK_DIR/platform/secrets/master-key
 data_dir = $STACK_DIR/platform/data
 log_dir = $STACK_DIR/platform/log
 spool_dir = $STACK_DIR/platform/spool
@@ -213,7 +373,7 @@ EOF
 	fi
 	# Tests that need platform (API-key) tokens: STACK_PLATFORM_TOKENS=1.
 	if [ -n "${STACK_PLATFORM_TOKENS:-}" ]; then
-		echo "platform_signing_key_file = $STACK_DIR/secrets/platform-signing.pem" \
+		echo "platform_signing_key_file = $STACK_DIR/platform/secrets/platform-signing.pem" \
 		    >> "$STACK_DIR/platform/mcp-platform.conf"
 	fi
 	if [ -n "${STACK_FRONT_PORT:-}" ]; then
@@ -253,7 +413,7 @@ stack_platform_lighttpd() {
 
 stack_platform_apache() {
 	local d=$STACK_DIR/apache user="" group=""
-	if [ "$(id -u)" -eq 0 ]; then
+	if stack_root; then
 		user="User $STACK_USER"
 		group="Group $(id -gn "$STACK_USER")"
 	fi
@@ -264,7 +424,12 @@ stack_platform_apache() {
 	    -e "s|@MODULES@|$APACHE_MODULES|g" \
 	    -e "s|@USER@|$user|g" -e "s|@GROUP@|$group|g" \
 	    "$STACK_TOP/deploy/apache/mcp-platform.conf" > "$d/httpd.conf"
-	if [ "$(id -u)" -eq 0 ]; then chown -R "$STACK_USER:" "$d" "$STACK_DIR/platform"; fi
+	# Apache opens its logs as root (before it drops to User): made
+	# here first, 0600, so they are not world-readable.
+	if stack_root; then chown -R "$STACK_USER:" "$d" "$STACK_DIR/platform"; fi
+	chmod 0700 "$d"
+	stack_private_file "$STACK_USER" "$d/error.log" "$d/access.log" \
+	    "$d/configtest.log" || return 1
 	# As root Apache binds and then drops to User/Group itself.
 	"$APACHE" -t -f "$d/httpd.conf" >/dev/null 2>"$d/configtest.log" ||
 	    { cat "$d/configtest.log" >&2; stack_die "bad apache config"; return 1; }
@@ -278,13 +443,12 @@ stack_platform_apache() {
 stack_start_node() {
 	local name=$1 port=$2
 	shift 2
-	touch "$STACK_DIR/$name.log"
-	if [ "$(id -u)" -eq 0 ]; then chown "$STACK_USER:" "$STACK_DIR/$name.log"; fi
+	stack_private_file "$STACK_USER" "$STACK_DIR/$name.log" || return 1
 	# setpriv execs (runuser would stay in between), so $! is the server
 	# itself and the pid file kills the right process. fd 3 closed: a
 	# server must not hold the test runner's output open.
 	local as=()
-	if [ "$(id -u)" -eq 0 ]; then
+	if stack_root; then
 		as=(setpriv --reuid="$STACK_USER" --regid="$(id -g "$STACK_USER")"
 		    --init-groups --)
 	fi
@@ -396,7 +560,7 @@ stack_stop() {
 		if [ -e "$f" ]; then stack_kill_pidfile "$f"; fi
 	done
 	if [ -f "$STACK_DIR/pg/data/postmaster.pid" ]; then
-		stack_as "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w \
+		stack_as_user "$STACK_PG_USER" "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w \
 		    stop >/dev/null 2>&1 || true
 	fi
 }

@@ -106,7 +106,7 @@ logship_lock(const struct config *cfg, int wait, int *busy)
 	*busy = 0;
 	if (logship_path(path, sizeof(path), cfg, LOGSHIP_LOCK) == -1)
 		return -1;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd == -1) {
 		log_error(MOD, "cannot open '%s': %s", path, strerror(errno));
 		return -1;
@@ -161,7 +161,7 @@ logship_write_number(const char *path, uint64_t v)
 		return -1;
 	n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)v);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
-	    0640);
+	    0600);
 	if (fd == -1 || write(fd, text, (size_t)n) != n ||
 	    rename(tmp, path) == -1) {
 		log_warn(MOD, "cannot write '%s': %s", path, strerror(errno));
@@ -586,7 +586,7 @@ segment_commit(struct batch *b, const char *asidepath, const char *offpath,
 
 	if (b->aside.len > 0) {
 		fd = open(asidepath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-		    O_NOCTTY, 0640);
+		    O_NOCTTY, 0600);
 		if (fd == -1 || write(fd, b->aside.data, b->aside.len) !=
 		    (ssize_t)b->aside.len) {
 			log_error(MOD, "cannot write '%s': %s", asidepath,
@@ -686,7 +686,7 @@ segment_ship(const struct config *cfg, const char *name,
 	    snprintf(asidepath, sizeof(asidepath), "%s/%s", dir, name) >=
 	    (int)sizeof(asidepath))
 		goto out;
-	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_error(MOD, "cannot create '%s': %s", dir, strerror(errno));
 		r = SENT_UNAVAILABLE;
 		goto out;
@@ -854,7 +854,7 @@ logship_maybe_maintain(const struct config *cfg, time_t now)
 	    now - st.st_mtime < LIMIT_LOGSHIP_MAINTAIN_S &&
 	    st.st_mtime <= now)
 		return;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 	if (logship_maintain(cfg, now, &created, &dropped, why,
 	    sizeof(why)) == -1) {
 		log_warn(MOD, "request_logs partitions: %s; trying again in "
@@ -1022,7 +1022,7 @@ logship_tick(struct logship *ls, const struct config *cfg, time_t now)
 	 * cost a fork. */
 	if (ls->lockfd == -1)
 		ls->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC |
-		    O_NOCTTY, 0640);
+		    O_NOCTTY, 0600);
 	if (ls->lockfd != -1) {
 		if (flock(ls->lockfd, LOCK_EX | LOCK_NB) == -1) {
 			if (errno == EWOULDBLOCK)

@@ -1583,7 +1583,7 @@ reqlog_file_open(struct reqlog_file *f, const char *path, const char *line,
 	int		 err;
 
 	f->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOCTTY, 0640);
+	    O_NOCTTY, 0600);
 	if (f->fd == -1) {
 		reqlog_file_lost(f, path, "open", errno, line, len);
 		return -1;

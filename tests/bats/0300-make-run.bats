@@ -48,6 +48,36 @@ stop_run() {
 	stop_run
 }
 
+@test "make run announces each step in plain words, nothing else before ready:" {
+	start_run
+	sed -n '1,/^ready: /p' "$VAR_DIR/run.out" >"$BATS_TEST_TMPDIR/before"
+	cat >"$BATS_TEST_TMPDIR/want" <<EOF
+preparing $VAR_DIR/stack (binaries, secrets)...
+starting PostgreSQL...
+migrating the database...
+starting supabase-local on 127.0.0.1:$SUPABASE_PORT...
+starting the platform under lighttpd on 127.0.0.1:$PORT...
+starting server-everything over HTTP (the everything-http entry)...
+seeding the demo tenant and catalog...
+
+EOF
+	grep '^ready: ' "$VAR_DIR/run.out" >>"$BATS_TEST_TMPDIR/want"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/before"
+	stop_run
+}
+
+@test "a step that fails says which, shows where its log is, and stops the rest" {
+	# A lighttpd that cannot start: supabase-local's step fails.
+	run env LIGHTTPD=/bin/false bash "$TOP/deploy/local/run.sh"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"run: starting supabase-local on 127.0.0.1:$SUPABASE_PORT failed"* ]]
+	[[ "$output" == *"its log: $VAR_DIR/stack/supabase/error.log"* ]]
+	[[ "$output" == *"this run: $VAR_DIR/run.log"* ]]
+	[[ "$output" != *"ready: "* ]]
+	# PostgreSQL, started before the failing step, is stopped again
+	! pgrep -f "$VAR_DIR/stack" >/dev/null
+}
+
 @test "demo.env holds the endpoints, keys and a working demo token" {
 	start_run
 	f=$VAR_DIR/demo.env
@@ -74,7 +104,7 @@ stop_run() {
 @test "a second run keeps the data" {
 	start_run
 	. "$VAR_DIR/demo.env"
-	stack_psql() { psql -X -q -At "host=$VAR_DIR/stack/pg user=postgres dbname=postgres" "$@"; }
+	stack_psql() { psql -X -q -At "$SUPABASE_DB" "$@"; }
 	stack_psql -c "insert into public.tenants (slug, name) values ('kept', 'Kept')"
 	stop_run
 	start_run

@@ -322,10 +322,24 @@ HS='{"alg":"HS256","typ":"JWT"}'
 	assert_status 200
 }
 
-@test "a token in the query string is never accepted" {
+@test "a token in the query string is never accepted, nor logged" {
 	http POST "$BASE/mcp/demo/everything?access_token=$DEMO_ACCESS_TOKEN" \
 	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" --data-binary "$INIT"
 	assert_status 401
+	# Once the request is in the access log and the request log, the
+	# token is in neither, nor in any other log of the stack.
+	rid=$(header x-request-id)
+	[ -n "$rid" ]
+	for n in $(seq 600); do
+		grep -q "rid=$rid" "$STACK_DIR/platform/access.log" &&
+		    grep -q "$rid" "$STACK_DIR/platform/log/requests.jsonl" && break
+		sleep 0.1
+	done
+	grep -q "rid=$rid" "$STACK_DIR/platform/access.log"
+	found=$(find "$STACK_DIR" -path "$STACK_DIR/node_modules" -prune -o \
+	    -type f \( -name '*.log' -o -name '*.jsonl' \) -print |
+	    xargs grep -lF -- "$DEMO_ACCESS_TOKEN" || true)
+	[ -z "$found" ] || { echo "the token is in: $found" >&2; false; }
 }
 
 @test "every kind of bad token is 401 invalid_token" {
