@@ -83,15 +83,20 @@ stack_free_port() {
 	"$STACK_NODE" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
-# Wait until URL answers with any HTTP status (curl exit 0), or fail.
+# How long a start-up step may take before it is called failed: generous,
+# since a busy 2-core machine can take seconds to start a server; each
+# wait ends as soon as the event happens.
+STACK_START_S=${STACK_START_S:-60}
+
+# Wait until URL answers with any HTTP status (curl exit 0), or fail after
+# STACK_START_S seconds.
 stack_wait_http() {
-	local url=$1 tries=${2:-100}
-	while [ "$tries" -gt 0 ]; do
+	local url=$1 end=$((SECONDS + STACK_START_S))
+	while [ "$SECONDS" -lt "$end" ]; do
 		curl -s -o /dev/null --max-time 2 "$url" && return 0
 		sleep 0.1
-		tries=$((tries - 1))
 	done
-	stack_die "no answer from '$url'"
+	stack_die "no answer from '$url' in $STACK_START_S s"
 }
 
 stack_init() {
@@ -336,8 +341,8 @@ stack_lighttpd_start() {
 	stack_as_user "$u" "$LIGHTTPD" -D -f "$d/lighttpd.conf" </dev/null \
 	    >>"$d/error.log" 2>&1 3>&- &
 	disown $! 2>/dev/null || true
-	local n
-	for n in $(seq 100); do
+	local end=$((SECONDS + STACK_START_S))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ -s "$d/lighttpd.pid" ] && return 0
 		kill -0 $! 2>/dev/null || break
 		sleep 0.05
@@ -458,7 +463,7 @@ stack_start_node() {
 	echo $! > "$STACK_DIR/$name.pid"
 	# stopped by pid file, not job control: no "Terminated" notices
 	disown $! 2>/dev/null || true
-	stack_wait_http "http://127.0.0.1:$port/mcp" 200 ||
+	stack_wait_http "http://127.0.0.1:$port/mcp" ||
 	    { tail -20 "$STACK_DIR/$name.log" >&2; return 1; }
 }
 

@@ -22,7 +22,7 @@ setup_file() {
 	    "$TOP/node_modules/.bin/mcp-server-everything" streamableHttp \
 	    >"$EV_DIR/server.log" 2>&1 &
 	EV_PID=$!
-	stack_wait_http "http://127.0.0.1:$EV_PORT/mcp" 200 || {
+	stack_wait_http "http://127.0.0.1:$EV_PORT/mcp" || {
 		cat "$EV_DIR/server.log" >&2
 		return 1
 	}
