@@ -55,7 +55,7 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 /* The algorithms this platform knows; everything else is refused. */
 enum jwtx_alg {

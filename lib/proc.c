@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mcp_limits.h"
+#include "lib_limits.h"
 #include "proc.h"
 
 /* What a child that failed before execve() writes to the report pipe. */

@@ -32,7 +32,7 @@
 #include "config.h"
 #include "httpc.h"
 #include "http/io.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log.h"
 #include "mcp/mcp.h"
 #include "auth/auth.h"

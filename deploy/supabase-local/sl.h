@@ -41,6 +41,9 @@
 #define SL_HEADER_MAX		16384	/* one CGI header variable */
 #define SL_SCHEMAS_MAX		16	/* SUPABASE_LOCAL_SCHEMAS entries */
 #define SL_IDENT_MAX		63	/* NAMEDATALEN - 1 */
+#define SL_ENV_MAX		4096	/* one configuration variable */
+#define SL_SECRET_FILE_MAX	8192	/* a key or secret file */
+#define SL_REQUEST_ID_MAX	64	/* X-Request-Id taken for log lines */
 
 /* PostgREST (sl_rest*.c). */
 #define SL_SQL_MAX		(1024 * 1024)	/* one generated statement */

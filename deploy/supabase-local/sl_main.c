@@ -25,7 +25,6 @@
 
 #include "buf.h"
 #include "jsonx.h"
-#include "mcp_limits.h"
 #include "log.h"
 #include "strparse.h"
 #include "sl.h"
@@ -68,7 +67,7 @@ sl_conf_env(const char *name, int required)
 			sl_conf_die("%s is not set", name);
 		return NULL;
 	}
-	if (strlen(v) > LIMIT_CONF_LINE)
+	if (strlen(v) > SL_ENV_MAX)
 		sl_conf_die("%s is longer than the limit", name);
 	return v;
 }
@@ -87,7 +86,7 @@ sl_xstrdup(const char *s)
 
 /*
  * A secret from a file: a regular file not readable or writable by group
- * or others (STYLE 15), at most LIMIT_SECRET_FILE bytes, trailing blanks
+ * or others (STYLE 15), at most SL_SECRET_FILE_MAX bytes, trailing blanks
  * and newlines dropped.
  */
 static char *
@@ -109,7 +108,7 @@ sl_conf_secret(const char *var, int required)
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
 		sl_conf_die("%s '%s' is group or world accessible "
 		    "(chmod 600 it)", var, path);
-	buf_init(&b, LIMIT_SECRET_FILE);
+	buf_init(&b, SL_SECRET_FILE_MAX);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
@@ -209,7 +208,7 @@ sl_conf_load(struct sl_conf *conf)
 		len--;
 	if ((conf->api_url = strndup(v, len)) == NULL)
 		sl_conf_die("out of memory");
-	buf_init(&b, LIMIT_CONF_LINE * 2);
+	buf_init(&b, SL_ENV_MAX * 2);
 	if (buf_printf(&b, "%s/auth/v1", conf->api_url) == -1)
 		sl_conf_die("out of memory");
 	conf->issuer = buf_detach(&b);
@@ -467,7 +466,7 @@ sl_request_id(FCGX_Request *fr, char *out, size_t outlen)
 	size_t			 i, len;
 
 	if (v != NULL && (len = strlen(v)) > 0 && len < outlen &&
-	    len <= LIMIT_REQUEST_ID) {
+	    len <= SL_REQUEST_ID_MAX) {
 		for (i = 0; i < len; i++)
 			if (!((v[i] >= 'a' && v[i] <= 'z') ||
 			    (v[i] >= 'A' && v[i] <= 'Z') ||

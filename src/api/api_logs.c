@@ -16,7 +16,7 @@
 #include "jsonx.h"
 #include "jwtx.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/response.h"
 #include "strparse.h"
 #include "store/supa.h"

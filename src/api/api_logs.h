@@ -59,7 +59,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/request.h"
 #include "http/router.h"
 

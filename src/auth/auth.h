@@ -78,7 +78,7 @@
 #include "buf.h"
 #include "config.h"
 #include "jwks.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/request.h"
 #include "uuid.h"
 

@@ -6,7 +6,7 @@
 
 #include "auth/auth.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/response.h"
 #include "strparse.h"
 #include "auth/wellknown.h"

@@ -38,7 +38,7 @@
 #include "buf.h"
 #include "config.h"
 #include "http/io.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/response.h"
 
 struct reqlog;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "jsonx.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log.h"
 #include "http/request.h"
 #include "http/response.h"

@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/request.h"
 
 struct route_param {

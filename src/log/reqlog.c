@@ -26,7 +26,7 @@
 #include "buf.h"
 #include "jsonx.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log/reqlog.h"
 #include "http/request.h"
 

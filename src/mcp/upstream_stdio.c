@@ -25,7 +25,7 @@
 #include "buf.h"
 #include "jsonx.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "proc.h"
 #include "mcp/upstream_stdio.h"
 

@@ -8,7 +8,7 @@
 #include "httpc.h"
 #include "jsonx.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "store/resolve.h"
 #include "strparse.h"
 #include "store/supa.h"

@@ -100,12 +100,12 @@
 
 #include "buf.h"
 #include "config.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcp/upstream_http.h"
 #include "mcp/upstream_stdio.h"
 
 /*
- * Limits of this module. Candidates for lib/mcp_limits.h (guarded so the
+ * Limits of this module. Candidates for src/product_limits.h (guarded so the
  * two definitions can coexist while they move there).
  */
 #ifndef LIMIT_TARGET_VALUE

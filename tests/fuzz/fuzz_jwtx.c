@@ -17,7 +17,7 @@
 #include "buf.h"
 #include "fuzz.h"
 #include "jwtx.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 #define FUZZ_NOW	1748736000	/* 2025-06-01T00:00:00Z */
 

@@ -9,7 +9,7 @@
 #include "api/api_logs.h"
 #include "buf.h"
 #include "jwtx.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "t.h"
 
 #define S	INT64_C(1000000)

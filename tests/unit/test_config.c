@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "t.h"
 
 static char	 test_dir[512];

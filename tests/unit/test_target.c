@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 
 #include "crypto.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "store/target.h"
 #include "t.h"
 
