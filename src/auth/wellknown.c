@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "auth/auth.h"
+#include "auth/pkey.h"
 #include "log.h"
 #include "product_limits.h"
 #include "http/response.h"
@@ -209,7 +209,7 @@ wellknown_jwks(struct request *req, const struct route_params *params)
 	(void)params;
 	if ((keys = json_array()) == NULL)
 		goto out;
-	if (auth_platform_jwk(req->cfg, &jwk) == -1) {
+	if (pkey_jwk(req->cfg, &jwk) == -1) {
 		log_error(WELLKNOWN_MOD, "cannot publish the platform key");
 		goto out;
 	}
