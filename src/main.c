@@ -42,6 +42,7 @@
 #include "log/logship.h"
 #include "log/reqlog.h"
 #include "http/router.h"
+#include "routes.h"
 #include "store/target.h"
 #include "version.h"
 
@@ -89,7 +90,7 @@ main_serve(struct io *io, const struct config *cfg, struct reqlog *rl)
 	if (st != 0)
 		response_error(&req, st, NULL, "%s", why);
 	else
-		router_dispatch(&req);
+		router_dispatch(&req, routes_platform, routes_platform_n);
 	if (!req.resp.started)
 		response_error(&req, 500, NULL, "internal error");
 	if (io_flush(io) == -1)

@@ -61,7 +61,6 @@
 #include "buf.h"
 #include "product_limits.h"
 #include "http/request.h"
-#include "http/router.h"
 
 /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" and its NUL. */
 #define API_LOGS_TIME_STRLEN	28

@@ -127,7 +127,7 @@ test_base_url(void)
 			cfg.public_base_url = strdup(cases[i].pbu);
 		buf_init(&b, 4096);
 		T_LINE(test_open(&t, &cfg, cases[i].env) == 0, cases[i].line);
-		rc = wellknown_base_url(&t.req, &b);
+		rc = request_base_url(&t.req, &b);
 		if (cases[i].want == NULL)
 			T_LINE(rc == -1, cases[i].line);
 		else {
