@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "lib_limits.h"
 #include "proc.h"
 
@@ -70,15 +71,6 @@ struct proc_report {
 	int	 stage;
 	int	 err;
 };
-
-static uint64_t
-proc_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 proc_sleep_ms(unsigned ms)
@@ -539,13 +531,13 @@ proc_exited(struct proc *p)
 int
 proc_wait(struct proc *p, unsigned ms)
 {
-	uint64_t	 end = proc_now_ms() + ms;
+	uint64_t	 end = clock_mono_ms() + ms;
 	unsigned	 nap = 1;
 
 	for (;;) {
 		if (proc_exited(p))
 			return 1;
-		if (proc_now_ms() >= end)
+		if (clock_mono_ms() >= end)
 			return 0;
 		proc_sleep_ms(nap);
 		if (nap < 8)
@@ -599,7 +591,7 @@ proc_kill_signal_safe(const struct proc *p)
 static void
 proc_wait_many(struct proc *const *ps, size_t n, unsigned ms)
 {
-	uint64_t	 end = proc_now_ms() + ms;
+	uint64_t	 end = clock_mono_ms() + ms;
 	unsigned	 nap = 1;
 	size_t		 i, left;
 
@@ -608,7 +600,7 @@ proc_wait_many(struct proc *const *ps, size_t n, unsigned ms)
 		for (i = 0; i < n; i++)
 			if (!proc_exited(ps[i]))
 				left++;
-		if (left == 0 || proc_now_ms() >= end)
+		if (left == 0 || clock_mono_ms() >= end)
 			return;
 		proc_sleep_ms(nap);
 		if (nap < 8)

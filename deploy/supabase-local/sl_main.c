@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "jsonx.h"
 #include "log.h"
 #include "strparse.h"
@@ -487,11 +488,11 @@ sl_handle(const struct sl_conf *conf, FCGX_Request *fr)
 	struct sl_req	 req;
 	char		 reqid[SL_REQID_LEN + 1];
 	const char	*uri, *q, *v;
-	struct timespec	 t0, t1;
+	uint64_t	 t0;
 	int		 toolong = 0;
 	size_t		 len;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_mono_ms();
 	memset(&req, 0, sizeof(req));
 	req.fcgi = fr;
 	req.conf = conf;
@@ -566,11 +567,9 @@ sl_handle(const struct sl_conf *conf, FCGX_Request *fr)
 		sl_reply_pgrst(&req, 500, NULL, "internal error", NULL, NULL);
 	}
 out:
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	v = req.path != NULL ? req.path : "-";
 	log_info(SL_MOD, "%s %s %d %ldms", req.method, v, req.status,
-	    (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	    (long)(clock_mono_ms() - t0));
 	log_set_request_id(NULL);
 	sl_req_release(&req);
 }

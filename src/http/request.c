@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "log.h"
 #include "http/request.h"
 #include "strparse.h"
@@ -135,7 +136,7 @@ request_init(struct request *req, struct io *io, const struct config *cfg,
 	req->io = io;
 	req->cfg = cfg;
 	req->query = "";
-	clock_gettime(CLOCK_MONOTONIC, &req->started);
+	req->started_us = clock_mono_us();
 	buf_init(&req->body, cfg->max_body);
 	buf_init(&req->resp.headers, LIMIT_RESPONSE_HEADERS);
 	request_set_id(req);
@@ -253,11 +254,7 @@ request_env(const struct request *req, const char *name)
 double
 request_elapsed_ms(const struct request *req)
 {
-	struct timespec	 now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - req->started.tv_sec) * 1000.0 +
-	    (double)(now.tv_nsec - req->started.tv_nsec) / 1e6;
+	return (double)(clock_mono_us() - req->started_us) / 1000.0;
 }
 
 /* The media type of a header item: (p, len) up to ';', trimmed. */

@@ -66,7 +66,7 @@ struct route_params {
 struct request {
 	struct io		*io;
 	const struct config	*cfg;
-	struct timespec		 started;	/* CLOCK_MONOTONIC */
+	uint64_t		 started_us;	/* clock_mono_us() */
 	char			 id[LIMIT_REQUEST_ID + 1];
 
 	const char		*method;	/* "GET", ...; NULL if invalid */
