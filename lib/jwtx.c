@@ -7,6 +7,7 @@
 
 #include <jwt.h>
 
+#include "base64.h"
 #include "jsonx.h"
 #include "jwtx.h"
 #include "strparse.h"
@@ -28,9 +29,6 @@ static const struct {
 	[JWTX_ALG_ES256] = { "ES256", JWT_ALG_ES256 },
 };
 
-static const char jwtx_b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 const char *
 jwtx_alg_name(enum jwtx_alg alg)
 {
@@ -49,86 +47,6 @@ jwtx_alg_parse(const char *p, size_t len, enum jwtx_alg *out)
 			return 0;
 		}
 	return -1;
-}
-
-int
-jwtx_b64url_encode(struct buf *out, const void *v, size_t len)
-{
-	const unsigned char	*p = v;
-	size_t			 i;
-	char			 q[4];
-
-	for (i = 0; i + 2 < len; i += 3) {
-		q[0] = jwtx_b64_alphabet[p[i] >> 2];
-		q[1] = jwtx_b64_alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		q[2] = jwtx_b64_alphabet[((p[i + 1] & 15) << 2) |
-		    (p[i + 2] >> 6)];
-		q[3] = jwtx_b64_alphabet[p[i + 2] & 63];
-		if (buf_append(out, q, 4) == -1)
-			return -1;
-	}
-	if (len - i == 1) {
-		q[0] = jwtx_b64_alphabet[p[i] >> 2];
-		q[1] = jwtx_b64_alphabet[(p[i] & 3) << 4];
-		return buf_append(out, q, 2);
-	}
-	if (len - i == 2) {
-		q[0] = jwtx_b64_alphabet[p[i] >> 2];
-		q[1] = jwtx_b64_alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		q[2] = jwtx_b64_alphabet[(p[i + 1] & 15) << 2];
-		return buf_append(out, q, 3);
-	}
-	/* An empty input still leaves a valid (empty) C string. */
-	return out->data == NULL ? buf_append(out, "", 0) : 0;
-}
-
-static int
-jwtx_b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Strict: the URL-safe alphabet only, no '=' padding, no blanks, a length
- * that is not 1 mod 4, and zero unused bits in the last character, so every
- * byte string has exactly one accepted encoding.
- */
-int
-jwtx_b64url_decode(struct buf *out, const char *p, size_t len)
-{
-	uint32_t acc = 0;
-	size_t	 i, bits = 0;
-	int	 v;
-
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if ((v = jwtx_b64_value((unsigned char)p[i])) < 0)
-			return -1;
-		acc = ((acc << 6) | (uint32_t)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (buf_appendc(out, (char)((acc >> bits) & 0xff)) ==
-			    -1)
-				return -1;
-		}
-	}
-	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
-		return -1;
-	if (out->data == NULL && buf_append(out, "", 0) == -1)
-		return -1;
-	return 0;
 }
 
 void
@@ -176,7 +94,7 @@ jwtx_part_json(const char *p, size_t len)
 	json_t		*j = NULL;
 
 	buf_init(&b, LIMIT_JWT_LEN);
-	if (jwtx_b64url_decode(&b, p, len) == -1)
+	if (base64_decode(&b, p, len, BASE64_URL) == -1)
 		goto out;
 	if ((j = jsonx_loadb(b.data, b.len, LIMIT_JWT_DEPTH, NULL, 0)) !=
 	    NULL && !json_is_object(j)) {
@@ -304,7 +222,7 @@ jwtx_parse(struct jwtx *jwt, const char *token, size_t len, const char **why)
 		w = "payload is not base64url json object";
 		goto out;
 	}
-	if (jwtx_b64url_decode(&sig, d2 + 1, slen) == -1) {
+	if (base64_decode(&sig, d2 + 1, slen, BASE64_URL) == -1) {
 		w = "signature is not base64url";
 		goto out;
 	}

@@ -130,9 +130,4 @@ const char *jwtx_alg_name(enum jwtx_alg);
 /* Exact (case-sensitive, RFC 7515 4.1.1) name to alg: 0 or -1. */
 int	 jwtx_alg_parse(const char *, size_t, enum jwtx_alg *);
 
-/* base64url without padding (RFC 7515 section 2), appended to out. */
-int	 jwtx_b64url_encode(struct buf *, const void *, size_t);
-/* Strict decoding of (p, len), appended to out: 0 or -1 (see above). */
-int	 jwtx_b64url_decode(struct buf *, const char *, size_t);
-
 #endif /* MCP_JWTX_H */

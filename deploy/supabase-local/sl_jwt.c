@@ -30,6 +30,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "jsonx.h"
 #include "jwtx.h"
@@ -68,7 +69,7 @@ static const char SL_WHY_AUD[] =
     "The JWT 'aud' claim must be a string or an array of strings";
 static const char SL_WHY_INTERNAL[] = "JWT couldn't be decoded";
 
-/* base64url (RFC 7515 section 2): lib/jwtx.h's strict codec. */
+/* base64url (RFC 7515 section 2): lib/base64.h's strict codec. */
 
 /* Encode a token: claims JSON, the algorithm, its key, an optional kid. */
 static char *
@@ -149,7 +150,7 @@ sl_jwt_coord(const EVP_PKEY *pkey, const char *param, char *out,
 		goto out;
 	if (BN_bn2binpad(bn, raw, sizeof(raw)) != (int)sizeof(raw))
 		goto out;
-	if (jwtx_b64url_encode(&b, raw, sizeof(raw)) == -1)
+	if (base64_encode(&b, raw, sizeof(raw), BASE64_URL) == -1)
 		goto out;
 	snprintf(out, outlen, "%s", buf_cstr(&b));
 	rc = 0;
@@ -180,7 +181,7 @@ sl_jwt_thumbprint(const char *x, const char *y)
 	if (EVP_Digest(canon.data, canon.len, md, &mdlen, EVP_sha256(),
 	    NULL) != 1)
 		goto out;
-	if (jwtx_b64url_encode(&out, md, mdlen) == -1)
+	if (base64_encode(&out, md, mdlen, BASE64_URL) == -1)
 		goto out;
 	kid = buf_detach(&out);
 out:
@@ -400,7 +401,8 @@ sl_jwt_verify(const struct sl_conf *conf, const char *token, json_t **claims,
 
 	/* The header, read before any key is chosen. */
 	*why = SL_WHY_CRYPTO;
-	if (jwtx_b64url_decode(&hdr, token, (size_t)(d1 - token)) == -1)
+	if (base64_decode(&hdr, token, (size_t)(d1 - token),
+	    BASE64_URL) == -1)
 		goto out;
 	if ((h = jsonx_loadb(hdr.data, hdr.len, SL_JWT_HEADER_DEPTH, NULL,
 	    0)) == NULL || !json_is_object(h))
@@ -453,7 +455,8 @@ sl_jwt_verify(const struct sl_conf *conf, const char *token, json_t **claims,
 	}
 
 	/* The claims, decoded by us from the bytes that were signed. */
-	if (jwtx_b64url_decode(&body, d1 + 1, (size_t)(d2 - d1 - 1)) == -1)
+	if (base64_decode(&body, d1 + 1, (size_t)(d2 - d1 - 1),
+	    BASE64_URL) == -1)
 		goto out;
 	if ((c = jsonx_loadb(body.data, body.len, SL_JWT_CLAIMS_DEPTH, NULL,
 	    0)) == NULL || !json_is_object(c)) {

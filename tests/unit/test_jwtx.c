@@ -13,6 +13,7 @@
 
 #include <jwt.h>
 
+#include "base64.h"
 #include "jwtx.h"
 #include "t.h"
 #include "tkeys.h"
@@ -424,14 +425,16 @@ test_b64url(void)
 
 		buf_init(&b, 64);
 		buf_init(&e, 64);
-		rc = jwtx_b64url_decode(&b, cases[i].in, strlen(cases[i].in));
+		rc = base64_decode(&b, cases[i].in, strlen(cases[i].in),
+		    BASE64_URL);
 		if (cases[i].out == NULL)
 			T_LINE(rc == -1, cases[i].line);
 		else {
 			T_LINE(rc == 0 && b.len == cases[i].outlen &&
 			    memcmp(b.data, cases[i].out, b.len) == 0,
 			    cases[i].line);
-			T_LINE(jwtx_b64url_encode(&e, b.data, b.len) == 0 &&
+			T_LINE(base64_encode(&e, b.data, b.len,
+			    BASE64_URL) == 0 &&
 			    strcmp(buf_cstr(&e), cases[i].in) == 0,
 			    cases[i].line);
 		}
@@ -462,8 +465,8 @@ test_sign(void)
 	k.len = strlen(ec1.priv);
 	T(jwtx_sign(&k, c, &b) == 0);
 	dot = strchr(buf_cstr(&b), '.');
-	T(dot != NULL && jwtx_b64url_decode(&hdr, b.data,
-	    (size_t)(dot - b.data)) == 0);
+	T(dot != NULL && base64_decode(&hdr, b.data,
+	    (size_t)(dot - b.data), BASE64_URL) == 0);
 	h = jsonx_loadb(hdr.data, hdr.len, 4, NULL, 0);
 	T(h != NULL && strcmp(jsonx_str(h, "alg"), "ES256") == 0 &&
 	    strcmp(jsonx_str(h, "kid"), "kid-1") == 0 &&
