@@ -60,6 +60,7 @@ FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 FUZZ_DRV   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
 FUZZ_LINK  = $(APP_OBJ) $(BUILD)/deploy/supabase-local/sl_rest_parse.o \
+             $(BUILD)/deploy/supabase-local/sl_http.o \
              $(BUILD)/libmcp.a
 FUZZ_INC   = -Itests/fuzz -Ideploy/supabase-local $(PQ_CFLAGS)
 FUZZ_SECONDS ?= 60

@@ -37,6 +37,11 @@
 #include "jsonx.h"
 #include "log.h"
 #include "sl.h"
+#include "sl_auth.h"
+#include "sl_db.h"
+#include "sl_gateway.h"
+#include "sl_http.h"
+#include "sl_jwt.h"
 #include "strparse.h"
 #include "uuid.h"
 

@@ -36,6 +36,7 @@
 #include "jwtx.h"
 #include "log.h"
 #include "sl.h"
+#include "sl_jwt.h"
 
 #define SL_JWT_MOD		"sl_jwt"
 #define SL_JWT_P256_COORD	32	/* bytes of an X or Y coordinate */

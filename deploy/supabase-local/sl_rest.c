@@ -34,6 +34,8 @@
 #include "log.h"
 #include "strparse.h"
 #include "sl.h"
+#include "sl_db.h"
+#include "sl_http.h"
 #include "sl_rest.h"
 
 #define SL_REST_MOD	"sl_rest"
