@@ -40,7 +40,9 @@
 #define BASE64_LEN_PAD(n)	(((n) + 2) / 3 * 4)
 #define BASE64_LEN(n)		(((n) * 4 + 2) / 3)
 
-int	 base64_encode(struct buf *out, const void *p, size_t len, int flags);
-int	 base64_decode(struct buf *out, const char *p, size_t len, int flags);
+int	 base64_encode(struct buf *out, const void *p, size_t len,
+	    int flags);
+int	 base64_decode(struct buf *out, const char *p, size_t len,
+	    int flags);
 
 #endif /* LIB_BASE64_H */

@@ -127,6 +127,18 @@ jwtx_typ_ok(const char *typ)
 	return strparse_eq_ci(typ, strlen(typ), "JWT");
 }
 
+/* The reasons for refusing a header's alg (jwtx_why_is_alg()). */
+static const char jwtx_why_alg_missing[] = "header without a string alg";
+static const char jwtx_why_alg_none[] = "alg none refused";
+static const char jwtx_why_alg_unknown[] = "unsupported alg";
+
+int
+jwtx_why_is_alg(const char *why)
+{
+	return why == jwtx_why_alg_missing || why == jwtx_why_alg_none ||
+	    why == jwtx_why_alg_unknown;
+}
+
 /* The header's members, checked before any key is chosen. */
 static const char *
 jwtx_check_header(struct jwtx *jwt)
@@ -135,12 +147,12 @@ jwtx_check_header(struct jwtx *jwt)
 	size_t		 len;
 
 	if ((alg = jwtx_json_str(jwt->header, "alg")) == NULL)
-		return "header without a string alg";
+		return jwtx_why_alg_missing;
 	len = strlen(alg);
 	if (strparse_eq_ci(alg, len, "none"))
-		return "alg none refused";
+		return jwtx_why_alg_none;
 	if (jwtx_alg_parse(alg, len, &jwt->alg) == -1)
-		return "unsupported alg";
+		return jwtx_why_alg_unknown;
 	if (json_object_get(jwt->header, "kid") != NULL) {
 		if ((kid = jwtx_json_str(jwt->header, "kid")) == NULL ||
 		    (len = strlen(kid)) == 0 || len > LIMIT_JWT_KID ||
@@ -279,9 +291,8 @@ jwtx_check_key(const struct jwtx_key *key, int signing)
 	return NULL;
 }
 
-/* A numeric claim: absent (0, *has 0), a number (0, *has 1), else -1. */
-static int
-jwtx_num_claim(const json_t *claims, const char *name, double *v, int *has)
+int
+jwtx_json_num(const json_t *claims, const char *name, double *v, int *has)
 {
 	json_t	*j = json_object_get(claims, name);
 
@@ -329,17 +340,17 @@ jwtx_check_claims(const json_t *claims, const struct jwtx_policy *pol)
 
 	now = (double)(pol->now != 0 ? pol->now : time(NULL));
 	leeway = (double)(pol->leeway > 0 ? pol->leeway : 0);
-	if (jwtx_num_claim(claims, "exp", &v, &has) == -1)
+	if (jwtx_json_num(claims, "exp", &v, &has) == -1)
 		return "exp is not a number";
 	if (!has)
 		return "exp missing";
 	if (now >= v + leeway)
 		return "token expired";
-	if (jwtx_num_claim(claims, "nbf", &v, &has) == -1)
+	if (jwtx_json_num(claims, "nbf", &v, &has) == -1)
 		return "nbf is not a number";
 	if (has && now + leeway < v)
 		return "token not yet valid (nbf)";
-	if (jwtx_num_claim(claims, "iat", &v, &has) == -1)
+	if (jwtx_json_num(claims, "iat", &v, &has) == -1)
 		return "iat is not a number";
 	if (has && now + leeway < v)
 		return "token issued in the future (iat)";
@@ -358,8 +369,8 @@ jwtx_check_claims(const json_t *claims, const struct jwtx_policy *pol)
 }
 
 int
-jwtx_verify(struct jwtx *jwt, const struct jwtx_key *key,
-    const struct jwtx_policy *pol, const char **why)
+jwtx_verify_signature(struct jwtx *jwt, const struct jwtx_key *key,
+    unsigned algs, const char **why)
 {
 	jwt_t		*lj = NULL;
 	const char	*w = NULL;
@@ -370,7 +381,7 @@ jwtx_verify(struct jwtx *jwt, const struct jwtx_key *key,
 		w = "token not parsed";
 		goto out;
 	}
-	if ((pol->algs & JWTX_ALLOW(jwt->alg)) == 0) {
+	if ((algs & JWTX_ALLOW(jwt->alg)) == 0) {
 		w = "alg not allowed for this issuer";
 		goto out;
 	}
@@ -403,15 +414,31 @@ jwtx_verify(struct jwtx *jwt, const struct jwtx_key *key,
 		w = "alg changed inside libjwt";
 		goto out;
 	}
-	if ((w = jwtx_check_claims(jwt->claims, pol)) != NULL)
-		goto out;
-	jwt->verified = 1;
 	rc = 0;
 out:
 	jwt_free(lj);
 	if (why != NULL)
 		*why = w;
 	return rc;
+}
+
+int
+jwtx_verify(struct jwtx *jwt, const struct jwtx_key *key,
+    const struct jwtx_policy *pol, const char **why)
+{
+	const char	*w;
+
+	if (jwtx_verify_signature(jwt, key, pol->algs, why) == -1)
+		return -1;
+	if ((w = jwtx_check_claims(jwt->claims, pol)) != NULL) {
+		if (why != NULL)
+			*why = w;
+		return -1;
+	}
+	jwt->verified = 1;
+	if (why != NULL)
+		*why = NULL;
+	return 0;
 }
 
 int
