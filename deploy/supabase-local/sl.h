@@ -49,7 +49,7 @@
 #define SL_IDENT_MAX		63	/* NAMEDATALEN - 1 */
 #define SL_ENV_MAX		4096	/* one configuration variable */
 #define SL_SECRET_FILE_MAX	8192	/* a key or secret file */
-#define SL_REQUEST_ID_MAX	64	/* X-Request-Id taken for log lines */
+#define SL_REQUEST_ID_MAX	64	/* X-Request-Id kept for log lines */
 
 /* PostgREST (sl_rest*.c). */
 #define SL_SQL_MAX		(1024 * 1024)	/* one generated statement */
@@ -114,8 +114,6 @@ struct sl_req {
 
 /* ---- sl_jwt.c / sl_auth.c additions (Auth engineer; edit with care) ---- */
 #define SL_JWT_MAX_LEN		16384	/* longest token looked at or made */
-#define SL_JWT_HEADER_DEPTH	4	/* JSON nesting of a JWT header */
-#define SL_JWT_CLAIMS_DEPTH	32	/* JSON nesting of JWT claims */
 #define SL_AUTH_JSON_DEPTH	32	/* JSON nesting of an /auth/v1 body */
 #define SL_AUTH_EMAIL_MAX	255	/* GoTrue: "An email address is too long" */
 #define SL_AUTH_PASSWORD_MIN	6	/* GoTrue's default minimum length */

@@ -1020,10 +1020,10 @@ struct sl_auth_refresh {
 	char	 sid[UUID_STRLEN + 1];		/* its session */
 	char	 uid[UUID_STRLEN + 1];		/* its user */
 	char	 tokid[24];			/* its row id */
-	int64_t	 created;			/* the session's, epoch s */
-	int	 expired;			/* the session's not_after passed */
-	int	 revoked;			/* the token was rotated already */
-	int	 in_reuse;			/* ... within SL_REFRESH_REUSE_SECS */
+	int64_t	 created;		/* the session's, epoch seconds */
+	int	 expired;		/* the session's not_after passed */
+	int	 revoked;		/* the token was rotated already */
+	int	 in_reuse;		/* ... within SL_REFRESH_REUSE_SECS */
 };
 
 static void
