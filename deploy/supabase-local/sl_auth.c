@@ -758,6 +758,67 @@ out:
 	return rc;
 }
 
+/*
+ * Signup's parameters, checked as GoTrue's validateSignupParams does and
+ * in its order; the email lowercased into email (SL_AUTH_EMAIL_MAX + 1
+ * bytes). 0, or -1 after replying.
+ */
+static int
+sl_auth_signup_check(struct sl_req *req, const char *email_in,
+    const char *phone, const char *pw, char *email)
+{
+	json_t	*weak;
+	size_t	 i;
+
+	if (*pw == '\0') {
+		sl_auth_error(req, 400, "validation_failed",
+		    "Signup requires a valid password");
+		return -1;
+	}
+	if (strlen(pw) < SL_AUTH_PASSWORD_MIN) {
+		weak = json_pack("{s:{s:[s]}}", "weak_password", "reasons",
+		    "length");
+		sl_auth_error_ex(req, 422, "weak_password",
+		    "Password should be at least 6 characters.", weak);
+		json_decref(weak);
+		return -1;
+	}
+	if (strlen(pw) > SL_AUTH_PASSWORD_MAX) {
+		sl_auth_error(req, 422, "validation_failed",
+		    "Password cannot be longer than 72 characters");
+		return -1;
+	}
+	if (*email_in != '\0' && *phone != '\0') {
+		sl_auth_error(req, 400, "validation_failed", "Only an email "
+		    "address or phone number should be provided on signup.");
+		return -1;
+	}
+	if (*phone != '\0') {
+		sl_auth_error(req, 400, "phone_provider_disabled",
+		    "Phone signups are disabled");
+		return -1;
+	}
+	if (*email_in == '\0') {
+		sl_auth_error(req, 400, "validation_failed",
+		    "Sign up only available with email provider");
+		return -1;
+	}
+	if (strlen(email_in) > SL_AUTH_EMAIL_MAX) {
+		sl_auth_error(req, 400, "validation_failed",
+		    "An email address is too long");
+		return -1;
+	}
+	if (!sl_auth_email_ok(email_in)) {
+		sl_auth_error(req, 400, "validation_failed",
+		    "Unable to validate email address: invalid format");
+		return -1;
+	}
+	for (i = 0; email_in[i] != '\0'; i++)
+		email[i] = (char)tolower((unsigned char)email_in[i]);
+	email[i] = '\0';
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Endpoints                                                           */
 
@@ -767,14 +828,13 @@ sl_auth_signup(struct sl_req *req)
 {
 	struct sl_auth_tx t = { 0 };
 	struct buf	 data;
-	json_t		*body = NULL, *dj, *weak = NULL;
+	json_t		*body = NULL, *dj;
 	const char	*email_in, *phone, *pw, *vals[3];
 	char		 email[SL_AUTH_EMAIL_MAX + 1];
 	char		 uid[UUID_STRLEN + 1], sid[UUID_STRLEN + 1];
 	char		 refresh[SL_REFRESH_TOKEN_LEN + 1] = "";
 	PGresult	*r = NULL;
 	long long	 created = 0;
-	size_t		 i;
 
 	buf_init(&data, SL_BODY_MAX);
 	if ((body = sl_auth_body(req)) == NULL)
@@ -790,52 +850,8 @@ sl_auth_signup(struct sl_req *req)
 		goto out;
 	}
 
-	/* validateSignupParams, in GoTrue's order. */
-	if (*pw == '\0') {
-		sl_auth_error(req, 400, "validation_failed",
-		    "Signup requires a valid password");
+	if (sl_auth_signup_check(req, email_in, phone, pw, email) == -1)
 		goto out;
-	}
-	if (strlen(pw) < SL_AUTH_PASSWORD_MIN) {
-		weak = json_pack("{s:{s:[s]}}", "weak_password", "reasons",
-		    "length");
-		sl_auth_error_ex(req, 422, "weak_password",
-		    "Password should be at least 6 characters.", weak);
-		goto out;
-	}
-	if (strlen(pw) > SL_AUTH_PASSWORD_MAX) {
-		sl_auth_error(req, 422, "validation_failed",
-		    "Password cannot be longer than 72 characters");
-		goto out;
-	}
-	if (*email_in != '\0' && *phone != '\0') {
-		sl_auth_error(req, 400, "validation_failed", "Only an email "
-		    "address or phone number should be provided on signup.");
-		goto out;
-	}
-	if (*phone != '\0') {
-		sl_auth_error(req, 400, "phone_provider_disabled",
-		    "Phone signups are disabled");
-		goto out;
-	}
-	if (*email_in == '\0') {
-		sl_auth_error(req, 400, "validation_failed",
-		    "Sign up only available with email provider");
-		goto out;
-	}
-	if (strlen(email_in) > SL_AUTH_EMAIL_MAX) {
-		sl_auth_error(req, 400, "validation_failed",
-		    "An email address is too long");
-		goto out;
-	}
-	if (!sl_auth_email_ok(email_in)) {
-		sl_auth_error(req, 400, "validation_failed",
-		    "Unable to validate email address: invalid format");
-		goto out;
-	}
-	for (i = 0; email_in[i] != '\0'; i++)
-		email[i] = (char)tolower((unsigned char)email_in[i]);
-	email[i] = '\0';
 	if ((dj != NULL && json_is_object(dj) ? jsonx_dumpb(&data, dj) :
 	    buf_appends(&data, "{}")) == -1) {
 		sl_auth_internal(req, "Database error saving new user");
@@ -898,7 +914,6 @@ out:
 	sl_auth_end(&t, 0);
 	explicit_bzero(refresh, sizeof(refresh));
 	PQclear(r);
-	json_decref(weak);
 	json_decref(body);	/* held the password: jansson frees it */
 	buf_release(&data);
 }
