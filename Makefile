@@ -40,10 +40,11 @@ LDLIBS    += $(PKG_LIBS) -lm
 
 LIB_SRC    = $(sort $(wildcard lib/*.c))
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
-# src/ by layer: http, auth, store, log, mcp, api; main.c and config.c on top
+# src/ by layer: http, auth, store, log, mcp, api; main.c, routes.c (the
+# route table, linked into the unit tests too) and config.c on top
 # (docs/architecture.md). src/mcpctl/ is its own program.
 APP_DIRS   = src/http src/auth src/store src/log src/mcp src/api
-APP_SRC    = $(sort src/config.c $(foreach d,$(APP_DIRS),$(wildcard $(d)/*.c)))
+APP_SRC    = $(sort src/config.c src/routes.c $(foreach d,$(APP_DIRS),$(wildcard $(d)/*.c)))
 APP_OBJ    = $(APP_SRC:%.c=$(BUILD)/%.o)
 SL_SRC     = $(sort $(wildcard deploy/supabase-local/*.c))
 SL_OBJ     = $(SL_SRC:%.c=$(BUILD)/%.o)
@@ -59,6 +60,7 @@ FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 FUZZ_DRV   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
 FUZZ_LINK  = $(APP_OBJ) $(BUILD)/deploy/supabase-local/sl_rest_parse.o \
+             $(BUILD)/deploy/supabase-local/sl_http.o \
              $(BUILD)/libmcp.a
 FUZZ_INC   = -Itests/fuzz -Ideploy/supabase-local $(PQ_CFLAGS)
 FUZZ_SECONDS ?= 60

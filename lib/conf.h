@@ -24,7 +24,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 struct conf_error {
 	size_t	 line;

@@ -112,17 +112,6 @@ int	 crypto_hkdf_sha256(const void *ikm, size_t ikmlen, const char *info,
 /* n bytes from the CSPRNG (RAND_bytes). */
 int	 crypto_random(void *, size_t);
 
-/* Base64 (RFC 4648 section 4, standard alphabet, with padding), appended. */
-int	 crypto_b64_encode(struct buf *, const void *, size_t);
-/*
- * Strict base64 decoding of (p, len), appended to out: the standard
- * (section 4) or the URL-safe (section 5) alphabet -- the database's
- * check constraint admits both -- but not both in one string; padding
- * optional, but when present it must be exactly right; no blanks; the
- * unused bits of the last character must be zero (one encoding per
- * value). Empty input decodes to nothing.
- */
-int	 crypto_b64_decode(struct buf *, const char *, size_t);
 /* Exactly outlen bytes from 2*outlen hex digits (either case). */
 int	 crypto_hex_decode(unsigned char *out, size_t outlen, const char *,
 	    size_t);

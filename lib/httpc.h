@@ -44,7 +44,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 enum httpc_fail {
 	HTTPC_FAIL_NONE,	/* a response arrived */

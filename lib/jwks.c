@@ -15,6 +15,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include "base64.h"
 #include "httpc.h"
 #include "jsonx.h"
 #include "jwks.h"
@@ -76,7 +77,7 @@ jwks_b64_member(const json_t *obj, const char *name, struct buf *out)
 
 	if (v == NULL || *v == '\0')
 		return -1;
-	return jwtx_b64url_decode(out, v, strlen(v));
+	return base64_decode(out, v, strlen(v), BASE64_URL);
 }
 
 /* The public key's SubjectPublicKeyInfo PEM, appended to out. */
@@ -633,7 +634,7 @@ jwks_bn_b64(EVP_PKEY *pkey, const char *param, int padlen, struct buf *out)
 		goto out;
 	if (BN_bn2binpad(bn, raw, n) != n)
 		goto out;
-	rc = jwtx_b64url_encode(out, raw, (size_t)n);
+	rc = base64_encode(out, raw, (size_t)n, BASE64_URL);
 out:
 	free(raw);
 	BN_free(bn);
@@ -679,7 +680,8 @@ jwks_thumbprint(const json_t *jwk, char *out, size_t outlen)
 	if (EVP_Digest(canon.data, canon.len, md, &mdlen, EVP_sha256(),
 	    NULL) != 1)
 		goto out;
-	if (jwtx_b64url_encode(&enc, md, mdlen) == -1 || enc.len + 1 > outlen)
+	if (base64_encode(&enc, md, mdlen, BASE64_URL) == -1 ||
+	    enc.len + 1 > outlen)
 		goto out;
 	memcpy(out, enc.data, enc.len + 1);
 	rc = 0;

@@ -49,7 +49,7 @@
 
 #include "buf.h"
 #include "jwtx.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 struct jwks {
 	struct jwtx_key	 keys[LIMIT_JWKS_KEYS];

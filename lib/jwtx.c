@@ -7,6 +7,7 @@
 
 #include <jwt.h>
 
+#include "base64.h"
 #include "jsonx.h"
 #include "jwtx.h"
 #include "strparse.h"
@@ -28,9 +29,6 @@ static const struct {
 	[JWTX_ALG_ES256] = { "ES256", JWT_ALG_ES256 },
 };
 
-static const char jwtx_b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 const char *
 jwtx_alg_name(enum jwtx_alg alg)
 {
@@ -49,86 +47,6 @@ jwtx_alg_parse(const char *p, size_t len, enum jwtx_alg *out)
 			return 0;
 		}
 	return -1;
-}
-
-int
-jwtx_b64url_encode(struct buf *out, const void *v, size_t len)
-{
-	const unsigned char	*p = v;
-	size_t			 i;
-	char			 q[4];
-
-	for (i = 0; i + 2 < len; i += 3) {
-		q[0] = jwtx_b64_alphabet[p[i] >> 2];
-		q[1] = jwtx_b64_alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		q[2] = jwtx_b64_alphabet[((p[i + 1] & 15) << 2) |
-		    (p[i + 2] >> 6)];
-		q[3] = jwtx_b64_alphabet[p[i + 2] & 63];
-		if (buf_append(out, q, 4) == -1)
-			return -1;
-	}
-	if (len - i == 1) {
-		q[0] = jwtx_b64_alphabet[p[i] >> 2];
-		q[1] = jwtx_b64_alphabet[(p[i] & 3) << 4];
-		return buf_append(out, q, 2);
-	}
-	if (len - i == 2) {
-		q[0] = jwtx_b64_alphabet[p[i] >> 2];
-		q[1] = jwtx_b64_alphabet[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		q[2] = jwtx_b64_alphabet[(p[i + 1] & 15) << 2];
-		return buf_append(out, q, 3);
-	}
-	/* An empty input still leaves a valid (empty) C string. */
-	return out->data == NULL ? buf_append(out, "", 0) : 0;
-}
-
-static int
-jwtx_b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Strict: the URL-safe alphabet only, no '=' padding, no blanks, a length
- * that is not 1 mod 4, and zero unused bits in the last character, so every
- * byte string has exactly one accepted encoding.
- */
-int
-jwtx_b64url_decode(struct buf *out, const char *p, size_t len)
-{
-	uint32_t acc = 0;
-	size_t	 i, bits = 0;
-	int	 v;
-
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if ((v = jwtx_b64_value((unsigned char)p[i])) < 0)
-			return -1;
-		acc = ((acc << 6) | (uint32_t)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (buf_appendc(out, (char)((acc >> bits) & 0xff)) ==
-			    -1)
-				return -1;
-		}
-	}
-	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
-		return -1;
-	if (out->data == NULL && buf_append(out, "", 0) == -1)
-		return -1;
-	return 0;
 }
 
 void
@@ -176,7 +94,7 @@ jwtx_part_json(const char *p, size_t len)
 	json_t		*j = NULL;
 
 	buf_init(&b, LIMIT_JWT_LEN);
-	if (jwtx_b64url_decode(&b, p, len) == -1)
+	if (base64_decode(&b, p, len, BASE64_URL) == -1)
 		goto out;
 	if ((j = jsonx_loadb(b.data, b.len, LIMIT_JWT_DEPTH, NULL, 0)) !=
 	    NULL && !json_is_object(j)) {
@@ -209,6 +127,18 @@ jwtx_typ_ok(const char *typ)
 	return strparse_eq_ci(typ, strlen(typ), "JWT");
 }
 
+/* The reasons for refusing a header's alg (jwtx_why_is_alg()). */
+static const char jwtx_why_alg_missing[] = "header without a string alg";
+static const char jwtx_why_alg_none[] = "alg none refused";
+static const char jwtx_why_alg_unknown[] = "unsupported alg";
+
+int
+jwtx_why_is_alg(const char *why)
+{
+	return why == jwtx_why_alg_missing || why == jwtx_why_alg_none ||
+	    why == jwtx_why_alg_unknown;
+}
+
 /* The header's members, checked before any key is chosen. */
 static const char *
 jwtx_check_header(struct jwtx *jwt)
@@ -217,12 +147,12 @@ jwtx_check_header(struct jwtx *jwt)
 	size_t		 len;
 
 	if ((alg = jwtx_json_str(jwt->header, "alg")) == NULL)
-		return "header without a string alg";
+		return jwtx_why_alg_missing;
 	len = strlen(alg);
 	if (strparse_eq_ci(alg, len, "none"))
-		return "alg none refused";
+		return jwtx_why_alg_none;
 	if (jwtx_alg_parse(alg, len, &jwt->alg) == -1)
-		return "unsupported alg";
+		return jwtx_why_alg_unknown;
 	if (json_object_get(jwt->header, "kid") != NULL) {
 		if ((kid = jwtx_json_str(jwt->header, "kid")) == NULL ||
 		    (len = strlen(kid)) == 0 || len > LIMIT_JWT_KID ||
@@ -304,7 +234,7 @@ jwtx_parse(struct jwtx *jwt, const char *token, size_t len, const char **why)
 		w = "payload is not base64url json object";
 		goto out;
 	}
-	if (jwtx_b64url_decode(&sig, d2 + 1, slen) == -1) {
+	if (base64_decode(&sig, d2 + 1, slen, BASE64_URL) == -1) {
 		w = "signature is not base64url";
 		goto out;
 	}
@@ -361,9 +291,8 @@ jwtx_check_key(const struct jwtx_key *key, int signing)
 	return NULL;
 }
 
-/* A numeric claim: absent (0, *has 0), a number (0, *has 1), else -1. */
-static int
-jwtx_num_claim(const json_t *claims, const char *name, double *v, int *has)
+int
+jwtx_json_num(const json_t *claims, const char *name, double *v, int *has)
 {
 	json_t	*j = json_object_get(claims, name);
 
@@ -411,17 +340,17 @@ jwtx_check_claims(const json_t *claims, const struct jwtx_policy *pol)
 
 	now = (double)(pol->now != 0 ? pol->now : time(NULL));
 	leeway = (double)(pol->leeway > 0 ? pol->leeway : 0);
-	if (jwtx_num_claim(claims, "exp", &v, &has) == -1)
+	if (jwtx_json_num(claims, "exp", &v, &has) == -1)
 		return "exp is not a number";
 	if (!has)
 		return "exp missing";
 	if (now >= v + leeway)
 		return "token expired";
-	if (jwtx_num_claim(claims, "nbf", &v, &has) == -1)
+	if (jwtx_json_num(claims, "nbf", &v, &has) == -1)
 		return "nbf is not a number";
 	if (has && now + leeway < v)
 		return "token not yet valid (nbf)";
-	if (jwtx_num_claim(claims, "iat", &v, &has) == -1)
+	if (jwtx_json_num(claims, "iat", &v, &has) == -1)
 		return "iat is not a number";
 	if (has && now + leeway < v)
 		return "token issued in the future (iat)";
@@ -440,8 +369,8 @@ jwtx_check_claims(const json_t *claims, const struct jwtx_policy *pol)
 }
 
 int
-jwtx_verify(struct jwtx *jwt, const struct jwtx_key *key,
-    const struct jwtx_policy *pol, const char **why)
+jwtx_verify_signature(struct jwtx *jwt, const struct jwtx_key *key,
+    unsigned algs, const char **why)
 {
 	jwt_t		*lj = NULL;
 	const char	*w = NULL;
@@ -452,7 +381,7 @@ jwtx_verify(struct jwtx *jwt, const struct jwtx_key *key,
 		w = "token not parsed";
 		goto out;
 	}
-	if ((pol->algs & JWTX_ALLOW(jwt->alg)) == 0) {
+	if ((algs & JWTX_ALLOW(jwt->alg)) == 0) {
 		w = "alg not allowed for this issuer";
 		goto out;
 	}
@@ -485,15 +414,31 @@ jwtx_verify(struct jwtx *jwt, const struct jwtx_key *key,
 		w = "alg changed inside libjwt";
 		goto out;
 	}
-	if ((w = jwtx_check_claims(jwt->claims, pol)) != NULL)
-		goto out;
-	jwt->verified = 1;
 	rc = 0;
 out:
 	jwt_free(lj);
 	if (why != NULL)
 		*why = w;
 	return rc;
+}
+
+int
+jwtx_verify(struct jwtx *jwt, const struct jwtx_key *key,
+    const struct jwtx_policy *pol, const char **why)
+{
+	const char	*w;
+
+	if (jwtx_verify_signature(jwt, key, pol->algs, why) == -1)
+		return -1;
+	if ((w = jwtx_check_claims(jwt->claims, pol)) != NULL) {
+		if (why != NULL)
+			*why = w;
+		return -1;
+	}
+	jwt->verified = 1;
+	if (why != NULL)
+		*why = NULL;
+	return 0;
 }
 
 int

@@ -55,7 +55,7 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 /* The algorithms this platform knows; everything else is refused. */
 enum jwtx_alg {
@@ -106,6 +106,17 @@ int	 jwtx_parse(struct jwtx *, const char *token, size_t len,
 /* Steps 3: key (NULL: refused) against jwt under policy. */
 int	 jwtx_verify(struct jwtx *, const struct jwtx_key *,
 	    const struct jwtx_policy *, const char **why);
+/*
+ * Step 3 without the claims: the alg allow-list (JWTX_ALLOW() bits), the
+ * key and kid, the signature. For a caller that checks the claims by
+ * another specification's rules (supabase-local: PostgREST's) with
+ * jwtx_json_num()/jwtx_json_str(); jwt->verified stays 0.
+ */
+int	 jwtx_verify_signature(struct jwtx *, const struct jwtx_key *,
+	    unsigned algs, const char **why);
+/* 1 when why (from jwtx_parse()) is a refusal of the header's alg:
+ * missing, "none", or not one this module knows. */
+int	 jwtx_why_is_alg(const char *why);
 
 /*
  * A string member of jwt->claims without an embedded NUL (borrowed), or
@@ -115,6 +126,10 @@ int	 jwtx_verify(struct jwtx *, const struct jwtx_key *,
 const char *jwtx_claim_str(const struct jwtx *, const char *name);
 /* The same for any JSON object. */
 const char *jwtx_json_str(const json_t *obj, const char *name);
+/* A numeric member of obj: absent (0, *has 0), a number (0, *has 1 and
+ * *v its value), else -1. */
+int	 jwtx_json_num(const json_t *obj, const char *name, double *v,
+	    int *has);
 
 /*
  * Sign claims (a JSON object, borrowed) with key: header
@@ -129,10 +144,5 @@ int	 jwtx_sign(const struct jwtx_key *, const json_t *claims,
 const char *jwtx_alg_name(enum jwtx_alg);
 /* Exact (case-sensitive, RFC 7515 4.1.1) name to alg: 0 or -1. */
 int	 jwtx_alg_parse(const char *, size_t, enum jwtx_alg *);
-
-/* base64url without padding (RFC 7515 section 2), appended to out. */
-int	 jwtx_b64url_encode(struct buf *, const void *, size_t);
-/* Strict decoding of (p, len), appended to out: 0 or -1 (see above). */
-int	 jwtx_b64url_decode(struct buf *, const char *, size_t);
 
 #endif /* MCP_JWTX_H */

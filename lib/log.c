@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "mcp_limits.h"
+#include "lib_limits.h"
 #include "log.h"
 
 static enum log_level	 log_threshold = LOG_LVL_INFO;

@@ -25,7 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mcp_limits.h"
+#include "clock.h"
+#include "lib_limits.h"
 #include "proc.h"
 #include "sandbox.h"
 
@@ -73,15 +74,6 @@ struct proc_report {
 	int	 stage;
 	int	 err;
 };
-
-static uint64_t
-proc_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 proc_sleep_ms(unsigned ms)
@@ -548,13 +540,13 @@ proc_exited(struct proc *p)
 int
 proc_wait(struct proc *p, unsigned ms)
 {
-	uint64_t	 end = proc_now_ms() + ms;
+	uint64_t	 end = clock_mono_ms() + ms;
 	unsigned	 nap = 1;
 
 	for (;;) {
 		if (proc_exited(p))
 			return 1;
-		if (proc_now_ms() >= end)
+		if (clock_mono_ms() >= end)
 			return 0;
 		proc_sleep_ms(nap);
 		if (nap < 8)
@@ -608,7 +600,7 @@ proc_kill_signal_safe(const struct proc *p)
 static void
 proc_wait_many(struct proc *const *ps, size_t n, unsigned ms)
 {
-	uint64_t	 end = proc_now_ms() + ms;
+	uint64_t	 end = clock_mono_ms() + ms;
 	unsigned	 nap = 1;
 	size_t		 i, left;
 
@@ -617,7 +609,7 @@ proc_wait_many(struct proc *const *ps, size_t n, unsigned ms)
 		for (i = 0; i < n; i++)
 			if (!proc_exited(ps[i]))
 				left++;
-		if (left == 0 || proc_now_ms() >= end)
+		if (left == 0 || clock_mono_ms() >= end)
 			return;
 		proc_sleep_ms(nap);
 		if (nap < 8)

@@ -46,7 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 enum sandbox_net {
 	SANDBOX_NET_ANY,	/* no network restriction */

@@ -48,7 +48,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 enum sse_err {
 	SSE_OK,

@@ -20,7 +20,7 @@
 #include "crypto.h"
 #include "config.h"
 #include "jwks.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcp/stdio_sandbox.h"
 #include "strparse.h"
 

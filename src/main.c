@@ -23,16 +23,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "config.h"
 #include "httpc.h"
 #include "http/io.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log.h"
 #include "mcp/mcp.h"
 #include "auth/auth.h"
@@ -42,6 +44,7 @@
 #include "log/logship.h"
 #include "log/reqlog.h"
 #include "http/router.h"
+#include "routes.h"
 #include "store/target.h"
 #include "version.h"
 
@@ -89,7 +92,7 @@ main_serve(struct io *io, const struct config *cfg, struct reqlog *rl)
 	if (st != 0)
 		response_error(&req, st, NULL, "%s", why);
 	else
-		router_dispatch(&req);
+		router_dispatch(&req, routes_platform, routes_platform_n);
 	if (!req.resp.started)
 		response_error(&req, 500, NULL, "internal error");
 	if (io_flush(io) == -1)
@@ -132,13 +135,9 @@ static struct {
 } main_logcost;
 
 static double
-main_us_since(const struct timespec *t0)
+main_us_since(uint64_t t0)
 {
-	struct timespec	 t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) * 1e6 +
-	    (double)(t.tv_nsec - t0->tv_nsec) / 1e3;
+	return (double)(clock_mono_us() - t0);
 }
 
 /* Off the client's clock: redact, serialise, one write(2) per sink, then
@@ -146,12 +145,12 @@ main_us_since(const struct timespec *t0)
 static void
 main_log(const struct config *cfg, struct reqlog *rl)
 {
-	struct timespec		 t0;
+	uint64_t		 t0;
 	struct buf		 line;
 	double			 us;
 	enum logship_result	 res;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_mono_us();
 	if (rl->str[REQLOG_REQUEST_ID] != NULL) {
 		reqlog_redact(rl, (size_t)cfg->log_body_max);
 		buf_init(&line, LIMIT_REQLOG_LINE);
@@ -161,17 +160,17 @@ main_log(const struct config *cfg, struct reqlog *rl)
 			logship_append(&main_ship, line.data, line.len);
 		}
 		buf_release(&line);
-		us = main_us_since(&t0);
+		us = main_us_since(t0);
 		main_logcost.records++;
 		main_logcost.record_us += us;
 		if (us > main_logcost.record_max_us)
 			main_logcost.record_max_us = us;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = clock_mono_us();
 	}
 	res = logship_tick(&main_ship, cfg, time(NULL));
 	if (res != LOGSHIP_WAIT && res != LOGSHIP_BUSY) {
 		main_logcost.ships++;
-		main_logcost.ship_us += main_us_since(&t0);
+		main_logcost.ship_us += main_us_since(t0);
 	}
 }
 

@@ -13,6 +13,13 @@
  *   sl_auth.c   /auth/v1/...                              (GoTrue)
  *   sl_jwt.c    HS256/ES256 signing and verification, JWKS document
  *   sl_db.c     libpq connections (reconnect when broken)
+ *   sl_http.c   the replies (PostgREST and GoTrue error bodies) and
+ *               query-string decoding every handler uses
+ * This header holds what they all share: the limits, the configuration
+ * and the request; each module's functions are in its own header
+ * (sl_http.h, sl_gateway.h, sl_jwt.h, sl_db.h, sl_auth.h, sl_rest.h), so
+ * that the includes show who uses whom: sl_main.c dispatches to the
+ * handlers, and the handlers reply through sl_http.c, never sl_main.c.
  *
  * Ownership: a struct sl_req and everything hanging off it lives for one
  * request and is released by sl_req_release() in sl_main.c. Strings from
@@ -25,7 +32,6 @@
 
 #include <fcgiapp.h>
 #include <jansson.h>
-#include <libpq-fe.h>
 
 #include "buf.h"
 
@@ -41,6 +47,9 @@
 #define SL_HEADER_MAX		16384	/* one CGI header variable */
 #define SL_SCHEMAS_MAX		16	/* SUPABASE_LOCAL_SCHEMAS entries */
 #define SL_IDENT_MAX		63	/* NAMEDATALEN - 1 */
+#define SL_ENV_MAX		4096	/* one configuration variable */
+#define SL_SECRET_FILE_MAX	8192	/* a key or secret file */
+#define SL_REQUEST_ID_MAX	64	/* X-Request-Id kept for log lines */
 
 /* PostgREST (sl_rest*.c). */
 #define SL_SQL_MAX		(1024 * 1024)	/* one generated statement */
@@ -103,77 +112,14 @@ struct sl_req {
 	char		*own_apikey;
 };
 
-/* sl_main.c: reply helpers; each sets req->replied. extra_headers is NULL
- * or "Name: value\r\n..." lines. */
-void	 sl_reply(struct sl_req *, int status, const char *ctype,
-	    const char *extra_headers, const char *body, size_t len);
-void	 sl_reply_json(struct sl_req *, int status, const char *extra_headers,
-	    const json_t *);
-/* PostgREST error body {"code","details","hint","message"}; NULLs -> null.
- * Adds PostgREST's "Proxy-Status: PostgREST; error=<code>". */
-void	 sl_reply_pgrst(struct sl_req *, int status, const char *code,
-	    const char *message, const char *details, const char *hint);
-/* The same with extra header lines (e.g. WWW-Authenticate), NULL for none. */
-void	 sl_reply_pgrst_h(struct sl_req *, int status, const char *extra_headers,
-	    const char *code, const char *message, const char *details,
-	    const char *hint);
-/* GoTrue error body {"code":status,"error_code","msg"} + x-sb-error-code. */
-void	 sl_reply_gotrue(struct sl_req *, int status, const char *error_code,
-	    const char *msg);
-/* Percent-decode (p, len) into out, appending. '+' becomes a space, as in
- * PostgREST (parseQueryReplacePlus True) and GoTrue (Go's url.ParseQuery);
- * -1 on a malformed escape or an embedded NUL (the buffer is then released). */
-int	 sl_urldecode(const char *, size_t, struct buf *out);
-/* Value of the query parameter name (decoded) or NULL (owned by caller). */
-char	*sl_query_param(const char *query, const char *name);
-
-/* sl_gateway.c -- both return 0, or -1 after replying 401.
- * sl_gateway_apikey: Kong's key-auth (apikey header, or the apikey query
- * parameter) and the Supabase CLI rewrite into req->bearer, nothing else;
- * for /auth/v1. sl_gateway: that, then req->bearer verified into
- * req->claims/req->role as PostgREST does (no token: {"role":"anon"});
- * for /rest/v1. */
-int	 sl_gateway_apikey(struct sl_req *);
-int	 sl_gateway(struct sl_req *);
-
-/* sl_jwt.c -- all return 0 on success, -1 on failure. */
-int	 sl_jwt_init(struct sl_conf *);	/* mints anon/service JWTs, kid */
-char	*sl_jwt_sign_hs256(const char *secret, const json_t *claims);
-char	*sl_jwt_sign_user(const struct sl_conf *, const json_t *claims);
-/* Verify a token signed by this project (HS256 with the secret, or ES256
- * with our key); checks alg against the key before decoding, exp/nbf/iat
- * with SL_JWT_LEEWAY. *claims gets a new reference. *why a static reason
- * such as "JWT expired" (PostgREST wording). */
-int	 sl_jwt_verify(const struct sl_conf *, const char *token,
-	    json_t **claims, const char **why);
-char	*sl_jwks_json(const struct sl_conf *);	/* {"keys":[...]} */
-
-/* sl_db.c -- connections live for the process; NULL when the database
- * is unreachable (the caller replies 503). */
-PGconn	*sl_db_rest(const struct sl_conf *);
-PGconn	*sl_db_auth(const struct sl_conf *);
-/* libpq's message for the last failed connection attempt ("" if none). */
-const char *sl_db_error(void);
-/* Drop a connection a query found broken, so the next call reconnects. */
-void	 sl_db_drop(PGconn *);
-
-/* sl_rest.c / sl_auth.c: handle the request, always replying. */
-void	 sl_rest_handle(struct sl_req *);
-void	 sl_auth_handle(struct sl_req *);
-
 /* ---- sl_jwt.c / sl_auth.c additions (Auth engineer; edit with care) ---- */
 #define SL_JWT_MAX_LEN		16384	/* longest token looked at or made */
-#define SL_JWT_HEADER_DEPTH	4	/* JSON nesting of a JWT header */
-#define SL_JWT_CLAIMS_DEPTH	32	/* JSON nesting of JWT claims */
 #define SL_AUTH_JSON_DEPTH	32	/* JSON nesting of an /auth/v1 body */
 #define SL_AUTH_EMAIL_MAX	255	/* GoTrue: "An email address is too long" */
 #define SL_AUTH_PASSWORD_MIN	6	/* GoTrue's default minimum length */
 #define SL_AUTH_PASSWORD_MAX	72	/* bcrypt reads only 72 bytes */
 #define SL_AUTH_BCRYPT_COST	"10"	/* gen_salt('bf', 10), GoTrue's cost */
 #define SL_REFRESH_TOKEN_LEN	22	/* [A-Za-z0-9]{22}: ~131 random bits */
-/* PostgREST's error code for a reason from sl_jwt_verify(): "PGRST303"
- * for the claims errors ("JWT expired", ...), "PGRST301" for the rest. */
-const char *sl_jwt_why_code(const char *why);
 /* ---- end of the sl_jwt.c / sl_auth.c block ---- */
 
 #endif /* SL_H */

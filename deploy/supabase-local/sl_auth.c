@@ -37,6 +37,11 @@
 #include "jsonx.h"
 #include "log.h"
 #include "sl.h"
+#include "sl_auth.h"
+#include "sl_db.h"
+#include "sl_gateway.h"
+#include "sl_http.h"
+#include "sl_jwt.h"
 #include "strparse.h"
 #include "uuid.h"
 
@@ -753,6 +758,67 @@ out:
 	return rc;
 }
 
+/*
+ * Signup's parameters, checked as GoTrue's validateSignupParams does and
+ * in its order; the email lowercased into email (SL_AUTH_EMAIL_MAX + 1
+ * bytes). 0, or -1 after replying.
+ */
+static int
+sl_auth_signup_check(struct sl_req *req, const char *email_in,
+    const char *phone, const char *pw, char *email)
+{
+	json_t	*weak;
+	size_t	 i;
+
+	if (*pw == '\0') {
+		sl_auth_error(req, 400, "validation_failed",
+		    "Signup requires a valid password");
+		return -1;
+	}
+	if (strlen(pw) < SL_AUTH_PASSWORD_MIN) {
+		weak = json_pack("{s:{s:[s]}}", "weak_password", "reasons",
+		    "length");
+		sl_auth_error_ex(req, 422, "weak_password",
+		    "Password should be at least 6 characters.", weak);
+		json_decref(weak);
+		return -1;
+	}
+	if (strlen(pw) > SL_AUTH_PASSWORD_MAX) {
+		sl_auth_error(req, 422, "validation_failed",
+		    "Password cannot be longer than 72 characters");
+		return -1;
+	}
+	if (*email_in != '\0' && *phone != '\0') {
+		sl_auth_error(req, 400, "validation_failed", "Only an email "
+		    "address or phone number should be provided on signup.");
+		return -1;
+	}
+	if (*phone != '\0') {
+		sl_auth_error(req, 400, "phone_provider_disabled",
+		    "Phone signups are disabled");
+		return -1;
+	}
+	if (*email_in == '\0') {
+		sl_auth_error(req, 400, "validation_failed",
+		    "Sign up only available with email provider");
+		return -1;
+	}
+	if (strlen(email_in) > SL_AUTH_EMAIL_MAX) {
+		sl_auth_error(req, 400, "validation_failed",
+		    "An email address is too long");
+		return -1;
+	}
+	if (!sl_auth_email_ok(email_in)) {
+		sl_auth_error(req, 400, "validation_failed",
+		    "Unable to validate email address: invalid format");
+		return -1;
+	}
+	for (i = 0; email_in[i] != '\0'; i++)
+		email[i] = (char)tolower((unsigned char)email_in[i]);
+	email[i] = '\0';
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Endpoints                                                           */
 
@@ -762,14 +828,13 @@ sl_auth_signup(struct sl_req *req)
 {
 	struct sl_auth_tx t = { 0 };
 	struct buf	 data;
-	json_t		*body = NULL, *dj, *weak = NULL;
+	json_t		*body = NULL, *dj;
 	const char	*email_in, *phone, *pw, *vals[3];
 	char		 email[SL_AUTH_EMAIL_MAX + 1];
 	char		 uid[UUID_STRLEN + 1], sid[UUID_STRLEN + 1];
 	char		 refresh[SL_REFRESH_TOKEN_LEN + 1] = "";
 	PGresult	*r = NULL;
 	long long	 created = 0;
-	size_t		 i;
 
 	buf_init(&data, SL_BODY_MAX);
 	if ((body = sl_auth_body(req)) == NULL)
@@ -785,52 +850,8 @@ sl_auth_signup(struct sl_req *req)
 		goto out;
 	}
 
-	/* validateSignupParams, in GoTrue's order. */
-	if (*pw == '\0') {
-		sl_auth_error(req, 400, "validation_failed",
-		    "Signup requires a valid password");
+	if (sl_auth_signup_check(req, email_in, phone, pw, email) == -1)
 		goto out;
-	}
-	if (strlen(pw) < SL_AUTH_PASSWORD_MIN) {
-		weak = json_pack("{s:{s:[s]}}", "weak_password", "reasons",
-		    "length");
-		sl_auth_error_ex(req, 422, "weak_password",
-		    "Password should be at least 6 characters.", weak);
-		goto out;
-	}
-	if (strlen(pw) > SL_AUTH_PASSWORD_MAX) {
-		sl_auth_error(req, 422, "validation_failed",
-		    "Password cannot be longer than 72 characters");
-		goto out;
-	}
-	if (*email_in != '\0' && *phone != '\0') {
-		sl_auth_error(req, 400, "validation_failed", "Only an email "
-		    "address or phone number should be provided on signup.");
-		goto out;
-	}
-	if (*phone != '\0') {
-		sl_auth_error(req, 400, "phone_provider_disabled",
-		    "Phone signups are disabled");
-		goto out;
-	}
-	if (*email_in == '\0') {
-		sl_auth_error(req, 400, "validation_failed",
-		    "Sign up only available with email provider");
-		goto out;
-	}
-	if (strlen(email_in) > SL_AUTH_EMAIL_MAX) {
-		sl_auth_error(req, 400, "validation_failed",
-		    "An email address is too long");
-		goto out;
-	}
-	if (!sl_auth_email_ok(email_in)) {
-		sl_auth_error(req, 400, "validation_failed",
-		    "Unable to validate email address: invalid format");
-		goto out;
-	}
-	for (i = 0; email_in[i] != '\0'; i++)
-		email[i] = (char)tolower((unsigned char)email_in[i]);
-	email[i] = '\0';
 	if ((dj != NULL && json_is_object(dj) ? jsonx_dumpb(&data, dj) :
 	    buf_appends(&data, "{}")) == -1) {
 		sl_auth_internal(req, "Database error saving new user");
@@ -893,7 +914,6 @@ out:
 	sl_auth_end(&t, 0);
 	explicit_bzero(refresh, sizeof(refresh));
 	PQclear(r);
-	json_decref(weak);
 	json_decref(body);	/* held the password: jansson frees it */
 	buf_release(&data);
 }
@@ -1009,6 +1029,184 @@ out:
 	json_decref(body);
 }
 
+/* What the refresh grant learns about the presented token, step by step. */
+struct sl_auth_refresh {
+	char	 hash[SL_AUTH_HASH_HEX + 1];	/* of the presented token */
+	char	 sid[UUID_STRLEN + 1];		/* its session */
+	char	 uid[UUID_STRLEN + 1];		/* its user */
+	char	 tokid[24];			/* its row id */
+	int64_t	 created;		/* the session's, epoch seconds */
+	int	 expired;		/* the session's not_after passed */
+	int	 revoked;		/* the token was rotated already */
+	int	 in_reuse;		/* ... within SL_REFRESH_REUSE_SECS */
+};
+
+static void
+sl_auth_refresh_not_found(struct sl_req *req)
+{
+	sl_auth_error(req, 400, "refresh_token_not_found",
+	    "Invalid Refresh Token: Refresh Token Not Found");
+}
+
+/* Step 1: the token's session. 0, or -1 after replying. */
+static int
+sl_auth_refresh_session(struct sl_auth_tx *t, struct sl_req *req,
+    struct sl_auth_refresh *rf)
+{
+	const char	*vals[1] = { rf->hash };
+	PGresult	*r;
+	int		 rc = -1;
+
+	if ((r = sl_auth_exec(t, "select session_id::text from "
+	    "auth.refresh_tokens where token = $1", 1, vals)) == NULL) {
+		sl_auth_internal(req, "Database error finding refresh token");
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		sl_auth_refresh_not_found(req);
+		goto out;
+	}
+	if (PQgetisnull(r, 0, 0)) {
+		/* GoTrue: a token from before sessions existed is dropped. */
+		(void)sl_auth_do(t, "delete from auth.refresh_tokens "
+		    "where token = $1", 1, vals);
+		sl_auth_end(t, 1);
+		sl_auth_error(req, 400, "session_not_found",
+		    "Invalid Refresh Token: No Valid Session Found");
+		goto out;
+	}
+	snprintf(rf->sid, sizeof(rf->sid), "%s", PQgetvalue(r, 0, 0));
+	rc = 0;
+out:
+	PQclear(r);
+	return rc;
+}
+
+/* Step 2: lock the session, serializing refreshes within it; its creation
+ * time and whether it expired. 0, or -1 after replying. */
+static int
+sl_auth_refresh_lock(struct sl_auth_tx *t, struct sl_req *req,
+    struct sl_auth_refresh *rf)
+{
+	const char	*vals[1] = { rf->sid };
+	PGresult	*r;
+	int		 rc = -1;
+
+	r = sl_auth_exec(t, "select "
+	    "floor(extract(epoch from created_at))::bigint, "
+	    "coalesce(not_after <= now(), false) from auth.sessions "
+	    "where id = $1::uuid for update", 1, vals);
+	if (r == NULL) {
+		sl_auth_internal(req, "Database error finding session");
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		sl_auth_refresh_not_found(req);
+		goto out;
+	}
+	if (!PQgetisnull(r, 0, 0) && strparse_i64(PQgetvalue(r, 0, 0),
+	    (size_t)PQgetlength(r, 0, 0), 0, INT64_MAX, &rf->created) == -1)
+		rf->created = 0;
+	rf->expired = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+	rc = 0;
+out:
+	PQclear(r);
+	return rc;
+}
+
+/* Step 3: the token again, now that nobody else can rotate it: its user
+ * (refused when banned), whether it was rotated and how long ago. 0, or
+ * -1 after replying. */
+static int
+sl_auth_refresh_token(struct sl_auth_tx *t, struct sl_req *req,
+    struct sl_auth_refresh *rf)
+{
+	const char	*vals[2];
+	char		 secs[16];
+	PGresult	*r;
+	int		 rc = -1;
+
+	snprintf(secs, sizeof(secs), "%d", SL_REFRESH_REUSE_SECS);
+	vals[0] = rf->hash;
+	vals[1] = secs;
+	r = sl_auth_exec(t, "select rt.id::text, rt.user_id::text, "
+	    "rt.revoked, "
+	    "now() <= rt.updated_at + make_interval(secs => $2::int), "
+	    "coalesce(u.banned_until > now(), false) "
+	    "from auth.refresh_tokens rt "
+	    "join auth.users u on u.id = rt.user_id "
+	    "where rt.token = $1 for update of rt", 2, vals);
+	if (r == NULL) {
+		sl_auth_internal(req, "Database error finding refresh token");
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		sl_auth_refresh_not_found(req);
+		goto out;
+	}
+	snprintf(rf->tokid, sizeof(rf->tokid), "%s", PQgetvalue(r, 0, 0));
+	snprintf(rf->uid, sizeof(rf->uid), "%s", PQgetvalue(r, 0, 1));
+	rf->revoked = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+	rf->in_reuse = strcmp(PQgetvalue(r, 0, 3), "t") == 0;
+	if (strcmp(PQgetvalue(r, 0, 4), "t") == 0) {
+		sl_auth_error(req, 400, "user_banned",
+		    "Invalid Refresh Token: User Banned");
+		goto out;
+	}
+	rc = 0;
+out:
+	PQclear(r);
+	return rc;
+}
+
+/* Step 4: retire the presented token. A fresh one is revoked (rotation);
+ * a rotated one is let through only within the reuse interval while the
+ * session still has an active token, else the whole family is revoked
+ * and committed. 0, or -1 after replying. */
+static int
+sl_auth_refresh_retire(struct sl_auth_tx *t, struct sl_req *req,
+    const struct sl_auth_refresh *rf)
+{
+	const char	*vals[1];
+	PGresult	*r;
+	int		 active;
+
+	if (!rf->revoked) {
+		vals[0] = rf->tokid;
+		if (sl_auth_do(t, "update auth.refresh_tokens set revoked = "
+		    "true, updated_at = now() where id = $1::bigint", 1,
+		    vals) == -1) {
+			sl_auth_internal(req, "Database error revoking refresh "
+			    "token");
+			return -1;
+		}
+		return 0;
+	}
+	vals[0] = rf->sid;
+	if ((r = sl_auth_exec(t, "select 1 from auth.refresh_tokens "
+	    "where session_id = $1::uuid and not revoked limit 1",
+	    1, vals)) == NULL) {
+		sl_auth_internal(req, "Database error finding refresh token");
+		return -1;
+	}
+	active = PQntuples(r) > 0;
+	PQclear(r);
+	if (rf->in_reuse && active)
+		return 0;
+	if (sl_auth_do(t, "update auth.refresh_tokens "
+	    "set revoked = true where session_id = $1::uuid "
+	    "and not revoked", 1, vals) == -1 ||
+	    sl_auth_end(t, 1) == -1) {
+		sl_auth_internal(req, "Database error revoking refresh tokens");
+		return -1;
+	}
+	log_warn(SL_AUTH_MOD, "refresh token reused outside the reuse "
+	    "interval: session '%s' revoked", rf->sid);
+	sl_auth_error(req, 400, "refresh_token_already_used",
+	    "Invalid Refresh Token: Already Used");
+	return -1;
+}
+
 /*
  * grant_type=refresh_token (GoTrue token_refresh.go). The used token is
  * revoked and a child issued (rotation). A revoked token presented again:
@@ -1022,16 +1220,13 @@ out:
 static void
 sl_auth_refresh_grant(struct sl_req *req)
 {
-	struct sl_auth_tx t = { 0 };
-	json_t		*body = NULL;
-	const char	*rt, *vals[2];
-	char		 hash[SL_AUTH_HASH_HEX + 1], secs[16];
-	char		 uid[UUID_STRLEN + 1], sid[UUID_STRLEN + 1];
-	char		 tokid[24], refresh[SL_REFRESH_TOKEN_LEN + 1] = "";
-	PGresult	*r = NULL;
-	int64_t		 created = 0;
-	int		 revoked, in_reuse, expired;
+	struct sl_auth_tx	 t = { 0 };
+	struct sl_auth_refresh	 rf;
+	json_t			*body = NULL;
+	const char		*rt, *vals[1];
+	char			 refresh[SL_REFRESH_TOKEN_LEN + 1] = "";
 
+	memset(&rf, 0, sizeof(rf));
 	if ((body = sl_auth_body(req)) == NULL)
 		goto out;
 	if ((rt = sl_auth_field(req, body, "refresh_token")) == NULL)
@@ -1042,146 +1237,36 @@ sl_auth_refresh_grant(struct sl_req *req)
 		goto out;
 	}
 	if (strlen(rt) > SL_AUTH_REFRESH_IN_MAX ||
-	    sl_auth_hash(rt, strlen(rt), hash) == -1) {
-		sl_auth_error(req, 400, "refresh_token_not_found",
-		    "Invalid Refresh Token: Refresh Token Not Found");
+	    sl_auth_hash(rt, strlen(rt), rf.hash) == -1) {
+		sl_auth_refresh_not_found(req);
 		goto out;
 	}
 	if (sl_auth_begin(&t, req) == -1)
 		goto out;
-
-	/* Which session; then lock it, serializing refreshes within it. */
-	vals[0] = hash;
-	if ((r = sl_auth_exec(&t, "select session_id::text from "
-	    "auth.refresh_tokens where token = $1", 1, vals)) == NULL) {
-		sl_auth_internal(req, "Database error finding refresh token");
+	if (sl_auth_refresh_session(&t, req, &rf) == -1 ||
+	    sl_auth_refresh_lock(&t, req, &rf) == -1 ||
+	    sl_auth_refresh_token(&t, req, &rf) == -1)
 		goto out;
-	}
-	if (PQntuples(r) != 1) {
-		sl_auth_error(req, 400, "refresh_token_not_found",
-		    "Invalid Refresh Token: Refresh Token Not Found");
-		goto out;
-	}
-	if (PQgetisnull(r, 0, 0)) {
-		/* GoTrue: a token from before sessions existed is dropped. */
-		(void)sl_auth_do(&t, "delete from auth.refresh_tokens "
-		    "where token = $1", 1, vals);
-		sl_auth_end(&t, 1);
-		sl_auth_error(req, 400, "session_not_found",
-		    "Invalid Refresh Token: No Valid Session Found");
-		goto out;
-	}
-	snprintf(sid, sizeof(sid), "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
-	vals[0] = sid;
-	r = sl_auth_exec(&t, "select "
-	    "floor(extract(epoch from created_at))::bigint, "
-	    "coalesce(not_after <= now(), false) from auth.sessions "
-	    "where id = $1::uuid for update", 1, vals);
-	if (r == NULL) {
-		sl_auth_internal(req, "Database error finding session");
-		goto out;
-	}
-	if (PQntuples(r) != 1) {
-		sl_auth_error(req, 400, "refresh_token_not_found",
-		    "Invalid Refresh Token: Refresh Token Not Found");
-		goto out;
-	}
-	if (!PQgetisnull(r, 0, 0) && strparse_i64(PQgetvalue(r, 0, 0),
-	    (size_t)PQgetlength(r, 0, 0), 0, INT64_MAX, &created) == -1)
-		created = 0;
-	expired = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
-	PQclear(r);
-
-	/* The token again, now that nobody else can rotate it. */
-	snprintf(secs, sizeof(secs), "%d", SL_REFRESH_REUSE_SECS);
-	vals[0] = hash;
-	vals[1] = secs;
-	r = sl_auth_exec(&t, "select rt.id::text, rt.user_id::text, "
-	    "rt.revoked, "
-	    "now() <= rt.updated_at + make_interval(secs => $2::int), "
-	    "coalesce(u.banned_until > now(), false) "
-	    "from auth.refresh_tokens rt "
-	    "join auth.users u on u.id = rt.user_id "
-	    "where rt.token = $1 for update of rt", 2, vals);
-	if (r == NULL) {
-		sl_auth_internal(req, "Database error finding refresh token");
-		goto out;
-	}
-	if (PQntuples(r) != 1) {
-		sl_auth_error(req, 400, "refresh_token_not_found",
-		    "Invalid Refresh Token: Refresh Token Not Found");
-		goto out;
-	}
-	snprintf(tokid, sizeof(tokid), "%s", PQgetvalue(r, 0, 0));
-	snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 1));
-	revoked = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
-	in_reuse = strcmp(PQgetvalue(r, 0, 3), "t") == 0;
-	if (strcmp(PQgetvalue(r, 0, 4), "t") == 0) {
-		sl_auth_error(req, 400, "user_banned",
-		    "Invalid Refresh Token: User Banned");
-		goto out;
-	}
-	PQclear(r);
-	r = NULL;
-	if (expired) {
+	if (rf.expired) {
 		sl_auth_error(req, 400, "session_expired",
 		    "Invalid Refresh Token: Session Expired");
 		goto out;
 	}
-
-	if (revoked) {
-		int active;
-
-		vals[0] = sid;
-		if ((r = sl_auth_exec(&t, "select 1 from auth.refresh_tokens "
-		    "where session_id = $1::uuid and not revoked limit 1",
-		    1, vals)) == NULL) {
-			sl_auth_internal(req, "Database error finding refresh "
-			    "token");
-			goto out;
-		}
-		active = PQntuples(r) > 0;
-		PQclear(r);
-		r = NULL;
-		if (!in_reuse || !active) {
-			if (sl_auth_do(&t, "update auth.refresh_tokens "
-			    "set revoked = true where session_id = $1::uuid "
-			    "and not revoked", 1, vals) == -1 ||
-			    sl_auth_end(&t, 1) == -1) {
-				sl_auth_internal(req, "Database error revoking "
-				    "refresh tokens");
-				goto out;
-			}
-			log_warn(SL_AUTH_MOD, "refresh token reused outside "
-			    "the reuse interval: session '%s' revoked", sid);
-			sl_auth_error(req, 400, "refresh_token_already_used",
-			    "Invalid Refresh Token: Already Used");
-			goto out;
-		}
-	} else {
-		vals[0] = tokid;
-		if (sl_auth_do(&t, "update auth.refresh_tokens set revoked = "
-		    "true, updated_at = now() where id = $1::bigint", 1,
-		    vals) == -1) {
-			sl_auth_internal(req, "Database error revoking refresh "
-			    "token");
-			goto out;
-		}
-	}
-	vals[0] = sid;
-	if (sl_auth_store_refresh(&t, uid, sid, hash, refresh) == -1 ||
+	if (sl_auth_refresh_retire(&t, req, &rf) == -1)
+		goto out;
+	vals[0] = rf.sid;
+	if (sl_auth_store_refresh(&t, rf.uid, rf.sid, rf.hash, refresh) == -1 ||
 	    sl_auth_do(&t, "update auth.sessions set updated_at = now() "
 	    "where id = $1::uuid", 1, vals) == -1) {
 		sl_auth_internal(req, "Database error granting user");
 		goto out;
 	}
-	sl_auth_reply_session(&t, uid, sid, (long long)created, refresh);
+	sl_auth_reply_session(&t, rf.uid, rf.sid, (long long)rf.created,
+	    refresh);
 out:
 	sl_auth_end(&t, 0);
 	explicit_bzero(refresh, sizeof(refresh));
-	explicit_bzero(hash, sizeof(hash));
-	PQclear(r);
+	explicit_bzero(&rf, sizeof(rf));
 	json_decref(body);
 }
 

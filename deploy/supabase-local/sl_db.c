@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "sl.h"
+#include "sl_db.h"
 
 #define SL_DB_MOD	"sl_db"
 

@@ -30,6 +30,9 @@
 #include "log.h"
 #include "strparse.h"
 #include "sl.h"
+#include "sl_gateway.h"
+#include "sl_http.h"
+#include "sl_jwt.h"
 
 #define SL_GW_MOD	"sl_gateway"
 

@@ -2,14 +2,14 @@
  * sl_jwt.c -- supabase-local: this project's JWTs (supabase-contract.md
  * sections 1 and 2) and the JWKS document of /auth/v1/.well-known/jwks.json.
  *
- * Signing goes through libjwt 1.10 (HS256 with the project secret, ES256
- * with the optional P-256 key). Verification does NOT trust libjwt to pick
- * the algorithm: libjwt 1.10 accepts an HS256 token whose HMAC key is the
- * text of an EC public key PEM, and "alg":"none" tokens when called without
- * a key (shared/reference/platform-notes.md). So sl_jwt_verify() reads the
- * header itself, decides the one algorithm and key it will accept, refuses
- * everything else before jwt_decode(), and checks jwt_get_alg() afterwards.
- * libjwt checks no claims: exp/nbf/iat are checked here.
+ * Signing and verification go through lib/jwtx (on libjwt 1.10): HS256
+ * with the project secret, ES256 with the optional P-256 key. jwtx does
+ * not let libjwt pick the algorithm (libjwt 1.10 accepts an HS256 token
+ * whose HMAC key is the text of an EC public key PEM, and "alg":"none"
+ * tokens when called without a key: shared/reference/platform-notes.md);
+ * sl_jwt_verify() decides the one key a token's alg may be checked with.
+ * The claims are checked here, by PostgREST's rules and in its words
+ * (exp optional), with jwtx's readers.
  *
  * Process-wide state: the ES256 public key (PEM, for jwt_decode) and its
  * JWK coordinates, derived once by sl_jwt_init() from conf->es256_key_pem.
@@ -22,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <jwt.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -30,11 +29,13 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "jsonx.h"
 #include "jwtx.h"
 #include "log.h"
 #include "sl.h"
+#include "sl_jwt.h"
 
 #define SL_JWT_MOD		"sl_jwt"
 #define SL_JWT_P256_COORD	32	/* bytes of an X or Y coordinate */
@@ -60,7 +61,6 @@ static const char SL_WHY_CRYPTO[] = "JWT cryptographic operation failed";
 static const char SL_WHY_EXPIRED[] = "JWT expired";
 static const char SL_WHY_NBF[] = "JWT not yet valid";
 static const char SL_WHY_IAT[] = "JWT issued at future";
-static const char SL_WHY_CLAIMS[] = "Parsing claims failed";
 static const char SL_WHY_EXP_NUM[] = "The JWT 'exp' claim must be a number";
 static const char SL_WHY_NBF_NUM[] = "The JWT 'nbf' claim must be a number";
 static const char SL_WHY_IAT_NUM[] = "The JWT 'iat' claim must be a number";
@@ -68,55 +68,35 @@ static const char SL_WHY_AUD[] =
     "The JWT 'aud' claim must be a string or an array of strings";
 static const char SL_WHY_INTERNAL[] = "JWT couldn't be decoded";
 
-/* base64url (RFC 7515 section 2): lib/jwtx.h's strict codec. */
-
-/* Encode a token: claims JSON, the algorithm, its key, an optional kid. */
+/* Sign claims with key (lib/jwtx: header {"alg","typ":"JWT"[,"kid"]});
+ * the token (owned by the caller) or NULL. */
 static char *
-sl_jwt_encode(const json_t *claims, jwt_alg_t alg, const char *key,
-    size_t keylen, const char *kid)
+sl_jwt_encode(const json_t *claims, enum jwtx_alg alg, const char *key,
+    const char *kid)
 {
-	struct buf	 js;
-	jwt_t		*jwt = NULL;
-	char		*tok = NULL, *out = NULL;
+	struct jwtx_key	 k;
+	struct buf	 tok;
 
-	buf_init(&js, SL_JWT_MAX_LEN);
-	if (!json_is_object(claims) || key == NULL || keylen == 0 ||
-	    keylen > SL_JWT_PEM_MAX)
-		goto out;
-	if (jsonx_dumpb(&js, claims) == -1)
-		goto out;
-	if (jwt_new(&jwt) != 0)
-		goto out;
-	if (jwt_set_alg(jwt, alg, (const unsigned char *)key, (int)keylen) != 0)
-		goto out;
-	if (kid != NULL && jwt_add_header(jwt, "kid", kid) != 0)
-		goto out;
-	if (jwt_add_grants_json(jwt, buf_cstr(&js)) != 0)
-		goto out;
-	/* libjwt adds "alg" and "typ":"JWT" to the header itself. */
-	if ((tok = jwt_encode_str(jwt)) == NULL)
-		goto out;
-	if (strlen(tok) > SL_JWT_MAX_LEN) {
-		log_error(SL_JWT_MOD, "signed token longer than %d bytes",
-		    SL_JWT_MAX_LEN);
-		goto out;
+	buf_init(&tok, SL_JWT_MAX_LEN);
+	if (key == NULL)
+		return NULL;
+	k.alg = alg;
+	k.kid = kid;
+	k.material = key;
+	k.len = strlen(key);
+	if (jwtx_sign(&k, claims, &tok) == -1) {
+		log_error(SL_JWT_MOD, "cannot sign a %s token",
+		    jwtx_alg_name(alg));
+		buf_release(&tok);
+		return NULL;
 	}
-	out = tok;
-	tok = NULL;
-out:
-	free(tok);
-	jwt_free(jwt);	/* scrubs its copy of the key */
-	buf_release(&js);
-	return out;
+	return buf_detach(&tok);
 }
 
 char *
 sl_jwt_sign_hs256(const char *secret, const json_t *claims)
 {
-	if (secret == NULL)
-		return NULL;
-	return sl_jwt_encode(claims, JWT_ALG_HS256, secret, strlen(secret),
-	    NULL);
+	return sl_jwt_encode(claims, JWTX_ALG_HS256, secret, NULL);
 }
 
 /*
@@ -129,8 +109,8 @@ sl_jwt_sign_user(const struct sl_conf *conf, const json_t *claims)
 {
 	if (conf->es256_key_pem != NULL && sl_jwt_es.ready &&
 	    conf->es256_kid != NULL)
-		return sl_jwt_encode(claims, JWT_ALG_ES256, conf->es256_key_pem,
-		    strlen(conf->es256_key_pem), conf->es256_kid);
+		return sl_jwt_encode(claims, JWTX_ALG_ES256,
+		    conf->es256_key_pem, conf->es256_kid);
 	return sl_jwt_sign_hs256(conf->jwt_secret, claims);
 }
 
@@ -149,7 +129,7 @@ sl_jwt_coord(const EVP_PKEY *pkey, const char *param, char *out,
 		goto out;
 	if (BN_bn2binpad(bn, raw, sizeof(raw)) != (int)sizeof(raw))
 		goto out;
-	if (jwtx_b64url_encode(&b, raw, sizeof(raw)) == -1)
+	if (base64_encode(&b, raw, sizeof(raw), BASE64_URL) == -1)
 		goto out;
 	snprintf(out, outlen, "%s", buf_cstr(&b));
 	rc = 0;
@@ -180,7 +160,7 @@ sl_jwt_thumbprint(const char *x, const char *y)
 	if (EVP_Digest(canon.data, canon.len, md, &mdlen, EVP_sha256(),
 	    NULL) != 1)
 		goto out;
-	if (jwtx_b64url_encode(&out, md, mdlen) == -1)
+	if (base64_encode(&out, md, mdlen, BASE64_URL) == -1)
 		goto out;
 	kid = buf_detach(&out);
 out:
@@ -300,7 +280,7 @@ const char *
 sl_jwt_why_code(const char *why)
 {
 	static const char *const claims[] = {
-		SL_WHY_EXPIRED, SL_WHY_NBF, SL_WHY_IAT, SL_WHY_CLAIMS,
+		SL_WHY_EXPIRED, SL_WHY_NBF, SL_WHY_IAT,
 		SL_WHY_EXP_NUM, SL_WHY_NBF_NUM, SL_WHY_IAT_NUM, SL_WHY_AUD,
 	};
 	size_t	 i;
@@ -309,23 +289,6 @@ sl_jwt_why_code(const char *why)
 		if (strcmp(why, claims[i]) == 0)
 			return "PGRST303";
 	return "PGRST301";
-}
-
-/* A numeric claim: absent (0, *has 0), a number (0, *has 1), else -1. */
-static int
-sl_jwt_num_claim(const json_t *claims, const char *name, double *v,
-    int *has)
-{
-	json_t	*j = json_object_get(claims, name);
-
-	*has = 0;
-	if (j == NULL)
-		return 0;
-	if (!json_is_number(j))
-		return -1;
-	*v = json_number_value(j);
-	*has = 1;
-	return 0;
 }
 
 /* PostgREST's claim checks, in its order, with SL_JWT_LEEWAY of skew. */
@@ -337,15 +300,15 @@ sl_jwt_check_claims(const json_t *claims)
 	size_t	 i;
 	int	 has;
 
-	if (sl_jwt_num_claim(claims, "exp", &v, &has) == -1)
+	if (jwtx_json_num(claims, "exp", &v, &has) == -1)
 		return SL_WHY_EXP_NUM;
 	if (has && now - SL_JWT_LEEWAY >= v)
 		return SL_WHY_EXPIRED;
-	if (sl_jwt_num_claim(claims, "nbf", &v, &has) == -1)
+	if (jwtx_json_num(claims, "nbf", &v, &has) == -1)
 		return SL_WHY_NBF_NUM;
 	if (has && now + SL_JWT_LEEWAY < v)
 		return SL_WHY_NBF;
-	if (sl_jwt_num_claim(claims, "iat", &v, &has) == -1)
+	if (jwtx_json_num(claims, "iat", &v, &has) == -1)
 		return SL_WHY_IAT_NUM;
 	if (has && now + SL_JWT_LEEWAY < v)
 		return SL_WHY_IAT;
@@ -360,24 +323,61 @@ sl_jwt_check_claims(const json_t *claims)
 	return NULL;
 }
 
+/*
+ * The one key a token's alg may be checked with: HS256 the project secret,
+ * ES256 our public key (and a kid, when the token names one, must be
+ * ours). Every other alg is refused; so neither key can be used as the
+ * other's. NULL with *why set when there is none.
+ */
+static const struct jwtx_key *
+sl_jwt_key(const struct sl_conf *conf, const struct jwtx *jwt,
+    struct jwtx_key *k, const char **why)
+{
+	memset(k, 0, sizeof(*k));
+	k->alg = jwt->alg;
+	if (jwt->alg == JWTX_ALG_HS256) {
+		k->material = conf->jwt_secret;
+		k->len = conf->jwt_secret != NULL ? strlen(conf->jwt_secret) :
+		    0;
+	} else if (jwt->alg == JWTX_ALG_ES256) {
+		if (!sl_jwt_es.ready || conf->es256_kid == NULL ||
+		    (jwt->has_kid && strcmp(jwt->kid, conf->es256_kid) != 0)) {
+			*why = SL_WHY_KEY;
+			return NULL;
+		}
+		k->material = sl_jwt_es.pub_pem;
+		k->len = sl_jwt_es.pub_pem_len;
+	} else {
+		*why = SL_WHY_ALG;
+		return NULL;
+	}
+	if (k->material == NULL || k->len == 0) {
+		*why = SL_WHY_KEY;
+		return NULL;
+	}
+	return k;
+}
+
+/*
+ * lib/jwtx parses the token (strict base64url, the header checked before
+ * any key is chosen) and checks the signature with the one key chosen
+ * here; the claims are then checked by PostgREST's rules, with its words.
+ */
 int
 sl_jwt_verify(const struct sl_conf *conf, const char *token, json_t **claims,
     const char **why)
 {
 	static _Thread_local char parts_why[64];
-	struct buf	 hdr, body;
-	json_t		*h = NULL, *c = NULL;
-	jwt_t		*jwt = NULL;
-	const char	*d1, *d2, *p, *alg, *kid, *key;
-	jwt_alg_t	 want;
-	size_t		 len, keylen, dots = 0;
-	int		 rc = -1;
+	struct jwtx		 jwt;
+	struct jwtx_key		 k;
+	const struct jwtx_key	*key;
+	const char		*p, *w;
+	size_t			 len, dots = 0;
+	int			 rc = -1;
 
-	buf_init(&hdr, SL_JWT_MAX_LEN);
-	buf_init(&body, SL_JWT_MAX_LEN);
+	jwtx_init(&jwt);
 	*claims = NULL;
 	*why = SL_WHY_INTERNAL;
-
 	if (token == NULL || *token == '\0') {
 		*why = SL_WHY_EMPTY;
 		goto out;
@@ -395,84 +395,26 @@ sl_jwt_verify(const struct sl_conf *conf, const char *token, json_t **claims,
 		*why = parts_why;
 		goto out;
 	}
-	d1 = strchr(token, '.');
-	d2 = strchr(d1 + 1, '.');
-
-	/* The header, read before any key is chosen. */
-	*why = SL_WHY_CRYPTO;
-	if (jwtx_b64url_decode(&hdr, token, (size_t)(d1 - token)) == -1)
-		goto out;
-	if ((h = jsonx_loadb(hdr.data, hdr.len, SL_JWT_HEADER_DEPTH, NULL,
-	    0)) == NULL || !json_is_object(h))
-		goto out;
-	if ((alg = jsonx_str(h, "alg")) == NULL) {
-		*why = SL_WHY_ALG;
+	if (jwtx_parse(&jwt, token, len, &w) == -1) {
+		*why = jwtx_why_is_alg(w) ? SL_WHY_ALG : SL_WHY_CRYPTO;
 		goto out;
 	}
-	kid = jsonx_str(h, "kid");
-	if (json_object_get(h, "kid") != NULL && kid == NULL)
+	if ((key = sl_jwt_key(conf, &jwt, &k, why)) == NULL)
 		goto out;
-
-	/*
-	 * Exactly two (algorithm, key) pairs exist. "none", RS256, HS512, …
-	 * never reach libjwt; an ES256 token is checked against our public
-	 * key only, an HS256 token against the secret only, so neither key
-	 * can be used as the other's (the libjwt algorithm-confusion hole).
-	 */
-	if (strcmp(alg, "HS256") == 0) {
-		want = JWT_ALG_HS256;
-		key = conf->jwt_secret;
-		keylen = key != NULL ? strlen(key) : 0;
-	} else if (strcmp(alg, "ES256") == 0) {
-		if (!sl_jwt_es.ready || conf->es256_kid == NULL ||
-		    (kid != NULL && strcmp(kid, conf->es256_kid) != 0)) {
-			*why = SL_WHY_KEY;
-			goto out;
-		}
-		want = JWT_ALG_ES256;
-		key = sl_jwt_es.pub_pem;
-		keylen = sl_jwt_es.pub_pem_len;
-	} else {
-		*why = SL_WHY_ALG;
-		goto out;
-	}
-	if (key == NULL || keylen == 0) {
-		*why = SL_WHY_KEY;
-		goto out;
-	}
-
-	/* The signature, by libjwt, with the one key chosen above. */
-	if (jwt_decode(&jwt, token, (const unsigned char *)key,
-	    (int)keylen) != 0 || jwt == NULL) {
+	if (jwtx_verify_signature(&jwt, key, JWTX_ALLOW(JWTX_ALG_HS256) |
+	    JWTX_ALLOW(JWTX_ALG_ES256), &w) == -1) {
 		*why = SL_WHY_CRYPTO;
 		goto out;
 	}
-	if (jwt_get_alg(jwt) != want) {
-		*why = SL_WHY_ALG;
+	if ((*why = sl_jwt_check_claims(jwt.claims)) != NULL)
 		goto out;
-	}
-
-	/* The claims, decoded by us from the bytes that were signed. */
-	if (jwtx_b64url_decode(&body, d1 + 1, (size_t)(d2 - d1 - 1)) == -1)
-		goto out;
-	if ((c = jsonx_loadb(body.data, body.len, SL_JWT_CLAIMS_DEPTH, NULL,
-	    0)) == NULL || !json_is_object(c)) {
-		*why = SL_WHY_CLAIMS;
-		goto out;
-	}
-	if ((*why = sl_jwt_check_claims(c)) != NULL)
-		goto out;
-	*claims = c;
-	c = NULL;
+	json_incref(jwt.claims);
+	*claims = jwt.claims;
 	rc = 0;
 out:
 	if (rc == 0)
 		*why = NULL;
-	json_decref(c);
-	json_decref(h);
-	jwt_free(jwt);
-	buf_release(&body);
-	buf_release(&hdr);
+	jwtx_release(&jwt);
 	return rc;
 }
 

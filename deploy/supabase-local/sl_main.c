@@ -1,6 +1,6 @@
 /*
  * sl_main.c -- supabase-local: configuration, the FastCGI loop, request
- * bounding, dispatch and the reply helpers (see sl.h).
+ * bounding and dispatch (see sl.h); the replies are sl_http.c's.
  *
  * Routes, as Supabase's Kong gateway has them (supabase/cli kong.yml):
  *   /rest/v1/...  key-auth + rewrite, JWT -> PostgREST     (sl_gateway, sl_rest)
@@ -24,15 +24,18 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "jsonx.h"
-#include "mcp_limits.h"
 #include "log.h"
 #include "strparse.h"
 #include "sl.h"
+#include "sl_auth.h"
+#include "sl_gateway.h"
+#include "sl_http.h"
+#include "sl_jwt.h"
+#include "sl_rest.h"
 
 #define SL_MOD			"sl_main"
-#define SL_JSON_CTYPE		"application/json; charset=utf-8"
-#define SL_REPLY_JSON_MAX	(64 * 1024 * 1024)	/* one JSON reply */
 #define SL_REQID_LEN		32
 
 static const char SL_KONG_NO_ROUTE[] =
@@ -68,7 +71,7 @@ sl_conf_env(const char *name, int required)
 			sl_conf_die("%s is not set", name);
 		return NULL;
 	}
-	if (strlen(v) > LIMIT_CONF_LINE)
+	if (strlen(v) > SL_ENV_MAX)
 		sl_conf_die("%s is longer than the limit", name);
 	return v;
 }
@@ -87,7 +90,7 @@ sl_xstrdup(const char *s)
 
 /*
  * A secret from a file: a regular file not readable or writable by group
- * or others (STYLE 15), at most LIMIT_SECRET_FILE bytes, trailing blanks
+ * or others (STYLE 15), at most SL_SECRET_FILE_MAX bytes, trailing blanks
  * and newlines dropped.
  */
 static char *
@@ -109,7 +112,7 @@ sl_conf_secret(const char *var, int required)
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
 		sl_conf_die("%s '%s' is group or world accessible "
 		    "(chmod 600 it)", var, path);
-	buf_init(&b, LIMIT_SECRET_FILE);
+	buf_init(&b, SL_SECRET_FILE_MAX);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
@@ -209,163 +212,11 @@ sl_conf_load(struct sl_conf *conf)
 		len--;
 	if ((conf->api_url = strndup(v, len)) == NULL)
 		sl_conf_die("out of memory");
-	buf_init(&b, LIMIT_CONF_LINE * 2);
+	buf_init(&b, SL_ENV_MAX * 2);
 	if (buf_printf(&b, "%s/auth/v1", conf->api_url) == -1)
 		sl_conf_die("out of memory");
 	conf->issuer = buf_detach(&b);
 	sl_conf_schemas(conf);
-}
-
-/* ------------------------------------------------------------------ */
-/* Replies                                                             */
-/* ------------------------------------------------------------------ */
-
-static int
-sl_is_head(const struct sl_req *req)
-{
-	return req->method != NULL && strcmp(req->method, "HEAD") == 0;
-}
-
-void
-sl_reply(struct sl_req *req, int status, const char *ctype,
-    const char *extra_headers, const char *body, size_t len)
-{
-	FCGX_Stream	*out = req->fcgi->out;
-	int		 nobody = status == 204 || status == 304;
-
-	if (req->replied) {
-		log_warn(SL_MOD, "second reply (%d) dropped", status);
-		return;
-	}
-	req->replied = 1;
-	req->status = status;
-	FCGX_FPrintF(out, "Status: %d\r\n", status);
-	if (ctype != NULL && !nobody)
-		FCGX_FPrintF(out, "Content-Type: %s\r\n", ctype);
-	if (extra_headers != NULL)
-		FCGX_PutS(extra_headers, out);
-	/* HEAD: the headers a GET would have, no body (RFC 9110 9.3.2). */
-	if (!nobody && !sl_is_head(req))
-		FCGX_FPrintF(out, "Content-Length: %lu\r\n", (unsigned long)len);
-	FCGX_PutS("\r\n", out);
-	if (!nobody && !sl_is_head(req) && len > 0)
-		FCGX_PutStr(body, (int)len, out);
-}
-
-void
-sl_reply_json(struct sl_req *req, int status, const char *extra_headers,
-    const json_t *j)
-{
-	struct buf	 b;
-
-	buf_init(&b, SL_REPLY_JSON_MAX);
-	if (jsonx_dumpb(&b, j) == -1) {
-		log_error(SL_MOD, "cannot encode a reply");
-		sl_reply(req, 500, SL_JSON_CTYPE, NULL,
-		    "{\"message\":\"internal error\"}", 28);
-	} else
-		sl_reply(req, status, SL_JSON_CTYPE, extra_headers,
-		    b.data != NULL ? b.data : "", b.len);
-	buf_release(&b);
-}
-
-static json_t *
-sl_json_str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-void
-sl_reply_pgrst_h(struct sl_req *req, int status, const char *extra_headers,
-    const char *code, const char *message, const char *details,
-    const char *hint)
-{
-	json_t		*j;
-	struct buf	 h;
-
-	/* Keys in PostgREST's (aeson's sorted) order. */
-	j = json_object();
-	if (j != NULL) {
-		json_object_set_new(j, "code", sl_json_str_or_null(code));
-		json_object_set_new(j, "details", sl_json_str_or_null(details));
-		json_object_set_new(j, "hint", sl_json_str_or_null(hint));
-		json_object_set_new(j, "message",
-		    sl_json_str_or_null(message));
-	}
-	buf_init(&h, SL_HEADER_MAX);
-	if (code != NULL)
-		buf_printf(&h, "Proxy-Status: PostgREST; error=%s\r\n", code);
-	if (extra_headers != NULL)
-		buf_appends(&h, extra_headers);
-	if (j == NULL)
-		sl_reply(req, 500, SL_JSON_CTYPE, NULL, "{}", 2);
-	else
-		sl_reply_json(req, status, h.data, j);
-	buf_release(&h);
-	json_decref(j);
-}
-
-void
-sl_reply_pgrst(struct sl_req *req, int status, const char *code,
-    const char *message, const char *details, const char *hint)
-{
-	sl_reply_pgrst_h(req, status, NULL, code, message, details, hint);
-}
-
-void
-sl_reply_gotrue(struct sl_req *req, int status, const char *error_code,
-    const char *msg)
-{
-	json_t		*j;
-	struct buf	 h;
-
-	j = json_pack("{s:i, s:s, s:s}", "code", status, "error_code",
-	    error_code != NULL ? error_code : "unexpected_failure",
-	    "msg", msg != NULL ? msg : "");
-	buf_init(&h, SL_HEADER_MAX);
-	if (error_code != NULL)
-		buf_printf(&h, "x-sb-error-code: %s\r\n", error_code);
-	if (j == NULL)
-		sl_reply(req, 500, SL_JSON_CTYPE, NULL, "{}", 2);
-	else
-		sl_reply_json(req, status, h.data, j);
-	buf_release(&h);
-	json_decref(j);
-}
-
-/* ------------------------------------------------------------------ */
-/* Query strings                                                       */
-/* ------------------------------------------------------------------ */
-
-char *
-sl_query_param(const char *query, const char *name)
-{
-	const char	*p, *amp, *eq;
-	struct buf	 k, v;
-	char		*res = NULL;
-
-	if (query == NULL)
-		return NULL;
-	buf_init(&k, SL_URI_MAX);
-	buf_init(&v, SL_URI_MAX);
-	for (p = query; *p != '\0' && res == NULL; p = *amp ? amp + 1 : amp) {
-		if ((amp = strchr(p, '&')) == NULL)
-			amp = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(amp - p));
-		buf_reset(&k);
-		if (sl_urldecode(p, (size_t)((eq ? eq : amp) - p), &k) == -1)
-			continue;
-		if (strcmp(buf_cstr(&k), name) != 0)
-			continue;
-		buf_reset(&v);
-		if (sl_urldecode(eq ? eq + 1 : amp, eq ? (size_t)(amp - eq - 1)
-		    : 0, &v) == -1)
-			continue;
-		res = buf_detach(&v);
-	}
-	buf_release(&k);
-	buf_release(&v);
-	return res;
 }
 
 /* ------------------------------------------------------------------ */
@@ -467,7 +318,7 @@ sl_request_id(FCGX_Request *fr, char *out, size_t outlen)
 	size_t			 i, len;
 
 	if (v != NULL && (len = strlen(v)) > 0 && len < outlen &&
-	    len <= LIMIT_REQUEST_ID) {
+	    len <= SL_REQUEST_ID_MAX) {
 		for (i = 0; i < len; i++)
 			if (!((v[i] >= 'a' && v[i] <= 'z') ||
 			    (v[i] >= 'A' && v[i] <= 'Z') ||
@@ -488,11 +339,11 @@ sl_handle(const struct sl_conf *conf, FCGX_Request *fr)
 	struct sl_req	 req;
 	char		 reqid[SL_REQID_LEN + 1];
 	const char	*uri, *q, *v;
-	struct timespec	 t0, t1;
+	uint64_t	 t0;
 	int		 toolong = 0;
 	size_t		 len;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_mono_ms();
 	memset(&req, 0, sizeof(req));
 	req.fcgi = fr;
 	req.conf = conf;
@@ -567,11 +418,9 @@ sl_handle(const struct sl_conf *conf, FCGX_Request *fr)
 		sl_reply_pgrst(&req, 500, NULL, "internal error", NULL, NULL);
 	}
 out:
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	v = req.path != NULL ? req.path : "-";
 	log_info(SL_MOD, "%s %s %d %ldms", req.method, v, req.status,
-	    (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	    (long)(clock_mono_ms() - t0));
 	log_set_request_id(NULL);
 	sl_req_release(&req);
 }

@@ -34,6 +34,8 @@
 #include "log.h"
 #include "strparse.h"
 #include "sl.h"
+#include "sl_db.h"
+#include "sl_http.h"
 #include "sl_rest.h"
 
 #define SL_REST_MOD	"sl_rest"
@@ -1912,159 +1914,187 @@ sq_args(struct rest *r, const struct rest_keys *ks, const char *argsjson)
 	sq(r, "), ");
 }
 
+/*
+ * RPC step 1: the call's arguments. POST: the payload's (first) object's
+ * keys, the payload as the JSON argument; GET: the non-filter query
+ * parameters, as strings, into *o (owned by the caller). columns= names
+ * the keys instead. 0, or -1 after replying.
+ */
 static int
-rest_rpc(struct rest *r)
+rest_rpc_args(struct rest *r, int post, struct rest_keys *ks,
+    const char **argsjson, json_t **o)
 {
-	struct rest_keys	 ks;
-	const char		*argsjson = NULL;
-	json_t			*o = NULL, *first;
-	PGresult		*res = NULL;
-	int64_t			 off = 0, lim = -1;
-	int			 post = r->m == M_POST, rc = -1, readonly;
-	size_t			 i;
+	json_t	*first;
+	char	*d;
+	size_t	 i;
 
-	memset(&ks, 0, sizeof(ks));
 	if (post) {
 		if (rest_payload(r) == -1)
 			return -1;
 		first = json_is_array(r->body) ? json_array_get(r->body, 0) :
 		    r->body;
 		if (json_is_object(first) &&
-		    (ks.k = rest_obj_keys(r, first, &ks.n)) == NULL) {
+		    (ks->k = rest_obj_keys(r, first, &ks->n)) == NULL) {
 			rest_oom(r);
 			return -1;
 		}
-		argsjson = r->payload;
+		*argsjson = r->payload;
 	} else {
-		/* GET: the non-filter query parameters, as strings. */
-		if ((o = json_object()) == NULL) {
+		if ((*o = json_object()) == NULL) {
 			rest_oom(r);
 			return -1;
 		}
 		for (i = 0; i < r->q.nparams; i++)
-			if (json_object_get(o, r->q.pnames[i]) == NULL)
-				json_object_set_new(o, r->q.pnames[i],
+			if (json_object_get(*o, r->q.pnames[i]) == NULL)
+				json_object_set_new(*o, r->q.pnames[i],
 				    json_string(r->q.pvals[i]));
-		ks.k = rest_obj_keys(r, o, &ks.n);
-		{
-			char *d = json_dumps(o, JSON_COMPACT);
-
-			argsjson = d != NULL ? rest_printf(r, "%s", d) : NULL;
-			free(d);
-		}
-		if (ks.k == NULL || argsjson == NULL) {
+		ks->k = rest_obj_keys(r, *o, &ks->n);
+		d = json_dumps(*o, JSON_COMPACT);
+		*argsjson = d != NULL ? rest_printf(r, "%s", d) : NULL;
+		free(d);
+		if (ks->k == NULL || *argsjson == NULL) {
 			rest_oom(r);
-			goto out;
+			return -1;
 		}
 	}
 	if (r->q.has_columns) {
-		ks.k = rest_cstrv(r, r->q.columns, r->q.ncolumns);
-		ks.n = r->q.ncolumns;
-		qsort(ks.k, ks.n, sizeof(*ks.k), rest_key_cmp);
+		ks->k = rest_cstrv(r, r->q.columns, r->q.ncolumns);
+		ks->n = r->q.ncolumns;
+		qsort(ks->k, ks->n, sizeof(*ks->k), rest_key_cmp);
 	}
+	return 0;
+}
 
-	if ((rc = rest_fn_find(r, &ks, post)) == 1) {
-		/* A function created a moment ago? */
-		const struct sl_schema *sc = sl_schema_get(r->db, r->conf, 1);
+/* RPC step 2: the function these arguments call, looked up again after
+ * one schema reload (a function created a moment ago?). 0, or -1 after
+ * replying. */
+static int
+rest_rpc_find(struct rest *r, const struct rest_keys *ks, int post)
+{
+	const struct sl_schema	*sc;
+	int			 rc;
 
-		if (sc != NULL)
+	if ((rc = rest_fn_find(r, ks, post)) == 1) {
+		if ((sc = sl_schema_get(r->db, r->conf, 1)) != NULL)
 			r->sc = sc;
-		if ((rc = rest_fn_find(r, &ks, post)) == 1)
-			rest_no_rpc(r, &ks, post);
+		if ((rc = rest_fn_find(r, ks, post)) == 1)
+			rest_no_rpc(r, ks, post);
 	}
-	if (rc != 0) {
-		rc = -1;
-		goto out;
-	}
-	rc = -1;
-	if (rest_range(r, &off, &lim) == -1)
-		goto out;
+	return rc == 0 ? 0 : -1;
+}
 
-	/* PostgREST's transactionMode: reads, and POST to STABLE or
-	 * IMMUTABLE functions, are READ ONLY. */
-	readonly = !post || r->fn->volatility != 'v';
-	if (rest_begin(r, readonly) == -1)
-		goto out;
-
+/* RPC step 3: the statement. Columns: total count, rows, body. */
+static void
+rest_rpc_sql(struct rest *r, const struct rest_keys *ks,
+    const char *argsjson, int64_t off, int64_t lim)
+{
 	if (r->fn->retvoid || (!r->fn->retset && !r->fn->retcomposite)) {
 		/* A scalar (or void): one value. */
 		sq(r, "SELECT NULL::bigint, 1, coalesce((pg_catalog.json_agg("
 		    "pgrst_call.pgrst_scalar)->0)::text, 'null') FROM ");
-		sq_args(r, &ks, argsjson);
+		sq_args(r, ks, argsjson);
 		sq(r, "LATERAL (SELECT ");
-		sq_call(r, &ks);
+		sq_call(r, ks);
 		sq(r, " AS pgrst_scalar) pgrst_call");
-	} else {
-		if (lim < 0 || lim > SL_MAX_ROWS)
-			lim = r->fn->retset ? SL_MAX_ROWS : -1;
-		sq(r, "WITH pgrst_source AS (SELECT pgrst_call.* FROM ");
-		sq_args(r, &ks, argsjson);
-		sq(r, "LATERAL ");
-		sq_call(r, &ks);
-		sq(r, r->fn->retcomposite ? " pgrst_call" :
-		    " pgrst_call(pgrst_scalar)");
-		sq(r, ") ");
-		if (r->fn->retcomposite)
-			sq_read(r, src_cte, off, lim,
-			    r->singular || !r->fn->retset);
-		else {
-			/* SETOF a scalar: an array of values. */
-			sq(r, "SELECT ");
-			if (r->count)
-				sq(r, "(SELECT pg_catalog.count(*) FROM "
-				    "pgrst_source)");
-			else
-				sq(r, "NULL::bigint");
-			sq(r, ", pg_catalog.count(_postgrest_t), ");
-			sq(r, r->singular ? "coalesce((pg_catalog.json_agg("
-			    "_postgrest_t.pgrst_scalar)->0)::text, 'null')" :
-			    "coalesce(pg_catalog.json_agg(_postgrest_t."
-			    "pgrst_scalar), '[]')::text");
-			sq(r, " FROM (SELECT * FROM pgrst_source");
-			if (lim >= 0) {
-				sq(r, " LIMIT ");
-				sq_param_i64(r, lim);
-			}
-			if (off > 0) {
-				sq(r, " OFFSET ");
-				sq_param_i64(r, off);
-			}
-			sq(r, ") _postgrest_t");
-		}
+		return;
 	}
-	if ((res = rest_run(r, PGRES_TUPLES_OK)) == NULL)
-		goto out;
+	if (lim < 0 || lim > SL_MAX_ROWS)
+		lim = r->fn->retset ? SL_MAX_ROWS : -1;
+	sq(r, "WITH pgrst_source AS (SELECT pgrst_call.* FROM ");
+	sq_args(r, ks, argsjson);
+	sq(r, "LATERAL ");
+	sq_call(r, ks);
+	sq(r, r->fn->retcomposite ? " pgrst_call" :
+	    " pgrst_call(pgrst_scalar)");
+	sq(r, ") ");
+	if (r->fn->retcomposite) {
+		sq_read(r, src_cte, off, lim, r->singular || !r->fn->retset);
+		return;
+	}
+	/* SETOF a scalar: an array of values. */
+	sq(r, "SELECT ");
+	if (r->count)
+		sq(r, "(SELECT pg_catalog.count(*) FROM pgrst_source)");
+	else
+		sq(r, "NULL::bigint");
+	sq(r, ", pg_catalog.count(_postgrest_t), ");
+	sq(r, r->singular ? "coalesce((pg_catalog.json_agg("
+	    "_postgrest_t.pgrst_scalar)->0)::text, 'null')" :
+	    "coalesce(pg_catalog.json_agg(_postgrest_t."
+	    "pgrst_scalar), '[]')::text");
+	sq(r, " FROM (SELECT * FROM pgrst_source");
+	if (lim >= 0) {
+		sq(r, " LIMIT ");
+		sq_param_i64(r, lim);
+	}
+	if (off > 0) {
+		sq(r, " OFFSET ");
+		sq_param_i64(r, off);
+	}
+	sq(r, ") _postgrest_t");
+}
+
+/* RPC step 4: commit and answer: 204 for void, the value for a scalar,
+ * else the rows (one, for a singular request). 0, or -1 after
+ * replying. */
+static int
+rest_rpc_reply(struct rest *r, PGresult *res, int64_t off)
+{
+	const char	*body;
+	long long	 n;
+
 	if (r->fn->retvoid) {
 		if (rest_commit(r) == -1)
-			goto out;
+			return -1;
 		rest_pref_applied(r, 0);
 		sl_reply(r->req, 204, NULL, r->hdr.data, "", 0);
-		rc = 0;
-		goto out;
+		return 0;
 	}
 	if (!r->fn->retset && !r->singular) {
-		const char *body = PQgetvalue(res, 0, 2);
-
+		body = PQgetvalue(res, 0, 2);
 		if (rest_commit(r) == -1)
-			goto out;
+			return -1;
 		rest_content_range(r, 0, 0, -1);
 		rest_pref_applied(r, 0);
 		sl_reply(r->req, 200, CT_JSON, r->hdr.data, body,
 		    strlen(body));
-		rc = 0;
-		goto out;
+		return 0;
 	}
-	{
-		long long n = rest_ll(res, 0, 1);
-
-		if (r->singular && n != 1) {
-			rest_singular_error(r, n);
-			goto out;
-		}
+	n = rest_ll(res, 0, 1);
+	if (r->singular && n != 1) {
+		rest_singular_error(r, n);
+		return -1;
 	}
 	if (rest_commit(r) == -1)
+		return -1;
+	return rest_read_reply(r, res, off);
+}
+
+/* /rest/v1/rpc/<fn>: arguments, function, range, transaction, statement,
+ * answer. */
+static int
+rest_rpc(struct rest *r)
+{
+	struct rest_keys	 ks;
+	const char		*argsjson = NULL;
+	json_t			*o = NULL;
+	PGresult		*res = NULL;
+	int64_t			 off = 0, lim = -1;
+	int			 post = r->m == M_POST, rc = -1;
+
+	memset(&ks, 0, sizeof(ks));
+	if (rest_rpc_args(r, post, &ks, &argsjson, &o) == -1 ||
+	    rest_rpc_find(r, &ks, post) == -1 ||
+	    rest_range(r, &off, &lim) == -1)
 		goto out;
-	rc = rest_read_reply(r, res, off);
+	/* PostgREST's transactionMode: reads, and POST to STABLE or
+	 * IMMUTABLE functions, are READ ONLY. */
+	if (rest_begin(r, !post || r->fn->volatility != 'v') == -1)
+		goto out;
+	rest_rpc_sql(r, &ks, argsjson, off, lim);
+	if ((res = rest_run(r, PGRES_TUPLES_OK)) == NULL)
+		goto out;
+	rc = rest_rpc_reply(r, res, off);
 out:
 	PQclear(res);
 	json_decref(o);

@@ -19,6 +19,9 @@
 
 #include "sl.h"
 
+/* sl_rest.c: handle a /rest/v1/ request, always replying. */
+void	 sl_rest_handle(struct sl_req *);
+
 /* ---- arena ---------------------------------------------------------- */
 
 struct sl_arena_chunk;

@@ -8,8 +8,7 @@
  * false|unknown (and is.not_null), fts(lang).query, logic trees
  * or=(...)/and=(...)/not.or=(...) nested up to SL_LOGIC_DEPTH, order,
  * limit, offset, columns, on_conflict; everything else is an RPC argument.
- * Also sl_urldecode() (sl.h), the percent-decoding every query string goes
- * through.
+ * Every query string goes through sl_urldecode() (sl_http.h) first.
  * Resource embedding is not supported: it is reported the way PostgREST
  * reports an embedding it cannot resolve (PGRST200 / PGRST108).
  *
@@ -27,44 +26,8 @@
 #include "buf.h"
 #include "strparse.h"
 #include "sl.h"
+#include "sl_http.h"
 #include "sl_rest.h"
-
-/* ------------------------------------------------------------------ */
-/* Percent-decoding (sl.h; sl_main.c uses it too; here so that the    */
-/* parser links without main(): tests/fuzz/fuzz_sl_rest.c)            */
-/* ------------------------------------------------------------------ */
-
-int
-sl_urldecode(const char *p, size_t len, struct buf *out)
-{
-	size_t	 i;
-	int	 hi, lo;
-	char	 c;
-
-	for (i = 0; i < len; i++) {
-		c = p[i];
-		if (c == '%') {
-			if (i + 2 >= len)
-				goto bad;
-			if ((hi = strparse_hexval(p[i + 1])) == -1 ||
-			    (lo = strparse_hexval(p[i + 2])) == -1)
-				goto bad;
-			c = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (c == '+')
-			c = ' ';
-		if (c == '\0')
-			goto bad;
-		if (buf_appendc(out, c) == -1)
-			return -1;
-	}
-	if (out->data == NULL && buf_append(out, "", 0) == -1)
-		return -1;
-	return 0;
-bad:
-	buf_release(out);
-	return -1;
-}
 
 /* ------------------------------------------------------------------ */
 /* Arena                                                               */

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "jsonx.h"
 #include "log.h"
 #include "strparse.h"
@@ -88,10 +89,7 @@ static struct sl_schema	 sl_schema_cache;
 static time_t
 sl_now(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + 1;		/* never 0 */
+	return (time_t)(clock_mono_ms() / 1000) + 1;	/* never 0 */
 }
 
 static PGresult *

@@ -29,7 +29,7 @@
 -- Filters are equalities (server alias, JSON-RPC method, tool, HTTP
 -- status) and a time range [p_since, p_until); NULL means "any".
 --
--- p_limit is clamped to 1..1000 (LIMIT_LOGS_PAGE_MAX in lib/mcp_limits.h;
+-- p_limit is clamped to 1..1000 (LIMIT_LOGS_PAGE_MAX in src/product_limits.h;
 -- also PostgREST's default max-rows). A page also stops early once the
 -- request and response bodies of the rows already in it reach 2 MiB
 -- (LIMIT_LOGS_PAGE_BODY_BYTES), so one page stays small enough to build in

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "base64.h"
 #include "api/api_logs.h"
 #include "auth/auth.h"
 #include "buf.h"
@@ -16,7 +17,7 @@
 #include "jsonx.h"
 #include "jwtx.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/response.h"
 #include "strparse.h"
 #include "store/supa.h"
@@ -221,7 +222,7 @@ api_logs_cursor_encode(int64_t ts, const char *id, size_t idlen,
 	if (buf_printf(&raw, API_CURSOR_VERSION "%lld:", (long long)ts) ==
 	    -1 || buf_append(&raw, id, idlen) == -1)
 		goto out;
-	rc = jwtx_b64url_encode(out, raw.data, raw.len);
+	rc = base64_encode(out, raw.data, raw.len, BASE64_URL);
 out:
 	buf_release(&raw);
 	return rc;
@@ -239,7 +240,7 @@ api_logs_cursor_decode(const char *p, size_t len, int64_t *ts,
 
 	buf_init(&raw, LIMIT_LOGS_CURSOR);
 	if (len == 0 || len > LIMIT_LOGS_CURSOR ||
-	    jwtx_b64url_decode(&raw, p, len) == -1 || raw.len <= vl ||
+	    base64_decode(&raw, p, len, BASE64_URL) == -1 || raw.len <= vl ||
 	    memcmp(raw.data, API_CURSOR_VERSION, vl) != 0)
 		goto out;
 	s = raw.data + vl;

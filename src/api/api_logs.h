@@ -59,9 +59,8 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/request.h"
-#include "http/router.h"
 
 /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" and its NUL. */
 #define API_LOGS_TIME_STRLEN	28

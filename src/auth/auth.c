@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "auth/auth.h"
+#include "auth/pkey.h"
 #include "jwtx.h"
 #include "log.h"
 #include "http/response.h"
@@ -21,16 +21,6 @@
 
 #define AUTH_MOD	"auth"
 #define AUTH_SHA256	32
-
-/* The platform key, parsed once per process (per key file contents). */
-static struct {
-	int		 ready;
-	unsigned char	 digest[AUTH_SHA256];	/* of the private key PEM */
-	char		*pub_pem;		/* SubjectPublicKeyInfo PEM */
-	size_t		 pub_len;
-	char		 kid[LIMIT_JWT_KID + 1];
-	json_t		*jwk;
-} auth_pk;
 
 static struct jwks_cache	 auth_jwks;
 static int			 auth_jwks_ready;
@@ -69,14 +59,6 @@ auth_jwks_cache(void)
 		auth_jwks_ready = 1;
 	}
 	return &auth_jwks;
-}
-
-static void
-auth_pk_clear(void)
-{
-	free(auth_pk.pub_pem);
-	json_decref(auth_pk.jwk);
-	memset(&auth_pk, 0, sizeof(auth_pk));
 }
 
 static void
@@ -221,72 +203,10 @@ void
 auth_cache_release(void)
 {
 	auth_tc_clear();
-	auth_pk_clear();
+	pkey_release();
 	if (auth_jwks_ready)
 		jwks_cache_release(&auth_jwks);
 	auth_jwks_ready = 0;
-}
-
-/*
- * Make auth_pk match cfg's signing key: 0 ready, 1 not configured, -1 bad.
- * Keyed by a digest of the PEM so a test (or a re-loaded configuration)
- * with another key is never served the old one.
- */
-static int
-auth_platform_key(const struct config *cfg)
-{
-	const struct buf	*k = &cfg->platform_signing_key;
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0;
-	struct buf		 pub;
-	json_t			*jwk = NULL;
-	char			 kid[LIMIT_JWT_KID + 1];
-	int			 rc = -1;
-
-	if (k->len == 0)
-		return 1;
-	if (EVP_Digest(k->data, k->len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != AUTH_SHA256)
-		return -1;
-	if (auth_pk.ready && CRYPTO_memcmp(md, auth_pk.digest,
-	    AUTH_SHA256) == 0)
-		return 0;
-	auth_pk_clear();
-	buf_init(&pub, LIMIT_SECRET_FILE);
-	if (jwks_pem_public(k->data, k->len, &pub) == -1 ||
-	    jwks_pem_to_jwk(k->data, k->len, &jwk, kid, sizeof(kid)) == -1 ||
-	    jwtx_json_str(jwk, "alg") == NULL ||
-	    strcmp(jwtx_json_str(jwk, "alg"), "ES256") != 0) {
-		log_error(AUTH_MOD, "platform_signing_key_file: not a usable "
-		    "EC P-256 key");
-		goto out;
-	}
-	auth_pk.pub_len = pub.len;
-	auth_pk.pub_pem = buf_detach(&pub);
-	auth_pk.jwk = jwk;
-	jwk = NULL;
-	memcpy(auth_pk.kid, kid, sizeof(kid));
-	memcpy(auth_pk.digest, md, AUTH_SHA256);
-	auth_pk.ready = 1;
-	rc = 0;
-out:
-	explicit_bzero(md, sizeof(md));
-	json_decref(jwk);
-	buf_release(&pub);
-	return rc;
-}
-
-int
-auth_platform_jwk(const struct config *cfg, json_t **jwk)
-{
-	int	 st;
-
-	*jwk = NULL;
-	if ((st = auth_platform_key(cfg)) != 0)
-		return st == 1 ? 0 : -1;
-	if ((*jwk = json_deep_copy(auth_pk.jwk)) == NULL)
-		return -1;
-	return 0;
 }
 
 /* RFC 6750 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
@@ -473,15 +393,14 @@ auth_verify_platform(const struct config *cfg, struct jwtx *jwt, time_t now,
 	pol.now = now;
 	pol.leeway = LIMIT_JWT_LEEWAY;
 
-	if ((st = auth_platform_key(cfg)) != 0) {
+	if ((st = pkey_load(cfg)) != 0) {
 		w = st == 1 ? "no platform_signing_key_file configured" :
 		    "platform key unusable";
 		goto out;
 	}
 	key.alg = JWTX_ALG_ES256;
-	key.kid = auth_pk.kid;		/* required: rotation needs it */
-	key.material = auth_pk.pub_pem;
-	key.len = auth_pk.pub_len;
+	key.kid = pkey_kid();		/* required: rotation needs it */
+	key.material = pkey_public_pem(&key.len);
 	if (jwtx_verify(jwt, &key, &pol, &w) == -1)
 		goto out;
 	if (auth_sub(jwt, p->sub) == -1) {
@@ -671,7 +590,7 @@ auth_mint_platform_token(const struct config *cfg, const char *api_key_id,
 	    strlen(tenant_slug), LIMIT_SLUG) ||
 	    (scopes != NULL && !auth_scopes_ok(scopes)))
 		goto out;
-	if (auth_platform_key(cfg) != 0 || cfg->platform_issuer == NULL)
+	if (pkey_load(cfg) != 0 || cfg->platform_issuer == NULL)
 		goto out;
 	if (uuid_v7(jti) == -1)
 		goto out;
@@ -688,7 +607,7 @@ auth_mint_platform_token(const struct config *cfg, const char *api_key_id,
 	    "scope", json_string(scopes)) == -1)
 		goto out;
 	key.alg = JWTX_ALG_ES256;
-	key.kid = auth_pk.kid;
+	key.kid = pkey_kid();
 	key.material = cfg->platform_signing_key.data;
 	key.len = cfg->platform_signing_key.len;
 	rc = jwtx_sign(&key, claims, out);

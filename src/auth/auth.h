@@ -78,7 +78,7 @@
 #include "buf.h"
 #include "config.h"
 #include "jwks.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/request.h"
 #include "uuid.h"
 
@@ -143,10 +143,6 @@ int	 auth_reject(struct request *, int status, const char *tenant,
 int	 auth_mint_platform_token(const struct config *,
 	    const char *api_key_id, const char *tenant_slug,
 	    const char *scopes, unsigned long ttl, struct buf *out);
-
-/* The platform's public JWK (NEW reference), NULL with 0 when no signing
- * key is configured; -1 on failure. */
-int	 auth_platform_jwk(const struct config *, json_t **jwk);
 
 /* The Supabase JWKS cache (tests, metrics). */
 struct jwks_cache *auth_jwks_cache(void);

@@ -29,20 +29,7 @@
  * (config_supabase_issuer(): supabase_jwt_issuer, else
  * <supabase_url>/auth/v1), the issuer of the user tokens we accept.
  *
- * <base> (wellknown_base_url):
- *   - public_base_url when configured: the operator's word, the only
- *     trustworthy choice behind proxies and TLS terminators; set it in
- *     production;
- *   - else derived from the request: "https" when HTTPS=on (or
- *     REQUEST_SCHEME=https) else "http"; "://"; the Host header when it
- *     is a well-formed host[:port], else SERVER_NAME[:SERVER_PORT]; then
- *     the script prefix: the part of REQUEST_URI's path before the routed
- *     path (cgi-bin installs: "/cgi-bin/mcp-platform.cgi"), when it is
- *     plain RFC 3986 path characters. Derived from Host, the base is what
- *     the client itself called, which is what RFC 9728 section 3.3 has it
- *     compare "resource" with; every response is Cache-Control: no-store,
- *     so a forged Host cannot poison a shared cache.
- * Returns 0 or -1 (no usable host, or the buffer cap).
+ * <base> is request_base_url() (http/request.h).
  */
 #ifndef MCP_WELLKNOWN_H
 #define MCP_WELLKNOWN_H
@@ -51,7 +38,6 @@
 
 #include "buf.h"
 #include "http/request.h"
-#include "http/router.h"
 
 #define WELLKNOWN_PRM_PATH	"/.well-known/oauth-protected-resource"
 #define WELLKNOWN_RESOURCE_NAME	"MCP Online Platform"
@@ -60,7 +46,6 @@ int	 wellknown_prm(struct request *, const struct route_params *);
 int	 wellknown_prm_root(struct request *, const struct route_params *);
 int	 wellknown_jwks(struct request *, const struct route_params *);
 
-int	 wellknown_base_url(const struct request *, struct buf *out);
 /*
  * <base>/.well-known/oauth-protected-resource[/mcp/<tenant>/<server>]
  * appended to out; tenant NULL (or either not a slug): the root form.

@@ -5,7 +5,7 @@
 
 #include "http/health.h"
 #include "httpc.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log.h"
 #include "http/response.h"
 

@@ -15,7 +15,7 @@
 #ifndef MCP_HEALTH_H
 #define MCP_HEALTH_H
 
-#include "http/router.h"
+#include "http/request.h"
 
 int	 health_live(struct request *, const struct route_params *);
 int	 health_ready(struct request *, const struct route_params *);

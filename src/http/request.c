@@ -5,10 +5,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "log.h"
 #include "http/request.h"
 #include "strparse.h"
 #include "uuid.h"
+
+#define REQUEST_HOST_MAX	255	/* RFC 1035 name + ":port" fits */
 
 /* RFC 9110 5.6.2 tchar. */
 static int
@@ -133,9 +136,9 @@ request_init(struct request *req, struct io *io, const struct config *cfg,
 	req->io = io;
 	req->cfg = cfg;
 	req->query = "";
-	clock_gettime(CLOCK_MONOTONIC, &req->started);
+	req->started_us = clock_mono_us();
 	buf_init(&req->body, cfg->max_body);
-	response_init(&req->resp);
+	buf_init(&req->resp.headers, LIMIT_RESPONSE_HEADERS);
 	request_set_id(req);
 	*why = NULL;
 
@@ -236,7 +239,10 @@ void
 request_release(struct request *req)
 {
 	buf_release(&req->body);
-	response_release(&req->resp);
+	buf_release(&req->resp.headers);
+	req->resp.status = 0;
+	req->resp.started = 0;
+	req->resp.bytes_out = 0;
 }
 
 const char *
@@ -248,11 +254,7 @@ request_env(const struct request *req, const char *name)
 double
 request_elapsed_ms(const struct request *req)
 {
-	struct timespec	 now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - req->started.tv_sec) * 1000.0 +
-	    (double)(now.tv_nsec - req->started.tv_nsec) / 1e6;
+	return (double)(clock_mono_us() - req->started_us) / 1000.0;
 }
 
 /* The media type of a header item: (p, len) up to ';', trimmed. */
@@ -358,4 +360,105 @@ request_origin_allowed(const struct request *req)
 		return 1;
 	return config_origin_allowed(req->cfg, req->origin,
 	    strlen(req->origin));
+}
+
+/* host[:port] as RFC 3986 3.2.2 reg-name / IP-literal, conservatively. */
+static int
+request_host_ok(const char *h)
+{
+	size_t	 i, len;
+
+	if (h == NULL || (len = strlen(h)) == 0 || len > REQUEST_HOST_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = h[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		    c == '_' || c == ':' || c == '[' || c == ']'))
+			return 0;
+	}
+	return 1;
+}
+
+/* RFC 3986 pchar and '/', without '"' or '\': fit for a quoted-string. */
+static int
+request_path_ok(const char *p, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		char c = p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr("-._~!$&'()*+,;=:@/%", c) != NULL)))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+request_is_https(const struct request *req)
+{
+	const char	*v;
+
+	if ((v = request_env(req, "HTTPS")) != NULL &&
+	    (strparse_eq_ci(v, strlen(v), "on") || strcmp(v, "1") == 0))
+		return 1;
+	return (v = request_env(req, "REQUEST_SCHEME")) != NULL &&
+	    strparse_eq_ci(v, strlen(v), "https");
+}
+
+/* The part of REQUEST_URI's path in front of the routed path, or "". */
+static void
+request_prefix(const struct request *req, const char **p, size_t *len)
+{
+	const char	*uri = request_env(req, "REQUEST_URI"), *q;
+	size_t		 ulen, plen = strlen(req->path);
+
+	*p = "";
+	*len = 0;
+	if (uri == NULL || plen == 0)
+		return;
+	q = strchr(uri, '?');
+	ulen = q != NULL ? (size_t)(q - uri) : strlen(uri);
+	if (ulen <= plen || memcmp(uri + ulen - plen, req->path, plen) != 0 ||
+	    uri[0] != '/' || ulen - plen > LIMIT_PATH ||
+	    !request_path_ok(uri, ulen - plen))
+		return;
+	*p = uri;
+	*len = ulen - plen;
+}
+
+int
+request_base_url(const struct request *req, struct buf *out)
+{
+	const char	*host, *port, *prefix;
+	size_t		 plen;
+	int		 https;
+
+	if (req->cfg != NULL && req->cfg->public_base_url != NULL)
+		return buf_appends(out, req->cfg->public_base_url);
+	https = request_is_https(req);
+	if (buf_appends(out, https ? "https://" : "http://") == -1)
+		return -1;
+	host = request_env(req, "HTTP_HOST");
+	if (request_host_ok(host)) {
+		if (buf_appends(out, host) == -1)
+			return -1;
+	} else {
+		host = request_env(req, "SERVER_NAME");
+		port = request_env(req, "SERVER_PORT");
+		if (!request_host_ok(host) || buf_appends(out, host) == -1)
+			return -1;
+		if (port != NULL && *port != '\0' &&
+		    strspn(port, "0123456789") == strlen(port) &&
+		    strlen(port) <= 5 &&
+		    strcmp(port, https ? "443" : "80") != 0 &&
+		    buf_printf(out, ":%s", port) == -1)
+			return -1;
+	}
+	request_prefix(req, &prefix, &plen);
+	return buf_append(out, prefix, plen);
 }

@@ -38,15 +38,35 @@
 #include "buf.h"
 #include "config.h"
 #include "http/io.h"
-#include "mcp_limits.h"
-#include "http/response.h"
+#include "product_limits.h"
 
 struct reqlog;
+
+/* What a response has done so far; lives in struct request and is worked
+ * by response.h's functions (request_init/request_release set it up and
+ * free it). */
+struct response {
+	int		 status;	/* 0 until begun */
+	int		 started;	/* head written */
+	struct buf	 headers;	/* queued "Name: value\r\n" lines */
+	size_t		 bytes_out;	/* body bytes written */
+};
+
+/* The {name} segments of the route that matched (router.h), in order. */
+struct route_param {
+	const char	*p;	/* into request->path; not NUL-terminated */
+	size_t		 len;
+};
+
+struct route_params {
+	size_t			 n;
+	struct route_param	 v[LIMIT_ROUTE_PARAMS];
+};
 
 struct request {
 	struct io		*io;
 	const struct config	*cfg;
-	struct timespec		 started;	/* CLOCK_MONOTONIC */
+	uint64_t		 started_us;	/* clock_mono_us() */
 	char			 id[LIMIT_REQUEST_ID + 1];
 
 	const char		*method;	/* "GET", ...; NULL if invalid */
@@ -101,5 +121,23 @@ double	 request_elapsed_ms(const struct request *);
 int	 request_content_type_is(const struct request *, const char *type);
 int	 request_accepts(const struct request *, const char *type);
 int	 request_origin_allowed(const struct request *);
+
+/*
+ * The platform's own base URL, as the client called it, appended to out:
+ *   - public_base_url when configured: the operator's word, the only
+ *     trustworthy choice behind proxies and TLS terminators; set it in
+ *     production;
+ *   - else derived from the request: "https" when HTTPS=on (or
+ *     REQUEST_SCHEME=https) else "http"; "://"; the Host header when it
+ *     is a well-formed host[:port], else SERVER_NAME[:SERVER_PORT]; then
+ *     the script prefix: the part of REQUEST_URI's path before the routed
+ *     path (cgi-bin installs: "/cgi-bin/mcp-platform.cgi"), when it is
+ *     plain RFC 3986 path characters. Derived from Host, the base is what
+ *     the client itself called, which is what RFC 9728 section 3.3 has it
+ *     compare "resource" with; every response is Cache-Control: no-store,
+ *     so a forged Host cannot poison a shared cache.
+ * Returns 0 or -1 (no usable host, or the buffer cap).
+ */
+int	 request_base_url(const struct request *, struct buf *out);
 
 #endif /* MCP_REQUEST_H */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "jsonx.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -49,22 +49,6 @@ static const struct {
 };
 #define RESPONSE_NSTATUSES \
 	(sizeof(response_statuses) / sizeof(response_statuses[0]))
-
-void
-response_init(struct response *r)
-{
-	r->status = 0;
-	r->started = 0;
-	r->bytes_out = 0;
-	buf_init(&r->headers, LIMIT_RESPONSE_HEADERS);
-}
-
-void
-response_release(struct response *r)
-{
-	buf_release(&r->headers);
-	response_init(r);
-}
 
 const char *
 response_reason(int status)

@@ -36,19 +36,7 @@
 #include <jansson.h>
 
 #include "buf.h"
-
-struct request;
-
-/* Response state; lives in struct request (request.h). */
-struct response {
-	int		 status;	/* 0 until begun */
-	int		 started;	/* head written */
-	struct buf	 headers;	/* queued "Name: value\r\n" lines */
-	size_t		 bytes_out;	/* body bytes written */
-};
-
-void	 response_init(struct response *);
-void	 response_release(struct response *);
+#include "http/request.h"
 
 /* Reason phrase (RFC 9110 section 15) and JSON error code for a status. */
 const char *response_reason(int status);

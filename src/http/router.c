@@ -1,50 +1,12 @@
 /*
- * router.c -- the route table and its matcher; see router.h.
+ * router.c -- the matcher over a caller's route table; see router.h.
  */
 #include <string.h>
 
-#include "api/api_logs.h"
-#include "http/health.h"
 #include "log.h"
-#include "mcp/mcp.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "strparse.h"
-#include "auth/wellknown.h"
-
-/*
- * The route table. Extension point: later features add their rows here,
- * most specific first is not needed (patterns never overlap: a literal
- * segment and a {slug} segment never both match, see router_match()).
- * Planned (DESIGN sections 3 and 5):
- *   { "POST",   "/mcp/{tenant}/{server}", mcp_handle },
- *   { "GET",    "/mcp/{tenant}/{server}", mcp_handle },   (405 or stream)
- *   { "DELETE", "/mcp/{tenant}/{server}", mcp_handle },   (end session)
- *   { "GET",    "/.well-known/jwks.json", wellknown_jwks },
- *   { "GET",    "/.well-known/oauth-protected-resource/mcp/{tenant}/{server}",
- *                                         wellknown_prm },
- *   { "POST",   "/api/v1/auth/login",    admin_auth_login },
- *   { "GET",    "/api/v1/tenants/{tenant}/servers", admin_servers_list },
- *   { "GET",    "/metrics",              metrics_handle },
- */
-static const struct route router_routes[] = {
-	{ "GET", "/healthz", health_live },
-	{ "GET", "/readyz", health_ready },
-	/* MCP Streamable HTTP; GET (a standalone server stream) is not
-	 * offered, so it gets 405 with Allow (MCP transports permit it). */
-	{ "POST", "/mcp/{tenant}/{server}", mcp_post },
-	{ "DELETE", "/mcp/{tenant}/{server}", mcp_delete },
-	/* RFC 9728 protected resource metadata, path form then root form,
-	 * and the platform's own token key. */
-	{ "GET", "/.well-known/oauth-protected-resource/mcp/{tenant}/{server}",
-	    wellknown_prm },
-	{ "GET", "/.well-known/oauth-protected-resource", wellknown_prm_root },
-	{ "GET", "/.well-known/jwks.json", wellknown_jwks },
-	/* The log query API (DESIGN section 5). */
-	{ "GET", "/api/v1/tenants/{tenant}/logs", api_logs_get },
-	{ "GET", "/api/v1/tenants/{tenant}/usage", api_logs_usage },
-};
-#define ROUTER_NROUTES	(sizeof(router_routes) / sizeof(router_routes[0]))
 
 /* 1 when path matches pattern; params collects the {name} segments. */
 static int
@@ -86,16 +48,17 @@ router_method_is(const char *method, const char *route_method)
 }
 
 int
-router_match(const char *method, const char *path, const struct route **route,
-    struct route_params *params, struct buf *allow)
+router_match(const struct route *table, size_t n, const char *method,
+    const char *path, const struct route **route, struct route_params *params,
+    struct buf *allow)
 {
 	struct route_params	 tmp;
 	size_t			 i;
 	int			 known = 0;
 
 	*route = NULL;
-	for (i = 0; i < ROUTER_NROUTES; i++) {
-		const struct route *r = &router_routes[i];
+	for (i = 0; i < n; i++) {
+		const struct route *r = &table[i];
 
 		if (!router_pattern_match(r->pattern, path, &tmp))
 			continue;
@@ -117,7 +80,7 @@ router_match(const char *method, const char *path, const struct route **route,
 }
 
 void
-router_dispatch(struct request *req)
+router_dispatch(struct request *req, const struct route *table, size_t n)
 {
 	const struct route	*route;
 	struct route_params	 params;
@@ -125,7 +88,8 @@ router_dispatch(struct request *req)
 	int			 st;
 
 	buf_init(&allow, 256);
-	st = router_match(req->method, req->path, &route, &params, &allow);
+	st = router_match(table, n, req->method, req->path, &route, &params,
+	    &allow);
 	if (st == 405) {
 		if (allow.len > 0)
 			response_header(req, "Allow", allow.data);

@@ -1,14 +1,17 @@
 /*
- * router.h -- method + path pattern -> handler.
+ * router.h -- method + path pattern -> handler, over a table the caller
+ * owns.
  *
- * The table is router.c's router_routes[]; a later feature adds its rows
- * there (the planned ones are written down in it as comments).
+ * The router knows no handler: the platform's table is src/routes.c's
+ * routes_platform[] (the top of the program, which may name every
+ * handler); a later feature adds its rows there.
  *
  * Patterns are absolute paths matched segment by segment, exactly (no
  * trailing-slash folding, no percent-decoding: request.c already refused
  * dot segments). A segment "{name}" matches one slug segment
  * ([a-z0-9][a-z0-9-]*, <= LIMIT_SLUG, strparse_is_slug()) and is captured
- * into struct route_params in order; at most LIMIT_ROUTE_PARAMS per pattern.
+ * into struct route_params (request.h) in order; at most LIMIT_ROUTE_PARAMS
+ * per pattern.
  *
  * HEAD is served by the GET route of the same pattern (response.c drops
  * the body). A path that matches some pattern but with another method gets
@@ -25,18 +28,8 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/request.h"
-
-struct route_param {
-	const char	*p;	/* into request->path; not NUL-terminated */
-	size_t		 len;
-};
-
-struct route_params {
-	size_t			 n;
-	struct route_param	 v[LIMIT_ROUTE_PARAMS];
-};
 
 typedef int	 route_handler_fn(struct request *, const struct route_params *);
 
@@ -47,14 +40,17 @@ struct route {
 };
 
 /*
- * Find the route for (method, path): returns 200 and sets *route and
- * *params, or 405 (with allow set to "GET, HEAD, ..." when non-NULL) or 404.
+ * Find the route for (method, path) among the n routes of table (borrowed,
+ * first match wins): returns 200 and sets *route and *params, or 405 (with
+ * allow set to "GET, HEAD, ..." when non-NULL) or 404.
  */
-int	 router_match(const char *method, const char *path,
-	    const struct route **route, struct route_params *params,
-	    struct buf *allow);
+int	 router_match(const struct route *table, size_t n, const char *method,
+	    const char *path, const struct route **route,
+	    struct route_params *params, struct buf *allow);
 
-/* Route req and run its handler; always leaves a response sent. */
-void	 router_dispatch(struct request *);
+/* Route req over table and run its handler; always leaves a response
+ * sent. */
+void	 router_dispatch(struct request *, const struct route *table,
+	    size_t n);
 
 #endif /* MCP_ROUTER_H */

@@ -24,7 +24,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "log/logship.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "strparse.h"
 #include "store/supa.h"
 

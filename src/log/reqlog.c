@@ -20,13 +20,14 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "jsonx.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log/reqlog.h"
 #include "http/request.h"
 
@@ -206,12 +207,12 @@ reqlog_pats_add(struct reqlog_pats *ps, const char *p, size_t len)
 	return 0;
 }
 
-/* Standard base64 (with '=') of (s, n) into out (4 * ((n + 2) / 3) + 1
- * bytes); its length. */
-static size_t
-reqlog_b64(char *out, const unsigned char *s, size_t n)
+/* Standard base64 (with '=') of (s, n), in place of what enc held. */
+static int
+reqlog_b64(struct buf *enc, const void *s, size_t n)
 {
-	return (size_t)EVP_EncodeBlock((unsigned char *)out, s, (int)n);
+	buf_reset(enc);
+	return base64_encode(enc, s, n, BASE64_STD | BASE64_PAD);
 }
 
 /* Add enc (standard base64, len chars) and its url-safe twin. */
@@ -243,7 +244,7 @@ static int
 reqlog_pats_secret(struct reqlog_pats *ps, const char *s, size_t n)
 {
 	unsigned char	*in = NULL;
-	char		*enc = NULL;
+	struct buf	 enc;
 	size_t		 k, len, first, last;
 	int		 rc = -1;
 
@@ -251,31 +252,35 @@ reqlog_pats_secret(struct reqlog_pats *ps, const char *s, size_t n)
 		return 0;
 	if (n > INT32_MAX / 2 - 3)
 		return -1;
-	if ((in = calloc(n + 2, 1)) == NULL ||
-	    (enc = malloc(4 * ((n + 4) / 3) + 1)) == NULL)
+	buf_init(&enc, BASE64_LEN_PAD(n + 2));
+	if ((in = calloc(n + 2, 1)) == NULL)
 		goto out;
 	if (reqlog_pats_add(ps, s, n) == -1)
 		goto out;
-	len = reqlog_b64(enc, (const unsigned char *)s, n);
-	if (reqlog_pats_add_b64(ps, enc, len) == -1)
+	if (reqlog_b64(&enc, s, n) == -1 ||
+	    reqlog_pats_add_b64(ps, enc.data, enc.len) == -1)
 		goto out;
-	len = reqlog_b64(enc, (const unsigned char *)s, n);
-	while (len > 0 && enc[len - 1] == '=')
+	if (reqlog_b64(&enc, s, n) == -1)
+		goto out;
+	len = enc.len;
+	while (len > 0 && enc.data[len - 1] == '=')
 		len--;
-	if (reqlog_pats_add_b64(ps, enc, len) == -1)
+	if (reqlog_pats_add_b64(ps, enc.data, len) == -1)
 		goto out;
 	for (k = 0; k < 3; k++) {
 		/* Character j holds bits [6j, 6j+5] of the stream; the
 		 * secret holds bits [8k, 8(k+n)-1]. */
 		memset(in, 0, k);
 		memcpy(in + k, s, n);
-		len = reqlog_b64(enc, in, k + n);
+		if (reqlog_b64(&enc, in, k + n) == -1)
+			goto out;
+		len = enc.len;
 		first = (8 * k + 5) / 6;
 		last = (8 * (k + n) - 6) / 6;	/* n >= 1, so no underflow */
 		if (last + 1 <= first || last + 1 - first < 8 || last >= len)
 			continue;
-		if (reqlog_pats_add_b64(ps, enc + first, last + 1 - first) ==
-		    -1)
+		if (reqlog_pats_add_b64(ps, enc.data + first,
+		    last + 1 - first) == -1)
 			goto out;
 	}
 	rc = 0;
@@ -284,10 +289,7 @@ out:
 		OPENSSL_cleanse(in, n + 2);
 		free(in);
 	}
-	if (enc != NULL) {
-		OPENSSL_cleanse(enc, 4 * ((n + 4) / 3) + 1);
-		free(enc);
-	}
+	buf_release_secret(&enc);
 	return rc;
 }
 

@@ -36,7 +36,7 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 
 struct request;
 

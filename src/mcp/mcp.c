@@ -21,7 +21,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/mcp.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcp/policy.h"
 #include "log/reqlog.h"
 #include "http/request.h"

@@ -26,7 +26,6 @@
 #define MCP_MCP_H
 
 #include "http/request.h"
-#include "http/router.h"
 
 /* Protocol revisions this endpoint speaks, newest first. */
 #define MCP_VERSION_LATEST	"2025-11-25"

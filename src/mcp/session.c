@@ -11,6 +11,8 @@
 #include <openssl/kdf.h>
 #include <openssl/sha.h>
 
+#include "base64.h"
+#include "buf.h"
 #include "mcp/session.h"
 
 #define SESSION_MAC_LEN		32
@@ -21,17 +23,13 @@
 				 LIMIT_SESSION_FIELD + LIMIT_SLUG + \
 				 LIMIT_SESSION_FIELD + LIMIT_UPSTREAM_SESSION + \
 				 SESSION_MAC_LEN)
-#define SESSION_B64_LEN(n)	(((n) * 4 + 2) / 3)
 
 /* The longest id fits the limit, and the 1-byte lengths fit a byte. */
-_Static_assert(SESSION_B64_LEN(SESSION_RAW_MAX) <= LIMIT_SESSION_ID,
+_Static_assert(BASE64_LEN(SESSION_RAW_MAX) <= LIMIT_SESSION_ID,
     "LIMIT_SESSION_ID too small for the longest session id");
 _Static_assert(LIMIT_PROTOCOL_VERSION <= 255 && LIMIT_SESSION_FIELD <= 255 &&
     LIMIT_SLUG <= 255 && LIMIT_UPSTREAM_SESSION <= 65535,
     "session field lengths must fit their length bytes");
-
-static const char session_b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 void
 session_init(struct session *s)
@@ -198,84 +196,6 @@ out:
 	return rc;
 }
 
-/* base64url without padding (RFC 4648 section 5); out holds the NUL. */
-static int
-session_b64_encode(const unsigned char *p, size_t n, char *out,
-    size_t outlen)
-{
-	size_t		 i, o = 0;
-	uint32_t	 v;
-
-	if (outlen < SESSION_B64_LEN(n) + 1)
-		return -1;
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		out[o++] = session_b64[v >> 18 & 63];
-		out[o++] = session_b64[v >> 12 & 63];
-		out[o++] = session_b64[v >> 6 & 63];
-		out[o++] = session_b64[v & 63];
-	}
-	if (n - i == 1) {
-		v = (uint32_t)p[i] << 16;
-		out[o++] = session_b64[v >> 18 & 63];
-		out[o++] = session_b64[v >> 12 & 63];
-	} else if (n - i == 2) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		out[o++] = session_b64[v >> 18 & 63];
-		out[o++] = session_b64[v >> 12 & 63];
-		out[o++] = session_b64[v >> 6 & 63];
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-static int
-session_b64_val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Decode canonical base64url: no padding, no other characters, and the
- * unused low bits of the last character must be zero, so that exactly one
- * string decodes to given bytes (a changed character always changes the
- * bytes, and so the MAC). Returns the length or -1.
- */
-static long
-session_b64_decode(const char *s, size_t n, unsigned char *out, size_t max)
-{
-	size_t		 i, o = 0;
-	uint32_t	 v = 0;
-	int		 bits = 0, d;
-
-	if (n % 4 == 1 || n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1) > max)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if ((d = session_b64_val(s[i])) == -1)
-			return -1;
-		v = v << 6 | (uint32_t)d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits);
-			v &= (1u << bits) - 1;
-		}
-	}
-	if (v != 0)		/* non-zero leftover bits: not canonical */
-		return -1;
-	return (long)o;
-}
-
 /* Append a length-prefixed field (lenbytes 1 or 2). */
 static size_t
 session_put(unsigned char *p, size_t o, const char *f, size_t lenbytes)
@@ -294,6 +214,7 @@ session_sign(const void *key, size_t keylen, const struct session *s,
     char *out, size_t outlen)
 {
 	unsigned char	 raw[SESSION_RAW_MAX];
+	struct buf	 id;
 	uint64_t	 t;
 	size_t		 o = 0, i;
 	int		 rc = -1;
@@ -301,6 +222,7 @@ session_sign(const void *key, size_t keylen, const struct session *s,
 	if (out == NULL || outlen == 0)
 		return -1;
 	out[0] = '\0';
+	buf_init(&id, outlen - 1);
 	if (!session_valid(s) || s->issued_at < 0)
 		goto out;
 	t = (uint64_t)s->issued_at;
@@ -316,13 +238,15 @@ session_sign(const void *key, size_t keylen, const struct session *s,
 	if (session_mac(key, keylen, raw, o, raw + o) == -1)
 		goto out;
 	o += SESSION_MAC_LEN;
-	if (session_b64_encode(raw, o, out, outlen) == -1) {
-		out[0] = '\0';
+	/* base64url without padding (RFC 4648 section 5), out holding the
+	 * NUL too. */
+	if (base64_encode(&id, raw, o, BASE64_URL) == -1)
 		goto out;
-	}
+	memcpy(out, id.data, id.len + 1);
 	rc = 0;
 out:
 	explicit_bzero(raw, sizeof(raw));
+	buf_release(&id);
 	return rc;
 }
 
@@ -356,19 +280,24 @@ session_verify(const void *key, size_t keylen, const char *id, size_t len,
 {
 	unsigned char		 raw[SESSION_RAW_MAX], mac[SESSION_MAC_LEN];
 	enum session_status	 st = SESSION_MALFORMED;
+	struct buf		 dec;
 	uint64_t		 t = 0;
 	size_t			 n, o = 0, i;
-	long			 dl;
 
 	session_init(out);
+	buf_init(&dec, sizeof(raw));
 	if (key == NULL || keylen < SESSION_KEY_MIN) {
 		st = SESSION_ERROR;
 		goto out;
 	}
+	/* Canonical base64url only (lib/base64.h): exactly one string
+	 * decodes to given bytes, so a changed character always changes the
+	 * bytes, and so the MAC. */
 	if (id == NULL || len == 0 || len > LIMIT_SESSION_ID ||
-	    (dl = session_b64_decode(id, len, raw, sizeof(raw))) == -1)
+	    base64_decode(&dec, id, len, BASE64_URL) == -1)
 		goto out;
-	n = (size_t)dl;
+	n = dec.len;
+	memcpy(raw, dec.data, n);
 	if (n < SESSION_FIXED + SESSION_MAC_LEN)
 		goto out;
 	n -= SESSION_MAC_LEN;
@@ -409,6 +338,7 @@ session_verify(const void *key, size_t keylen, const char *id, size_t len,
 out:
 	explicit_bzero(raw, sizeof(raw));
 	explicit_bzero(mac, sizeof(mac));
+	buf_release(&dec);
 	if (st != SESSION_OK)
 		session_init(out);
 	return st;

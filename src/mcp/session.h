@@ -62,7 +62,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "mcp_limits.h"
+#include "product_limits.h"
 
 #define SESSION_VERSION		1
 #define SESSION_KEY_MIN		16	/* raw master key bytes, at least */

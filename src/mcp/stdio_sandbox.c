@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcp/stdio_sandbox.h"
 
 #define MOD	"stdio_sandbox"

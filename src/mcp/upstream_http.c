@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "httpc.h"
 #include "jsonx.h"
 #include "sse.h"
@@ -113,15 +114,6 @@ upstream_http_strerror(enum upstream_http_err e)
 	if ((unsigned)e >= UPSTREAM_HTTP__MAX)
 		return "unknown";
 	return upstream_http_errors[e].name;
-}
-
-static long long
-upstream_http_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void
@@ -375,7 +367,7 @@ upstream_http_take(struct upstream_http_xfer *x, json_t *m)
 	json_array_append(x->answers, m);
 	if (json_array_size(x->pending) == 0) {
 		x->done = 1;
-		x->done_ms = upstream_http_now_ms();
+		x->done_ms = (long long)clock_mono_ms();
 	}
 	return 1;
 }
@@ -477,7 +469,7 @@ upstream_http_head(struct upstream_http_xfer *x)
 		 * 202, but a stream is not worth failing over). */
 		if (json_array_size(x->pending) == 0 && !x->done) {
 			x->done = 1;
-			x->done_ms = upstream_http_now_ms();
+			x->done_ms = (long long)clock_mono_ms();
 		}
 	}
 }
@@ -518,7 +510,7 @@ upstream_http_on_progress(void *arg)
 {
 	struct upstream_http_xfer	*x = arg;
 
-	if (x->done && upstream_http_now_ms() - x->done_ms >=
+	if (x->done && (long long)clock_mono_ms() - x->done_ms >=
 	    LIMIT_UPSTREAM_LINGER_MS)
 		return -1;
 	return 0;
@@ -635,7 +627,7 @@ upstream_http_wait(const struct upstream_http_xfer *x, long long deadline)
 
 	if (ms > LIMIT_UPSTREAM_RETRY_MS)
 		ms = LIMIT_UPSTREAM_RETRY_MS;
-	if (upstream_http_now_ms() + ms >= deadline)
+	if ((long long)clock_mono_ms() + ms >= deadline)
 		return -1;
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
@@ -698,7 +690,7 @@ upstream_http_call(const struct upstream_http_opts *o, const char *body,
 	x.on_event = on_event;
 	x.arg = arg;
 	sse_init(&x.sse, x.max, upstream_http_on_event, &x);
-	deadline = upstream_http_now_ms() + timeout;
+	deadline = (long long)clock_mono_ms() + timeout;
 
 	if ((x.pending = json_array()) == NULL ||
 	    (x.answers = json_array()) == NULL) {
@@ -732,7 +724,7 @@ upstream_http_call(const struct upstream_http_opts *o, const char *body,
 	hr.on_progress = upstream_http_on_progress;
 	hr.arg = &x;
 	for (;;) {
-		if ((left = deadline - upstream_http_now_ms()) <= 0) {
+		if ((left = deadline - (long long)clock_mono_ms()) <= 0) {
 			e = upstream_http_fail(res, UPSTREAM_HTTP_TIMEOUT,
 			    "upstream timed out after %ld ms", timeout);
 			goto out;

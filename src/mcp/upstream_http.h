@@ -90,7 +90,7 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 
 /* The version upstream_http_initialize() asks for when opts has none. */
 #define UPSTREAM_HTTP_VERSION	"2025-11-25"

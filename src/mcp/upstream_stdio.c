@@ -24,9 +24,10 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "jsonx.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "proc.h"
 #include "mcp/stdio_sandbox.h"
 #include "mcp/upstream_stdio.h"
@@ -108,15 +109,6 @@ struct stdio_xchg {
 	char			*detail;
 	size_t			 detaillen;
 };
-
-static uint64_t
-stdio_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static const char *const stdio_errs[UPSTREAM_STDIO__MAX] = {
 	"ok",
@@ -518,7 +510,7 @@ stdio_retire(struct stdio_child *c)
 	c->in_use = 0;
 	c->retiring = 1;
 	c->termed = 0;
-	c->retire_ms = stdio_now_ms();
+	c->retire_ms = clock_mono_ms();
 }
 
 /* 1 when the child is gone (and freed). */
@@ -940,7 +932,7 @@ stdio_pump(struct stdio_xchg *k, enum stdio_until until)
 			snprintf(k->detail, k->detaillen, "closed its output");
 			return UPSTREAM_STDIO_CRASHED;
 		}
-		now = stdio_now_ms();
+		now = clock_mono_ms();
 		if (until == STDIO_UNTIL_IDLE)
 			timeout = 0;
 		else if (now >= k->deadline) {
@@ -1142,7 +1134,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 		snprintf(detail, dl, "%s", err);
 		goto out;
 	}
-	c->started_ms = c->last_used_ms = stdio_now_ms();
+	c->started_ms = c->last_used_ms = clock_mono_ms();
 	c->last_used_seq = ++stdio_seq;
 	stdio_tab[stdio_tab_n++] = c;
 	log_debug(MOD, "started '%s' for '%s' as pid %d", file, s->key,
@@ -1305,7 +1297,7 @@ stdio_drain(struct stdio_child *c, size_t max_output, char *detail,
 	k.max_output = max_output;
 	k.detail = detail;
 	k.detaillen = dl;
-	k.deadline = stdio_now_ms();
+	k.deadline = clock_mono_ms();
 	rc = stdio_pump(&k, STDIO_UNTIL_IDLE);
 	json_decref(k.response);
 	return rc;
@@ -1335,7 +1327,7 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 	}
 	if (response != NULL)
 		*response = NULL;
-	t0 = stdio_now_ms();
+	t0 = clock_mono_ms();
 	memset(&k, 0, sizeof(k));
 	k.detail = info->detail;
 	k.detaillen = sizeof(info->detail);
@@ -1388,7 +1380,7 @@ again:
 		}
 	}
 	if (c == NULL) {
-		ts = stdio_now_ms();
+		ts = clock_mono_ms();
 		rc = stdio_spawn(s, o, fp, o->pool_max, &c, info->detail,
 		    sizeof(info->detail));
 		if (rc != UPSTREAM_STDIO_OK)
@@ -1398,7 +1390,7 @@ again:
 		rc = stdio_handshake(&k, o);
 		if (rc != UPSTREAM_STDIO_OK)
 			goto fail;
-		info->start_ms = (unsigned)(stdio_now_ms() - ts);
+		info->start_ms = (unsigned)(clock_mono_ms() - ts);
 	}
 	k.c = c;
 	c->errlines = 0;
@@ -1466,7 +1458,7 @@ again:
 	}
 ok:
 	c->in_use = 0;
-	c->last_used_ms = stdio_now_ms();
+	c->last_used_ms = clock_mono_ms();
 	c->last_used_seq = ++stdio_seq;
 	/* Expiry follows the configuration of the latest call. */
 	c->idle_s = o->idle_s;
@@ -1499,7 +1491,7 @@ done:
 	info->bytes_to = k.bytes_to;
 	info->bytes_from = k.bytes_from;
 	info->notifications = k.notifications;
-	info->ms = (unsigned)(stdio_now_ms() - t0);
+	info->ms = (unsigned)(clock_mono_ms() - t0);
 	if (info == &dummy)
 		upstream_stdio_info_release(&dummy);
 	return rc;
@@ -1520,7 +1512,7 @@ upstream_stdio_pool_reap(void)
 	struct stdio_child	*c;
 	char			 detail[LIMIT_STDIO_ERR];
 	size_t			 i;
-	uint64_t		 now = stdio_now_ms();
+	uint64_t		 now = clock_mono_ms();
 
 	/* Never blocks: a retiring child is moved one step on, a dead or
 	 * misbehaving one is killed, an expired one starts retiring. */

@@ -88,7 +88,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "mcp_limits.h"
+#include "product_limits.h"
 
 #define UPSTREAM_STDIO_PROTOCOL_DEFAULT	"2025-11-25"
 #define UPSTREAM_STDIO_CLIENT_NAME	"mcp-online-platform"
@@ -248,7 +248,7 @@ struct upstream_stdio_info {
 					   child's output. Not for clients. */
 };
 
-/* Defaults from mcp_limits.h; run_uid/run_gid (uid_t)-1, path
+/* Defaults from product_limits.h; run_uid/run_gid (uid_t)-1, path
  * "/usr/local/bin:/usr/bin:/bin". */
 void	 upstream_stdio_opts_init(struct upstream_stdio_opts *);
 

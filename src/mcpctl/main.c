@@ -9,7 +9,7 @@
 #include "config.h"
 #include "httpc.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcpctl.h"
 #include "version.h"
 

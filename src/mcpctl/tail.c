@@ -44,7 +44,7 @@
 
 #include "buf.h"
 #include "jsonx.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcpctl.h"
 #include "strparse.h"
 

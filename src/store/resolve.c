@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "httpc.h"
 #include "jsonx.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "store/resolve.h"
 #include "strparse.h"
 #include "store/supa.h"
@@ -31,10 +32,7 @@ static struct resolve_stats	 resolve_counts;
 static time_t
 resolve_monotonic(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (time_t)(clock_mono_ms() / 1000);
 }
 
 static time_t	(*resolve_now)(void) = resolve_monotonic;

@@ -6,7 +6,7 @@
 
 #include "buf.h"
 #include "httpc.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "store/supa.h"
 
 #define SUPA_NHEADERS	8

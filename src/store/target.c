@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "crypto.h"
 #include "jsonx.h"
 #include "mcp/stdio_sandbox.h"
@@ -17,6 +18,9 @@
 
 #define TARGET_WORKDIR_VAR	"${workdir}"
 #define TARGET_VERSION_MAX	20	/* digits of a bigint */
+/* Sealed secrets' nonce and ct as stored: either alphabet, padded or
+ * not (see target_secret_open). */
+#define TARGET_B64		(BASE64_STD | BASE64_URL | BASE64_PAD)
 
 /* Working state of one target_from_json() call. */
 struct target_ctx {
@@ -354,9 +358,11 @@ target_open_entry(const struct crypto_keyring *ring, const struct buf *aad,
 		    "(current key '%s')", name, kid, ring->keys[0].kid);
 		goto out;
 	}
-	if (crypto_b64_decode(&raw, nonce, strlen(nonce)) == -1 ||
+	/* Either alphabet, padded or not: the database's check constraint
+	 * admits both (lib/base64.h). */
+	if (base64_decode(&raw, nonce, strlen(nonce), TARGET_B64) == -1 ||
 	    raw.len != CRYPTO_NONCE_LEN ||
-	    crypto_b64_decode(&raw, ct, strlen(ct)) == -1 ||
+	    base64_decode(&raw, ct, strlen(ct), TARGET_B64) == -1 ||
 	    raw.len < CRYPTO_SEAL_OVERHEAD) {
 		rc = target_fail(err, errlen, TARGET_SECRET,
 		    "secret '%s': bad nonce or ciphertext encoding", name);
@@ -412,9 +418,10 @@ target_secret_seal(const struct buf *master_key, const char *tenant_id,
 		goto out;
 	k = &ring.keys[0];		/* the current key seals */
 	if (crypto_seal(k->key, aad.data, aad.len, value, len, &sealed) == -1 ||
-	    crypto_b64_encode(&nonce, sealed.data, CRYPTO_NONCE_LEN) == -1 ||
-	    crypto_b64_encode(&ct, sealed.data + CRYPTO_NONCE_LEN,
-	    sealed.len - CRYPTO_NONCE_LEN) == -1 ||
+	    base64_encode(&nonce, sealed.data, CRYPTO_NONCE_LEN,
+	    BASE64_STD | BASE64_PAD) == -1 ||
+	    base64_encode(&ct, sealed.data + CRYPTO_NONCE_LEN,
+	    sealed.len - CRYPTO_NONCE_LEN, BASE64_STD | BASE64_PAD) == -1 ||
 	    (*out = json_pack("{s:s, s:s, s:s}", "kid", k->kid, "nonce",
 	    buf_cstr(&nonce), "ct", buf_cstr(&ct))) == NULL) {
 		target_fail(err, errlen, TARGET_INTERNAL,

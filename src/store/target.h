@@ -61,8 +61,9 @@
  *    tool_deny: null or array; at most LIMIT_TARGET_TOOLS names each.
  *
  * Secrets. tenant_server.secrets maps a name to {"kid","nonce","ct"}
- * (base64, crypto_b64_decode's rules): nonce is 12 bytes, ct is the
- * AES-256-GCM ciphertext with its 16-byte tag appended. The key is
+ * (base64, standard or URL-safe, padded or not: lib/base64.h): nonce is
+ * 12 bytes, ct is the AES-256-GCM ciphertext with its 16-byte tag
+ * appended. The key is
  *     K = HKDF-SHA256(ikm = the 32 bytes of the master key,
  *                     info = "mcp-secret v1")
  * where cfg->master_key is a key or a key ring in crypto.h's text form
@@ -105,12 +106,12 @@
 
 #include "buf.h"
 #include "config.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcp/upstream_http.h"
 #include "mcp/upstream_stdio.h"
 
 /*
- * Limits of this module. Candidates for lib/mcp_limits.h (guarded so the
+ * Limits of this module. Candidates for src/product_limits.h (guarded so the
  * two definitions can coexist while they move there).
  */
 #ifndef LIMIT_TARGET_VALUE

@@ -16,7 +16,7 @@
 #include "api/api_logs.h"
 #include "buf.h"
 #include "fuzz.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 
 /* 2025-06-01T00:00:00Z, the "now" of /usage defaults. */
 #define FUZZ_NOW	INT64_C(1748736000000000)

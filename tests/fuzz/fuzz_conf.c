@@ -12,7 +12,7 @@
 
 #include "conf.h"
 #include "fuzz.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 struct fuzz_state {
 	size_t	 pairs;

@@ -16,7 +16,7 @@
 #include "fuzz.h"
 #include "jwks.h"
 #include "jwtx.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -32,7 +32,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "log/logship.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 
 static char		 fuzz_dir[64], fuzz_aside[128];
 static struct config	 fuzz_cfg;

@@ -17,7 +17,7 @@
 
 #include "fuzz.h"
 #include "jsonx.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcp/policy.h"
 #include "store/target.h"
 

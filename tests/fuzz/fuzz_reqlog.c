@@ -21,7 +21,7 @@
 
 #include "buf.h"
 #include "fuzz.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log/reqlog.h"
 
 /* Alphanumeric (their JSON text is themselves), one all digits (a number

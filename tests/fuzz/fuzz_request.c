@@ -20,7 +20,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "http/io.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "http/request.h"
 
 #define FUZZ_ENV_MAX	64

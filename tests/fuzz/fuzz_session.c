@@ -20,7 +20,7 @@
 #include <openssl/kdf.h>
 
 #include "fuzz.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "mcp/session.h"
 
 #define FUZZ_MAC_LEN	32

@@ -15,7 +15,7 @@
 
 #include "buf.h"
 #include "fuzz.h"
-#include "mcp_limits.h"
+#include "lib_limits.h"
 #include "sse.h"
 
 #define FUZZ_SMALL_EVENT	64

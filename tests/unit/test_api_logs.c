@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base64.h"
 #include "api/api_logs.h"
 #include "buf.h"
 #include "jwtx.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "t.h"
 
 #define S	INT64_C(1000000)
@@ -142,7 +143,7 @@ b64(const char *raw, size_t len)
 
 	buf_init(&b, sizeof(out) - 1);
 	out[0] = '\0';
-	if (jwtx_b64url_encode(&b, raw, len) == 0)
+	if (base64_encode(&b, raw, len, BASE64_URL) == 0)
 		snprintf(out, sizeof(out), "%s", b.data);
 	buf_release(&b);
 	return out;

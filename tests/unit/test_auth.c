@@ -13,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "auth/auth.h"
+#include "auth/pkey.h"
 #include "config.h"
 #include "httpc.h"
 #include "http/io.h"
@@ -401,12 +403,12 @@ test_principals_and_mint(void)
 	    strcmp(p.scopes, "mcp:call logs:read") == 0);
 	T(p.exp >= now + LIMIT_PLATFORM_TOKEN_TTL &&
 	    p.exp <= time(NULL) + LIMIT_PLATFORM_TOKEN_TTL);
-	/* Its header names the kid published by auth_platform_jwk(). */
+	/* Its header names the kid published by pkey_jwk(). */
 	buf_init(&hdr, 4096);
-	T(jwtx_b64url_decode(&hdr, b.data, (size_t)(strchr(b.data, '.') -
-	    b.data)) == 0);
+	T(base64_decode(&hdr, b.data, (size_t)(strchr(b.data, '.') -
+	    b.data), BASE64_URL) == 0);
 	h = jsonx_loadb(hdr.data, hdr.len, 4, NULL, 0);
-	T(auth_platform_jwk(&cfg_a, &jwk) == 0 && jwk != NULL);
+	T(pkey_jwk(&cfg_a, &jwk) == 0 && jwk != NULL);
 	T(h != NULL && jwk != NULL && strcmp(jsonx_str(h, "kid"),
 	    jsonx_str(jwk, "kid")) == 0 && strcmp(jsonx_str(h, "alg"),
 	    "ES256") == 0);
@@ -415,7 +417,7 @@ test_principals_and_mint(void)
 	json_decref(h);
 	json_decref(jwk);
 	buf_release(&hdr);
-	T(auth_platform_jwk(&cfg_b, &jwk) == 0 && jwk == NULL);
+	T(pkey_jwk(&cfg_b, &jwk) == 0 && jwk == NULL);
 
 	buf_reset(&b);
 	T(auth_mint_platform_token(&cfg_a, KEYID, "acme", NULL, 60, &b) == 0);

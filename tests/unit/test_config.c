@@ -15,7 +15,7 @@
 
 #include "config.h"
 #include "mcp/upstream_stdio.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "t.h"
 
 static char	 test_dir[512];

@@ -299,94 +299,6 @@ test_hkdf(void)
 }
 
 static void
-test_b64(void)
-{
-	static const struct {
-		int		 line;
-		const char	*raw;
-		const char	*b64;
-	} enc[] = {
-		/* RFC 4648 section 10. */
-		{ __LINE__, "", "" },
-		{ __LINE__, "f", "Zg==" },
-		{ __LINE__, "fo", "Zm8=" },
-		{ __LINE__, "foo", "Zm9v" },
-		{ __LINE__, "foob", "Zm9vYg==" },
-		{ __LINE__, "fooba", "Zm9vYmE=" },
-		{ __LINE__, "foobar", "Zm9vYmFy" },
-		{ __LINE__, "\xfb\xff", "+/8=" },
-	};
-	static const struct {
-		int		 line;
-		const char	*b64;
-		const char	*raw;	/* NULL: refused */
-	} dec[] = {
-		{ __LINE__, "Zg", "f" },		/* padding optional */
-		{ __LINE__, "Zm8", "fo" },
-		{ __LINE__, "Zm9vYg", "foob" },
-		{ __LINE__, "-_8=", "\xfb\xff" },	/* URL-safe */
-		{ __LINE__, "-_8", "\xfb\xff" },
-		{ __LINE__, "Zg=", NULL },		/* padding incomplete */
-		{ __LINE__, "Zg===", NULL },
-		{ __LINE__, "Z", NULL },
-		{ __LINE__, "Z===", NULL },
-		{ __LINE__, "====", NULL },
-		{ __LINE__, "=", NULL },
-		{ __LINE__, "Zh==", NULL },		/* non-zero spare bits */
-		{ __LINE__, "Zm9=", NULL },
-		{ __LINE__, "Zg==Zg==", NULL },		/* padding inside */
-		{ __LINE__, "Zm9v Yg==", NULL },
-		{ __LINE__, "Zm9v\nYg==", NULL },
-		{ __LINE__, "+-AA", NULL },		/* mixed alphabets */
-		{ __LINE__, "/_AA", NULL },
-		{ __LINE__, "Zm9v!", NULL },
-	};
-	struct buf	 b;
-	size_t		 i;
-	int		 rc;
-
-	for (i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
-		buf_init(&b, 64);
-		T_LINE(crypto_b64_encode(&b, enc[i].raw, strlen(enc[i].raw)) ==
-		    0 && strcmp(buf_cstr(&b), enc[i].b64) == 0, enc[i].line);
-		buf_release(&b);
-		T_LINE(crypto_b64_decode(&b, enc[i].b64, strlen(enc[i].b64)) ==
-		    0 && b.len == strlen(enc[i].raw) && (b.len == 0 ||
-		    memcmp(b.data, enc[i].raw, b.len) == 0), enc[i].line);
-		buf_release(&b);
-	}
-	for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++) {
-		buf_init(&b, 64);
-		rc = crypto_b64_decode(&b, dec[i].b64, strlen(dec[i].b64));
-		if (dec[i].raw == NULL)
-			T_LINE(rc == -1, dec[i].line);
-		else
-			T_LINE(rc == 0 && b.len == strlen(dec[i].raw) &&
-			    memcmp(b.data, dec[i].raw, b.len) == 0,
-			    dec[i].line);
-		buf_release(&b);
-	}
-	/* Every byte value survives. */
-	{
-		unsigned char	 all[256];
-
-		for (i = 0; i < 256; i++)
-			all[i] = (unsigned char)i;
-		buf_init(&b, 1024);
-		T(crypto_b64_encode(&b, all, sizeof(all)) == 0);
-		{
-			struct buf	 d;
-
-			buf_init(&d, 1024);
-			T(crypto_b64_decode(&d, b.data, b.len) == 0 &&
-			    d.len == 256 && memcmp(d.data, all, 256) == 0);
-			buf_release(&d);
-		}
-		buf_release(&b);
-	}
-}
-
-static void
 test_hex_memeq_wipe(void)
 {
 	unsigned char	 out[4];
@@ -415,7 +327,6 @@ main(void)
 	test_key_parse();
 	test_keyring();
 	test_hkdf();
-	test_b64();
 	test_hex_memeq_wipe();
 	return t_done();
 }

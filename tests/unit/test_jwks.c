@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "httpc.h"
 #include "jwks.h"
 #include "t.h"
@@ -575,11 +576,12 @@ main(void)
 	/* The first 128 bytes of the 2048-bit modulus: a 1024-bit one. */
 	buf_init(&n, 4096);
 	full = NULL;
-	if (rsan != NULL && jwtx_b64url_decode(&n, rsan, strlen(rsan)) == 0) {
+	if (rsan != NULL &&
+	    base64_decode(&n, rsan, strlen(rsan), BASE64_URL) == 0) {
 		struct buf e;
 
 		buf_init(&e, 4096);
-		jwtx_b64url_encode(&e, n.data, 128);
+		base64_encode(&e, n.data, 128, BASE64_URL);
 		full = buf_detach(&e);
 	}
 	rsan1024 = full;

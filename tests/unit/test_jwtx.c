@@ -13,6 +13,7 @@
 
 #include <jwt.h>
 
+#include "base64.h"
 #include "jwtx.h"
 #include "t.h"
 #include "tkeys.h"
@@ -424,14 +425,16 @@ test_b64url(void)
 
 		buf_init(&b, 64);
 		buf_init(&e, 64);
-		rc = jwtx_b64url_decode(&b, cases[i].in, strlen(cases[i].in));
+		rc = base64_decode(&b, cases[i].in, strlen(cases[i].in),
+		    BASE64_URL);
 		if (cases[i].out == NULL)
 			T_LINE(rc == -1, cases[i].line);
 		else {
 			T_LINE(rc == 0 && b.len == cases[i].outlen &&
 			    memcmp(b.data, cases[i].out, b.len) == 0,
 			    cases[i].line);
-			T_LINE(jwtx_b64url_encode(&e, b.data, b.len) == 0 &&
+			T_LINE(base64_encode(&e, b.data, b.len,
+			    BASE64_URL) == 0 &&
 			    strcmp(buf_cstr(&e), cases[i].in) == 0,
 			    cases[i].line);
 		}
@@ -462,8 +465,8 @@ test_sign(void)
 	k.len = strlen(ec1.priv);
 	T(jwtx_sign(&k, c, &b) == 0);
 	dot = strchr(buf_cstr(&b), '.');
-	T(dot != NULL && jwtx_b64url_decode(&hdr, b.data,
-	    (size_t)(dot - b.data)) == 0);
+	T(dot != NULL && base64_decode(&hdr, b.data,
+	    (size_t)(dot - b.data), BASE64_URL) == 0);
 	h = jsonx_loadb(hdr.data, hdr.len, 4, NULL, 0);
 	T(h != NULL && strcmp(jsonx_str(h, "alg"), "ES256") == 0 &&
 	    strcmp(jsonx_str(h, "kid"), "kid-1") == 0 &&
@@ -575,6 +578,75 @@ holes_verify(const char *tok, const struct jwtx_key *key)
  * key's public PEM, checked against that ES256 key, and alg none with no
  * key at all.
  */
+/* The signature alone (supabase-local checks PostgREST's claims itself),
+ * the alg refusals told apart, and the number reader. */
+static void
+test_signature_only(void)
+{
+	const char	*hdrs[] = { "{\"alg\":\"none\"}",
+			    "{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
+			    "{\"typ\":\"JWT\"}" };
+	struct jwtx_key	 k = { JWTX_ALG_HS256, NULL, SECRET,
+			    sizeof(SECRET) - 1 };
+	struct jwtx_policy pol;
+	struct jwtx	 jwt;
+	const char	*w;
+	char		*tok;
+	json_t		*o;
+	double		 v = 0;
+	size_t		 i;
+	int		 has = -1;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.algs = JWTX_ALLOW(JWTX_ALG_HS256);
+	pol.leeway = LIMIT_JWT_LEEWAY;
+	jwtx_init(&jwt);
+	/* Expired and without exp: a good signature all the same. */
+	tok = tkeys_hs256(H_HS, "{\"sub\":\"x\",\"exp\":1}", SECRET,
+	    sizeof(SECRET) - 1);
+	T(jwtx_parse(&jwt, tok, strlen(tok), &w) == 0);
+	T(jwtx_verify_signature(&jwt, &k, pol.algs, &w) == 0 && w == NULL &&
+	    jwt.verified == 0);
+	T(jwtx_verify(&jwt, &k, &pol, &w) == -1 && jwt.verified == 0 &&
+	    w != NULL && strcmp(w, "token expired") == 0);
+	T(jwtx_verify_signature(&jwt, &k, JWTX_ALLOW(JWTX_ALG_ES256), &w) ==
+	    -1 && w != NULL);
+	free(tok);
+	tok = tkeys_hs256(H_HS, "{\"sub\":\"x\"}", SECRET,
+	    sizeof(SECRET) - 1);
+	T(jwtx_parse(&jwt, tok, strlen(tok), &w) == 0 &&
+	    jwtx_verify_signature(&jwt, &k, pol.algs, &w) == 0);
+	free(tok);
+	/* Another secret: refused. */
+	tok = tkeys_hs256(H_HS, "{\"sub\":\"x\"}", SECRET "x",
+	    sizeof(SECRET));
+	T(jwtx_parse(&jwt, tok, strlen(tok), &w) == 0 &&
+	    jwtx_verify_signature(&jwt, &k, pol.algs, &w) == -1 &&
+	    strcmp(w, "bad signature") == 0);
+	free(tok);
+	/* Refusals of the alg are told apart from the others. */
+	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+		tok = tkeys_raw(hdrs[i], "{\"sub\":\"x\"}", "AAAA");
+		T(jwtx_parse(&jwt, tok, strlen(tok), &w) == -1 &&
+		    jwtx_why_is_alg(w));
+		free(tok);
+	}
+	T(jwtx_parse(&jwt, "W10.e30.AAAA", 12, &w) == -1 &&
+	    !jwtx_why_is_alg(w));
+	T(jwtx_parse(&jwt, "!!.e30.AAAA", 11, &w) == -1 &&
+	    !jwtx_why_is_alg(w));
+	T(!jwtx_why_is_alg(NULL) && !jwtx_why_is_alg("unsupported alg"));
+	jwtx_release(&jwt);
+
+	o = json_pack("{s:f, s:s, s:I}", "a", 1.5, "b", "x", "c",
+	    (json_int_t)7);
+	T(jwtx_json_num(o, "a", &v, &has) == 0 && has == 1 && v == 1.5);
+	T(jwtx_json_num(o, "c", &v, &has) == 0 && has == 1 && v == 7);
+	T(jwtx_json_num(o, "b", &v, &has) == -1);
+	T(jwtx_json_num(o, "d", &v, &has) == 0 && has == 0);
+	json_decref(o);
+}
+
 static void
 test_libjwt_holes(void)
 {
@@ -615,6 +687,7 @@ main(void)
 	test_b64url();
 	test_sign();
 	test_misc();
+	test_signature_only();
 	test_libjwt_holes();
 	tkeys_free(&ec1);
 	tkeys_free(&ec2);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mcp_limits.h"
+#include "lib_limits.h"
 #include "log.h"
 #include "t.h"
 

@@ -18,7 +18,7 @@
 #include "config.h"
 #include "httpc.h"
 #include "log/logship.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "t.h"
 #include "tstub.h"
 

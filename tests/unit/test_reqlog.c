@@ -16,7 +16,7 @@
 
 #include "buf.h"
 #include "log.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "log/reqlog.h"
 #include "t.h"
 

@@ -19,7 +19,9 @@
 #include "http/io.h"
 #include "jsonx.h"
 #include "http/request.h"
+#include "http/response.h"
 #include "http/router.h"
+#include "routes.h"
 #include "t.h"
 
 static struct config	 test_cfg;
@@ -71,8 +73,8 @@ test_match(void)
 		int			 st;
 
 		buf_init(&allow, 256);
-		st = router_match(cases[i].method, cases[i].path, &r, &p,
-		    &allow);
+		st = router_match(routes_platform, routes_platform_n,
+		    cases[i].method, cases[i].path, &r, &p, &allow);
 		T_LINE(st == cases[i].status, cases[i].line);
 		T_LINE((st == 200) == (r != NULL), cases[i].line);
 		if (st == 200 && strchr(r->pattern, '{') == NULL)
@@ -108,7 +110,7 @@ test_run(const char *method, const char *path, struct buf *out)
 	if ((st = request_init(&req, &io, &test_cfg, &why)) != 0)
 		response_error(&req, st, NULL, "%s", why);
 	else
-		router_dispatch(&req);
+		router_dispatch(&req, routes_platform, routes_platform_n);
 	st = req.resp.status;
 	buf_reset(out);
 	buf_append(out, io.out.data, io.out.len);

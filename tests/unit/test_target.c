@@ -12,8 +12,9 @@
 
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "crypto.h"
-#include "mcp_limits.h"
+#include "product_limits.h"
 #include "store/target.h"
 #include "t.h"
 
@@ -357,8 +358,9 @@ test_hand_sealed(const char *tid, const char *alias, const char *name,
 	crypto_seal(k, aad.data, aad.len, value, vlen, &sealed);
 	if (flip)
 		sealed.data[sealed.len - 1] ^= 0x80;
-	crypto_b64_encode(&n64, sealed.data, 12);
-	crypto_b64_encode(&c64, sealed.data + 12, sealed.len - 12);
+	base64_encode(&n64, sealed.data, 12, BASE64_STD | BASE64_PAD);
+	base64_encode(&c64, sealed.data + 12, sealed.len - 12,
+	    BASE64_STD | BASE64_PAD);
 	o = json_pack("{s:{s:s, s:s, s:s}}", name, "kid", raw.kid, "nonce",
 	    buf_cstr(&n64), "ct", buf_cstr(&c64));
 	text = json_dumps(o, JSON_COMPACT);

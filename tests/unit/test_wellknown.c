@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "auth/auth.h"
 #include "config.h"
 #include "http/io.h"
@@ -127,7 +128,7 @@ test_base_url(void)
 			cfg.public_base_url = strdup(cases[i].pbu);
 		buf_init(&b, 4096);
 		T_LINE(test_open(&t, &cfg, cases[i].env) == 0, cases[i].line);
-		rc = wellknown_base_url(&t.req, &b);
+		rc = request_base_url(&t.req, &b);
 		if (cases[i].want == NULL)
 			T_LINE(rc == -1, cases[i].line);
 		else {
@@ -292,8 +293,8 @@ test_jwks(void)
 	buf_init(&hdr, 4096);
 	T(auth_mint_platform_token(&cfg, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
 	    "acme", NULL, 0, &tok) == 0);
-	T(jwtx_b64url_decode(&hdr, tok.data, (size_t)(strchr(tok.data, '.') -
-	    tok.data)) == 0);
+	T(base64_decode(&hdr, tok.data, (size_t)(strchr(tok.data, '.') -
+	    tok.data), BASE64_URL) == 0);
 	h = jsonx_loadb(hdr.data, hdr.len, 4, NULL, 0);
 	T(h != NULL && strcmp(jsonx_str(h, "kid"), kid) == 0);
 	json_decref(h);

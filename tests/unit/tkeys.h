@@ -22,6 +22,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "jsonx.h"
 #include "jwtx.h"
@@ -113,9 +114,9 @@ tkeys_raw(const char *hdr, const char *claims, const char *sig)
 	struct buf	 b;
 
 	buf_init(&b, 65536);
-	jwtx_b64url_encode(&b, hdr, strlen(hdr));
+	base64_encode(&b, hdr, strlen(hdr), BASE64_URL);
 	buf_appendc(&b, '.');
-	jwtx_b64url_encode(&b, claims, strlen(claims));
+	base64_encode(&b, claims, strlen(claims), BASE64_URL);
 	buf_appendc(&b, '.');
 	buf_appends(&b, sig);
 	return buf_detach(&b);
@@ -130,13 +131,13 @@ tkeys_hs256(const char *hdr, const char *claims, const void *key,
 	unsigned int	 maclen = 0;
 
 	buf_init(&b, 65536);
-	jwtx_b64url_encode(&b, hdr, strlen(hdr));
+	base64_encode(&b, hdr, strlen(hdr), BASE64_URL);
 	buf_appendc(&b, '.');
-	jwtx_b64url_encode(&b, claims, strlen(claims));
+	base64_encode(&b, claims, strlen(claims), BASE64_URL);
 	HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)b.data,
 	    b.len, mac, &maclen);
 	buf_appendc(&b, '.');
-	jwtx_b64url_encode(&b, mac, maclen);
+	base64_encode(&b, mac, maclen, BASE64_URL);
 	return buf_detach(&b);
 }
 

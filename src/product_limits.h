@@ -1,12 +1,16 @@
 /*
- * mcp_limits.h -- every limit of the platform and its tools, in one place.
+ * product_limits.h -- every limit of the platform and its tools, in one
+ * place; the limits of lib/'s building blocks are in lib/lib_limits.h,
+ * included here.
  *
  * Where operators need to change a limit it is also a configuration key
  * (conf/mcp-platform.conf.example); the constant here is then the default
  * and, where it says so, the hard ceiling the configuration cannot exceed.
  */
-#ifndef MCP_LIMITS_H
-#define MCP_LIMITS_H
+#ifndef PRODUCT_LIMITS_H
+#define PRODUCT_LIMITS_H
+
+#include "lib_limits.h"
 
 /* Request bounding (DESIGN section 3.1). */
 #define LIMIT_BODY_DEFAULT	(1024 * 1024)		/* max_body default */
@@ -20,53 +24,27 @@
 #define LIMIT_HEADERS_TOTAL	(64 * 1024)	/* all HTTP_* values together */
 #define LIMIT_ROUTE_PARAMS	4		/* {name} segments in one route */
 #define LIMIT_RESPONSE_HEADERS	8192		/* extra response header bytes */
-#define LIMIT_RESPONSE_BODY	(16 * 1024 * 1024) /* a JSON body or SSE event
-						   built in memory */
+#define LIMIT_RESPONSE_BODY	LIMIT_SSE_EVENT	/* a JSON body or SSE event
+						   built in memory (16 MiB) */
 
 /* JSON. */
 #define LIMIT_JSON_DEPTH	64		/* nesting we accept */
 
 /* Configuration. */
 #define LIMIT_CONF_FILE		(64 * 1024)
-#define LIMIT_CONF_LINE		4096
 #define LIMIT_SECRET_FILE	8192
-#define LIMIT_CONF_ERR		512		/* one config error message */
 #define LIMIT_URL		2048		/* URLs in the configuration */
 #define LIMIT_ORIGINS		32		/* allowed_origins entries */
 #define LIMIT_CONFIG_TTL_DEFAULT 30		/* config_ttl default (s) */
 #define LIMIT_CONFIG_TTL_MAX	3600		/* config_ttl may not exceed */
 
-/* Outbound HTTP (Supabase). */
-#define LIMIT_HTTPC_RESPONSE	(8 * 1024 * 1024)
-#define LIMIT_HTTPC_TIMEOUT_MS	10000
-#define LIMIT_HTTPC_CONNECT_MS	2000
+/* /readyz's probe of Supabase. */
 #define LIMIT_READYZ_TIMEOUT_MS	2000
 #define LIMIT_READYZ_RESPONSE	(64 * 1024)	/* /readyz probe's answer */
-#define LIMIT_HTTPC_HEADERS	(64 * 1024)	/* response header block */
-#define LIMIT_HTTPC_ERR		256		/* httpc error strings */
 
-/* Tokens: lib/jwtx (JWS/JWT), lib/jwks, src/auth (DESIGN section 3.2). */
-#define LIMIT_JWT_LEN		8192		/* a compact JWS we look at */
-#define LIMIT_JWT_DEPTH		16		/* JSON nesting of header/claims */
-#define LIMIT_JWT_LEEWAY	30		/* clock skew for exp/nbf/iat (s);
-						   PostgREST's, DESIGN allows <= 60 */
-#define LIMIT_JWT_KID		128		/* "kid" header bytes */
+/* Tokens: src/auth (DESIGN section 3.2). */
 #define LIMIT_JWT_ROLE		64		/* "role" claim bytes */
 #define LIMIT_JWT_SCOPES	1024		/* "scope" claim bytes */
-#define LIMIT_JWT_HMAC_MIN	32		/* HS256 secret bytes (RFC 7518 3.2) */
-#define LIMIT_RSA_BITS_MIN	2048		/* RS256 modulus (RFC 7518 3.3) */
-#define LIMIT_RSA_BITS_MAX	8192		/* bigger costs too much to check */
-#define LIMIT_JWKS_DOC		(64 * 1024)	/* a fetched JWKS document */
-#define LIMIT_JWKS_KEYS		16		/* usable keys kept from one JWKS */
-#define LIMIT_JWKS_TTL		600		/* cache life without max-age (s) */
-#define LIMIT_JWKS_TTL_MAX	3600		/* max-age is clamped to this */
-#define LIMIT_JWKS_REFETCH	60		/* unknown kid: one re-fetch per
-						   this many seconds (also the
-						   smallest TTL) */
-#define LIMIT_JWKS_RETRY	5		/* after a failed fetch (s) */
-#define LIMIT_JWKS_STALE	3600		/* keys kept past their TTL while
-						   the JWKS cannot be fetched (s) */
-#define LIMIT_JWKS_TIMEOUT_MS	3000
 #define LIMIT_PLATFORM_TOKEN_TTL 900		/* auth_mint default (s) */
 #define LIMIT_PLATFORM_TOKEN_TTL_MAX 3600	/* auth_mint ceiling (s) */
 #define LIMIT_AUTH_CACHE	64		/* verified tokens cached per
@@ -79,11 +57,8 @@
 #define LIMIT_RESOLVE_CACHE	256		/* entries per worker */
 #define LIMIT_RESOLVE_RESPONSE	(1024 * 1024)	/* resolve_mcp_target answer */
 
-/* Operator log lines. */
-#define LIMIT_LOG_LINE		4096
-
-/* --- Sessions, http upstreams, SSE (src/mcp/session.c, src/mcp/upstream_http.c,
- * lib/sse.c). Appended as one block. --- */
+/* --- Sessions and http upstreams (src/mcp/session.c,
+ * src/mcp/upstream_http.c). Appended as one block. --- */
 #define LIMIT_SESSION_ID	1024		/* Mcp-Session-Id we issue */
 #define LIMIT_SESSION_FIELD	64		/* tenant / caller id in it */
 #define LIMIT_UPSTREAM_SESSION	256		/* an upstream's session id */
@@ -106,11 +81,8 @@
 						   Last-Event-ID) per call */
 #define LIMIT_UPSTREAM_RETRY_MS	5000		/* longest wait before one */
 #define LIMIT_UPSTREAM_ERR	256		/* upstream_http error texts */
-#define LIMIT_SSE_EVENT		LIMIT_RESPONSE_BODY /* one event's data */
-#define LIMIT_SSE_FIELD		256		/* an event's type or id */
-#define LIMIT_SSE_RETRY_MAX_MS	86400000	/* "retry:" values clamped */
 
-/* ---- stdio upstream: src/mcp/upstream_stdio.c, lib/proc.c ----------------
+/* ---- stdio upstream: src/mcp/upstream_stdio.c --------------------------
  * (block added with the stdio upstream; the *_DEFAULT values are the
  * defaults of the stdio_* configuration keys, see upstream_stdio.h.) */
 #define LIMIT_STDIO_DEADLINE_MS	30000	/* one call, cold start included */
@@ -145,11 +117,6 @@
 #define LIMIT_STDIO_STDERR_LINES 64	/* child stderr lines logged per call */
 #define LIMIT_STDIO_READ_CHUNK	65536	/* one read() from a child */
 #define LIMIT_STDIO_ERR		256	/* error detail for the caller/log */
-#define LIMIT_PROC_PATH		4096	/* executable / working directory */
-#define LIMIT_PROC_GROUPS	256	/* supplementary groups inspected */
-#define LIMIT_SANDBOX_PATHS	128	/* paths in one sandbox policy */
-#define LIMIT_SANDBOX_PORTS	32	/* TCP ports a child may connect to */
-#define LIMIT_SANDBOX_BPF	256	/* seccomp filter instructions */
 /* ---- end of the stdio upstream block ------------------------------- */
 
 /* ---- request log: src/log/reqlog.c (DESIGN section 7) -------------------
@@ -225,4 +192,4 @@
 #define LIMIT_TAIL_PATH		4096		/* <log_dir>/requests.jsonl */
 /* ---- end of the mcpctl logs tail block ------------------------------ */
 
-#endif /* MCP_LIMITS_H */
+#endif /* PRODUCT_LIMITS_H */
