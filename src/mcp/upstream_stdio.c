@@ -1137,7 +1137,8 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	if (stdio_quota(s, o, detail, dl, reason, rl) == -1)
 		goto out;
 	/* Landlock, seccomp, network (src/stdio_sandbox.h). */
-	if (stdio_sandbox_build(&ssb, s, o, file, detail, dl) == -1)
+	if (stdio_sandbox_build(&ssb, s, o, stdio_sandbox_support(), file,
+	    detail, dl) == -1)
 		goto out;
 	envp = stdio_envp(s, o);
 	c = calloc(1, sizeof(*c));
