@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -304,6 +305,10 @@ proc_child(const struct proc_spec *s, int in, int out, int er, int rep,
 		if (sig != SIGKILL && sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, ksa_dfl, NULL,
 			    (size_t)(NSIG / 8));
+	/* With a file size limit, a write past it should fail (EFBIG),
+	 * not kill the child: SIGXFSZ ignored, which execve keeps. */
+	if (s->lim.fsize_bytes != 0)
+		signal(SIGXFSZ, SIG_IGN);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
@@ -327,7 +332,8 @@ proc_child(const struct proc_spec *s, int in, int out, int er, int rep,
 	if (proc_child_limit(RLIMIT_CPU, s->lim.cpu_s) == -1 ||
 	    proc_child_limit(RLIMIT_DATA, s->lim.data_bytes) == -1 ||
 	    proc_child_limit(RLIMIT_NOFILE, s->lim.nofile) == -1 ||
-	    proc_child_limit(RLIMIT_NPROC, s->lim.nproc) == -1)
+	    proc_child_limit(RLIMIT_NPROC, s->lim.nproc) == -1 ||
+	    proc_child_limit(RLIMIT_FSIZE, s->lim.fsize_bytes) == -1)
 		goto fail;
 
 	if (s->gid != PROC_ID_KEEP) {
@@ -794,4 +800,135 @@ proc_describe_status(int status, char *out, size_t outlen)
 		    sigabbrev_np(WTERMSIG(status)) : "?");
 	else
 		snprintf(out, outlen, "ended with wait status %d", status);
+}
+
+/* ---- disk use of a directory ------------------------------------------ */
+
+struct proc_du {
+	unsigned long long	 sum;
+	unsigned long long	 stop_at;
+	size_t			 entries, max_entries;
+	unsigned		 max_depth;
+	dev_t			 dev;
+	char			*err;
+	size_t			 errlen;
+};
+
+static unsigned long long
+proc_du_bytes(const struct stat *st)
+{
+	return (unsigned long long)st->st_blocks * 512ULL;
+}
+
+/* dfd: an open directory (taken over: closed here). 0, 1 (stopped: over
+ * stop_at) or -1 (err set). */
+static int
+proc_du_walk(struct proc_du *d, int dfd, unsigned depth)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	struct stat	 st;
+	int		 fd, rc = -1, sub;
+
+	if ((dp = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		snprintf(d->err, d->errlen, "cannot list a directory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dp)) == NULL) {
+			if (errno != 0) {
+				snprintf(d->err, d->errlen, "cannot list a "
+				    "directory: %s", strerror(errno));
+				goto out;
+			}
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (++d->entries > d->max_entries) {
+			snprintf(d->err, d->errlen, "more than %zu entries",
+			    d->max_entries);
+			goto out;
+		}
+		if (fstatat(dirfd(dp), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno == ENOENT)
+				continue;	/* gone meanwhile */
+			snprintf(d->err, d->errlen, "cannot stat an entry: %s",
+			    strerror(errno));
+			goto out;
+		}
+		d->sum += proc_du_bytes(&st);
+		if (d->stop_at != 0 && d->sum > d->stop_at) {
+			rc = 1;
+			goto out;
+		}
+		/* Never into another file system (a mount below dir). */
+		if (!S_ISDIR(st.st_mode) || st.st_dev != d->dev)
+			continue;
+		if (depth + 1 > d->max_depth) {
+			snprintf(d->err, d->errlen, "more than %u levels of "
+			    "directories", d->max_depth);
+			goto out;
+		}
+		fd = openat(dirfd(dp), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1) {
+			if (errno == ENOENT)
+				continue;
+			snprintf(d->err, d->errlen, "cannot open a directory: "
+			    "%s", strerror(errno));
+			goto out;
+		}
+		if ((sub = proc_du_walk(d, fd, depth + 1)) != 0) {
+			rc = sub;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	closedir(dp);
+	return rc;
+}
+
+int
+proc_dir_usage(const char *dir, unsigned long long stop_at,
+    size_t max_entries, unsigned max_depth, unsigned long long *bytes,
+    char *err, size_t errlen)
+{
+	struct proc_du	 d;
+	struct stat	 st;
+	int		 fd, rc;
+
+	*bytes = 0;
+	/* O_NOFOLLOW: dir itself must not be a symlink either. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot open '%s': %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "cannot stat '%s': %s", dir,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	memset(&d, 0, sizeof(d));
+	d.sum = proc_du_bytes(&st);
+	d.stop_at = stop_at;
+	d.max_entries = max_entries;
+	d.max_depth = max_depth;
+	d.dev = st.st_dev;
+	d.err = err;
+	d.errlen = errlen;
+	rc = proc_du_walk(&d, fd, 0);
+	*bytes = d.sum;
+	return rc == -1 ? -1 : 0;
 }

@@ -20,9 +20,12 @@
  *    aside;
  *  - fds 0/1/2 are the three pipes, every other fd is closed
  *    (close_range(2), with a loop as fallback);
- *  - RLIMIT_CORE 0 and the RLIMIT_CPU / AS / NOFILE / NPROC given (soft ==
- *    hard; 0 leaves a limit as inherited; never raised above the current
- *    hard limit);
+ *  - RLIMIT_CORE 0 and the RLIMIT_CPU / DATA / NOFILE / NPROC / FSIZE
+ *    given (soft == hard; 0 leaves a limit as inherited; never raised
+ *    above the current hard limit). With fsize_bytes, SIGXFSZ is left
+ *    ignored (the one disposition not reset), so a write past the limit
+ *    fails with EFBIG instead of killing the child; a program may set
+ *    its own handler again;
  *  - credentials: when uid and gid are not PROC_ID_KEEP (both or
  *    neither), supplementary groups dropped, then setresgid, then
  *    setresuid (needs root or CAP_SETUID/CAP_SETGID). Whatever was asked,
@@ -76,6 +79,9 @@ struct proc_limits {
 	rlim_t	 nofile;	/* RLIMIT_NOFILE */
 	rlim_t	 nproc;		/* RLIMIT_NPROC: counts every process and
 				   thread of the uid, system-wide */
+	rlim_t	 fsize_bytes;	/* RLIMIT_FSIZE: the largest file the
+				   child may write (one file, not the sum);
+				   SIGXFSZ ignored, see above */
 };
 
 struct proc_spec {
@@ -169,6 +175,20 @@ int	 proc_resolve(const char *name, const char *dirs, char *out,
  */
 int	 proc_mkdirs(const char *dir, uid_t uid, gid_t gid, char *err,
 	    size_t errlen);
+
+/*
+ * Disk use below dir (absolute), as du(1) counts it: st_blocks * 512 of
+ * dir and of every entry below it, symlinks not followed (a symlink
+ * counts itself, a hard link once per name, a mount point below dir is
+ * not crossed). Bounded: the walk stops as soon as the sum exceeds
+ * stop_at (0: no early stop), and fails past max_entries entries or
+ * max_depth levels. 0 and the sum in *bytes (> stop_at when it stopped
+ * early; 0 when dir does not exist), or -1 with a reason in err (too
+ * many entries, too deep, an unreadable directory).
+ */
+int	 proc_dir_usage(const char *dir, unsigned long long stop_at,
+	    size_t max_entries, unsigned max_depth,
+	    unsigned long long *bytes, char *err, size_t errlen);
 
 /* "exited with status N" / "killed by signal N (NAME)" into out. */
 void	 proc_describe_status(int status, char *out, size_t outlen);

@@ -101,6 +101,21 @@
 #define LIMIT_STDIO_NOFILE	1024	/* RLIMIT_NOFILE */
 #define LIMIT_STDIO_NPROC	512	/* RLIMIT_NPROC (per uid, threads
 					   count: Node runs ~11) */
+#define LIMIT_STDIO_FSIZE	(64ULL * 1024 * 1024) /* RLIMIT_FSIZE default
+					   (limits.max_file_bytes): the
+					   largest file a child may write --
+					   one file, not the sum */
+#define LIMIT_STDIO_FSIZE_MAX	(16ULL * 1024 * 1024 * 1024) /* its
+					   ceiling */
+#define LIMIT_STDIO_DISK_QUOTA	(256ULL * 1024 * 1024) /* default of
+					   limits.disk_quota_bytes: a child is
+					   not started while its directory
+					   holds more (checked at spawn only) */
+#define LIMIT_STDIO_DISK_QUOTA_MAX (1024ULL * 1024 * 1024 * 1024) /* its
+					   ceiling */
+#define LIMIT_STDIO_QUOTA_ENTRIES 100000 /* entries the quota walk visits
+					   before it refuses (inodes) */
+#define LIMIT_STDIO_QUOTA_DEPTH	64	/* directory levels it descends */
 #define LIMIT_STDIO_POOL	8	/* warm children per worker */
 #define LIMIT_STDIO_POOL_MAX	64	/* stdio_pool_max ceiling */
 #define LIMIT_STDIO_IDLE_S	300	/* idle warm child expiry (s) */

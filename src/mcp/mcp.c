@@ -428,6 +428,10 @@ mcp_stdio_opts(const struct mcp_ctx *c, struct upstream_stdio_opts *o,
 		o->deadline_ms = (unsigned)c->target.timeout_ms;
 	if (c->target.max_response > 0)
 		o->max_output = c->target.max_response;
+	if (c->target.max_file_bytes > 0)
+		o->fsize_bytes = (rlim_t)c->target.max_file_bytes;
+	if (c->target.disk_quota_bytes > 0)
+		o->disk_quota = c->target.disk_quota_bytes;
 	o->pool_max = cfg->stdio_pool_max;
 	o->idle_s = (unsigned)cfg->stdio_idle;
 	o->client_protocol_version = MCP_VERSION_LATEST;
@@ -469,6 +473,7 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 		struct upstream_stdio_info	 info;
 		enum upstream_stdio_err		 e;
 		struct buf			 hide;
+		char				 why[LIMIT_STDIO_ERR + 32];
 
 		buf_init(&hide, LIMIT_PATH * 2);
 		memset(&spec, 0, sizeof(spec));
@@ -491,9 +496,13 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 			    method != NULL ? method : "-",
 			    upstream_stdio_strerror(e), info.detail);
 			mcp_stdio_error_map(e, &code, status);
+			/* info.reason is fit for the client (the disk
+			 * quota); info.detail is for the log only. */
+			snprintf(why, sizeof(why), "%s%s%s",
+			    upstream_stdio_strerror(e),
+			    info.reason[0] != '\0' ? ": " : "", info.reason);
 			if (id != NULL)
-				*resp = mcp_error_msg(id, code,
-				    upstream_stdio_strerror(e));
+				*resp = mcp_error_msg(id, code, why);
 		}
 		upstream_stdio_info_release(&info);
 		buf_release(&hide);

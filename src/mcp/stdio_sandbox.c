@@ -145,10 +145,21 @@ stdio_sandbox_add_list(struct stdio_sandbox *ss, const char *list, int bin)
 	return 0;
 }
 
+const struct sandbox_support *
+stdio_sandbox_support(void)
+{
+	if (!stdio_sandbox_probed) {
+		sandbox_probe(&stdio_sandbox_sup);
+		stdio_sandbox_probed = 1;
+	}
+	return &stdio_sandbox_sup;
+}
+
 int
 stdio_sandbox_build(struct stdio_sandbox *ss,
     const struct upstream_stdio_spec *s, const struct upstream_stdio_opts *o,
-    const char *file, char *detail, size_t dl)
+    const struct sandbox_support *sup, const char *file, char *detail,
+    size_t dl)
 {
 	const char	*slash;
 	char		 err[128];
@@ -158,38 +169,34 @@ stdio_sandbox_build(struct stdio_sandbox *ss,
 	stdio_sandbox_release(ss);
 	if (o->sandbox == UPSTREAM_STDIO_SANDBOX_OFF)
 		return 0;
-	if (!stdio_sandbox_probed) {
-		sandbox_probe(&stdio_sandbox_sup);
-		stdio_sandbox_probed = 1;
-	}
 	need_tcp = s->net == UPSTREAM_STDIO_NET_LOOPBACK_DENIED;
 	if (o->sandbox == UPSTREAM_STDIO_SANDBOX_REQUIRE) {
-		if (stdio_sandbox_sup.landlock_abi == 0 ||
-		    !stdio_sandbox_sup.seccomp ||
-		    (need_tcp && stdio_sandbox_sup.landlock_abi < 4)) {
+		if (sup->landlock_abi == 0 ||
+		    !sup->seccomp ||
+		    (need_tcp && sup->landlock_abi < 4)) {
 			snprintf(detail, dl, "stdio_sandbox = require, but "
 			    "this kernel lacks %s",
-			    stdio_sandbox_sup.landlock_abi == 0 ? "Landlock" :
-			    !stdio_sandbox_sup.seccomp ? "seccomp" :
+			    sup->landlock_abi == 0 ? "Landlock" :
+			    !sup->seccomp ? "seccomp" :
 			    "Landlock TCP rules (ABI 4)");
 			goto out;
 		}
 	} else {
-		if (stdio_sandbox_sup.landlock_abi == 0 &&
+		if (sup->landlock_abi == 0 &&
 		    !stdio_sandbox_said_landlock) {
 			log_warn(MOD, "this kernel has no Landlock: stdio "
 			    "children are not confined to their files");
 			stdio_sandbox_said_landlock = 1;
 		}
-		if (need_tcp && stdio_sandbox_sup.landlock_abi > 0 &&
-		    stdio_sandbox_sup.landlock_abi < 4 &&
+		if (need_tcp && sup->landlock_abi > 0 &&
+		    sup->landlock_abi < 4 &&
 		    !stdio_sandbox_said_tcp) {
 			log_warn(MOD, "Landlock ABI %d has no TCP rules: "
 			    "'loopback-denied' stdio children may connect "
-			    "anywhere", stdio_sandbox_sup.landlock_abi);
+			    "anywhere", sup->landlock_abi);
 			stdio_sandbox_said_tcp = 1;
 		}
-		if (!stdio_sandbox_sup.seccomp &&
+		if (!sup->seccomp &&
 		    !stdio_sandbox_said_seccomp) {
 			log_warn(MOD, "no seccomp filter on this kernel: "
 			    "stdio children keep every system call");
@@ -254,9 +261,9 @@ stdio_sandbox_build(struct stdio_sandbox *ss,
 		ss->pol.ports = ss->ports;
 		break;
 	}
-	if (!stdio_sandbox_sup.seccomp)
+	if (!sup->seccomp)
 		ss->pol.seccomp = 0;
-	if (sandbox_prepare(&ss->sb, &ss->pol, stdio_sandbox_sup.landlock_abi,
+	if (sandbox_prepare(&ss->sb, &ss->pol, sup->landlock_abi,
 	    err, sizeof(err)) == -1) {
 		snprintf(detail, dl, "cannot prepare the sandbox: %s", err);
 		goto out;

@@ -49,14 +49,21 @@ struct stdio_sandbox {
 void	 stdio_sandbox_init(struct stdio_sandbox *);
 void	 stdio_sandbox_release(struct stdio_sandbox *);
 
+/* What this kernel offers, probed on the first call, once per worker. */
+const struct sandbox_support *stdio_sandbox_support(void);
+
 /*
- * Build the sandbox for one child of spec (file: the resolved program).
- * 0 (ss->active says whether there is one to apply), or -1 with a reason
- * in detail (require and a layer missing; too many paths or ports).
+ * Build the sandbox for one child of spec (file: the resolved program) on
+ * a kernel offering sup (stdio_sandbox_support(); tests pass what a
+ * lesser kernel would). 0 (ss->active says whether there is one to
+ * apply), or -1 with a reason in detail (require and a layer missing;
+ * too many paths or ports). With best, each layer sup lacks is said once
+ * per process in the log (warn), whatever sup the later calls pass.
  */
 int	 stdio_sandbox_build(struct stdio_sandbox *,
 	    const struct upstream_stdio_spec *,
-	    const struct upstream_stdio_opts *, const char *file,
+	    const struct upstream_stdio_opts *,
+	    const struct sandbox_support *sup, const char *file,
 	    char *detail, size_t dl);
 
 /* "off", "best", "require"; NULL for a bad value. Parse: 0 or -1. */

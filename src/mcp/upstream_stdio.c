@@ -146,6 +146,8 @@ upstream_stdio_opts_init(struct upstream_stdio_opts *o)
 	o->data_bytes = LIMIT_STDIO_DATA;
 	o->nofile = LIMIT_STDIO_NOFILE;
 	o->nproc = LIMIT_STDIO_NPROC;
+	o->fsize_bytes = LIMIT_STDIO_FSIZE;
+	o->disk_quota = LIMIT_STDIO_DISK_QUOTA;
 	o->pool_max = LIMIT_STDIO_POOL;
 	o->idle_s = LIMIT_STDIO_IDLE_S;
 	o->max_age_s = LIMIT_STDIO_MAX_AGE_S;
@@ -448,6 +450,8 @@ stdio_fp(const struct upstream_stdio_spec *s,
 	nums[6] = o->max_line;
 	nums[7] = (uint64_t)o->isolate;
 	stdio_fp_add(ctx, nums, sizeof(nums));
+	nums[0] = o->fsize_bytes;
+	stdio_fp_add(ctx, nums, sizeof(nums[0]));
 	if (EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != 32)
 		goto out;
 	rc = 0;
@@ -1040,10 +1044,46 @@ stdio_envp_free(const char **envp)
 	free(envp);
 }
 
+/*
+ * The disk quota of s->workdir, before a child may add to it. 0, or -1
+ * with detail (the log) and reason (the client: no path) set.
+ */
+static int
+stdio_quota(const struct upstream_stdio_spec *s,
+    const struct upstream_stdio_opts *o, char *detail, size_t dl,
+    char *reason, size_t rl)
+{
+	unsigned long long	 used;
+	char			 err[LIMIT_STDIO_ERR];
+
+	if (o->disk_quota == 0)
+		return 0;
+	if (proc_dir_usage(s->workdir, o->disk_quota,
+	    LIMIT_STDIO_QUOTA_ENTRIES, LIMIT_STDIO_QUOTA_DEPTH, &used, err,
+	    sizeof(err)) == -1) {
+		snprintf(detail, dl, "disk quota of '%s' not checked: %.160s",
+		    s->workdir, err);
+		snprintf(reason, rl, "disk quota: the server's directory "
+		    "cannot be measured");
+		return -1;
+	}
+	if (used > o->disk_quota) {
+		snprintf(detail, dl, "'%s' holds more than its disk quota of "
+		    "%llu bytes", s->workdir,
+		    (unsigned long long)o->disk_quota);
+		snprintf(reason, rl, "disk quota exceeded: the server's "
+		    "directory holds more than %llu bytes",
+		    (unsigned long long)o->disk_quota);
+		return -1;
+	}
+	return 0;
+}
+
 static enum upstream_stdio_err
 stdio_spawn(const struct upstream_stdio_spec *s,
     const struct upstream_stdio_opts *o, const unsigned char fp[32],
-    size_t pool_max, struct stdio_child **out, char *detail, size_t dl)
+    size_t pool_max, struct stdio_child **out, char *detail, size_t dl,
+    char *reason, size_t rl)
 {
 	struct proc_spec	 ps;
 	struct stdio_sandbox	 ssb;
@@ -1086,8 +1126,11 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 		snprintf(detail, dl, "%s", err);
 		goto out;
 	}
+	if (stdio_quota(s, o, detail, dl, reason, rl) == -1)
+		goto out;
 	/* Landlock, seccomp, network (src/stdio_sandbox.h). */
-	if (stdio_sandbox_build(&ssb, s, o, file, detail, dl) == -1)
+	if (stdio_sandbox_build(&ssb, s, o, stdio_sandbox_support(), file,
+	    detail, dl) == -1)
 		goto out;
 	envp = stdio_envp(s, o);
 	c = calloc(1, sizeof(*c));
@@ -1124,6 +1167,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	ps.lim.data_bytes = o->data_bytes;
 	ps.lim.nofile = o->nofile;
 	ps.lim.nproc = o->nproc;
+	ps.lim.fsize_bytes = o->fsize_bytes;
 	ps.isolate = o->isolate;
 	ps.hide_dir = o->hide_dir;
 	ps.sandbox = ssb.active ? &ssb.sb : NULL;
@@ -1332,6 +1376,7 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 	k.detail = info->detail;
 	k.detaillen = sizeof(info->detail);
 	info->detail[0] = '\0';
+	info->reason[0] = '\0';
 
 	if (response == NULL) {
 		snprintf(info->detail, sizeof(info->detail), "no response "
@@ -1382,7 +1427,7 @@ again:
 	if (c == NULL) {
 		ts = clock_mono_ms();
 		rc = stdio_spawn(s, o, fp, o->pool_max, &c, info->detail,
-		    sizeof(info->detail));
+		    sizeof(info->detail), info->reason, sizeof(info->reason));
 		if (rc != UPSTREAM_STDIO_OK)
 			goto done;
 		info->pid = c->proc.pid;

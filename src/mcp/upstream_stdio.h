@@ -198,6 +198,19 @@ struct upstream_stdio_opts {
 	rlim_t		 data_bytes;	/* RLIMIT_DATA (writable memory) */
 	rlim_t		 nofile;	/* RLIMIT_NOFILE */
 	rlim_t		 nproc;		/* RLIMIT_NPROC */
+	rlim_t		 fsize_bytes;	/* RLIMIT_FSIZE (0 = inherited): the
+					   largest file; a write past it fails
+					   with EFBIG (SIGXFSZ ignored) */
+	uint64_t	 disk_quota;	/* 0: none. Else a child is not
+					   started while workdir holds more
+					   than this (du: allocated blocks,
+					   no symlink followed, at most
+					   LIMIT_STDIO_QUOTA_ENTRIES entries
+					   and _DEPTH levels, else refused
+					   too): SPAWN_FAILED with
+					   info.reason. Checked at spawn only:
+					   a running child can add up to
+					   fsize_bytes per file it writes */
 	size_t		 pool_max;	/* stdio_pool_max: idle children kept,
 					   <= LIMIT_STDIO_POOL_MAX; 0: a child
 					   per call */
@@ -246,9 +259,14 @@ struct upstream_stdio_info {
 					   for the operator log. Never an env
 					   value; may quote a few bytes of the
 					   child's output. Not for clients. */
+	char		 reason[LIMIT_STDIO_ERR]; /* "" or, for some
+					   failures (the disk quota), a reason
+					   fit for the client: no path, no
+					   output of the child */
 };
 
-/* Defaults from product_limits.h; run_uid/run_gid (uid_t)-1, path
+/* Defaults from product_limits.h (fsize_bytes LIMIT_STDIO_FSIZE, disk_quota
+ * LIMIT_STDIO_DISK_QUOTA); run_uid/run_gid (uid_t)-1, path
  * "/usr/local/bin:/usr/bin:/bin". */
 void	 upstream_stdio_opts_init(struct upstream_stdio_opts *);
 

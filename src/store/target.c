@@ -738,6 +738,8 @@ target_limits(struct target_ctx *c, const json_t *server, const json_t *ts)
 			    c->cfg->upstream_max_response :
 			    LIMIT_UPSTREAM_RESPONSE_DEFAULT;
 	uint64_t	 body_ceiling;
+	uint64_t	 fsize = LIMIT_STDIO_FSIZE;
+	uint64_t	 quota = LIMIT_STDIO_DISK_QUOTA;
 	enum target_err	 rc;
 	size_t		 i;
 
@@ -755,9 +757,15 @@ target_limits(struct target_ctx *c, const json_t *server, const json_t *ts)
 		    (rc = target_limit(c, objs[i], where[i], "max_body",
 		    body_ceiling, &body)) != TARGET_OK ||
 		    (rc = target_limit(c, objs[i], where[i], "max_response",
-		    LIMIT_RESPONSE_BODY, &resp)) != TARGET_OK)
+		    LIMIT_RESPONSE_BODY, &resp)) != TARGET_OK ||
+		    (rc = target_limit(c, objs[i], where[i], "max_file_bytes",
+		    LIMIT_STDIO_FSIZE_MAX, &fsize)) != TARGET_OK ||
+		    (rc = target_limit(c, objs[i], where[i], "disk_quota_bytes",
+		    LIMIT_STDIO_DISK_QUOTA_MAX, &quota)) != TARGET_OK)
 			return rc;
 	}
+	c->t->max_file_bytes = fsize;
+	c->t->disk_quota_bytes = quota;
 	c->t->timeout_ms = (unsigned long)timeout;
 	c->t->max_body = (size_t)body;
 	c->t->max_response = (size_t)resp;

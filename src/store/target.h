@@ -47,11 +47,13 @@
  *    in secret_values for log redaction;
  *  - limits: config default, overridden by server.limits, overridden by
  *    tenant_server.limits (both operator-only columns); keys timeout_ms,
- *    max_body, max_response, each a positive integer; values above the
- *    ceiling are clamped to it (timeout LIMIT_UPSTREAM_TIMEOUT_MS_MAX,
- *    body cfg->max_body -- the request was already bounded by it --
- *    response LIMIT_RESPONSE_BODY); other keys are ignored (other modules'
- *    limits). tenant.limits is not used here;
+ *    max_body, max_response, and for stdio max_file_bytes (default
+ *    LIMIT_STDIO_FSIZE) and disk_quota_bytes (LIMIT_STDIO_DISK_QUOTA),
+ *    each a positive integer; values above the ceiling are clamped to it
+ *    (timeout LIMIT_UPSTREAM_TIMEOUT_MS_MAX, body cfg->max_body -- the
+ *    request was already bounded by it -- response LIMIT_RESPONSE_BODY,
+ *    LIMIT_STDIO_FSIZE_MAX, LIMIT_STDIO_DISK_QUOTA_MAX); other keys are
+ *    ignored (other modules' limits). tenant.limits is not used here;
  *  - stdio sandbox (server.network, egress_ports, read_paths; migration
  *    0005): network "loopback-denied" (also when absent or null), "none"
  *    or "any"; egress_ports null or 1..LIMIT_SANDBOX_PORTS integers
@@ -181,6 +183,8 @@ struct target {
 	unsigned long	 timeout_ms;	/* limits: the whole upstream call */
 	size_t		 max_body;	/* the client's request body */
 	size_t		 max_response;	/* the upstream's answer */
+	uint64_t	 max_file_bytes; /* stdio: RLIMIT_FSIZE */
+	uint64_t	 disk_quota_bytes; /* stdio: the workdir's quota */
 
 	char		**tool_allow;	/* NULL: every tool; else NULL-
 					   terminated (possibly empty) */

@@ -4,9 +4,10 @@
 # tenant tries to read the stack's secrets and another tenant's files, the
 # worker's /proc, to write outside its directory, to reach Supabase,
 # PostgreSQL (TCP and its Unix socket) and the metadata address, to fetch a
-# loopback URL, and to fork-bomb. Every attempt must be refused by the
-# kernel (EACCES/EPERM/EAGAIN, never a closed port or a timeout) and the
-# worker must answer the next request. Through lighttpd and Apache with
+# loopback URL, to fork-bomb and to fill the disk. Every attempt must be
+# refused by the kernel (EACCES/EPERM/EAGAIN/EFBIG, never a closed port or
+# a timeout) and the worker must answer the next request; a server whose
+# directory is over its disk quota is not started at all. Through lighttpd and Apache with
 # workers not root, and (when the tests run as root) through lighttpd with
 # root workers whose children drop to stdio_user.
 
@@ -31,6 +32,11 @@ setup_file() {
 		        array['node', :'fixture'], 'any'),
 		       ('hostile-none', 'Hostile fixture, network none', 'stdio',
 		        array['node', :'fixture'], 'none');
+		insert into public.mcp_servers (slug, name, transport, argv, network,
+		                                limits)
+		values ('hostile-quota', 'Hostile fixture, 1 MiB disk quota',
+		        'stdio', array['node', :'fixture'], 'loopback-denied',
+		        '{"disk_quota_bytes": 1048576}');
 		insert into public.tenant_servers (tenant_id, server_id, alias)
 		select t.id, s.id, s.slug from public.tenants t, public.mcp_servers s
 		 where t.slug = :'tenant' and s.slug like 'hostile%';
@@ -44,7 +50,12 @@ setup_file() {
 	if [ "$(id -u)" -eq 0 ]; then
 		chown -R "$STACK_USER:" "$STACK_DIR/platform/data"
 	fi
-	export OTHER_DIR SECRETS=$secrets
+	DEMO_TENANT_ID=$(stack_psql -At -v tenant="$DEMO_TENANT" <<-'SQL'
+		select id from public.tenants where slug = :'tenant';
+	SQL
+	)
+	[ -n "$DEMO_TENANT_ID" ] || return 1
+	export OTHER_DIR SECRETS=$secrets DEMO_TENANT_ID
 	BASES="$BASE_LIGHTTPD $BASE_APACHE"
 	if [ "$(id -u)" -eq 0 ]; then
 		root_workers_start || return 1
@@ -259,4 +270,51 @@ need_landlock() {
 		jq -e '.refused == false and .error == null' <<<"$report"
 	done
 	curl -sf "$BASE_LIGHTTPD/healthz" >/dev/null
+}
+
+@test "filling the disk: a write past the file size limit fails with EFBIG and the worker survives" {
+	# LIMIT_STDIO_FSIZE, 64 MiB: the fixture asks for 1 MiB more.
+	local limit=$((64 * 1024 * 1024))
+	for b in $BASES; do
+		attack "$b" fill_disk "{\"bytes\":$((limit + 1024 * 1024))}"
+		jq -e ".refused == true and (.error | startswith(\"EFBIG\")) and
+		    .written == $limit and .left == false" <<<"$report"
+		attack "$b" ping '{}'
+		jq -e '.refused == false and .error == null' <<<"$report"
+	done
+	curl -sf "$BASE_LIGHTTPD/healthz" >/dev/null
+}
+
+# initialize_at BASE ALIAS -> $status, $body (no assertion)
+initialize_at() {
+	http POST "$1/mcp/$DEMO_TENANT/$2" \
+	    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
+	    --data-binary "$INIT"
+}
+
+@test "a server whose directory is over its disk quota is not started; the client is told why" {
+	local dir=$STACK_DIR/platform/data/tenants/$DEMO_TENANT_ID/hostile-quota
+	# As the server itself would have left it: 2 MiB in a 1 MiB quota,
+	# before any child of this alias ran (the check is at spawn).
+	stack_as mkdir -p "$dir"
+	stack_as chmod 0700 "$dir"
+	stack_as dd if=/dev/zero of="$dir/prefill" bs=1M count=2 \
+	    conv=fsync status=none
+	for b in $BASES; do
+		initialize_at "$b" hostile-quota
+		assert_status 502
+		jq -e '.error.code == -32013 and
+		    (.error.message | startswith("spawn failed: disk quota exceeded"))' \
+		    <<<"$body"
+		# The reason names no path of the host.
+		[[ "$body" != *"$STACK_DIR"* ]]
+	done
+	# The worker is fine, and the same alias starts once there is room.
+	curl -sf "$BASE_LIGHTTPD/healthz" >/dev/null
+	stack_as rm -f "$dir/prefill"
+	for b in $BASES; do
+		ALIAS=hostile-quota attack "$b" ping '{}'
+		jq -e '.refused == false and .error == null' <<<"$report"
+	done
 }

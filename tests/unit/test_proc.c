@@ -255,6 +255,100 @@ test_mkdirs(void)
 	T(proc_mkdirs(dir, u, u, err, sizeof(err)) == -1);
 }
 
+/* RLIMIT_FSIZE: a write past it fails with EFBIG (SIGXFSZ ignored), the
+ * file stops at the limit and the child lives on. */
+static void
+test_fsize(void)
+{
+	const char *const argv[] = { "sh", "-c",
+	    "head -c 2097152 /dev/zero > big 2>/dev/null; test $? -eq 1",
+	    NULL };	/* 1: head's write error; 153 would be SIGXFSZ */
+	const char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
+	struct proc_spec s;
+	struct proc	 p;
+	struct stat	 st;
+	char		 work[512], path[600], err[256];
+	uid_t		 u = run_uid();
+
+	snprintf(work, sizeof(work), "%s/fsize", tmpbase);
+	T(proc_mkdirs(work, u, u, err, sizeof(err)) == 0);
+	spec_init(&s, "/bin/sh", argv, envp);
+	s.workdir = work;
+	s.lim.fsize_bytes = 1024 * 1024;
+	proc_init(&p);
+	T(proc_spawn(&p, &s, err, sizeof(err)) == 0);
+	T(proc_wait(&p, 10000) == 1);
+	T(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0);
+	proc_release(&p);
+	snprintf(path, sizeof(path), "%s/big", work);
+	T(stat(path, &st) == 0 && st.st_size == 1024 * 1024);
+}
+
+/* Write n bytes of zeros to path (real blocks, not a hole). */
+static void
+put_bytes(const char *path, size_t n)
+{
+	char	 b[4096];
+	size_t	 k;
+	int	 fd;
+
+	memset(b, 'x', sizeof(b));
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+	T(fd != -1);
+	for (; fd != -1 && n > 0; n -= k) {
+		k = n < sizeof(b) ? n : sizeof(b);
+		if (write(fd, b, k) != (ssize_t)k)
+			break;
+	}
+	if (fd != -1) {
+		T(fsync(fd) == 0);
+		close(fd);
+	}
+}
+
+static void
+test_dir_usage(void)
+{
+	char			 d[512], p[600], l[600], err[256];
+	unsigned long long	 b, b2;
+	int			 i;
+
+	snprintf(d, sizeof(d), "%s/du", tmpbase);
+	T(proc_dir_usage(d, 0, 100, 8, &b, err, sizeof(err)) == 0 && b == 0);
+	T(mkdir(d, 0700) == 0);
+	snprintf(p, sizeof(p), "%s/a", d);
+	T(mkdir(p, 0700) == 0);
+	snprintf(p, sizeof(p), "%s/a/f", d);
+	put_bytes(p, 256 * 1024);
+	T(proc_dir_usage(d, 0, 100, 8, &b, err, sizeof(err)) == 0);
+	T(b >= 256 * 1024 && b < 512 * 1024);
+	/* A symlink to a big file elsewhere counts as itself only. */
+	snprintf(p, sizeof(p), "%s/big", tmpbase);
+	put_bytes(p, 1024 * 1024);
+	snprintf(l, sizeof(l), "%s/a/link", d);
+	T(symlink(p, l) == 0);
+	snprintf(l, sizeof(l), "%s/dirlink", d);
+	T(symlink(tmpbase, l) == 0);
+	T(proc_dir_usage(d, 0, 100, 8, &b2, err, sizeof(err)) == 0);
+	T(b2 >= b && b2 < 512 * 1024);
+	/* Stops early once over stop_at; the sum says so. */
+	T(proc_dir_usage(d, 64 * 1024, 100, 8, &b, err, sizeof(err)) == 0);
+	T(b > 64 * 1024);
+	/* Bounds: entries and depth. */
+	for (i = 0; i < 10; i++) {
+		snprintf(p, sizeof(p), "%s/a/e%d", d, i);
+		T(close(open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)) == 0);
+	}
+	T(proc_dir_usage(d, 0, 5, 8, &b, err, sizeof(err)) == -1);
+	T(strstr(err, "more than 5 entries") != NULL);
+	T(proc_dir_usage(d, 0, 100, 0, &b, err, sizeof(err)) == -1);
+	T(strstr(err, "levels") != NULL);
+	/* dir itself a symlink: refused. */
+	snprintf(p, sizeof(p), "%s/dulink", tmpbase);
+	T(symlink(d, p) == 0);
+	T(proc_dir_usage(p, 0, 100, 8, &b, err, sizeof(err)) == -1);
+}
+
 /* The sandbox, observed from outside while the child waits on stdin. */
 static void
 test_sandbox(void)
@@ -749,6 +843,8 @@ main(void)
 	}
 	test_resolve();
 	test_mkdirs();
+	test_fsize();
+	test_dir_usage();
 	test_sandbox();
 	test_stderr_and_status();
 	test_spawn_failures();

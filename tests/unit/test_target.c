@@ -876,6 +876,58 @@ test_limits(void)
 	}
 }
 
+/* The stdio children's disk limits: defaults, overrides, ceilings. */
+static void
+test_disk_limits(void)
+{
+	static const struct {
+		int		 line;
+		const char	*server;
+		const char	*ts;
+		int		 ok;
+		uint64_t	 fsize, quota;
+	} cases[] = {
+		{ __LINE__, "{}", "{}", 1, LIMIT_STDIO_FSIZE,
+		    LIMIT_STDIO_DISK_QUOTA },
+		{ __LINE__, "{\"max_file_bytes\":1048576}", "{}", 1, 1048576,
+		    LIMIT_STDIO_DISK_QUOTA },
+		{ __LINE__, "{\"disk_quota_bytes\":5000}",
+		    "{\"disk_quota_bytes\":7000,\"max_file_bytes\":100}", 1,
+		    100, 7000 },
+		{ __LINE__, "{\"max_file_bytes\":99999999999999999}",
+		    "{\"disk_quota_bytes\":99999999999999999}", 1,
+		    LIMIT_STDIO_FSIZE_MAX, LIMIT_STDIO_DISK_QUOTA_MAX },
+		{ __LINE__, "{\"max_file_bytes\":0}", "{}", 0, 0, 0 },
+		{ __LINE__, "{}", "{\"disk_quota_bytes\":-1}", 0, 0, 0 },
+		{ __LINE__, "{}", "{\"disk_quota_bytes\":\"1G\"}", 0, 0, 0 },
+	};
+	struct target	 t;
+	char		 err[TARGET_ERR_LEN], srv[1024], ts[1024];
+	size_t		 i;
+	int		 rc;
+
+	test_cfg(HEXKEY);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(srv, sizeof(srv), "\"slug\":\"x\",\"transport\":"
+		    "\"stdio\",\"argv\":[\"x\"],\"url\":null,"
+		    "\"settings_spec\":[],\"secrets_spec\":[],\"limits\":%s",
+		    cases[i].server);
+		snprintf(ts, sizeof(ts), "\"alias\":\"a\",\"settings\":{},"
+		    "\"secrets\":{},\"tool_allow\":null,\"tool_deny\":[],"
+		    "\"limits\":%s,\"version\":1", cases[i].ts);
+		rc = test_one(TID, srv, ts, &t, err, sizeof(err));
+		T_LINE(rc == (cases[i].ok ? 0 : -1), cases[i].line);
+		if (rc == 0)
+			T_LINE(t.max_file_bytes == cases[i].fsize &&
+			    t.disk_quota_bytes == cases[i].quota,
+			    cases[i].line);
+		else
+			T_LINE(t.error == TARGET_INVALID &&
+			    strstr(err, "limits") != NULL, cases[i].line);
+		target_release(&t);
+	}
+}
+
 static void
 test_seal_api(void)
 {
@@ -960,6 +1012,7 @@ main(void)
 	test_sandbox_fields();
 	test_doc_shape();
 	test_limits();
+	test_disk_limits();
 	test_seal_api();
 	config_release(&cfg);
 	return t_done();

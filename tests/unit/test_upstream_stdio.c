@@ -1153,6 +1153,59 @@ test_sandboxed(void)
 	upstream_stdio_pool_shutdown();
 }
 
+/* The disk quota: checked before a child is started (not while a warm
+ * one serves); over it, the spawn fails with a reason fit for the client. */
+static void
+test_disk_quota(void)
+{
+	static const char ping[] = "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"ping\"}";
+	struct upstream_stdio_opts	 o;
+	struct upstream_stdio_info	 info;
+	struct server			 a;
+	json_t				*r = NULL;
+	char				 fill[700], b[4096];
+	int				 fd, i;
+
+	opts_for_test(&o);
+	o.disk_quota = 64 * 1024;
+	mock(&a, "dq", "");
+	upstream_stdio_info_init(&info);
+	T(call(&a, &o, ping, NULL, &r, &info) == UPSTREAM_STDIO_OK);
+	T(info.reason[0] == '\0');
+	json_decref(r);
+	r = NULL;
+	/* Fill the directory past the quota while a child is warm: that
+	 * one goes on serving, the check is at spawn. */
+	snprintf(fill, sizeof(fill), "%s/fill", a.workdir);
+	fd = open(fill, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+	T(fd != -1);
+	memset(b, 'x', sizeof(b));
+	for (i = 0; fd != -1 && i < 64; i++)
+		T(write(fd, b, sizeof(b)) == (ssize_t)sizeof(b));
+	if (fd != -1) {
+		T(fsync(fd) == 0);
+		close(fd);
+	}
+	T(call(&a, &o, ping, NULL, &r, &info) == UPSTREAM_STDIO_OK);
+	json_decref(r);
+	r = NULL;
+	upstream_stdio_pool_shutdown();
+	T(call(&a, &o, ping, NULL, &r, &info) == UPSTREAM_STDIO_SPAWN_FAILED);
+	T(r == NULL && info.pid == 0);
+	T(strstr(info.reason, "disk quota exceeded") != NULL &&
+	    strstr(info.reason, "65536 bytes") != NULL);
+	T(strstr(info.reason, tmpbase) == NULL);	/* no path for clients */
+	T(strstr(info.detail, a.workdir) != NULL);	/* the log's */
+	/* Room again: served. A quota of 0 checks nothing. */
+	T(unlink(fill) == 0);
+	T(call(&a, &o, ping, NULL, &r, &info) == UPSTREAM_STDIO_OK);
+	T(info.reason[0] == '\0');
+	json_decref(r);
+	upstream_stdio_info_release(&info);
+	upstream_stdio_pool_shutdown();
+}
+
 /* What one tenant's server can see of another's (root: isolated). */
 static void
 test_tenant_isolation(void)
@@ -1329,6 +1382,7 @@ main(void)
 	test_invalid();
 	test_env_denylist();
 	test_sandboxed();
+	test_disk_quota();
 	test_broken_programs();
 	test_mock();
 	test_everything();
