@@ -530,3 +530,28 @@ sandbox_apply(const struct sandbox *sb)
 	}
 	return 0;
 }
+
+static const char *const sandbox_modes[SANDBOX_MODE__MAX] = {
+	"off", "best", "require",
+};
+
+const char *
+sandbox_mode_name(enum sandbox_mode m)
+{
+	if ((int)m < 0 || m >= SANDBOX_MODE__MAX)
+		return NULL;
+	return sandbox_modes[m];
+}
+
+int
+sandbox_mode_parse(const char *s, enum sandbox_mode *m)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < SANDBOX_MODE__MAX; i++)
+		if (strcmp(s, sandbox_modes[i]) == 0) {
+			*m = (enum sandbox_mode)i;
+			return 0;
+		}
+	return -1;
+}

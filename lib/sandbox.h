@@ -48,6 +48,18 @@
 
 #include "lib_limits.h"
 
+/*
+ * How a caller treats a layer this kernel lacks: off applies nothing; best
+ * applies what the kernel has (the caller says once what it lacks);
+ * require refuses to start the child.
+ */
+enum sandbox_mode {
+	SANDBOX_MODE_OFF = 0,
+	SANDBOX_MODE_BEST,
+	SANDBOX_MODE_REQUIRE,
+	SANDBOX_MODE__MAX
+};
+
 enum sandbox_net {
 	SANDBOX_NET_ANY,	/* no network restriction */
 	SANDBOX_NET_PORTS,	/* TCP connect to ports[] only, no bind */
@@ -91,6 +103,10 @@ struct sandbox {
 };
 
 void	 sandbox_probe(struct sandbox_support *);
+
+/* "off", "best", "require" (NULL for a bad value); parse: 0 or -1. */
+const char *sandbox_mode_name(enum sandbox_mode);
+int	 sandbox_mode_parse(const char *, enum sandbox_mode *);
 
 /*
  * 1 when an unprivileged user namespace can be created here (forks a

@@ -21,7 +21,6 @@
 #include "config.h"
 #include "jwks.h"
 #include "product_limits.h"
-#include "mcp/stdio_sandbox.h"
 #include "strparse.h"
 
 enum config_type {
@@ -137,7 +136,7 @@ config_init(struct config *cfg)
 	cfg->stdio_uid = (uid_t)-1;
 	cfg->stdio_gid = (gid_t)-1;
 	cfg->stdio_pool_max = LIMIT_STDIO_POOL;
-	cfg->stdio_sandbox_mode = UPSTREAM_STDIO_SANDBOX_BEST;
+	cfg->stdio_sandbox_mode = SANDBOX_MODE_BEST;
 	cfg->stdio_idle = LIMIT_STDIO_IDLE_S;
 	cfg->session_max_age = LIMIT_SESSION_MAX_AGE_DEFAULT;
 	cfg->upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
@@ -579,17 +578,17 @@ static int
 config_check_stdio_sandbox(struct config *cfg, const char **key, char *why,
     size_t whylen)
 {
-	enum upstream_stdio_sandbox	 m;
+	enum sandbox_mode		 m;
 	const char			*p;
 
 	*key = "stdio_sandbox";
-	if (stdio_sandbox_mode_parse(cfg->stdio_sandbox != NULL ?
+	if (sandbox_mode_parse(cfg->stdio_sandbox != NULL ?
 	    cfg->stdio_sandbox : "best", &m) == -1) {
 		config_errf(why, whylen, "stdio_sandbox: not one of off, best, "
 		    "require");
 		return -1;
 	}
-	cfg->stdio_sandbox_mode = (int)m;
+	cfg->stdio_sandbox_mode = m;
 	*key = "stdio_read_paths";
 	for (p = cfg->stdio_read_paths; p != NULL && *p != '\0';
 	    p += strcspn(p, ":"), p += *p == ':') {

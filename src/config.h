@@ -41,6 +41,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "sandbox.h"
 
 #define CONFIG_ENV_PREFIX	"MCP_PLATFORM_"
 #define CONFIG_ENV_PATH		"MCP_PLATFORM_CONF"
@@ -79,7 +80,7 @@ struct config {
 	gid_t		 stdio_gid;
 	char		*stdio_path;	/* children's PATH, argv[0] lookup */
 	char		*stdio_sandbox;	/* "off" | "best" | "require" */
-	int		 stdio_sandbox_mode; /* enum upstream_stdio_sandbox */
+	enum sandbox_mode stdio_sandbox_mode; /* from stdio_sandbox */
 	char		*stdio_read_paths; /* extra read-only paths, ':' */
 	uint64_t	 stdio_pool_max;	/* warm children per worker */
 	uint64_t	 stdio_idle;	/* seconds before an idle child ends */

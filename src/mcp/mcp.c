@@ -422,7 +422,7 @@ mcp_stdio_opts(const struct mcp_ctx *c, struct upstream_stdio_opts *o,
 	o->run_gid = cfg->stdio_gid;
 	if (cfg->stdio_path != NULL)
 		o->path = cfg->stdio_path;
-	o->sandbox = (enum upstream_stdio_sandbox)cfg->stdio_sandbox_mode;
+	o->sandbox = cfg->stdio_sandbox_mode;
 	o->read_paths = cfg->stdio_read_paths;
 	if (c->target.timeout_ms > 0)
 		o->deadline_ms = (unsigned)c->target.timeout_ms;

@@ -25,10 +25,6 @@ static const char *const stdio_sandbox_system[] = {
 	"/proc", "/sys/fs/cgroup", "/sys/devices/system/cpu",
 };
 
-static const char *const stdio_sandbox_modes[UPSTREAM_STDIO_SANDBOX__MAX] = {
-	"off", "best", "require",
-};
-
 static const char *const stdio_sandbox_nets[UPSTREAM_STDIO_NET__MAX] = {
 	"loopback-denied", "none", "any",
 };
@@ -40,27 +36,6 @@ static int	 stdio_sandbox_said_seccomp;
 
 static struct sandbox_support	 stdio_sandbox_sup;
 static int			 stdio_sandbox_probed;
-
-const char *
-stdio_sandbox_mode_name(enum upstream_stdio_sandbox m)
-{
-	if ((int)m < 0 || m >= UPSTREAM_STDIO_SANDBOX__MAX)
-		return NULL;
-	return stdio_sandbox_modes[m];
-}
-
-int
-stdio_sandbox_mode_parse(const char *s, enum upstream_stdio_sandbox *m)
-{
-	int	 i;
-
-	for (i = 0; i < UPSTREAM_STDIO_SANDBOX__MAX; i++)
-		if (s != NULL && strcmp(s, stdio_sandbox_modes[i]) == 0) {
-			*m = (enum upstream_stdio_sandbox)i;
-			return 0;
-		}
-	return -1;
-}
 
 const char *
 stdio_sandbox_net_name(enum upstream_stdio_net n)
@@ -167,10 +142,10 @@ stdio_sandbox_build(struct stdio_sandbox *ss,
 	int		 need_tcp, rc = -1;
 
 	stdio_sandbox_release(ss);
-	if (o->sandbox == UPSTREAM_STDIO_SANDBOX_OFF)
+	if (o->sandbox == SANDBOX_MODE_OFF)
 		return 0;
 	need_tcp = s->net == UPSTREAM_STDIO_NET_LOOPBACK_DENIED;
-	if (o->sandbox == UPSTREAM_STDIO_SANDBOX_REQUIRE) {
+	if (o->sandbox == SANDBOX_MODE_REQUIRE) {
 		if (sup->landlock_abi == 0 ||
 		    !sup->seccomp ||
 		    (need_tcp && sup->landlock_abi < 4)) {

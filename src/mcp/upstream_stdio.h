@@ -89,6 +89,7 @@
 #include <jansson.h>
 
 #include "product_limits.h"
+#include "sandbox.h"
 
 #define UPSTREAM_STDIO_PROTOCOL_DEFAULT	"2025-11-25"
 #define UPSTREAM_STDIO_CLIENT_NAME	"mcp-online-platform"
@@ -118,17 +119,6 @@ enum upstream_stdio_net {
 	UPSTREAM_STDIO_NET_NONE,		/* no socket at all */
 	UPSTREAM_STDIO_NET_ANY,			/* unrestricted */
 	UPSTREAM_STDIO_NET__MAX
-};
-
-/* stdio_sandbox: what to do when a layer is missing on this kernel. */
-enum upstream_stdio_sandbox {
-	UPSTREAM_STDIO_SANDBOX_OFF = 0,	/* none (the module's default) */
-	UPSTREAM_STDIO_SANDBOX_BEST,	/* what the kernel has; say once
-					   what it lacks (the config's
-					   default) */
-	UPSTREAM_STDIO_SANDBOX_REQUIRE,	/* refuse to spawn without every
-					   layer the entry needs */
-	UPSTREAM_STDIO_SANDBOX__MAX
 };
 
 struct upstream_stdio_spec {
@@ -183,7 +173,7 @@ struct upstream_stdio_opts {
 	const char	*hide_dir;	/* with isolate: hidden behind an empty
 					   tmpfs but for the child's own
 					   workdir: "<data_dir>/tenants" */
-	enum upstream_stdio_sandbox sandbox; /* stdio_sandbox (src/
+	enum sandbox_mode sandbox; /* stdio_sandbox (src/
 					   stdio_sandbox.h) */
 	const char	*read_paths;	/* stdio_read_paths: more read-only
 					   paths for every child, colon-

@@ -28,8 +28,7 @@ mcpctl_doctor(const struct config *cfg, const char *cfg_err)
 	printf("seccomp %s\n", sup.seccomp ? "yes" : "no");
 	printf("userns %s (not used by the sandbox)\n", userns ? "yes" : "no");
 	if (cfg != NULL) {
-		mode = stdio_sandbox_mode_name(
-		    (enum upstream_stdio_sandbox)cfg->stdio_sandbox_mode);
+		mode = sandbox_mode_name(cfg->stdio_sandbox_mode);
 		printf("stdio_sandbox %s\n", mode != NULL ? mode : "?");
 		printf("stdio_user %s\n", cfg->stdio_user != NULL ?
 		    cfg->stdio_user : "(the worker's own)");

@@ -239,7 +239,7 @@ test_values(void)
 	T(cfg.config_ttl == 30);
 	T(cfg.n_allowed_origins == 0);
 	T(cfg.log_level == LOG_LVL_INFO);
-	T(cfg.stdio_sandbox_mode == UPSTREAM_STDIO_SANDBOX_BEST);
+	T(cfg.stdio_sandbox_mode == SANDBOX_MODE_BEST);
 	T(cfg.stdio_read_paths == NULL);
 	T(strcmp(cfg.path, path) == 0);
 

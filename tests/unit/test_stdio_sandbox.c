@@ -98,7 +98,7 @@ test_require(void)
 	int				 rc;
 
 	upstream_stdio_opts_init(&o);
-	o.sandbox = UPSTREAM_STDIO_SANDBOX_REQUIRE;
+	o.sandbox = SANDBOX_MODE_REQUIRE;
 	stdio_sandbox_init(&ss);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		spec_init(&s, cases[i].net);
@@ -137,7 +137,7 @@ test_best(void)
 	int				 i;
 
 	upstream_stdio_opts_init(&o);
-	o.sandbox = UPSTREAM_STDIO_SANDBOX_BEST;
+	o.sandbox = SANDBOX_MODE_BEST;
 	stdio_sandbox_init(&ss);
 	spec_init(&s, UPSTREAM_STDIO_NET_LOOPBACK_DENIED);
 
@@ -228,7 +228,7 @@ test_off(void)
 	char				 detail[256], log[4096];
 
 	upstream_stdio_opts_init(&o);
-	o.sandbox = UPSTREAM_STDIO_SANDBOX_OFF;
+	o.sandbox = SANDBOX_MODE_OFF;
 	stdio_sandbox_init(&ss);
 	spec_init(&s, UPSTREAM_STDIO_NET_LOOPBACK_DENIED);
 	sup.landlock_abi = 7;

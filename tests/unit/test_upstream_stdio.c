@@ -1128,7 +1128,7 @@ test_sandboxed(void)
 	T(fd != -1 && write(fd, "sb_secret\n", 10) == 10);
 	close(fd);
 	opts_for_test(&o);
-	o.sandbox = UPSTREAM_STDIO_SANDBOX_BEST;
+	o.sandbox = SANDBOX_MODE_BEST;
 	mock(&a, "sb", "");
 	out = read_via(&a, &o, "/etc/hosts");
 	T(out != NULL && strncmp(out, "ERR ", 4) != 0);
@@ -1146,7 +1146,7 @@ test_sandboxed(void)
 	    strstr(out, "EACCES") != NULL);
 	free(out);
 	/* Off: the same child reads it (the file is 0644). */
-	o.sandbox = UPSTREAM_STDIO_SANDBOX_OFF;
+	o.sandbox = SANDBOX_MODE_OFF;
 	out = read_via(&a, &o, secret);
 	T(out != NULL && strcmp(out, "sb_secret\n") == 0);
 	free(out);
