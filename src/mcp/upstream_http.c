@@ -79,40 +79,27 @@ static const char *const upstream_http_credential[] = {
 	"authorization", "cookie", NULL,
 };
 
-static const struct {
-	const char	*name;
-	int		 code;
-	int		 status;
-} upstream_http_errors[UPSTREAM_HTTP__MAX] = {
-	[UPSTREAM_HTTP_OK] =		{ "ok", 0, 0 },
-	[UPSTREAM_HTTP_UNREACHABLE] =	{ "unreachable", -32013, 502 },
-	[UPSTREAM_HTTP_TIMEOUT] =	{ "timeout", -32010, 504 },
-	[UPSTREAM_HTTP_TOO_LARGE] =	{ "too_large", -32012, 502 },
-	[UPSTREAM_HTTP_STATUS] =	{ "status", -32011, 502 },
-	[UPSTREAM_HTTP_SESSION_GONE] =	{ "session_gone", -32001, 404 },
-	[UPSTREAM_HTTP_BAD_RESPONSE] =	{ "bad_response", -32011, 502 },
-	[UPSTREAM_HTTP_ABORTED] =	{ "aborted", -32603, 500 },
-	[UPSTREAM_HTTP_CONFIG] =	{ "config", -32603, 500 },
-	[UPSTREAM_HTTP_INTERNAL] =	{ "internal", -32603, 500 },
+/* Names for logs; the failure each is for the client is upstream.c's
+ * (and its status and code response.c's). */
+static const char *const upstream_http_errors[UPSTREAM_HTTP__MAX] = {
+	[UPSTREAM_HTTP_OK] =		"ok",
+	[UPSTREAM_HTTP_UNREACHABLE] =	"unreachable",
+	[UPSTREAM_HTTP_TIMEOUT] =	"timeout",
+	[UPSTREAM_HTTP_TOO_LARGE] =	"too_large",
+	[UPSTREAM_HTTP_STATUS] =	"status",
+	[UPSTREAM_HTTP_SESSION_GONE] =	"session_gone",
+	[UPSTREAM_HTTP_BAD_RESPONSE] =	"bad_response",
+	[UPSTREAM_HTTP_ABORTED] =	"aborted",
+	[UPSTREAM_HTTP_CONFIG] =	"config",
+	[UPSTREAM_HTTP_INTERNAL] =	"internal",
 };
-
-void
-upstream_http_error_map(enum upstream_http_err e, int *code, int *status)
-{
-	if ((unsigned)e >= UPSTREAM_HTTP__MAX)
-		e = UPSTREAM_HTTP_INTERNAL;
-	if (code != NULL)
-		*code = upstream_http_errors[e].code;
-	if (status != NULL)
-		*status = upstream_http_errors[e].status;
-}
 
 const char *
 upstream_http_strerror(enum upstream_http_err e)
 {
 	if ((unsigned)e >= UPSTREAM_HTTP__MAX)
 		return "unknown";
-	return upstream_http_errors[e].name;
+	return upstream_http_errors[e];
 }
 
 static long long

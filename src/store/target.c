@@ -131,7 +131,8 @@ target_release(struct target *t)
 	free(t->url);
 	for (i = 0; i < t->n_headers; i++) {
 		/* The strings were allocated here; the struct's const is
-		 * upstream_http's promise not to change them. */
+		 * the promise of struct target_header (upstream_http's) not to
+		 * change them. */
 		char *name = (char *)(uintptr_t)t->headers[i].name;
 		char *value = (char *)(uintptr_t)t->headers[i].value;
 
@@ -794,7 +795,7 @@ target_deliver(struct target_ctx *c, int header, const char *tname,
     const struct buf *val, int secret)
 {
 	struct target			*t = c->t;
-	struct upstream_http_header	*nh;
+	struct target_header		*nh;
 	struct buf			 kv;
 	char				*name, *value;
 
@@ -1071,26 +1072,4 @@ out:
 		return -1;
 	}
 	return 0;
-}
-
-void
-target_stdio_spec(const struct target *t, struct upstream_stdio_spec *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->key = t->pool_key;
-	s->tenant_id = t->tenant_id;
-	s->argv = (const char *const *)t->argv;
-	s->env = (const char *const *)t->env;
-	s->workdir = t->workdir;
-}
-
-void
-target_http_opts(const struct target *t, struct upstream_http_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->url = t->url;
-	o->headers = t->headers;
-	o->n_headers = t->n_headers;
-	o->timeout_ms = (long)t->timeout_ms;
-	o->max_response = t->max_response;
 }

@@ -14,6 +14,7 @@
 
 #include "crypto.h"
 #include "mcp_limits.h"
+#include "mcp/upstream.h"
 #include "store/target.h"
 #include "t.h"
 
@@ -138,7 +139,7 @@ test_everything(void)
 		cfg.upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
 		cfg.upstream_max_response = LIMIT_UPSTREAM_RESPONSE_DEFAULT;
 	}
-	target_stdio_spec(&t, &spec);
+	upstream_target_stdio(&t, &spec);
 	T(spec.key == t.pool_key && spec.tenant_id == t.tenant_id &&
 	    spec.workdir == t.workdir && spec.argv[0] == t.argv[0] &&
 	    spec.env != NULL && spec.env[0] == NULL);
@@ -224,6 +225,7 @@ test_http(void)
 {
 	struct target			 t;
 	struct upstream_http_opts	 o;
+	struct upstream_http_header	 hs[LIMIT_UPSTREAM_HEADERS];
 	char				 err[TARGET_ERR_LEN];
 	char				*sec;
 	json_t				*doc;
@@ -244,8 +246,11 @@ test_http(void)
 	T(t.n_secret_values == 1 &&
 	    strcmp(t.secret_values[0], "Bearer tok-123") == 0 &&
 	    t.secret_values[1] == NULL);
-	target_http_opts(&t, &o);
-	T(o.url == t.url && o.headers == t.headers && o.n_headers == 2 &&
+	upstream_target_http(&t, hs, &o);
+	T(o.url == t.url && o.headers == hs && o.n_headers == 2 &&
+	    o.headers[0].name == t.headers[0].name &&
+	    o.headers[1].value == t.headers[1].value &&
+	    o.headers[1].catalog == 1 &&
 	    o.timeout_ms == LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT &&
 	    o.max_response == LIMIT_UPSTREAM_RESPONSE_DEFAULT &&
 	    o.protocol_version == NULL && o.session_id == NULL);
