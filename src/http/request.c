@@ -2,6 +2,7 @@
  * request.c -- CGI/FastCGI environment to struct request, bounded; see
  * request.h.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -461,4 +462,43 @@ request_base_url(const struct request *req, struct buf *out)
 	}
 	request_prefix(req, &prefix, &plen);
 	return buf_append(out, prefix, plen);
+}
+
+enum response_fail
+request_bound_media(const struct request *req, const char *type,
+    const char *const *accept, char *why, size_t whylen)
+{
+	size_t	 i, n;
+
+	if (!request_content_type_is(req, type)) {
+		snprintf(why, whylen, "Content-Type must be %s", type);
+		return RESPONSE_FAIL_MEDIA_TYPE;
+	}
+	for (i = 0; accept[i] != NULL; i++)
+		if (!request_accepts(req, accept[i]))
+			break;
+	if (accept[i] == NULL)
+		return RESPONSE_FAIL_NONE;
+	n = (size_t)snprintf(why, whylen, "Accept must list");
+	for (i = 0; accept[i] != NULL && n < whylen; i++)
+		n += (size_t)snprintf(why + n, whylen - n, "%s %s", i == 0 ?
+		    "" : accept[i + 1] == NULL ? " and" : ",", accept[i]);
+	return RESPONSE_FAIL_NOT_ACCEPTABLE;
+}
+
+enum response_fail
+request_bound_client(const struct request *req,
+    int (*version_ok)(const char *), char *why, size_t whylen)
+{
+	if (!request_origin_allowed(req)) {
+		snprintf(why, whylen, "origin not allowed");
+		return RESPONSE_FAIL_ORIGIN;
+	}
+	if (req->protocol_version != NULL &&
+	    !version_ok(req->protocol_version)) {
+		snprintf(why, whylen, "unsupported MCP-Protocol-Version "
+		    "'%.40s'", req->protocol_version);
+		return RESPONSE_FAIL_VERSION;
+	}
+	return RESPONSE_FAIL_NONE;
 }

@@ -37,6 +37,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "http/fail.h"
 #include "http/io.h"
 #include "product_limits.h"
 
@@ -139,5 +140,24 @@ int	 request_origin_allowed(const struct request *);
  * Returns 0 or -1 (no usable host, or the buffer cap).
  */
 int	 request_base_url(const struct request *, struct buf *out);
+
+/*
+ * The bounds of the MCP endpoint (DESIGN section 3.1), applied before the
+ * caller is known. Each returns RESPONSE_FAIL_NONE (0), or the failure to
+ * answer with (response.h: its status and JSON-RPC code) and why, a
+ * message for the client:
+ * request_bound_media: CONTENT_TYPE is type (else RESPONSE_FAIL_MEDIA_TYPE,
+ *   415) and Accept allows every type of accept, NULL-terminated (else
+ *   RESPONSE_FAIL_NOT_ACCEPTABLE, 406).
+ * request_bound_client: an Origin, when sent, is allowed (else
+ *   RESPONSE_FAIL_ORIGIN, 403: DNS-rebinding protection, MCP 2025-11-25
+ *   transports); an MCP-Protocol-Version, when sent, is one version_ok()
+ *   says the caller speaks (else RESPONSE_FAIL_VERSION, 400).
+ */
+enum response_fail request_bound_media(const struct request *,
+	    const char *type, const char *const *accept, char *why,
+	    size_t whylen);
+enum response_fail request_bound_client(const struct request *,
+	    int (*version_ok)(const char *), char *why, size_t whylen);
 
 #endif /* MCP_REQUEST_H */

@@ -3,6 +3,7 @@
  * response.h.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,36 @@ static const struct {
 };
 #define RESPONSE_NSTATUSES \
 	(sizeof(response_statuses) / sizeof(response_statuses[0]))
+
+/*
+ * Every internal failure to its answer (response.h). JSON-RPC codes:
+ * JSON-RPC 2.0 section 5.1 for -32700 .. -32603; the server errors keep
+ * clear of codes that mean something in MCP or its SDKs (-32000, -32002,
+ * -32020, -32022, -32042) but for -32001, the TS SDK's "session not
+ * found", so clients already know it (docs/internals/upstream-errors.md).
+ */
+static const struct {
+	int	 code;
+	int	 status;
+} response_fails[RESPONSE_FAIL__MAX] = {
+	[RESPONSE_FAIL_NONE] =			{ 0, 0 },
+	[RESPONSE_FAIL_MEDIA_TYPE] =		{ -32600, 415 },
+	[RESPONSE_FAIL_NOT_ACCEPTABLE] =	{ -32600, 406 },
+	[RESPONSE_FAIL_ORIGIN] =		{ -32600, 403 },
+	[RESPONSE_FAIL_VERSION] =		{ -32600, 400 },
+	[RESPONSE_FAIL_PARSE] =			{ -32700, 400 },
+	[RESPONSE_FAIL_INVALID] =		{ -32600, 400 },
+	[RESPONSE_FAIL_SESSION_REQUIRED] =	{ -32600, 400 },
+	[RESPONSE_FAIL_SESSION_UNKNOWN] =	{ -32001, 404 },
+	[RESPONSE_FAIL_POLICY] =		{ -32602, 200 },
+	[RESPONSE_FAIL_NOT_CONFIGURED] =	{ -32014, 500 },
+	[RESPONSE_FAIL_UPSTREAM_UNAVAILABLE] =	{ -32013, 502 },
+	[RESPONSE_FAIL_UPSTREAM_TIMEOUT] =	{ -32010, 504 },
+	[RESPONSE_FAIL_UPSTREAM_TOO_LARGE] =	{ -32012, 502 },
+	[RESPONSE_FAIL_UPSTREAM_ERROR] =	{ -32011, 502 },
+	[RESPONSE_FAIL_UPSTREAM_SESSION_GONE] =	{ -32001, 404 },
+	[RESPONSE_FAIL_INTERNAL] =		{ -32603, 500 },
+};
 
 const char *
 response_reason(int status)
@@ -279,5 +310,48 @@ response_sse_event(struct request *req, const char *event, const char *data,
 	rc = response_flush(req);
 out:
 	buf_release(&ev);
+	return rc;
+}
+
+void
+response_fail_map(enum response_fail f, int *code, int *status)
+{
+	if ((unsigned)f >= RESPONSE_FAIL__MAX)
+		f = RESPONSE_FAIL_INTERNAL;
+	if (code != NULL)
+		*code = response_fails[f].code;
+	if (status != NULL)
+		*status = response_fails[f].status;
+}
+
+json_t *
+response_rpc_error(enum response_fail f, const json_t *id,
+    const char *message)
+{
+	int	 code;
+
+	response_fail_map(f, &code, NULL);
+	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0",
+	    "id", id != NULL ? (json_t *)(uintptr_t)id : json_null(),
+	    "error", "code", code, "message", message);
+}
+
+int
+response_rpc_fail(struct request *req, enum response_fail f,
+    const json_t *id, const char *fmt, ...)
+{
+	char	 msg[256];
+	va_list	 ap;
+	json_t	*j;
+	int	 rc, status;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	response_fail_map(f, NULL, &status);
+	if ((j = response_rpc_error(f, id, msg)) == NULL)
+		return response_error(req, 500, NULL, "out of memory");
+	rc = response_json(req, status, j);
+	json_decref(j);
 	return rc;
 }

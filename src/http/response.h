@@ -36,6 +36,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "http/fail.h"
 #include "http/request.h"
 
 /* Reason phrase (RFC 9110 section 15) and JSON error code for a status. */
@@ -67,5 +68,18 @@ int	 response_error(struct request *, int status, const char *code,
 int	 response_sse_begin(struct request *, int status);
 int	 response_sse_event(struct request *, const char *event,
 	    const char *data, size_t len);
+
+/* The JSON-RPC code and HTTP status of f (out of range: INTERNAL's);
+ * either pointer may be NULL. */
+void	 response_fail_map(enum response_fail f, int *jsonrpc_code,
+	    int *http_status);
+/* A NEW JSON-RPC error response {"jsonrpc","id","error":{code,message}}
+ * with f's code; id borrowed, NULL: null. NULL on out of memory. */
+json_t	*response_rpc_error(enum response_fail f, const json_t *id,
+	    const char *message);
+/* That object as the whole answer, with f's status. */
+int	 response_rpc_fail(struct request *, enum response_fail f,
+	    const json_t *id, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 
 #endif /* MCP_RESPONSE_H */

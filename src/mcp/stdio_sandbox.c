@@ -25,10 +25,6 @@ static const char *const stdio_sandbox_system[] = {
 	"/proc", "/sys/fs/cgroup", "/sys/devices/system/cpu",
 };
 
-static const char *const stdio_sandbox_nets[UPSTREAM_STDIO_NET__MAX] = {
-	"loopback-denied", "none", "any",
-};
-
 /* Said once per worker: the layers this kernel lacks. */
 static int	 stdio_sandbox_said_landlock;
 static int	 stdio_sandbox_said_tcp;
@@ -36,27 +32,6 @@ static int	 stdio_sandbox_said_seccomp;
 
 static struct sandbox_support	 stdio_sandbox_sup;
 static int			 stdio_sandbox_probed;
-
-const char *
-stdio_sandbox_net_name(enum upstream_stdio_net n)
-{
-	if ((int)n < 0 || n >= UPSTREAM_STDIO_NET__MAX)
-		return NULL;
-	return stdio_sandbox_nets[n];
-}
-
-int
-stdio_sandbox_net_parse(const char *s, enum upstream_stdio_net *n)
-{
-	int	 i;
-
-	for (i = 0; i < UPSTREAM_STDIO_NET__MAX; i++)
-		if (s != NULL && strcmp(s, stdio_sandbox_nets[i]) == 0) {
-			*n = (enum upstream_stdio_net)i;
-			return 0;
-		}
-	return -1;
-}
 
 void
 stdio_sandbox_init(struct stdio_sandbox *ss)
@@ -144,7 +119,7 @@ stdio_sandbox_build(struct stdio_sandbox *ss,
 	stdio_sandbox_release(ss);
 	if (o->sandbox == SANDBOX_MODE_OFF)
 		return 0;
-	need_tcp = s->net == UPSTREAM_STDIO_NET_LOOPBACK_DENIED;
+	need_tcp = s->net == SANDBOX_NET_PORTS;
 	if (o->sandbox == SANDBOX_MODE_REQUIRE) {
 		if (sup->landlock_abi == 0 ||
 		    !sup->seccomp ||
@@ -211,12 +186,10 @@ stdio_sandbox_build(struct stdio_sandbox *ss,
 	ss->pol.seccomp = 1;
 	ss->pol.read_paths = (const char *const *)ss->read;
 	ss->pol.write_paths = ss->write;
+	ss->pol.net = s->net;
 	switch (s->net) {
-	case UPSTREAM_STDIO_NET_NONE:
-		ss->pol.net = SANDBOX_NET_NONE;
-		break;
-	case UPSTREAM_STDIO_NET_ANY:
-		ss->pol.net = SANDBOX_NET_ANY;
+	case SANDBOX_NET_NONE:
+	case SANDBOX_NET_ANY:
 		break;
 	default:
 		ss->pol.net = SANDBOX_NET_PORTS;

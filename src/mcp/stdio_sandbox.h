@@ -66,8 +66,5 @@ int	 stdio_sandbox_build(struct stdio_sandbox *,
 	    const struct sandbox_support *sup, const char *file,
 	    char *detail, size_t dl);
 
-/* "loopback-denied", "none", "any". Parse: 0 or -1. */
-const char *stdio_sandbox_net_name(enum upstream_stdio_net);
-int	 stdio_sandbox_net_parse(const char *, enum upstream_stdio_net *);
 
 #endif /* MCP_STDIO_SANDBOX_H */

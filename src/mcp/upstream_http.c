@@ -80,40 +80,27 @@ static const char *const upstream_http_credential[] = {
 	"authorization", "cookie", NULL,
 };
 
-static const struct {
-	const char	*name;
-	int		 code;
-	int		 status;
-} upstream_http_errors[UPSTREAM_HTTP__MAX] = {
-	[UPSTREAM_HTTP_OK] =		{ "ok", 0, 0 },
-	[UPSTREAM_HTTP_UNREACHABLE] =	{ "unreachable", -32013, 502 },
-	[UPSTREAM_HTTP_TIMEOUT] =	{ "timeout", -32010, 504 },
-	[UPSTREAM_HTTP_TOO_LARGE] =	{ "too_large", -32012, 502 },
-	[UPSTREAM_HTTP_STATUS] =	{ "status", -32011, 502 },
-	[UPSTREAM_HTTP_SESSION_GONE] =	{ "session_gone", -32001, 404 },
-	[UPSTREAM_HTTP_BAD_RESPONSE] =	{ "bad_response", -32011, 502 },
-	[UPSTREAM_HTTP_ABORTED] =	{ "aborted", -32603, 500 },
-	[UPSTREAM_HTTP_CONFIG] =	{ "config", -32603, 500 },
-	[UPSTREAM_HTTP_INTERNAL] =	{ "internal", -32603, 500 },
+/* Names for logs; the failure each is for the client is upstream.c's
+ * (and its status and code response.c's). */
+static const char *const upstream_http_errors[UPSTREAM_HTTP__MAX] = {
+	[UPSTREAM_HTTP_OK] =		"ok",
+	[UPSTREAM_HTTP_UNREACHABLE] =	"unreachable",
+	[UPSTREAM_HTTP_TIMEOUT] =	"timeout",
+	[UPSTREAM_HTTP_TOO_LARGE] =	"too_large",
+	[UPSTREAM_HTTP_STATUS] =	"status",
+	[UPSTREAM_HTTP_SESSION_GONE] =	"session_gone",
+	[UPSTREAM_HTTP_BAD_RESPONSE] =	"bad_response",
+	[UPSTREAM_HTTP_ABORTED] =	"aborted",
+	[UPSTREAM_HTTP_CONFIG] =	"config",
+	[UPSTREAM_HTTP_INTERNAL] =	"internal",
 };
-
-void
-upstream_http_error_map(enum upstream_http_err e, int *code, int *status)
-{
-	if ((unsigned)e >= UPSTREAM_HTTP__MAX)
-		e = UPSTREAM_HTTP_INTERNAL;
-	if (code != NULL)
-		*code = upstream_http_errors[e].code;
-	if (status != NULL)
-		*status = upstream_http_errors[e].status;
-}
 
 const char *
 upstream_http_strerror(enum upstream_http_err e)
 {
 	if ((unsigned)e >= UPSTREAM_HTTP__MAX)
 		return "unknown";
-	return upstream_http_errors[e].name;
+	return upstream_http_errors[e];
 }
 
 void
@@ -665,6 +652,96 @@ upstream_http_timeout(const struct upstream_http_opts *o)
 	    LIMIT_UPSTREAM_TIMEOUT_MS_MAX : t;
 }
 
+/* After the last transfer (rc: its httpc_perform result), no answer
+ * collected from a stream: what the call ends with. */
+static enum upstream_http_err
+upstream_http_outcome(struct upstream_http_xfer *x,
+    const struct upstream_http_opts *o, int rc, int pending, long timeout)
+{
+	struct upstream_http_result	*res = x->res;
+
+	if (rc == -1)
+		return upstream_http_no_response(x, timeout);
+	if (x->sse_mode)
+		return upstream_http_fail(res, UPSTREAM_HTTP_BAD_RESPONSE,
+		    "upstream event stream ended without an answer");
+	if (res->status == 404 && o->session_id != NULL)
+		return upstream_http_fail(res, UPSTREAM_HTTP_SESSION_GONE,
+		    "upstream session not found");
+	if (res->status / 100 != 2) {
+		/* Keep a JSON error body for the log (MCP: a JSON-RPC error
+		 * without id may come with 4xx). */
+		if (res->body.len > 0)
+			res->json = jsonx_loadb(res->body.data, res->body.len,
+			    LIMIT_JSON_DEPTH, NULL, 0);
+		return upstream_http_fail(res, UPSTREAM_HTTP_STATUS,
+		    "upstream answered http %ld", res->status);
+	}
+	if (!pending) {
+		/* Notifications and responses only: 202 (MCP), or any
+		 * 2xx from a lenient server; a body is ignored. */
+		buf_reset(&res->body);
+		return UPSTREAM_HTTP_OK;
+	}
+	if (res->resumes > 0)
+		return upstream_http_fail(res, UPSTREAM_HTTP_BAD_RESPONSE,
+		    "upstream did not resume its event stream");
+	return upstream_http_answer(x);
+}
+
+/*
+ * The POST of hr, then, while a stream that ended (or broke) before the
+ * answer can be resumed, GET with Last-Event-ID (MCP 2025-11-25
+ * "Resumability and Redelivery"), all within deadline.
+ */
+static enum upstream_http_err
+upstream_http_transfer(struct upstream_http_xfer *x,
+    const struct upstream_http_opts *o, struct httpc_request *hr,
+    struct upstream_http_hdrs *h, long long deadline, long timeout,
+    int pending)
+{
+	struct upstream_http_result	*res = x->res;
+	enum upstream_http_err		 e;
+	long long			 left;
+	int				 rc;
+
+	for (;;) {
+		if ((left = deadline - (long long)clock_mono_ms()) <= 0)
+			return upstream_http_fail(res, UPSTREAM_HTTP_TIMEOUT,
+			    "upstream timed out after %ld ms", timeout);
+		hr->timeout_ms = (long)left;
+		x->first = 1;
+		x->sse_mode = 0;
+		sse_reset(&x->sse);
+		rc = httpc_perform(hr, x->hres);
+		if (rc == 0 && x->first)
+			upstream_http_head(x);	/* a response without body */
+		if (rc == 0)
+			res->status = x->hres->status;
+		if (x->done)
+			/* Every answer is in, whatever happened after. */
+			return pending ? upstream_http_answer(x) :
+			    UPSTREAM_HTTP_OK;
+		if (!x->sse_mode || x->relay_aborted || x->too_large ||
+		    (rc != 0 && x->hres->fail != HTTPC_FAIL_OTHER) ||
+		    !upstream_http_resumable(x))
+			return upstream_http_outcome(x, o, rc, pending,
+			    timeout);
+		if (upstream_http_wait(x, deadline) == -1)
+			return upstream_http_fail(res, UPSTREAM_HTTP_TIMEOUT,
+			    "upstream timed out after %ld ms", timeout);
+		res->resumes++;
+		upstream_http_hdrs_release(h);
+		if ((e = upstream_http_hdrs_build(o, UPSTREAM_HTTP_GET,
+		    buf_cstr(&x->sse.id), h, res)) != UPSTREAM_HTTP_OK)
+			return e;
+		hr->method = "GET";
+		hr->headers = h->v;
+		hr->body = NULL;
+		hr->bodylen = 0;
+	}
+}
+
 enum upstream_http_err
 upstream_http_call(const struct upstream_http_opts *o, const char *body,
     size_t len, upstream_http_event_fn *on_event, void *arg,
@@ -676,8 +753,8 @@ upstream_http_call(const struct upstream_http_opts *o, const char *body,
 	struct httpc_response		 hres;
 	enum upstream_http_err		 e;
 	long				 timeout = upstream_http_timeout(o);
-	long long			 deadline, left;
-	int				 rc, pending;
+	long long			 deadline;
+	int				 pending;
 
 	memset(&x, 0, sizeof(x));
 	memset(&h, 0, sizeof(h));
@@ -723,89 +800,7 @@ upstream_http_call(const struct upstream_http_opts *o, const char *body,
 	hr.on_data = upstream_http_on_data;
 	hr.on_progress = upstream_http_on_progress;
 	hr.arg = &x;
-	for (;;) {
-		if ((left = deadline - (long long)clock_mono_ms()) <= 0) {
-			e = upstream_http_fail(res, UPSTREAM_HTTP_TIMEOUT,
-			    "upstream timed out after %ld ms", timeout);
-			goto out;
-		}
-		hr.timeout_ms = (long)left;
-		x.first = 1;
-		x.sse_mode = 0;
-		sse_reset(&x.sse);
-		rc = httpc_perform(&hr, &hres);
-		if (rc == 0 && x.first)
-			upstream_http_head(&x);	/* a response without body */
-		if (rc == 0)
-			res->status = hres.status;
-		if (x.done) {
-			/* Every answer is in, whatever happened after. */
-			e = pending ? upstream_http_answer(&x) :
-			    UPSTREAM_HTTP_OK;
-			goto out;
-		}
-		/* A stream that ended (or broke) before the answer: resume
-		 * it with GET and Last-Event-ID (MCP 2025-11-25). */
-		if (x.sse_mode && !x.relay_aborted && !x.too_large &&
-		    (rc == 0 || hres.fail == HTTPC_FAIL_OTHER) &&
-		    upstream_http_resumable(&x)) {
-			if (upstream_http_wait(&x, deadline) == -1) {
-				e = upstream_http_fail(res,
-				    UPSTREAM_HTTP_TIMEOUT,
-				    "upstream timed out after %ld ms",
-				    timeout);
-				goto out;
-			}
-			res->resumes++;
-			upstream_http_hdrs_release(&h);
-			if ((e = upstream_http_hdrs_build(o, UPSTREAM_HTTP_GET,
-			    buf_cstr(&x.sse.id), &h, res)) != UPSTREAM_HTTP_OK)
-				goto out;
-			hr.method = "GET";
-			hr.headers = h.v;
-			hr.body = NULL;
-			hr.bodylen = 0;
-			continue;
-		}
-		break;
-	}
-	if (rc == -1) {
-		e = upstream_http_no_response(&x, timeout);
-		goto out;
-	}
-	if (x.sse_mode) {
-		e = upstream_http_fail(res, UPSTREAM_HTTP_BAD_RESPONSE,
-		    "upstream event stream ended without an answer");
-		goto out;
-	}
-	if (res->status == 404 && o->session_id != NULL) {
-		e = upstream_http_fail(res, UPSTREAM_HTTP_SESSION_GONE,
-		    "upstream session not found");
-		goto out;
-	}
-	if (res->status / 100 != 2) {
-		/* Keep a JSON error body for the log (MCP: a JSON-RPC error
-		 * without id may come with 4xx). */
-		if (res->body.len > 0)
-			res->json = jsonx_loadb(res->body.data, res->body.len,
-			    LIMIT_JSON_DEPTH, NULL, 0);
-		e = upstream_http_fail(res, UPSTREAM_HTTP_STATUS,
-		    "upstream answered http %ld", res->status);
-		goto out;
-	}
-	if (!pending) {
-		/* Notifications and responses only: 202 (MCP), or any
-		 * 2xx from a lenient server; a body is ignored. */
-		buf_reset(&res->body);
-		e = UPSTREAM_HTTP_OK;
-		goto out;
-	}
-	if (res->resumes > 0) {
-		e = upstream_http_fail(res, UPSTREAM_HTTP_BAD_RESPONSE,
-		    "upstream did not resume its event stream");
-		goto out;
-	}
-	e = upstream_http_answer(&x);
+	e = upstream_http_transfer(&x, o, &hr, &h, deadline, timeout, pending);
 out:
 	res->err = e;
 	if (e == UPSTREAM_HTTP_OK)

@@ -77,8 +77,9 @@
  * call (also after errors); a result may be reused for the next call (each
  * call empties it). res->msg is a short lowercase text fit for a client;
  * res->detail is for the operator's log (libcurl's message: host and port,
- * never a header value). upstream_http_error_map() gives the JSON-RPC
- * code and HTTP status per error (docs/internals/upstream-errors.md).
+ * never a header value). upstream_fail_http() (upstream.h) names the
+ * platform's failure per error, and response.c's table its JSON-RPC code
+ * and HTTP status (docs/internals/upstream-errors.md).
  *
  * Requires httpc_global_init(). Blocking; not thread-safe.
  */
@@ -164,9 +165,6 @@ enum upstream_http_err upstream_http_initialize(
 enum upstream_http_err upstream_http_delete(const struct upstream_http_opts *,
 	    struct upstream_http_result *);
 
-/* JSON-RPC error code and HTTP status for an error (UPSTREAM_HTTP_OK: 0). */
-void	 upstream_http_error_map(enum upstream_http_err, int *jsonrpc_code,
-	    int *http_status);
 /* The enum's name in lowercase ("timeout"), for logs and metrics. */
 const char *upstream_http_strerror(enum upstream_http_err);
 

@@ -1347,6 +1347,163 @@ stdio_drain(struct stdio_child *c, size_t max_output, char *detail,
 	return rc;
 }
 
+/*
+ * A child for the call: a pooled one that is still well (drained), else
+ * a fresh one, spawned and through its handshake. On success c is ready
+ * for the exchange and info says which. On a failure *cp is NULL when
+ * nothing was started, else the child to kill.
+ */
+static enum upstream_stdio_err
+stdio_acquire(const struct upstream_stdio_spec *s,
+    const struct upstream_stdio_opts *o, const unsigned char *fp,
+    struct stdio_xchg *k, struct upstream_stdio_info *info,
+    struct stdio_child **cp, int *warm)
+{
+	struct stdio_child	*c;
+	enum upstream_stdio_err	 rc;
+	uint64_t		 ts;
+
+	*cp = c = stdio_take(s, fp);
+	*warm = c != NULL;
+	if (c != NULL) {
+		rc = stdio_drain(c, k->max_output, info->detail,
+		    sizeof(info->detail));
+		if (rc != UPSTREAM_STDIO_OK) {
+			log_info(MOD, "warm '%s' pid %d dropped: %s: %s",
+			    c->key, (int)c->proc.pid,
+			    upstream_stdio_strerror(rc), info->detail);
+			info->detail[0] = '\0';
+			stdio_destroy(c);
+			*cp = c = NULL;
+			*warm = 0;
+		}
+	}
+	if (c == NULL) {
+		ts = clock_mono_ms();
+		rc = stdio_spawn(s, o, fp, o->pool_max, cp, info->detail,
+		    sizeof(info->detail), info->reason, sizeof(info->reason));
+		if (rc != UPSTREAM_STDIO_OK)
+			return rc;
+		c = *cp;
+		info->pid = c->proc.pid;
+		k->c = c;
+		rc = stdio_handshake(k, o);
+		if (rc != UPSTREAM_STDIO_OK)
+			return rc;
+		info->start_ms = (unsigned)(clock_mono_ms() - ts);
+	}
+	k->c = c;
+	c->errlines = 0;
+	info->pid = c->proc.pid;
+	info->warm = *warm;
+	snprintf(info->protocol_version, sizeof(info->protocol_version), "%s",
+	    c->protocol_version);
+	json_decref(info->init_result);
+	info->init_result = json_incref(c->init_result);
+	k->relay = 1;
+	k->messages = 0;
+	k->bytes_from = 0;
+	k->stderr_bytes = 0;
+	return UPSTREAM_STDIO_OK;
+}
+
+static enum upstream_stdio_err
+stdio_oom(struct stdio_xchg *k)
+{
+	snprintf(k->detail, k->detaillen, "out of memory");
+	return UPSTREAM_STDIO_INTERNAL;
+}
+
+/*
+ * The client's message through k->c: *resp gets the answer, with the
+ * client's id cid, or stays NULL for a notification. initialize is
+ * answered from the handshake's result, notifications/initialized is
+ * swallowed (the platform did the handshake).
+ */
+static enum upstream_stdio_err
+stdio_exchange(struct stdio_xchg *k, const json_t *message,
+    const char *method, const json_t *cid, json_t **resp)
+{
+	struct stdio_child	*c = k->c;
+	enum upstream_stdio_err	 rc;
+	json_t			*out;
+
+	if (strcmp(method, "initialize") == 0 && cid != NULL) {
+		*resp = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
+		    (json_t *)(uintptr_t)cid, "result",
+		    json_deep_copy(c->init_result));
+		return *resp != NULL ? UPSTREAM_STDIO_OK : stdio_oom(k);
+	}
+	if (strcmp(method, "notifications/initialized") == 0 && cid == NULL)
+		return UPSTREAM_STDIO_OK;
+
+	if ((out = json_copy((json_t *)(uintptr_t)message)) == NULL)
+		return stdio_oom(k);
+	k->want_id = -1;
+	if (cid != NULL) {
+		k->want_id = c->next_id++;
+		if (json_object_set_new(out, "id",
+		    json_integer((json_int_t)k->want_id)) == -1) {
+			json_decref(out);
+			return stdio_oom(k);
+		}
+	}
+	if (stdio_queue(c, out) == -1) {
+		json_decref(out);
+		return stdio_oom(k);
+	}
+	k->req_end = c->outq.len;
+	json_decref(out);
+	rc = stdio_pump(k, cid != NULL ? STDIO_UNTIL_RESPONSE :
+	    STDIO_UNTIL_WRITTEN);
+	if (rc != UPSTREAM_STDIO_OK || cid == NULL)
+		return rc;
+	*resp = k->response;
+	k->response = NULL;
+	if (json_object_set(*resp, "id", (json_t *)(uintptr_t)cid) == -1)
+		return stdio_oom(k);
+	return UPSTREAM_STDIO_OK;
+}
+
+/* After a good call: back to the pool (or retired when there is none). */
+static void
+stdio_release_ok(struct stdio_child *c, const struct upstream_stdio_opts *o)
+{
+	c->in_use = 0;
+	c->last_used_ms = clock_mono_ms();
+	c->last_used_seq = ++stdio_seq;
+	/* Expiry follows the configuration of the latest call. */
+	c->idle_s = o->idle_s;
+	c->max_age_s = o->max_age_s;
+	if (o->pool_max == 0)
+		stdio_retire(c);
+	else
+		stdio_make_room(o->pool_max + 1);
+}
+
+/* The options, spec and message checked, and the spec's fingerprint. */
+static enum upstream_stdio_err
+stdio_check_call(const struct upstream_stdio_spec *s,
+    const struct upstream_stdio_opts *o, const json_t *message,
+    const char **method, const json_t **cid, unsigned char *fp,
+    struct upstream_stdio_info *info)
+{
+	enum upstream_stdio_err	 rc;
+
+	rc = stdio_check_spec(s, o, info->detail, sizeof(info->detail));
+	if (rc != UPSTREAM_STDIO_OK)
+		return rc;
+	rc = stdio_check_message(message, method, cid, info->detail,
+	    sizeof(info->detail));
+	if (rc != UPSTREAM_STDIO_OK)
+		return rc;
+	if (stdio_fp(s, o, fp) == -1) {
+		snprintf(info->detail, sizeof(info->detail), "digest failed");
+		return UPSTREAM_STDIO_INTERNAL;
+	}
+	return UPSTREAM_STDIO_OK;
+}
+
 enum upstream_stdio_err
 upstream_stdio_call(const struct upstream_stdio_spec *s,
     const struct upstream_stdio_opts *opts, const json_t *message,
@@ -1361,8 +1518,8 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 	unsigned char			 fp[32];
 	const char			*method;
 	const json_t			*cid;
-	json_t				*out = NULL, *resp = NULL;
-	uint64_t			 t0, ts;
+	json_t				*resp = NULL;
+	uint64_t			 t0;
 	int				 retried = 0, warm;
 
 	if (info == NULL) {
@@ -1389,18 +1546,9 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 		stdio_opts_normalize(&eo);
 		o = &eo;
 	}
-	rc = stdio_check_spec(s, o, info->detail, sizeof(info->detail));
+	rc = stdio_check_call(s, o, message, &method, &cid, fp, info);
 	if (rc != UPSTREAM_STDIO_OK)
 		goto done;
-	rc = stdio_check_message(message, &method, &cid, info->detail,
-	    sizeof(info->detail));
-	if (rc != UPSTREAM_STDIO_OK)
-		goto done;
-	if (stdio_fp(s, o, fp) == -1) {
-		snprintf(info->detail, sizeof(info->detail), "digest failed");
-		rc = UPSTREAM_STDIO_INTERNAL;
-		goto done;
-	}
 	k.deadline = t0 + o->deadline_ms;
 	k.max_output = o->max_output;
 	k.on_event = on_event;
@@ -1408,79 +1556,13 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 	k.progress_token = json_object_get(json_object_get(json_object_get(
 	    message, "params"), "_meta"), "progressToken");
 
-again:
-	c = stdio_take(s, fp);
-	warm = c != NULL;
-	if (c != NULL) {
-		rc = stdio_drain(c, k.max_output, info->detail,
-		    sizeof(info->detail));
-		if (rc != UPSTREAM_STDIO_OK) {
-			log_info(MOD, "warm '%s' pid %d dropped: %s: %s",
-			    c->key, (int)c->proc.pid,
-			    upstream_stdio_strerror(rc), info->detail);
-			info->detail[0] = '\0';
-			stdio_destroy(c);
-			c = NULL;
-			warm = 0;
-		}
-	}
-	if (c == NULL) {
-		ts = clock_mono_ms();
-		rc = stdio_spawn(s, o, fp, o->pool_max, &c, info->detail,
-		    sizeof(info->detail), info->reason, sizeof(info->reason));
-		if (rc != UPSTREAM_STDIO_OK)
-			goto done;
-		info->pid = c->proc.pid;
-		k.c = c;
-		rc = stdio_handshake(&k, o);
-		if (rc != UPSTREAM_STDIO_OK)
-			goto fail;
-		info->start_ms = (unsigned)(clock_mono_ms() - ts);
-	}
-	k.c = c;
-	c->errlines = 0;
-	info->pid = c->proc.pid;
-	info->warm = warm;
-	snprintf(info->protocol_version, sizeof(info->protocol_version), "%s",
-	    c->protocol_version);
-	json_decref(info->init_result);
-	info->init_result = json_incref(c->init_result);
-	k.relay = 1;
-	k.messages = 0;
-	k.bytes_from = 0;
-	k.stderr_bytes = 0;
-
-	if (strcmp(method, "initialize") == 0 && cid != NULL) {
-		/* The platform did the handshake: hand out its result. */
-		resp = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
-		    (json_t *)(uintptr_t)cid, "result",
-		    json_deep_copy(c->init_result));
-		if (resp == NULL)
-			goto oom;
-		goto ok;
-	}
-	if (strcmp(method, "notifications/initialized") == 0 && cid == NULL)
-		goto ok;
-
-	out = json_copy((json_t *)(uintptr_t)message);
-	if (out == NULL)
-		goto oom;
-	if (cid != NULL) {
-		k.want_id = c->next_id++;
-		if (json_object_set_new(out, "id",
-		    json_integer((json_int_t)k.want_id)) == -1)
-			goto oom;
-	} else
-		k.want_id = -1;
-	if (stdio_queue(c, out) == -1)
-		goto oom;
-	k.req_end = c->outq.len;
-	json_decref(out);
-	out = NULL;
-	rc = stdio_pump(&k, cid != NULL ? STDIO_UNTIL_RESPONSE :
-	    STDIO_UNTIL_WRITTEN);
-	if (rc == UPSTREAM_STDIO_CRASHED && k.epipe && k.epipe_unsent &&
-	    warm && !retried) {
+	for (;;) {
+		rc = stdio_acquire(s, o, fp, &k, info, &c, &warm);
+		if (rc == UPSTREAM_STDIO_OK)
+			rc = stdio_exchange(&k, message, method, cid, &resp);
+		if (rc != UPSTREAM_STDIO_CRASHED || !k.epipe ||
+		    !k.epipe_unsent || !warm || retried)
+			break;
 		/* Its stdin was gone before it got the whole request: it
 		 * cannot have acted on it. Once, with a fresh child. */
 		log_info(MOD, "warm '%s' pid %d gone: retrying", c->key,
@@ -1490,47 +1572,22 @@ again:
 		retried = 1;
 		k.epipe = k.epipe_unsent = 0;
 		info->detail[0] = '\0';
-		goto again;
 	}
-	if (rc != UPSTREAM_STDIO_OK)
-		goto fail;
-	if (cid != NULL) {
-		resp = k.response;
-		k.response = NULL;
-		if (json_object_set(resp, "id", (json_t *)(uintptr_t)cid) ==
-		    -1)
-			goto oom;
+	if (rc == UPSTREAM_STDIO_OK) {
+		k.want_id = -1;
+		stdio_release_ok(c, o);
+		*response = resp;
+		resp = NULL;
+	} else if (c != NULL) {
+		/* A misbehaving server is the operator's business; a
+		 * caller that went away is not. */
+		log_msg(rc == UPSTREAM_STDIO_ABORTED ? LOG_LVL_INFO :
+		    LOG_LVL_WARN, MOD, "'%s' pid %d killed: %s: %s", c->key,
+		    (int)c->proc.pid, upstream_stdio_strerror(rc),
+		    info->detail);
+		stdio_kill_failed(c, rc, info->detail, sizeof(info->detail));
 	}
-ok:
-	c->in_use = 0;
-	c->last_used_ms = clock_mono_ms();
-	c->last_used_seq = ++stdio_seq;
-	/* Expiry follows the configuration of the latest call. */
-	c->idle_s = o->idle_s;
-	c->max_age_s = o->max_age_s;
-	k.want_id = -1;
-	if (o->pool_max == 0)
-		stdio_retire(c);
-	else
-		stdio_make_room(o->pool_max + 1);
-	c = NULL;
-	*response = resp;
-	resp = NULL;
-	rc = UPSTREAM_STDIO_OK;
-	goto done;
-oom:
-	snprintf(info->detail, sizeof(info->detail), "out of memory");
-	rc = UPSTREAM_STDIO_INTERNAL;
-fail:
-	/* A misbehaving server is the operator's business; a caller that
-	 * went away is not. */
-	log_msg(rc == UPSTREAM_STDIO_ABORTED ? LOG_LVL_INFO : LOG_LVL_WARN, MOD,
-	    "'%s' pid %d killed: %s: %s", c->key, (int)c->proc.pid,
-	    upstream_stdio_strerror(rc), info->detail);
-	stdio_kill_failed(c, rc, info->detail, sizeof(info->detail));
-	c = NULL;
 done:
-	json_decref(out);
 	json_decref(resp);
 	json_decref(k.response);
 	info->bytes_to = k.bytes_to;

@@ -111,16 +111,6 @@ enum upstream_stdio_err {
 	UPSTREAM_STDIO__MAX
 };
 
-/* A catalog entry's network mode (docs/security.md "The stdio sandbox"). */
-enum upstream_stdio_net {
-	UPSTREAM_STDIO_NET_LOOPBACK_DENIED = 0,	/* TCP connect to egress
-						   ports only (443 unless
-						   named), no bind */
-	UPSTREAM_STDIO_NET_NONE,		/* no socket at all */
-	UPSTREAM_STDIO_NET_ANY,			/* unrestricted */
-	UPSTREAM_STDIO_NET__MAX
-};
-
 struct upstream_stdio_spec {
 	const char	*key;		/* pool key, "<tenant_id>|<alias>|
 					   <config version>"; <= LIMIT_STDIO_KEY
@@ -149,7 +139,7 @@ struct upstream_stdio_spec {
 					   itself 0700, owned by run_uid); the
 					   one directory the sandbox lets the
 					   child write */
-	enum upstream_stdio_net net;	/* the catalog's network mode */
+	enum sandbox_net net;	/* the catalog's network mode */
 	const uint16_t	*egress_ports;	/* LOOPBACK_DENIED: the TCP ports it
 					   may connect to; NULL/0: 443 */
 	size_t		 n_egress_ports;

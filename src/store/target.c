@@ -11,7 +11,6 @@
 #include "base64.h"
 #include "crypto.h"
 #include "jsonx.h"
-#include "mcp/stdio_sandbox.h"
 #include "strparse.h"
 #include "store/target.h"
 #include "uuid.h"
@@ -138,7 +137,8 @@ target_release(struct target *t)
 	free(t->url);
 	for (i = 0; i < t->n_headers; i++) {
 		/* The strings were allocated here; the struct's const is
-		 * upstream_http's promise not to change them. */
+		 * the promise of struct target_header (upstream_http's) not to
+		 * change them. */
 		char *name = (char *)(uintptr_t)t->headers[i].name;
 		char *value = (char *)(uintptr_t)t->headers[i].value;
 
@@ -583,6 +583,30 @@ out:
 	return rc;
 }
 
+/* The catalog's network modes (docs/security.md): loopback-denied is TCP
+ * to the entry's egress ports only. */
+static const struct {
+	const char		*name;
+	enum sandbox_net	 net;
+} target_nets[] = {
+	{ "loopback-denied",	SANDBOX_NET_PORTS },
+	{ "none",		SANDBOX_NET_NONE },
+	{ "any",		SANDBOX_NET_ANY },
+};
+
+static int
+target_net_parse(const char *s, enum sandbox_net *net)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(target_nets) / sizeof(target_nets[0]); i++)
+		if (strcmp(s, target_nets[i].name) == 0) {
+			*net = target_nets[i].net;
+			return 0;
+		}
+	return -1;
+}
+
 /* The stdio sandbox's catalog fields (migration 0005). */
 static enum target_err
 target_sandbox(struct target_ctx *c, const json_t *server)
@@ -594,10 +618,10 @@ target_sandbox(struct target_ctx *c, const json_t *server)
 	json_int_t	 port;
 
 	v = json_object_get(server, "network");
-	t->net = UPSTREAM_STDIO_NET_LOOPBACK_DENIED;
+	t->net = SANDBOX_NET_PORTS;
 	if (v != NULL && !json_is_null(v) &&
 	    ((s = target_jstr(v)) == NULL ||
-	    stdio_sandbox_net_parse(s, &t->net) == -1))
+	    target_net_parse(s, &t->net) == -1))
 		return target_fail(c->err, c->errlen, TARGET_INVALID,
 		    "server.network is not loopback-denied, none or any");
 	v = json_object_get(server, "egress_ports");
@@ -879,7 +903,7 @@ target_deliver(struct target_ctx *c, int header, const char *tname,
     const struct buf *val, int secret)
 {
 	struct target			*t = c->t;
-	struct upstream_http_header	*nh;
+	struct target_header		*nh;
 	struct buf			 kv;
 	char				*name, *value;
 
@@ -1156,26 +1180,4 @@ out:
 		return -1;
 	}
 	return 0;
-}
-
-void
-target_stdio_spec(const struct target *t, struct upstream_stdio_spec *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->key = t->pool_key;
-	s->tenant_id = t->tenant_id;
-	s->argv = (const char *const *)t->argv;
-	s->env = (const char *const *)t->env;
-	s->workdir = t->workdir;
-}
-
-void
-target_http_opts(const struct target *t, struct upstream_http_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->url = t->url;
-	o->headers = t->headers;
-	o->n_headers = t->n_headers;
-	o->timeout_ms = (long)t->timeout_ms;
-	o->max_response = t->max_response;
 }

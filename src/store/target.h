@@ -14,7 +14,8 @@
  *         else: log err; JSON-RPC error (internal / not configured)
  *         target_release(&t);   (harmless; t is already empty)
  *     }
- *     target_stdio_spec(&t, &spec) or target_http_opts(&t, &opts); call
+ *     hand t to upstream_call() (src/mcp/upstream.h), which builds the
+ *     transport's spec or options from it
  *     target_release(&t);
  *
  * Rules (defence in depth: the database checks most of this too):
@@ -109,8 +110,7 @@
 #include "buf.h"
 #include "config.h"
 #include "product_limits.h"
-#include "mcp/upstream_http.h"
-#include "mcp/upstream_stdio.h"
+#include "sandbox.h"
 
 /*
  * Limits of this module. Candidates for src/product_limits.h (guarded so the
@@ -142,6 +142,14 @@ enum target_transport {
 	TARGET_TRANSPORT__MAX
 };
 
+/* One upstream header (http): what upstream_http.h's struct
+ * upstream_http_header takes, field for field. */
+struct target_header {
+	const char	*name;		/* RFC 9110 token */
+	const char	*value;		/* a secret: never logged */
+	int		 catalog;	/* 1: named by the operator's catalog */
+};
+
 enum target_err {
 	TARGET_OK = 0,
 	TARGET_MISSING,		/* a required setting/secret has no value;
@@ -166,7 +174,7 @@ struct target {
 	char		*workdir;	/* <data_dir>/tenants/<tenant_id>/<alias> */
 
 	char		**argv;		/* stdio: NULL-terminated; else NULL */
-	enum upstream_stdio_net net;	/* stdio: server.network (default
+	enum sandbox_net net;	/* stdio: server.network (default
 					   loopback-denied) */
 	uint16_t	*egress_ports;	/* stdio: server.egress_ports, or
 					   NULL (the sandbox's default) */
@@ -177,7 +185,7 @@ struct target {
 					   (at least {NULL}); else NULL */
 	size_t		 n_env;
 	char		*url;		/* http; else NULL */
-	struct upstream_http_header *headers;	/* http: n_headers entries */
+	struct target_header *headers;	/* http: n_headers entries */
 	size_t		 n_headers;
 
 	unsigned long	 timeout_ms;	/* limits: the whole upstream call */
@@ -212,12 +220,6 @@ void	 target_release(struct target *);
  * t->error saying why and err the message (see "Errors"). */
 int	 target_from_json(const json_t *resolved, const struct config *cfg,
 	    struct target *t, char *err, size_t errlen);
-
-/* Borrowed views for the upstream modules; valid while t is. */
-void	 target_stdio_spec(const struct target *, struct upstream_stdio_spec *);
-/* url, headers, n_headers, timeout_ms, max_response; protocol_version and
- * session_id are left NULL for the caller. */
-void	 target_http_opts(const struct target *, struct upstream_http_opts *);
 
 /*
  * Seal value (a NUL-terminated secret, 1..LIMIT_TARGET_VALUE bytes, no

@@ -53,7 +53,7 @@ static const char *const argv[] = { "node", "/srv/mcp/hostile/index.js",
     NULL };
 
 static void
-spec_init(struct upstream_stdio_spec *s, enum upstream_stdio_net net)
+spec_init(struct upstream_stdio_spec *s, enum sandbox_net net)
 {
 	memset(s, 0, sizeof(*s));
 	s->key = "t|a|1";
@@ -69,25 +69,25 @@ test_require(void)
 	static const struct {
 		int		 line;
 		int		 abi, seccomp;
-		enum upstream_stdio_net net;
+		enum sandbox_net net;
 		const char	*refused;	/* NULL: built */
 	} cases[] = {
-		{ __LINE__, 0, 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED,
+		{ __LINE__, 0, 1, SANDBOX_NET_PORTS,
 		    "lacks Landlock" },
-		{ __LINE__, 0, 1, UPSTREAM_STDIO_NET_ANY, "lacks Landlock" },
-		{ __LINE__, 3, 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED,
+		{ __LINE__, 0, 1, SANDBOX_NET_ANY, "lacks Landlock" },
+		{ __LINE__, 3, 1, SANDBOX_NET_PORTS,
 		    "lacks Landlock TCP rules (ABI 4)" },
-		{ __LINE__, 1, 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED,
+		{ __LINE__, 1, 1, SANDBOX_NET_PORTS,
 		    "lacks Landlock TCP rules (ABI 4)" },
-		{ __LINE__, 7, 0, UPSTREAM_STDIO_NET_LOOPBACK_DENIED,
+		{ __LINE__, 7, 0, SANDBOX_NET_PORTS,
 		    "lacks seccomp" },
-		{ __LINE__, 7, 0, UPSTREAM_STDIO_NET_NONE, "lacks seccomp" },
+		{ __LINE__, 7, 0, SANDBOX_NET_NONE, "lacks seccomp" },
 		/* No TCP rules needed: none (seccomp refuses socket())
 		 * and any. */
-		{ __LINE__, 3, 1, UPSTREAM_STDIO_NET_NONE, NULL },
-		{ __LINE__, 3, 1, UPSTREAM_STDIO_NET_ANY, NULL },
-		{ __LINE__, 4, 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED, NULL },
-		{ __LINE__, 7, 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED, NULL },
+		{ __LINE__, 3, 1, SANDBOX_NET_NONE, NULL },
+		{ __LINE__, 3, 1, SANDBOX_NET_ANY, NULL },
+		{ __LINE__, 4, 1, SANDBOX_NET_PORTS, NULL },
+		{ __LINE__, 7, 1, SANDBOX_NET_PORTS, NULL },
 	};
 	struct upstream_stdio_spec	 s;
 	struct upstream_stdio_opts	 o;
@@ -139,7 +139,7 @@ test_best(void)
 	upstream_stdio_opts_init(&o);
 	o.sandbox = SANDBOX_MODE_BEST;
 	stdio_sandbox_init(&ss);
-	spec_init(&s, UPSTREAM_STDIO_NET_LOOPBACK_DENIED);
+	spec_init(&s, SANDBOX_NET_PORTS);
 
 	/* No Landlock: seccomp alone, said once for three children. */
 	sup.landlock_abi = 0;
@@ -230,7 +230,7 @@ test_off(void)
 	upstream_stdio_opts_init(&o);
 	o.sandbox = SANDBOX_MODE_OFF;
 	stdio_sandbox_init(&ss);
-	spec_init(&s, UPSTREAM_STDIO_NET_LOOPBACK_DENIED);
+	spec_init(&s, SANDBOX_NET_PORTS);
 	sup.landlock_abi = 7;
 	sup.seccomp = 1;
 	T(stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node", detail,

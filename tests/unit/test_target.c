@@ -15,6 +15,7 @@
 #include "base64.h"
 #include "crypto.h"
 #include "product_limits.h"
+#include "mcp/upstream.h"
 #include "store/target.h"
 #include "t.h"
 
@@ -139,7 +140,7 @@ test_everything(void)
 		cfg.upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
 		cfg.upstream_max_response = LIMIT_UPSTREAM_RESPONSE_DEFAULT;
 	}
-	target_stdio_spec(&t, &spec);
+	upstream_target_stdio(&t, &spec);
 	T(spec.key == t.pool_key && spec.tenant_id == t.tenant_id &&
 	    spec.workdir == t.workdir && spec.argv[0] == t.argv[0] &&
 	    spec.env != NULL && spec.env[0] == NULL);
@@ -225,6 +226,7 @@ test_http(void)
 {
 	struct target			 t;
 	struct upstream_http_opts	 o;
+	struct upstream_http_header	 hs[LIMIT_UPSTREAM_HEADERS];
 	char				 err[TARGET_ERR_LEN];
 	char				*sec;
 	json_t				*doc;
@@ -245,8 +247,11 @@ test_http(void)
 	T(t.n_secret_values == 1 &&
 	    strcmp(t.secret_values[0], "Bearer tok-123") == 0 &&
 	    t.secret_values[1] == NULL);
-	target_http_opts(&t, &o);
-	T(o.url == t.url && o.headers == t.headers && o.n_headers == 2 &&
+	upstream_target_http(&t, hs, &o);
+	T(o.url == t.url && o.headers == hs && o.n_headers == 2 &&
+	    o.headers[0].name == t.headers[0].name &&
+	    o.headers[1].value == t.headers[1].value &&
+	    o.headers[1].catalog == 1 &&
 	    o.timeout_ms == LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT &&
 	    o.max_response == LIMIT_UPSTREAM_RESPONSE_DEFAULT &&
 	    o.protocol_version == NULL && o.session_id == NULL);
@@ -708,18 +713,18 @@ test_sandbox_fields(void)
 		size_t		 n_ports, n_paths;
 		const char	*err;
 	} cases[] = {
-		{ __LINE__, "", 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED, 0, 0,
+		{ __LINE__, "", 1, SANDBOX_NET_PORTS, 0, 0,
 		    NULL },
 		{ __LINE__, ",\"network\":null,\"egress_ports\":null,"
 		    "\"read_paths\":null", 1,
-		    UPSTREAM_STDIO_NET_LOOPBACK_DENIED, 0, 0, NULL },
+		    SANDBOX_NET_PORTS, 0, 0, NULL },
 		{ __LINE__, ",\"network\":\"none\"", 1,
-		    UPSTREAM_STDIO_NET_NONE, 0, 0, NULL },
+		    SANDBOX_NET_NONE, 0, 0, NULL },
 		{ __LINE__, ",\"network\":\"any\"", 1,
-		    UPSTREAM_STDIO_NET_ANY, 0, 0, NULL },
+		    SANDBOX_NET_ANY, 0, 0, NULL },
 		{ __LINE__, ",\"network\":\"loopback-denied\","
 		    "\"egress_ports\":[443,8443],\"read_paths\":[\"/opt/x\","
-		    "\"/srv/venv\"]", 1, UPSTREAM_STDIO_NET_LOOPBACK_DENIED,
+		    "\"/srv/venv\"]", 1, SANDBOX_NET_PORTS,
 		    2, 2, NULL },
 		{ __LINE__, ",\"network\":\"all\"", 0, 0, 0, 0,
 		    "server.network" },

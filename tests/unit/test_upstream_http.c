@@ -43,6 +43,8 @@
 
 #include "buf.h"
 #include "httpc.h"
+#include "http/response.h"
+#include "mcp/upstream.h"
 #include "mcp/upstream_http.h"
 #include "t.h"
 #include "tstub.h"
@@ -787,8 +789,8 @@ test_error_map(void)
 	int	 code, status;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		upstream_http_error_map((enum upstream_http_err)cases[i].e,
-		    &code, &status);
+		response_fail_map(upstream_fail_http(
+		    (enum upstream_http_err)cases[i].e), &code, &status);
 		T_LINE(code == cases[i].code && status == cases[i].status &&
 		    strcmp(upstream_http_strerror(
 		    (enum upstream_http_err)cases[i].e), cases[i].name) == 0,

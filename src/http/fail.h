@@ -1,0 +1,52 @@
+/*
+ * fail.h -- the platform's internal failures, by name. Modules name a
+ * failure with one of these; response.c alone maps it to an HTTP status
+ * and a JSON-RPC code (response_fail_map(), one table). Its own header so
+ * that request.h (the bounds) and response.h both use it without
+ * including each other.
+ */
+#ifndef MCP_HTTP_FAIL_H
+#define MCP_HTTP_FAIL_H
+
+/*
+ * Failures and their answers: the ONE table (response.c) from an internal
+ * failure to the HTTP status and the JSON-RPC error code it is answered
+ * with (docs/internals/upstream-errors.md, docs/api-reference.md). The
+ * codes in -32000 .. -32099 are JSON-RPC 2.0's implementation-defined
+ * server errors. The status applies when the failure is the whole answer
+ * to a POST; inside a batch or after an SSE stream began, only the code
+ * is seen. Modules name their failures with these values; nothing else
+ * picks a status or a code for them.
+ */
+enum response_fail {
+	RESPONSE_FAIL_NONE,		/* 0, 0: not a failure */
+	/* the request (DESIGN 3.1 and JSON-RPC 2.0 section 5.1) */
+	RESPONSE_FAIL_MEDIA_TYPE,	/* 415, -32600: Content-Type */
+	RESPONSE_FAIL_NOT_ACCEPTABLE,	/* 406, -32600: Accept */
+	RESPONSE_FAIL_ORIGIN,		/* 403, -32600: Origin not allowed */
+	RESPONSE_FAIL_VERSION,		/* 400, -32600: MCP-Protocol-Version */
+	RESPONSE_FAIL_PARSE,		/* 400, -32700: not JSON */
+	RESPONSE_FAIL_INVALID,		/* 400, -32600: not a valid message */
+	RESPONSE_FAIL_SESSION_REQUIRED,	/* 400, -32600: no Mcp-Session-Id */
+	RESPONSE_FAIL_SESSION_UNKNOWN,	/* 404, -32001: unknown, expired,
+					   ended or another caller's */
+	RESPONSE_FAIL_POLICY,		/* 200, -32602: the tool policy
+					   refuses (an answer, not a failure
+					   of the platform) */
+	RESPONSE_FAIL_NOT_CONFIGURED,	/* 500, -32014: the tenant's server
+					   lacks a setting or secret */
+	/* the upstream */
+	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE, /* 502, -32013: not reached,
+					   not started, handshake failed */
+	RESPONSE_FAIL_UPSTREAM_TIMEOUT,	/* 504, -32010 */
+	RESPONSE_FAIL_UPSTREAM_TOO_LARGE, /* 502, -32012 */
+	RESPONSE_FAIL_UPSTREAM_ERROR,	/* 502, -32011: an http error, a
+					   crash, output that is not MCP */
+	RESPONSE_FAIL_UPSTREAM_SESSION_GONE, /* 404, -32001: as the TS SDK's
+					   servers answer an unknown session */
+	/* the platform itself */
+	RESPONSE_FAIL_INTERNAL,		/* 500, -32603 */
+	RESPONSE_FAIL__MAX
+};
+
+#endif /* MCP_HTTP_FAIL_H */

@@ -1,0 +1,332 @@
+/*
+ * upstream.c -- one exchange with the target's upstream, stdio or http;
+ * see upstream.h.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jsonx.h"
+#include "log.h"
+#include "mcp/mcp.h"
+#include "mcp/upstream.h"
+
+#define MOD	"mcp"
+
+_Static_assert(LIMIT_HTTPC_ERR <= LIMIT_STDIO_ERR,
+    "upstream_result.detail must hold an http upstream's detail");
+
+/* The transports' errors as failure kinds (docs/internals/
+ * upstream-errors.md); response.c has the status and code of each. */
+static const enum response_fail upstream_http_fails[UPSTREAM_HTTP__MAX] = {
+	[UPSTREAM_HTTP_OK] =		RESPONSE_FAIL_NONE,
+	[UPSTREAM_HTTP_UNREACHABLE] =	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE,
+	[UPSTREAM_HTTP_TIMEOUT] =	RESPONSE_FAIL_UPSTREAM_TIMEOUT,
+	[UPSTREAM_HTTP_TOO_LARGE] =	RESPONSE_FAIL_UPSTREAM_TOO_LARGE,
+	[UPSTREAM_HTTP_STATUS] =	RESPONSE_FAIL_UPSTREAM_ERROR,
+	[UPSTREAM_HTTP_SESSION_GONE] =	RESPONSE_FAIL_UPSTREAM_SESSION_GONE,
+	[UPSTREAM_HTTP_BAD_RESPONSE] =	RESPONSE_FAIL_UPSTREAM_ERROR,
+	[UPSTREAM_HTTP_ABORTED] =	RESPONSE_FAIL_INTERNAL,
+	[UPSTREAM_HTTP_CONFIG] =	RESPONSE_FAIL_INTERNAL,
+	[UPSTREAM_HTTP_INTERNAL] =	RESPONSE_FAIL_INTERNAL,
+};
+
+static const enum response_fail upstream_stdio_fails[UPSTREAM_STDIO__MAX] = {
+	[UPSTREAM_STDIO_OK] =		RESPONSE_FAIL_NONE,
+	[UPSTREAM_STDIO_EINVAL] =	RESPONSE_FAIL_INTERNAL,
+	[UPSTREAM_STDIO_SPAWN_FAILED] =	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE,
+	[UPSTREAM_STDIO_INIT_FAILED] =	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE,
+	[UPSTREAM_STDIO_TIMEOUT] =	RESPONSE_FAIL_UPSTREAM_TIMEOUT,
+	[UPSTREAM_STDIO_CRASHED] =	RESPONSE_FAIL_UPSTREAM_ERROR,
+	[UPSTREAM_STDIO_BAD_OUTPUT] =	RESPONSE_FAIL_UPSTREAM_ERROR,
+	[UPSTREAM_STDIO_OUTPUT_TOO_LARGE] = RESPONSE_FAIL_UPSTREAM_TOO_LARGE,
+	[UPSTREAM_STDIO_ABORTED] =	RESPONSE_FAIL_INTERNAL,
+	[UPSTREAM_STDIO_INTERNAL] =	RESPONSE_FAIL_INTERNAL,
+};
+
+enum response_fail
+upstream_fail_http(enum upstream_http_err e)
+{
+	if ((unsigned)e >= UPSTREAM_HTTP__MAX)
+		return RESPONSE_FAIL_INTERNAL;
+	return upstream_http_fails[e];
+}
+
+enum response_fail
+upstream_fail_stdio(enum upstream_stdio_err e)
+{
+	if ((unsigned)e >= UPSTREAM_STDIO__MAX)
+		return RESPONSE_FAIL_INTERNAL;
+	return upstream_stdio_fails[e];
+}
+
+void
+upstream_target_stdio(const struct target *t, struct upstream_stdio_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->key = t->pool_key;
+	s->tenant_id = t->tenant_id;
+	s->argv = (const char *const *)t->argv;
+	s->env = (const char *const *)t->env;
+	s->workdir = t->workdir;
+	s->net = t->net;
+	s->egress_ports = t->egress_ports;
+	s->n_egress_ports = t->n_egress_ports;
+	s->read_paths = (const char *const *)t->read_paths;
+}
+
+void
+upstream_target_http(const struct target *t,
+    struct upstream_http_header hs[LIMIT_UPSTREAM_HEADERS],
+    struct upstream_http_opts *o)
+{
+	size_t	 i;
+
+	memset(o, 0, sizeof(*o));
+	o->url = t->url;
+	/* target.c stops at LIMIT_UPSTREAM_HEADERS as well. */
+	for (i = 0; i < t->n_headers && i < LIMIT_UPSTREAM_HEADERS; i++) {
+		hs[i].name = t->headers[i].name;
+		hs[i].value = t->headers[i].value;
+		hs[i].catalog = t->headers[i].catalog;
+	}
+	o->headers = hs;
+	o->n_headers = i;
+	o->timeout_ms = (long)t->timeout_ms;
+	o->max_response = t->max_response;
+}
+
+void
+upstream_result_init(struct upstream_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = "ok";
+}
+
+void
+upstream_result_release(struct upstream_result *r)
+{
+	json_decref(r->response);
+	upstream_result_init(r);
+}
+
+/* The transports' relay hooks: a client that went away is not a
+ * cancellation, so both always go on. */
+static int
+upstream_stdio_event(const json_t *msg, json_t **reply, void *arg)
+{
+	const struct upstream	*u = arg;
+
+	/* Server->client requests (sampling, elicitation, roots) would
+	 * need the client's answer, which arrives in another POST: not
+	 * relayed yet, so *reply stays NULL and the server gets -32601. */
+	if (reply == NULL && u->relay != NULL)
+		u->relay(u->arg, msg);
+	return 0;
+}
+
+static int
+upstream_http_event(void *arg, const char *data, size_t len,
+    const json_t *msg)
+{
+	const struct upstream	*u = arg;
+
+	(void)data;
+	(void)len;
+	if (msg != NULL && u->relay != NULL)
+		u->relay(u->arg, msg);
+	return 0;
+}
+
+static void
+upstream_stdio_opts_of(const struct upstream *u,
+    struct upstream_stdio_opts *o, struct buf *hide)
+{
+	const struct config	*cfg = u->req->cfg;
+
+	upstream_stdio_opts_init(o);
+	/* Isolated children (root workers) see only their own directory
+	 * of <data_dir>/tenants, never another tenant's. */
+	if (buf_printf(hide, "%s/tenants", cfg->data_dir) == 0)
+		o->hide_dir = hide->data;
+	o->run_uid = cfg->stdio_uid;
+	o->run_gid = cfg->stdio_gid;
+	if (cfg->stdio_path != NULL)
+		o->path = cfg->stdio_path;
+	o->sandbox = cfg->stdio_sandbox_mode;
+	o->read_paths = cfg->stdio_read_paths;
+	if (u->target->timeout_ms > 0)
+		o->deadline_ms = (unsigned)u->target->timeout_ms;
+	if (u->target->max_response > 0)
+		o->max_output = u->target->max_response;
+	if (u->target->max_file_bytes > 0)
+		o->fsize_bytes = (rlim_t)u->target->max_file_bytes;
+	if (u->target->disk_quota_bytes > 0)
+		o->disk_quota = u->target->disk_quota_bytes;
+	o->pool_max = cfg->stdio_pool_max;
+	o->idle_s = (unsigned)cfg->stdio_idle;
+	o->client_protocol_version = MCP_VERSION_LATEST;
+}
+
+/* The failure, logged, and the client's error for msg's id. */
+static enum response_fail
+upstream_failed(const struct upstream *u, const json_t *msg,
+    enum response_fail f, const char *client_msg, struct upstream_result *r)
+{
+	const json_t	*id = json_object_get(msg, "id");
+	const char	*method = jsonx_str(msg, "method");
+
+	log_warn(MOD, "%s '%s' %s: %s: %s", u->target->transport ==
+	    TARGET_STDIO ? "stdio" : "http", u->target->alias,
+	    method != NULL ? method : "-", r->name, r->detail);
+	r->fail = f;
+	json_decref(r->response);
+	r->response = id != NULL ? response_rpc_error(f, id, client_msg) :
+	    NULL;
+	return f;
+}
+
+static enum response_fail
+upstream_call_stdio(const struct upstream *u, const json_t *msg,
+    struct upstream_result *r)
+{
+	struct upstream_stdio_spec	 spec;
+	struct upstream_stdio_opts	 opts;
+	struct upstream_stdio_info	 info;
+	enum upstream_stdio_err		 e;
+	struct buf			 hide;
+	char				 why[LIMIT_STDIO_ERR + 32];
+
+	buf_init(&hide, LIMIT_PATH * 2);
+	upstream_target_stdio(u->target, &spec);
+	upstream_stdio_opts_of(u, &opts, &hide);
+	upstream_stdio_info_init(&info);
+	e = upstream_stdio_call(&spec, &opts, msg, upstream_stdio_event,
+	    (void *)(uintptr_t)u, &r->response, &info);
+	r->ms = info.ms;
+	snprintf(r->version, sizeof(r->version), "%s", info.protocol_version);
+	r->name = upstream_stdio_strerror(e);
+	snprintf(r->detail, sizeof(r->detail), "%s", info.detail);
+	/* info.reason is fit for the client (the disk quota); info.detail
+	 * is for the operator log only. */
+	snprintf(why, sizeof(why), "%s%s%s", r->name,
+	    info.reason[0] != '\0' ? ": " : "", info.reason);
+	upstream_stdio_info_release(&info);
+	buf_release(&hide);
+	if (e != UPSTREAM_STDIO_OK)
+		return upstream_failed(u, msg, upstream_fail_stdio(e), why, r);
+	return RESPONSE_FAIL_NONE;
+}
+
+/* initialize: the client's own params (capabilities, clientInfo) with
+ * the version negotiated by the platform. */
+static enum upstream_http_err
+upstream_http_init(const struct upstream *u, struct upstream_http_opts *o,
+    const json_t *msg, struct upstream_http_result *res)
+{
+	enum upstream_http_err	 e;
+	json_t			*params;
+
+	o->protocol_version = u->version;
+	params = json_deep_copy(json_object_get(msg, "params"));
+	if (!json_is_object(params)) {
+		json_decref(params);
+		params = json_object();
+	}
+	json_object_set_new(params, "protocolVersion",
+	    json_string(u->version));
+	e = upstream_http_initialize(o, params, upstream_http_event,
+	    (void *)(uintptr_t)u, res);
+	json_decref(params);
+	return e;
+}
+
+static enum response_fail
+upstream_call_http(const struct upstream *u, const json_t *msg,
+    struct upstream_result *r)
+{
+	struct upstream_http_header	 hs[LIMIT_UPSTREAM_HEADERS];
+	struct upstream_http_opts	 opts;
+	struct upstream_http_result	 res;
+	struct buf			 body;
+	enum upstream_http_err		 e;
+	const json_t			*id = json_object_get(msg, "id");
+	const char			*method = jsonx_str(msg, "method");
+	double				 t0;
+	int				 init;
+
+	init = method != NULL && strcmp(method, "initialize") == 0;
+	upstream_target_http(u->target, hs, &opts);
+	opts.protocol_version = u->version;
+	opts.session_id = u->session_id;
+	upstream_http_result_init(&res);
+	buf_init(&body, LIMIT_RESPONSE_BODY);
+	t0 = request_elapsed_ms(u->req);
+	if (init) {
+		e = upstream_http_init(u, &opts, msg, &res);
+		snprintf(r->version, sizeof(r->version), "%s",
+		    res.protocol_version);
+	} else if (jsonx_dumpb(&body, msg) == -1) {
+		e = UPSTREAM_HTTP_INTERNAL;
+		t0 = -1;
+	} else {
+		e = upstream_http_call(&opts, body.data, body.len,
+		    upstream_http_event, (void *)(uintptr_t)u, &res);
+		snprintf(r->version, sizeof(r->version), "%s",
+		    u->version != NULL ? u->version : "");
+	}
+	if (t0 >= 0)
+		r->ms = request_elapsed_ms(u->req) - t0;
+	r->name = upstream_http_strerror(e);
+	snprintf(r->detail, sizeof(r->detail), "%s", res.detail);
+	if (init && e == UPSTREAM_HTTP_OK && json_is_object(res.json)) {
+		r->response = json_deep_copy(res.json);
+		json_object_set(r->response, "id", (json_t *)(uintptr_t)id);
+		snprintf(r->session_id, sizeof(r->session_id), "%s",
+		    res.session_id);
+	} else if (!init && e == UPSTREAM_HTTP_OK) {
+		if (id != NULL && res.json != NULL)
+			r->response = json_incref(res.json);
+	} else
+		/* An initialize answered without a result object is not
+		 * MCP: a bad response, whatever the transport said. */
+		upstream_failed(u, msg, upstream_fail_http(
+		    e == UPSTREAM_HTTP_OK ? UPSTREAM_HTTP_BAD_RESPONSE : e),
+		    res.msg[0] != '\0' ? res.msg : r->name, r);
+	buf_release(&body);
+	upstream_http_result_release(&res);
+	return r->fail;
+}
+
+enum response_fail
+upstream_call(const struct upstream *u, const json_t *msg,
+    struct upstream_result *r)
+{
+	upstream_result_release(r);
+	if (u->target->transport == TARGET_STDIO)
+		return upstream_call_stdio(u, msg, r);
+	return upstream_call_http(u, msg, r);
+}
+
+void
+upstream_end(const struct upstream *u)
+{
+	struct upstream_http_header	 hs[LIMIT_UPSTREAM_HEADERS];
+	struct upstream_http_opts	 opts;
+	struct upstream_http_result	 res;
+	enum upstream_http_err		 e;
+
+	if (u->target->transport != TARGET_HTTP || u->session_id == NULL ||
+	    u->session_id[0] == '\0')
+		return;
+	upstream_target_http(u->target, hs, &opts);
+	opts.protocol_version = u->version;
+	opts.session_id = u->session_id;
+	upstream_http_result_init(&res);
+	e = upstream_http_delete(&opts, &res);
+	if (e != UPSTREAM_HTTP_OK && e != UPSTREAM_HTTP_SESSION_GONE)
+		log_warn(MOD, "http '%s' DELETE: %s: %s", u->target->alias,
+		    upstream_http_strerror(e), res.detail);
+	upstream_http_result_release(&res);
+}
