@@ -16,6 +16,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/mcp.h"
+#include "mcp/protocol.h"
 #include "product_limits.h"
 #include "mcp/policy.h"
 #include "log/reqlog.h"
@@ -28,10 +29,6 @@
 #include "mcp/upstream_stdio.h"
 
 #define MOD	"mcp"
-
-static const char *const mcp_versions[] = {
-	"2025-11-25", "2025-06-18", "2025-03-26",
-};
 
 /* What a client must accept (MCP transports: "MUST include an Accept
  * header, listing both application/json and text/event-stream"). */
@@ -90,17 +87,6 @@ struct mcp_ctx {
 	char			 new_session[LIMIT_SESSION_ID + 1];
 	int			 jsonrpc_error;	/* the platform's own */
 };
-
-int
-mcp_version_supported(const char *v)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(mcp_versions) / sizeof(mcp_versions[0]); i++)
-		if (strcmp(v, mcp_versions[i]) == 0)
-			return 1;
-	return 0;
-}
 
 static void
 mcp_ctx_init(struct mcp_ctx *c, struct request *req)

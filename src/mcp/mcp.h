@@ -32,8 +32,6 @@
 
 #include "http/request.h"
 
-/* Protocol revisions this endpoint speaks, newest first. */
-#define MCP_VERSION_LATEST	"2025-11-25"
 /* A request after initialize without MCP-Protocol-Version speaks the
  * version its session negotiated (the session id carries it). The spec's
  * fallback, "assume 2025-03-26", is for servers that cannot know it. */
@@ -41,8 +39,6 @@
 int	 mcp_post(struct request *, const struct route_params *);
 int	 mcp_delete(struct request *, const struct route_params *);
 
-/* 1 when the platform speaks revision v. */
-int	 mcp_version_supported(const char *v);
 
 /* Between requests: warm stdio children, ended-session files. */
 void	 mcp_idle(const struct config *);

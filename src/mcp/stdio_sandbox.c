@@ -106,10 +106,8 @@ stdio_sandbox_support(void)
 }
 
 int
-stdio_sandbox_build(struct stdio_sandbox *ss,
-    const struct upstream_stdio_spec *s, const struct upstream_stdio_opts *o,
-    const struct sandbox_support *sup, const char *file, char *detail,
-    size_t dl)
+stdio_sandbox_build(struct stdio_sandbox *ss, const struct stdio_sandbox_in *in,
+    const struct sandbox_support *sup, char *detail, size_t dl)
 {
 	const char	*slash;
 	char		 err[128];
@@ -117,10 +115,10 @@ stdio_sandbox_build(struct stdio_sandbox *ss,
 	int		 need_tcp, rc = -1;
 
 	stdio_sandbox_release(ss);
-	if (o->sandbox == SANDBOX_MODE_OFF)
+	if (in->mode == SANDBOX_MODE_OFF)
 		return 0;
-	need_tcp = s->net == SANDBOX_NET_PORTS;
-	if (o->sandbox == SANDBOX_MODE_REQUIRE) {
+	need_tcp = in->net == SANDBOX_NET_PORTS;
+	if (in->mode == SANDBOX_MODE_REQUIRE) {
 		if (sup->landlock_abi == 0 ||
 		    !sup->seccomp ||
 		    (need_tcp && sup->landlock_abi < 4)) {
@@ -159,26 +157,27 @@ stdio_sandbox_build(struct stdio_sandbox *ss,
 		if (stdio_sandbox_add(ss, stdio_sandbox_system[i],
 		    strlen(stdio_sandbox_system[i])) == -1)
 			goto full;
-	if ((slash = strrchr(file, '/')) != NULL && slash != file &&
-	    stdio_sandbox_add(ss, file, (size_t)(slash - file)) == -1)
+	if ((slash = strrchr(in->file, '/')) != NULL && slash != in->file &&
+	    stdio_sandbox_add(ss, in->file, (size_t)(slash - in->file)) == -1)
 		goto full;
 	/* A script the entry names by absolute path (node /srv/x/index.js):
 	 * its directory. The catalog is the operator's. */
-	for (i = 1; s->argv[i] != NULL; i++)
-		if (s->argv[i][0] == '/' &&
-		    (slash = strrchr(s->argv[i], '/')) != s->argv[i] &&
-		    stdio_sandbox_add(ss, s->argv[i],
-		    (size_t)(slash - s->argv[i])) == -1)
+	for (i = 1; in->argv[i] != NULL; i++)
+		if (in->argv[i][0] == '/' &&
+		    (slash = strrchr(in->argv[i], '/')) != in->argv[i] &&
+		    stdio_sandbox_add(ss, in->argv[i],
+		    (size_t)(slash - in->argv[i])) == -1)
 			goto full;
-	if (stdio_sandbox_add_list(ss, o->path, 1) == -1 ||
-	    stdio_sandbox_add_list(ss, o->read_paths, 0) == -1)
+	if (stdio_sandbox_add_list(ss, in->path, 1) == -1 ||
+	    stdio_sandbox_add_list(ss, in->read_paths, 0) == -1)
 		goto full;
-	for (i = 0; s->read_paths != NULL && s->read_paths[i] != NULL; i++)
-		if (stdio_sandbox_add(ss, s->read_paths[i],
-		    strlen(s->read_paths[i])) == -1)
+	for (i = 0; in->entry_paths != NULL && in->entry_paths[i] != NULL;
+	    i++)
+		if (stdio_sandbox_add(ss, in->entry_paths[i],
+		    strlen(in->entry_paths[i])) == -1)
 			goto full;
 	ss->read[ss->n_read] = NULL;
-	ss->write[0] = s->workdir;
+	ss->write[0] = in->workdir;
 	ss->write[1] = "/dev/null";
 	ss->write[2] = NULL;
 
@@ -186,25 +185,25 @@ stdio_sandbox_build(struct stdio_sandbox *ss,
 	ss->pol.seccomp = 1;
 	ss->pol.read_paths = (const char *const *)ss->read;
 	ss->pol.write_paths = ss->write;
-	ss->pol.net = s->net;
-	switch (s->net) {
+	ss->pol.net = in->net;
+	switch (in->net) {
 	case SANDBOX_NET_NONE:
 	case SANDBOX_NET_ANY:
 		break;
 	default:
 		ss->pol.net = SANDBOX_NET_PORTS;
-		if (s->n_egress_ports > LIMIT_SANDBOX_PORTS) {
+		if (in->n_ports > LIMIT_SANDBOX_PORTS) {
 			snprintf(detail, dl, "more than %d egress ports",
 			    LIMIT_SANDBOX_PORTS);
 			goto out;
 		}
-		if (s->egress_ports == NULL || s->n_egress_ports == 0) {
+		if (in->ports == NULL || in->n_ports == 0) {
 			ss->ports[0] = STDIO_SANDBOX_DEFAULT_PORT;
 			ss->pol.n_ports = 1;
 		} else {
-			for (i = 0; i < s->n_egress_ports; i++)
-				ss->ports[i] = s->egress_ports[i];
-			ss->pol.n_ports = s->n_egress_ports;
+			for (i = 0; i < in->n_ports; i++)
+				ss->ports[i] = in->ports[i];
+			ss->pol.n_ports = in->n_ports;
 		}
 		ss->pol.ports = ss->ports;
 		break;

@@ -18,7 +18,7 @@
  *  - the operator's stdio_read_paths and the catalog entry's read_paths;
  * and may write only its working directory
  * (<data_dir>/tenants/<tenant>/<alias>) and /dev/null. Network per the
- * entry (enum upstream_stdio_net).
+ * entry (enum sandbox_net: the catalog's loopback-denied is SANDBOX_NET_PORTS).
  *
  * Modes (stdio_sandbox): off: none of this; best: every layer the kernel
  * has, and each missing one said once in the error log; require: a child
@@ -31,8 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "product_limits.h"
 #include "sandbox.h"
-#include "mcp/upstream_stdio.h"
 
 #define STDIO_SANDBOX_DEFAULT_PORT	443	/* loopback-denied egress */
 
@@ -46,6 +46,25 @@ struct stdio_sandbox {
 	uint16_t		 ports[LIMIT_SANDBOX_PORTS];
 };
 
+/* What one child's sandbox is built from (upstream_stdio.c fills it from
+ * the spec and the options). */
+struct stdio_sandbox_in {
+	enum sandbox_mode	 mode;		/* stdio_sandbox */
+	const char		*file;		/* the resolved program */
+	const char *const	*argv;		/* NULL-terminated */
+	const char		*workdir;	/* the one writable directory */
+	const char		*path;		/* stdio_path, colon-separated */
+	const char		*read_paths;	/* stdio_read_paths, colon-
+						   separated; may be NULL */
+	const char *const	*entry_paths;	/* the entry's read_paths,
+						   NULL-terminated; may be
+						   NULL */
+	enum sandbox_net	 net;		/* the entry's network mode */
+	const uint16_t		*ports;		/* SANDBOX_NET_PORTS: the
+						   egress ports; NULL: 443 */
+	size_t			 n_ports;
+};
+
 void	 stdio_sandbox_init(struct stdio_sandbox *);
 void	 stdio_sandbox_release(struct stdio_sandbox *);
 
@@ -53,7 +72,7 @@ void	 stdio_sandbox_release(struct stdio_sandbox *);
 const struct sandbox_support *stdio_sandbox_support(void);
 
 /*
- * Build the sandbox for one child of spec (file: the resolved program) on
+ * Build the sandbox for one child, as in says, on
  * a kernel offering sup (stdio_sandbox_support(); tests pass what a
  * lesser kernel would). 0 (ss->active says whether there is one to
  * apply), or -1 with a reason in detail (require and a layer missing;
@@ -61,9 +80,7 @@ const struct sandbox_support *stdio_sandbox_support(void);
  * per process in the log (warn), whatever sup the later calls pass.
  */
 int	 stdio_sandbox_build(struct stdio_sandbox *,
-	    const struct upstream_stdio_spec *,
-	    const struct upstream_stdio_opts *,
-	    const struct sandbox_support *sup, const char *file,
+	    const struct stdio_sandbox_in *, const struct sandbox_support *sup,
 	    char *detail, size_t dl);
 
 

@@ -9,7 +9,7 @@
 #include "buf.h"
 #include "jsonx.h"
 #include "log.h"
-#include "mcp/mcp.h"
+#include "mcp/protocol.h"
 #include "mcp/upstream.h"
 
 #define MOD	"mcp"

@@ -1087,6 +1087,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 {
 	struct proc_spec	 ps;
 	struct stdio_sandbox	 ssb;
+	struct stdio_sandbox_in	 sin;
 	struct stdio_child	*c = NULL;
 	char			 file[LIMIT_PROC_PATH];
 	char			 err[LIMIT_STDIO_ERR];
@@ -1128,9 +1129,19 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	}
 	if (stdio_quota(s, o, detail, dl, reason, rl) == -1)
 		goto out;
-	/* Landlock, seccomp, network (src/stdio_sandbox.h). */
-	if (stdio_sandbox_build(&ssb, s, o, stdio_sandbox_support(), file,
-	    detail, dl) == -1)
+	/* Landlock, seccomp, network (src/mcp/stdio_sandbox.h). */
+	sin.mode = o->sandbox;
+	sin.file = file;
+	sin.argv = s->argv;
+	sin.workdir = s->workdir;
+	sin.path = o->path;
+	sin.read_paths = o->read_paths;
+	sin.entry_paths = s->read_paths;
+	sin.net = s->net;
+	sin.ports = s->egress_ports;
+	sin.n_ports = s->n_egress_ports;
+	if (stdio_sandbox_build(&ssb, &sin, stdio_sandbox_support(), detail,
+	    dl) == -1)
 		goto out;
 	envp = stdio_envp(s, o);
 	c = calloc(1, sizeof(*c));

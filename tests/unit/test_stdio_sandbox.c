@@ -53,14 +53,16 @@ static const char *const argv[] = { "node", "/srv/mcp/hostile/index.js",
     NULL };
 
 static void
-spec_init(struct upstream_stdio_spec *s, enum sandbox_net net)
+in_init(struct stdio_sandbox_in *in, enum sandbox_mode mode,
+    enum sandbox_net net)
 {
-	memset(s, 0, sizeof(*s));
-	s->key = "t|a|1";
-	s->tenant_id = "t";
-	s->argv = argv;
-	s->workdir = "/var/lib/mcp/tenants/t/a";
-	s->net = net;
+	memset(in, 0, sizeof(*in));
+	in->mode = mode;
+	in->file = "/usr/bin/node";
+	in->argv = argv;
+	in->workdir = "/var/lib/mcp/tenants/t/a";
+	in->path = "/usr/local/bin:/usr/bin:/bin";
+	in->net = net;
 }
 
 static void
@@ -89,23 +91,20 @@ test_require(void)
 		{ __LINE__, 4, 1, SANDBOX_NET_PORTS, NULL },
 		{ __LINE__, 7, 1, SANDBOX_NET_PORTS, NULL },
 	};
-	struct upstream_stdio_spec	 s;
-	struct upstream_stdio_opts	 o;
+	struct stdio_sandbox_in		 in;
 	struct sandbox_support		 sup;
 	struct stdio_sandbox		 ss;
 	char				 detail[256], log[4096];
 	size_t				 i;
 	int				 rc;
 
-	upstream_stdio_opts_init(&o);
-	o.sandbox = SANDBOX_MODE_REQUIRE;
 	stdio_sandbox_init(&ss);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		spec_init(&s, cases[i].net);
+		in_init(&in, SANDBOX_MODE_REQUIRE, cases[i].net);
 		sup.landlock_abi = cases[i].abi;
 		sup.seccomp = cases[i].seccomp;
 		detail[0] = '\0';
-		rc = stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node",
+		rc = stdio_sandbox_build(&ss, &in, &sup,
 		    detail, sizeof(detail));
 		if (cases[i].refused != NULL) {
 			T_LINE(rc == -1 && !ss.active && ss.n_read == 0,
@@ -129,23 +128,20 @@ test_require(void)
 static void
 test_best(void)
 {
-	struct upstream_stdio_spec	 s;
-	struct upstream_stdio_opts	 o;
+	struct stdio_sandbox_in		 in;
 	struct sandbox_support		 sup;
 	struct stdio_sandbox		 ss;
 	char				 detail[256], log[4096];
 	int				 i;
 
-	upstream_stdio_opts_init(&o);
-	o.sandbox = SANDBOX_MODE_BEST;
 	stdio_sandbox_init(&ss);
-	spec_init(&s, SANDBOX_NET_PORTS);
+	in_init(&in, SANDBOX_MODE_BEST, SANDBOX_NET_PORTS);
 
 	/* No Landlock: seccomp alone, said once for three children. */
 	sup.landlock_abi = 0;
 	sup.seccomp = 1;
 	for (i = 0; i < 3; i++) {
-		T(stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node",
+		T(stdio_sandbox_build(&ss, &in, &sup,
 		    detail, sizeof(detail)) == 0);
 		T(ss.active && ss.sb.abi == 0 && ss.sb.fs_handled == 0 &&
 		    ss.sb.seccomp == 1 && !sandbox_net_enforced(&ss.sb));
@@ -158,7 +154,7 @@ test_best(void)
 	/* Landlock ABI 3: files confined, TCP not; said once. */
 	sup.landlock_abi = 3;
 	for (i = 0; i < 3; i++) {
-		T(stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node",
+		T(stdio_sandbox_build(&ss, &in, &sup,
 		    detail, sizeof(detail)) == 0);
 		T(ss.active && ss.sb.abi == 3 && ss.sb.fs_handled != 0 &&
 		    ss.sb.net_handled == 0 && ss.sb.seccomp == 1);
@@ -172,7 +168,7 @@ test_best(void)
 	sup.landlock_abi = 7;
 	sup.seccomp = 0;
 	for (i = 0; i < 3; i++) {
-		T(stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node",
+		T(stdio_sandbox_build(&ss, &in, &sup,
 		    detail, sizeof(detail)) == 0);
 		T(ss.active && ss.sb.abi == 7 && ss.sb.seccomp == 0 &&
 		    sandbox_net_enforced(&ss.sb));
@@ -185,7 +181,7 @@ test_best(void)
 	/* Nothing at all: no sandbox to apply, and nothing said again. */
 	sup.landlock_abi = 0;
 	sup.seccomp = 0;
-	T(stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node", detail,
+	T(stdio_sandbox_build(&ss, &in, &sup, detail,
 	    sizeof(detail)) == 0);
 	T(!ss.active);
 	stdio_sandbox_release(&ss);
@@ -195,12 +191,12 @@ test_best(void)
 	/* The full kernel: every layer, the paths the header promises. */
 	sup.landlock_abi = 7;
 	sup.seccomp = 1;
-	T(stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node", detail,
+	T(stdio_sandbox_build(&ss, &in, &sup, detail,
 	    sizeof(detail)) == 0);
 	T(ss.active && ss.sb.abi == 7 && ss.sb.seccomp == 1 &&
 	    sandbox_net_enforced(&ss.sb));
 	T(ss.pol.n_ports == 1 && ss.ports[0] == STDIO_SANDBOX_DEFAULT_PORT);
-	T(strcmp(ss.write[0], s.workdir) == 0 &&
+	T(strcmp(ss.write[0], in.workdir) == 0 &&
 	    strcmp(ss.write[1], "/dev/null") == 0 && ss.write[2] == NULL);
 	{
 		size_t	 j;
@@ -221,25 +217,22 @@ test_best(void)
 static void
 test_off(void)
 {
-	struct upstream_stdio_spec	 s;
-	struct upstream_stdio_opts	 o;
+	struct stdio_sandbox_in		 in;
 	struct sandbox_support		 sup;
 	struct stdio_sandbox		 ss;
 	char				 detail[256], log[4096];
 
-	upstream_stdio_opts_init(&o);
-	o.sandbox = SANDBOX_MODE_OFF;
 	stdio_sandbox_init(&ss);
-	spec_init(&s, SANDBOX_NET_PORTS);
+	in_init(&in, SANDBOX_MODE_OFF, SANDBOX_NET_PORTS);
 	sup.landlock_abi = 7;
 	sup.seccomp = 1;
-	T(stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node", detail,
+	T(stdio_sandbox_build(&ss, &in, &sup, detail,
 	    sizeof(detail)) == 0);
 	T(!ss.active && ss.n_read == 0 && ss.pol.read_paths == NULL);
 	/* Off on a kernel with nothing: still nothing, and no warning. */
 	sup.landlock_abi = 0;
 	sup.seccomp = 0;
-	T(stdio_sandbox_build(&ss, &s, &o, &sup, "/usr/bin/node", detail,
+	T(stdio_sandbox_build(&ss, &in, &sup, detail,
 	    sizeof(detail)) == 0);
 	T(!ss.active);
 	stdio_sandbox_release(&ss);
