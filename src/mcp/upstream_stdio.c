@@ -1079,6 +1079,24 @@ stdio_quota(const struct upstream_stdio_spec *s,
 	return 0;
 }
 
+/* What the sandbox of s's child is built from (file: the program). */
+static void
+stdio_sandbox_in_of(const struct upstream_stdio_spec *s,
+    const struct upstream_stdio_opts *o, const char *file,
+    struct stdio_sandbox_in *in)
+{
+	in->mode = o->sandbox;
+	in->file = file;
+	in->argv = s->argv;
+	in->workdir = s->workdir;
+	in->path = o->path;
+	in->read_paths = o->read_paths;
+	in->entry_paths = s->read_paths;
+	in->net = s->net;
+	in->ports = s->egress_ports;
+	in->n_ports = s->n_egress_ports;
+}
+
 static enum upstream_stdio_err
 stdio_spawn(const struct upstream_stdio_spec *s,
     const struct upstream_stdio_opts *o, const unsigned char fp[32],
@@ -1130,16 +1148,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	if (stdio_quota(s, o, detail, dl, reason, rl) == -1)
 		goto out;
 	/* Landlock, seccomp, network (src/mcp/stdio_sandbox.h). */
-	sin.mode = o->sandbox;
-	sin.file = file;
-	sin.argv = s->argv;
-	sin.workdir = s->workdir;
-	sin.path = o->path;
-	sin.read_paths = o->read_paths;
-	sin.entry_paths = s->read_paths;
-	sin.net = s->net;
-	sin.ports = s->egress_ports;
-	sin.n_ports = s->n_egress_ports;
+	stdio_sandbox_in_of(s, o, file, &sin);
 	if (stdio_sandbox_build(&ssb, &sin, stdio_sandbox_support(), detail,
 	    dl) == -1)
 		goto out;
