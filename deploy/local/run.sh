@@ -104,9 +104,18 @@ printf '  stop:  Ctrl-C (or make stop from another shell)\n'
 
 # Stay in the foreground until told to stop. SIGTERM sent to `make run`
 # reaches make, not this script (only Ctrl-C signals the whole group), so
-# a parent that went away is a stop request too.
+# a parent that went away is a stop request too; so is `make stop` from
+# another shell, which removes the web server's pid file.
 parent=$PPID
+webpid=$var/stack/platform/lighttpd.pid
+[ "$SERVER" = apache ] && webpid=$var/stack/apache/httpd.pid
+seen=0
 while kill -0 "$parent" 2>/dev/null; do
+	if [ -s "$webpid" ]; then
+		seen=1
+	elif [ "$seen" -eq 1 ]; then
+		break
+	fi
 	sleep 1 &
 	wait $!
 done

@@ -33,6 +33,13 @@ start_run() {
 	return 1
 }
 
+# The background run.sh has exited (a zombie until we wait for it).
+run_ended() {
+	local st
+	st=$(ps -o stat= -p "$RUN_PID" 2>/dev/null) || return 0
+	[[ "$st" == Z* ]]
+}
+
 stop_run() {
 	kill -TERM "$RUN_PID"
 	wait "$RUN_PID" || true
@@ -119,4 +126,15 @@ EOF
 	! pgrep -f "$VAR_DIR/stack" >/dev/null || false
 	! curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/healthz" || false
 	grep -q '^stopping' "$VAR_DIR/run.out"
+}
+
+@test "make stop from another shell ends a foreground make run" {
+	start_run
+	run bash "$TOP/deploy/local/run.sh" stop
+	[ "$status" -eq 0 ]
+	# the foreground run notices and exits by itself (within seconds; the
+	# bound is generous for a busy machine)
+	wait_for run_ended
+	wait "$RUN_PID"
+	! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/healthz" || false
 }
