@@ -81,6 +81,14 @@ cleanup() {
 		bench_baseline_stop >/dev/null 2>&1 || true
 	fi
 	stack_stop >/dev/null 2>&1 || true
+	# What a worker forked and left behind (a request-log shipper
+	# retrying after supabase-local stopped: seen with 45d88e4): the
+	# processes of this run's own binaries, by their full path.
+	if [ -n "${STACK_DIR:-}" ]; then
+		ps -eo pid=,args= | awk -v a="$STACK_DIR/bin/mcp-platform.fcgi" \
+		    -v b="${BASE_DIR:-$STACK_DIR}/bin/mcp-platform.fcgi" \
+		    '$2 == a || $2 == b { print $1 }' | xargs -r kill -TERM 2>/dev/null || true
+	fi
 	if [ -z "${BENCH_KEEP:-}" ]; then
 		rm -rf "$BENCH_DIR"
 	else
