@@ -9,6 +9,13 @@
 # (e.g. "log_body_max = 0"), for what-if runs. After
 # bench_stack_up: URL_STDIO, URL_PHTTP, URL_DIRECT, URL_SG, TOKEN,
 # STACK_DIR, and WORK (a private scratch directory).
+#
+# BENCH_BASELINE (another build's mcp-platform.fcgi) in the environment:
+# bench_baseline_up starts it as a second platform instance next to the
+# first (same web server kind, same configuration but its own directories,
+# same supabase-local and upstream, its own free port): URL_STDIO_OLD,
+# URL_PHTTP_OLD, BASE_DIR. BENCH_BASELINE_CONF, when set, replaces
+# BENCH_CONF for it (for a build that does not know a key).
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
@@ -63,11 +70,25 @@ stop_tree() {
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	# An exit from inside bench_baseline_start sees its local STACK_DIR:
+	# the stack to stop is the first one.
+	[ -z "${STACK:-}" ] || STACK_DIR=$STACK
 	if [ -n "${STACK_DIR:-}" ]; then
 		stop_tree "$STACK_DIR/supergateway.pid"
 		stop_tree "$STACK_DIR/everything-http.pid"
 	fi
+	if [ -n "${BASE_DIR:-}" ]; then
+		bench_baseline_stop >/dev/null 2>&1 || true
+	fi
 	stack_stop >/dev/null 2>&1 || true
+	# What a worker forked and left behind (a request-log shipper
+	# retrying after supabase-local stopped: seen with 45d88e4): the
+	# processes of this run's own binaries, by their full path.
+	if [ -n "${STACK_DIR:-}" ]; then
+		ps -eo pid=,args= | awk -v a="$STACK_DIR/bin/mcp-platform.fcgi" \
+		    -v b="${BASE_DIR:-$STACK_DIR}/bin/mcp-platform.fcgi" \
+		    '$2 == a || $2 == b { print $1 }' | xargs -r kill -TERM 2>/dev/null || true
+	fi
 	if [ -z "${BENCH_KEEP:-}" ]; then
 		rm -rf "$BENCH_DIR"
 	else
@@ -90,20 +111,7 @@ bench_stack_up() {
 	stack_migrate
 	stack_start_supabase "$(stack_free_port)"
 	stack_start_platform "$(stack_free_port)" "$WEB"
-	# What-if knobs: lighttpd's worker count, extra platform settings.
-	if [ -n "$MAX_PROCS" ] || [ -n "${BENCH_CONF:-}" ]; then
-		[ "$WEB" = lighttpd ] || die "BENCH_MAX_PROCS and BENCH_CONF need BENCH_WEB=lighttpd"
-		stack_stop_platform
-		if [ -n "$MAX_PROCS" ]; then
-			sed -i "s/\"max-procs\" => [0-9]*/\"max-procs\" => $MAX_PROCS/" \
-			    "$STACK_DIR/platform/lighttpd.conf"
-		fi
-		if [ -n "${BENCH_CONF:-}" ]; then
-			printf '%s\n' "$BENCH_CONF" >> "$STACK_DIR/platform/mcp-platform.conf"
-		fi
-		stack_lighttpd_start "$STACK_DIR/platform"
-		stack_wait_http "$STACK_BASE_URL/healthz"
-	fi
+	bench_whatif "${BENCH_CONF:-}"
 	EV_PORT=$(stack_free_port)
 	stack_start_everything_http "$EV_PORT"
 	stack_seed_demo
@@ -121,6 +129,76 @@ bench_stack_up() {
 	URL_DIRECT="$EVERYTHING_HTTP_URL"
 	URL_SG="http://127.0.0.1:$SG_PORT/mcp"
 	TOKEN=$DEMO_ACCESS_TOKEN
+}
+
+# bench_whatif CONF: the what-if knobs applied to the platform instance
+# of STACK_DIR at STACK_BASE_URL: lighttpd's worker count (MAX_PROCS) and
+# CONF, lines appended to its configuration (checked by its binary first:
+# a build refuses a key it does not know, and behind lighttpd a worker's
+# complaint is easily missed); restarted when either is set.
+bench_whatif() {
+	local conf=$1 out
+	[ -n "$MAX_PROCS" ] || [ -n "$conf" ] || return 0
+	[ "$WEB" = lighttpd ] || die "BENCH_MAX_PROCS, BENCH_CONF and BENCH_BASELINE_CONF need BENCH_WEB=lighttpd"
+	stack_stop_platform
+	if [ -n "$MAX_PROCS" ]; then
+		sed -i "s/\"max-procs\" => [0-9]*/\"max-procs\" => $MAX_PROCS/" \
+		    "$STACK_DIR/platform/lighttpd.conf"
+	fi
+	if [ -n "$conf" ]; then
+		printf '%s\n' "$conf" >> "$STACK_DIR/platform/mcp-platform.conf"
+		out=$(stack_as "$STACK_DIR/bin/mcp-platform.fcgi" --check-config \
+		    -c "$STACK_DIR/platform/mcp-platform.conf" 2>&1) ||
+		    die "$STACK_DIR/bin/mcp-platform.fcgi refuses its configuration: $out"
+	fi
+	stack_lighttpd_start "$STACK_DIR/platform"
+	stack_wait_http "$STACK_BASE_URL/healthz"
+}
+
+# bench_baseline_up BIN: BIN as a second platform instance, laid out as a
+# stack of its own in BASE_DIR (bin/, platform/, apache/) so that
+# stack.sh's functions start it unchanged, with the secrets, supabase-local,
+# node_modules and upstream of the first. Run after stack_seed_demo: the
+# same demo tenant and token serve both.
+bench_baseline_up() {
+	local bin=$1 port f conf
+	[ -x "$bin" ] || die "BENCH_BASELINE: '$bin' is not an executable"
+	BASE_DIR=$STACK_DIR/baseline
+	mkdir -p "$BASE_DIR"/{bin,apache} \
+	    "$BASE_DIR"/platform/{log,data,spool,run,secrets} || die "cannot lay out '$BASE_DIR'"
+	{ stack_own "$(id -un):" 0755 "$BASE_DIR" "$BASE_DIR/bin" &&
+	    install -m 0755 "$bin" "$BASE_DIR/bin/mcp-platform.fcgi" &&
+	    stack_own "$STACK_USER:" 0700 "$BASE_DIR"/platform/{,log,data,spool,run,secrets} \
+	    "$BASE_DIR/apache"; } || die "cannot lay out '$BASE_DIR'"
+	for f in "$STACK_DIR"/platform/secrets/*; do
+		stack_copy_secret "$STACK_USER" "$f" "$BASE_DIR/platform/secrets/${f##*/}" ||
+		    die "cannot copy '$f'"
+	done
+	conf=${BENCH_BASELINE_CONF-${BENCH_CONF:-}}
+	port=$(stack_free_port)
+	say "starting the baseline $bin on port $port"
+	bench_baseline_start "$port" "$conf"
+	URL_STDIO_OLD="http://127.0.0.1:$port/mcp/$DEMO_TENANT/everything"
+	URL_PHTTP_OLD="http://127.0.0.1:$port/mcp/$DEMO_TENANT/everything-http"
+}
+
+# bench_baseline_start PORT CONF: stack.sh's functions on BASE_DIR. Its
+# globals are made local here, so STACK_DIR, STACK_BASE_URL, ... stay the
+# first instance's for the caller (bash's locals are dynamically scoped).
+bench_baseline_start() {
+	local STACK_DIR=$BASE_DIR STACK_BASE_URL STACK_PLATFORM_PORT STACK_WEB
+	# stack_start_platform writes the configuration: CONF goes in after
+	# (bench_whatif, as for the first instance), checked by the baseline
+	# itself -- BENCH_BASELINE_CONF replaces BENCH_CONF for a build that
+	# refuses one of its keys.
+	stack_start_platform "$1" "$WEB" ||
+	    die "the baseline did not start (its logs: $STACK_DIR/platform, $STACK_DIR/apache)"
+	bench_whatif "$2"
+}
+
+bench_baseline_stop() {
+	local STACK_DIR=$BASE_DIR
+	stack_stop_platform
 }
 
 # server-everything's HTTP transport keeps every SSE event it ever sent in
@@ -199,6 +277,8 @@ open_target() {
 	case "$1" in
 	platform-stdio) URL=$URL_STDIO; TOK=$TOKEN ;;
 	platform-http) restart_upstream; URL=$URL_PHTTP; TOK=$TOKEN ;;
+	platform-stdio-old) URL=$URL_STDIO_OLD; TOK=$TOKEN ;;
+	platform-http-old) restart_upstream; URL=$URL_PHTTP_OLD; TOK=$TOKEN ;;
 	direct) restart_upstream; URL=$URL_DIRECT; TOK="" ;;
 	supergateway) URL=$URL_SG; TOK=""; SID=""; return ;;
 	esac

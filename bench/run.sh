@@ -27,7 +27,19 @@
 # default: as deploy/lighttpd ships it), BENCH_RESULTS (directory, default
 # bench/results; "-" for none), BENCH_KEEP (1: keep the temp directory),
 # BENCH_CONF (lines appended to the platform's configuration, for what-if
-# runs: e.g. BENCH_CONF="log_body_max = 0").
+# runs: e.g. BENCH_CONF="log_body_max = 0"), BENCH_TARGETS (the targets to
+# measure, default "direct platform-http platform-stdio supergateway").
+#
+# Old build against new, in the same run: BENCH_BASELINE=/path/to/an/older/
+# mcp-platform.fcgi starts it as a second platform instance (same web
+# server kind, same configuration, same supabase-local and upstream, its
+# own free port) and measures it as platform-http-old and platform-stdio-old
+# right next to the new build's row, the order of the pair alternating from
+# one pair to the next (new old, old new, ...) so that drift of the machine
+# falls on both. BENCH_BASELINE_ROUNDS (1) repeats each pair;
+# BENCH_BASELINE_CONF replaces BENCH_CONF for the baseline (for a build that
+# does not know a key). The report then ends with the new/old ratios of
+# req/s, p50, p99 and worker CPU per request.
 #
 # Nothing outside its own temp directory is touched, nothing binds anything
 # but free loopback ports, and everything it started is stopped on exit.
@@ -47,23 +59,34 @@ DO_LIST=${BENCH_LIST:-1}
 WEB=${BENCH_WEB:-lighttpd}
 MAX_PROCS=${BENCH_MAX_PROCS:-}
 RESULTS=${BENCH_RESULTS:-$TOP/bench/results}
+TARGETS=${BENCH_TARGETS:-direct platform-http platform-stdio supergateway}
+BASELINE=${BENCH_BASELINE:-}
+ROUNDS=${BENCH_BASELINE_ROUNDS:-1}
 LUA=$TOP/bench/mcp.lua
+
+case "$ROUNDS" in [1-9]) ;; *) echo "bench: BENCH_BASELINE_ROUNDS: 1 to 9" >&2; exit 2 ;; esac
 
 # shellcheck source=lib.sh
 . "$TOP/bench/lib.sh"
 bench_stack_up
+if [ -n "$BASELINE" ]; then
+	BASELINE=$(realpath "$BASELINE")
+	bench_baseline_up "$BASELINE"
+fi
 
 # ---- CPU accounting ---------------------------------------------------
 
-# One line of CPU ticks (utime+stime, with reaped children's cutime+cstime)
-# per process group, plus the machine's busy/steal/total ticks:
-# front (web server), workers (mcp-platform.fcgi, self only), children
-# (the workers' stdio children, and anything they reaped), upstream
-# (server-everything over HTTP), supergateway (with its per-request
-# servers), supabase (supabase-local: the resolve round trips).
+# cpu_snap [DIR]: one line of CPU ticks (utime+stime, with reaped
+# children's cutime+cstime) per process group, plus the machine's
+# busy/steal/total ticks: front (the web server of the platform instance
+# in DIR, STACK_DIR by default), workers (its mcp-platform.fcgi, self
+# only), children (the workers' stdio children, and anything they reaped),
+# upstream (server-everything over HTTP), supergateway (with its
+# per-request servers), supabase (supabase-local: the resolve round trips).
+# The workers of another platform instance (a baseline) are not counted.
 cpu_snap() {
-	local front ev sg supa
-	front=$(cat "$STACK_DIR/platform/lighttpd.pid" "$STACK_DIR/apache/httpd.pid" 2>/dev/null | head -1)
+	local d=${1:-$STACK_DIR} front ev sg supa
+	front=$(cat "$d/platform/lighttpd.pid" "$d/apache/httpd.pid" 2>/dev/null | head -1)
 	ev=$(cat "$STACK_DIR/everything-http.pid" 2>/dev/null || echo 0)
 	sg=$(cat "$STACK_DIR/supergateway.pid" 2>/dev/null || echo 0)
 	supa=$(cat "$STACK_DIR/supabase/lighttpd.pid" 2>/dev/null || echo 0)
@@ -81,16 +104,21 @@ cpu_snap() {
 		split("front workers children upstream supergateway supabase", G, " ")
 		for (i in G) sum[G[i]] = 0
 		for (p in all) {
-			g = ""; q = p
+			g = ""; q = p; mine = 0
 			for (d = 0; d < 32 && q != "" && q + 0 > 1; d++) {
-				# a fork of a worker, before it execs, is a child
-				if (q in w) { g = (q == p && !(ppid[p] in w)) ? "workers" : "children"; break }
-				if (q == front) { g = "front"; break }
+				# a fork of a worker, before it execs, is a
+				# child; a worker counts when under our front
+				if (g == "" && (q in w))
+					g = (q == p && !(ppid[p] in w)) ? "workers" : "children"
+				if (q == front) { mine = 1; if (g == "") g = "front"; break }
+				if (g != "") { q = ppid[q]; continue }
 				if (q == ev) { g = "upstream"; break }
 				if (q == sg) { g = "supergateway"; break }
 				if (q == supa) { g = "supabase"; break }
 				q = ppid[q]
 			}
+			if ((g == "workers" || g == "children") && !mine)
+				g = ""
 			if (g == "workers") {
 				sum["workers"] += self[p]
 				sum["children"] += all[p] - self[p]
@@ -109,10 +137,32 @@ RAW="$WORK/raw.tsv"	# one line per measurement, key=value fields
 : > "$RAW"
 INVALID=0
 
+# settle: with a baseline, each measurement waits (at most 10 s) until
+# the machine is quiet (under 15 % of its CPU time busy for 0.5 s): what
+# the measurement before left running -- the request log's shipment into
+# supabase-local and PostgreSQL, PostgreSQL's own after-work -- must not
+# land on the next build's row.
+settle() {
+	local end=$((SECONDS + 10)) a b
+	while [ "$SECONDS" -lt "$end" ]; do
+		a=$(head -1 /proc/stat)
+		sleep 0.5
+		b=$(head -1 /proc/stat)
+		awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
+			busy = y[2] + y[3] + y[4] + y[7] + y[8] + y[9] - (x[2] + x[3] + x[4] + x[7] + x[8] + x[9])
+			idle = y[5] + y[6] - (x[5] + x[6])
+			exit !(busy < 0.15 * (busy + idle)) }' && return 0
+	done
+	say "  the machine did not settle in 10 s"
+}
+
 # measure WORKLOAD TARGET CONC DURATION URL TOKEN SID BODY EXPECT
 measure() {
 	local wl=$1 tg=$2 c=$3 d=$4 url=$5 token=$6 sid=$7 body=$8 expect=$9
 	local out line before after wrkcpu errs
+	local inst=$STACK_DIR
+	case "$tg" in *-old) inst=$BASE_DIR ;; esac
+	[ -z "$BASELINE" ] || settle
 	sanity "$url" "$token" "$sid" "$body" "$expect"
 	export BENCH_BODY="$body" BENCH_EXPECT="$expect" BENCH_TOKEN="$token" BENCH_SID="$sid"
 	say "$wl / $tg: c=$c, ${WARM}s warm-up + ${d}s"
@@ -121,12 +171,12 @@ measure() {
 	line=$(grep '^BENCH ' <<<"$out") || die "wrk: $out"
 	errs=$(awk '{ n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^(err_|non2xx|badbody)/) { split($i, kv, "="); n += kv[2] } print n }' <<<"$line")
 	[ "$errs" = 0 ] || say "  warm-up had $errs errors: $line"
-	before=$(cpu_snap)
+	before=$(cpu_snap "$inst")
 	local TIMEFORMAT='%U %S'
 	{ time wrk -t1 -c"$c" -d"${d}s" --timeout 10s -s "$LUA" "$url" \
 	    >"$WORK/wrk.out" 2>&1; } 2>"$WORK/wrk.time" ||
 	    die "wrk failed: $(cat "$WORK/wrk.out")"
-	after=$(cpu_snap)
+	after=$(cpu_snap "$inst")
 	line=$(grep '^BENCH ' "$WORK/wrk.out") || die "wrk: $(cat "$WORK/wrk.out")"
 	wrkcpu=$(tail -1 "$WORK/wrk.time" | awk '{ printf "%d", ($1 + $2) * 100 }')
 	# Deltas of the CPU counters, and the errors.
@@ -153,24 +203,58 @@ measure() {
 }
 
 run() {	# run WORKLOAD TARGET CONC DURATION BODY EXPECT
+	[[ " $TARGETS " == *" $2 "* ]] || return 0
 	open_target "$2"
 	measure "$1" "$2" "$3" "$4" "$URL" "$TOK" "$SID" "$5" "$6"
 }
+
+# platform WORKLOAD TARGET CONC DURATION BODY EXPECT: run, and with a
+# baseline the pair TARGET, TARGET-old ROUNDS times, each pair in the
+# order opposite to the one before (ABBA: drift of the machine during
+# the pairs falls on both builds alike). next_workload flips the order
+# once more, so that a target is not always measured first by the same
+# build; which build starts a run follows the clock (the report's table
+# lists the measurements in their order).
+FLIP=$(($(date +%s) % 2))
+next_workload() { FLIP=$((1 - FLIP)); }
+platform() {
+	[[ " $TARGETS " == *" $2 "* ]] || return 0
+	if [ -z "$BASELINE" ]; then
+		run "$@"
+		return
+	fi
+	for _ in $(seq "$ROUNDS"); do
+		if [ "$FLIP" = 0 ]; then
+			run "$1" "$2" "$3" "$4" "$5" "$6"
+			run "$1" "$2-old" "$3" "$4" "$5" "$6"
+		else
+			run "$1" "$2-old" "$3" "$4" "$5" "$6"
+			run "$1" "$2" "$3" "$4" "$5" "$6"
+		fi
+		FLIP=$((1 - FLIP))
+	done
+}
+[ -z "$BASELINE" ] || TARGETS="$TARGETS platform-http-old platform-stdio-old"
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 T0=$(date +%s)
 
 # Latency first, while the machine is as quiet as it gets for us.
-for t in direct platform-http platform-stdio; do
-	run latency "$t" 1 "$LAT_DUR" "$BODY_ECHO" "$EXPECT_ECHO"
+run latency direct 1 "$LAT_DUR" "$BODY_ECHO" "$EXPECT_ECHO"
+for t in platform-http platform-stdio; do
+	platform latency "$t" 1 "$LAT_DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 done
-for t in direct platform-http platform-stdio; do
-	run echo "$t" "$CONC" "$DUR" "$BODY_ECHO" "$EXPECT_ECHO"
+next_workload
+run echo direct "$CONC" "$DUR" "$BODY_ECHO" "$EXPECT_ECHO"
+for t in platform-http platform-stdio; do
+	platform echo "$t" "$CONC" "$DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 done
 run echo supergateway "$SG_CONC" "$SG_DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 if [ "$DO_LIST" = 1 ]; then
-	for t in direct platform-http platform-stdio; do
-		run tools/list "$t" "$CONC" "$DUR" "$BODY_LIST" "$EXPECT_LIST"
+	next_workload
+	run tools/list direct "$CONC" "$DUR" "$BODY_LIST" "$EXPECT_LIST"
+	for t in platform-http platform-stdio; do
+		platform tools/list "$t" "$CONC" "$DUR" "$BODY_LIST" "$EXPECT_LIST"
 	done
 	run tools/list supergateway "$SG_CONC" "$SG_DUR" "$BODY_LIST" "$EXPECT_LIST"
 fi
@@ -182,15 +266,22 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Workers: the platform's FastCGI processes of this stack (children of its
 # web server), without their stdio children, which are processes of their own.
+mem_snap() {	# mem_snap BIN FILE: a line per worker running BIN
+	local p rss hwm priv kids
+	: > "$2"
+	for p in $(ps -eo pid=,args= | awk -v bin="$1" '$2 == bin { print $1 }'); do
+		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+		hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status")
+		priv=$(awk '/^Private_(Clean|Dirty):/ { n += $2 } END { print n + 0 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+		kids=$({ ps -o rss= --ppid "$p" || true; } | awk '{ n += $1 } END { print n + 0 }')
+		printf '%s %s %s %s %s\n' "$p" "$rss" "$hwm" "$priv" "$kids" >> "$2"
+	done
+}
 MEM="$WORK/mem.tsv"
-: > "$MEM"
-for p in $(ps -eo pid=,args= | awk -v bin="$STACK_DIR/bin/mcp-platform.fcgi" '$2 == bin { print $1 }'); do
-	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
-	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status")
-	priv=$(awk '/^Private_(Clean|Dirty):/ { n += $2 } END { print n + 0 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
-	kids=$({ ps -o rss= --ppid "$p" || true; } | awk '{ n += $1 } END { print n + 0 }')
-	printf '%s %s %s %s %s\n' "$p" "$rss" "$hwm" "$priv" "$kids" >> "$MEM"
-done
+mem_snap "$STACK_DIR/bin/mcp-platform.fcgi" "$MEM"
+MEM_OLD="$WORK/mem-old.tsv"
+: > "$MEM_OLD"
+[ -z "$BASELINE" ] || mem_snap "$BASE_DIR/bin/mcp-platform.fcgi" "$MEM_OLD"
 
 # ---- the report ---------------------------------------------------------
 
@@ -203,8 +294,14 @@ CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 SG_VER=$(jq -r .version "$STACK_NODE_MODULES/supergateway/package.json")
 EV_VER=$(jq -r .version "$STACK_NODE_MODULES/@modelcontextprotocol/server-everything/package.json")
 BUILD_ID=$(sha256sum "$STACK_DIR/bin/mcp-platform.fcgi" | cut -c1-12)
-REQLOG=$(cat "$STACK_DIR"/platform/log/requests.jsonl* 2>/dev/null | wc -l)
+REQLOG=$({ cat "$STACK_DIR"/platform/log/requests.jsonl* 2>/dev/null || true; } | wc -l)
 PROCS=$(sed -n 's/.*"max-procs" => \([0-9]*\).*/\1/p' "$STACK_DIR/platform/lighttpd.conf" 2>/dev/null | head -1)
+if [ -n "$BASELINE" ]; then
+	BASE_ID=$(sha256sum "$BASE_DIR/bin/mcp-platform.fcgi" | cut -c1-12)
+	BASE_REV=$(git -C "$(dirname "$BASELINE")" rev-parse --short HEAD 2>/dev/null || echo "commit unknown")
+	BASE_REQLOG=$({ cat "$BASE_DIR"/platform/log/requests.jsonl* 2>/dev/null || true; } | wc -l)
+	BASE_CONF=${BENCH_BASELINE_CONF-${BENCH_CONF:-}}
+fi
 
 report() {
 	echo "# Benchmark run $STAMP"
@@ -214,6 +311,12 @@ report() {
 	echo "- platform: $REV (mcp-platform.fcgi sha256 $BUILD_ID;" \
 	    "$REQLOG lines in its request log), behind $WEB${PROCS:+ (max-procs $PROCS)}${BENCH_CONF:+, with \"$BENCH_CONF\"};" \
 	    "server-everything $EV_VER; supergateway $SG_VER (stateless); node $("$STACK_NODE" --version); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+	if [ -n "$BASELINE" ]; then
+		echo "- baseline (the *-old targets): $BASELINE, $BASE_REV" \
+		    "(sha256 $BASE_ID; $BASE_REQLOG lines in its request log), a second" \
+		    "instance behind $WEB with the same configuration${BASE_CONF:+, with \"$BASE_CONF\"}${BENCH_BASELINE_CONF+ (BENCH_BASELINE_CONF)};" \
+		    "each pair new/old measured $ROUNDS time(s), the order alternating"
+	fi
 	echo "- each measurement: wrk -t1, ${WARM} s warm-up then ${DUR} s" \
 	    "(latency probe ${LAT_DUR} s at concurrency 1, supergateway ${SG_DUR} s" \
 	    "at concurrency $SG_CONC); $((T1 - T0)) s of measuring in all"
@@ -303,10 +406,61 @@ report() {
 	echo "| worker pid | RSS MiB | peak RSS MiB | private MiB | its stdio children's RSS MiB |"
 	echo "|--:|--:|--:|--:|--:|"
 	awk '{ printf "| %s | %.1f | %.1f | %.1f | %.1f |\n", $1, $2 / 1024, $3 / 1024, $4 / 1024, $5 / 1024 }' "$MEM"
+	if [ -n "$BASELINE" ]; then
+		report_baseline
+	fi
 	if [ "$INVALID" = 1 ]; then
 		echo
 		echo "**INVALID RUN: some measurements had errors (see the errors column).**"
 	fi
+}
+
+# The new build against the baseline: per workload and target, req/s from
+# all the pair's requests over all its time, p50 and p99 the mean of its
+# rounds, worker CPU per request from the sums; ratios new / old (req/s: >
+# 1 is better; latency and CPU: < 1 is better).
+report_baseline() {
+	echo
+	echo "## New against old (BENCH_BASELINE, same run)"
+	echo
+	echo "new: this checkout's build; old: $BASE_REV. Ratios are new / old:" \
+	    "for req/s above 1 is better, for latency and CPU below 1."
+	echo
+	echo "| workload | target | req/s new / old | ratio | p50 ms new / old | ratio | p99 ms new / old | ratio | worker µs/req new / old | ratio |"
+	echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	       t = v["target"]; o = sub(/-old$/, "", t)
+	       k = v["workload"] " " t
+	       if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+	       n[k, o]++; req[k, o] += v["requests"]; us[k, o] += v["duration_us"]
+	       p50[k, o] += v["p50_us"]; p99[k, o] += v["p99_us"]; cpu[k, o] += v["cpu_workers"] }
+	function r(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
+	END {
+		for (i = 1; i <= nk; i++) {
+			k = order[i]
+			if (!n[k, 0] || !n[k, 1]) continue
+			split(k, w, " ")
+			rn = req[k, 0] / (us[k, 0] / 1e6); ro = req[k, 1] / (us[k, 1] / 1e6)
+			an = p50[k, 0] / n[k, 0] / 1000; ao = p50[k, 1] / n[k, 1] / 1000
+			bn = p99[k, 0] / n[k, 0] / 1000; bo = p99[k, 1] / n[k, 1] / 1000
+			cn = cpu[k, 0] * 1e4 / req[k, 0]; co = cpu[k, 1] * 1e4 / req[k, 1]
+			printf "| %s | %s | %.0f / %.0f | %s | %.2f / %.2f | %s | %.2f / %.2f | %s | %.0f / %.0f | %s |\n",
+			    w[1], w[2], rn, ro, r(rn, ro), an, ao, r(an, ao),
+			    bn, bo, r(bn, bo), cn, co, r(cn, co)
+		}
+	}' "$RAW"
+	echo
+	echo "Worker CPU is counted in ticks of 10 ms: at concurrency 1 a row has" \
+	    "few of them, so its ratio is coarse."
+	echo
+	echo "| worker memory after the run | new | old |"
+	echo "|---|--:|--:|"
+	awk -v new="$MEM" -v old="$MEM_OLD" '
+	function mx(f, col,   l, a, m) { m = 0; while ((getline l < f) > 0) { split(l, a, " "); if (a[col] > m) m = a[col] } close(f); return m / 1024 }
+	BEGIN {
+		printf "| largest peak RSS (MiB, VmHWM) | %.1f | %.1f |\n", mx(new, 3), mx(old, 3)
+		printf "| largest private (MiB) | %.1f | %.1f |\n", mx(new, 4), mx(old, 4)
+	}'
 }
 
 report > "$WORK/report.md"

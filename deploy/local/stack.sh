@@ -219,7 +219,8 @@ stack_start_pg() {
 	else
 		chmod 0700 "$d" || return 1
 	fi
-	if stack_root; then chown -R "$STACK_PG_USER:" "$d"/* 2>/dev/null; fi
+	# (nothing to chown in a new DIR: not a failure, also under set -e)
+	if stack_root; then chown -R "$STACK_PG_USER:" "$d"/* 2>/dev/null || true; fi
 	stack_private_file "$STACK_PG_USER" "$d/postgres.log" "$d/initdb.log" ||
 	    return 1
 	if [ ! -f "$d/data/PG_VERSION" ]; then
