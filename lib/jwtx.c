@@ -106,17 +106,6 @@ out:
 	return j;
 }
 
-static int
-jwtx_visible(const char *p, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
 /*
  * RFC 7515 4.1.9 / RFC 7519 5.1: "JWT", case-insensitive. (libjwt 1.10
  * refuses any other typ itself, so RFC 9068 "at+jwt" cannot be offered.)
@@ -156,7 +145,7 @@ jwtx_check_header(struct jwtx *jwt)
 	if (json_object_get(jwt->header, "kid") != NULL) {
 		if ((kid = jwtx_json_str(jwt->header, "kid")) == NULL ||
 		    (len = strlen(kid)) == 0 || len > LIMIT_JWT_KID ||
-		    !jwtx_visible(kid, len))
+		    !strparse_is_vchar(kid, len))
 			return "malformed kid";
 		memcpy(jwt->kid, kid, len + 1);
 		jwt->has_kid = 1;
@@ -455,7 +444,7 @@ jwtx_sign(const struct jwtx_key *key, const json_t *claims, struct buf *out)
 		goto out;
 	if (key->kid != NULL && (strlen(key->kid) == 0 ||
 	    strlen(key->kid) > LIMIT_JWT_KID ||
-	    !jwtx_visible(key->kid, strlen(key->kid))))
+	    !strparse_is_vchar(key->kid, strlen(key->kid))))
 		goto out;
 	if (jsonx_dumpb(&js, claims) == -1)
 		goto out;

@@ -99,6 +99,17 @@ strparse_bool(const char *p, size_t len, int *out)
 }
 
 int
+strparse_is_vchar(const char *p, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+int
 strparse_is_slug(const char *p, size_t len, size_t max)
 {
 	size_t	 i;

@@ -22,6 +22,9 @@ int	 strparse_bool(const char *, size_t, int *out);
 int	 strparse_eq_ci(const char *, size_t, const char *s);
 /* 1 when (p, len) is a slug: [a-z0-9][a-z0-9-]{0,max-1}. */
 int	 strparse_is_slug(const char *, size_t, size_t max);
+/* 1 when every byte of (p, len) is visible ASCII (0x21-0x7e; RFC 5234
+ * VCHAR); 1 for len 0. */
+int	 strparse_is_vchar(const char *, size_t);
 /* Trim ASCII blanks (space, tab) at both ends, in place on (p, len). */
 void	 strparse_trim(const char **, size_t *);
 /* The value of a hex digit (either case), or -1. */

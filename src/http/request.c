@@ -23,17 +23,6 @@ request_is_tchar(char c)
 	    c) != NULL);
 }
 
-static int
-request_is_visible(const char *p, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
 /* UNIQUE_ID when sane, else a UUIDv7; a failing CSPRNG leaves "-". */
 static void
 request_set_id(struct request *req)
@@ -42,7 +31,7 @@ request_set_id(struct request *req)
 	size_t		 len;
 
 	if (u != NULL && (len = strlen(u)) > 0 && len <= LIMIT_REQUEST_ID &&
-	    request_is_visible(u, len)) {
+	    strparse_is_vchar(u, len)) {
 		memcpy(req->id, u, len + 1);
 		return;
 	}
@@ -91,7 +80,7 @@ request_set_path(struct request *req, const char **why)
 		*why = "request path too long";
 		return 414;
 	}
-	if (len == 0 || p[0] != '/' || !request_is_visible(p, len) ||
+	if (len == 0 || p[0] != '/' || !strparse_is_vchar(p, len) ||
 	    request_has_dot_segment(p + 1, len - 1)) {
 		*why = "invalid request path";
 		return 400;

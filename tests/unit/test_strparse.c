@@ -149,6 +149,9 @@ test_tokens(void)
 		T_LINE(len == strlen(trims[i].want) &&
 		    memcmp(p, trims[i].want, len) == 0, trims[i].line);
 	}
+	T(strparse_is_vchar("a!~Z", 4) && strparse_is_vchar("", 0));
+	T(!strparse_is_vchar("a b", 3) && !strparse_is_vchar("a\x7f", 2) &&
+	    !strparse_is_vchar("\x80", 1) && !strparse_is_vchar("a\0b", 3));
 	T(strparse_eq_ci("Content-Type", 12, "content-type"));
 	T(!strparse_eq_ci("Content-Typ", 11, "content-type"));
 	T(strparse_eq_ci("abcdef", 3, "ABC"));
