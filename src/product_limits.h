@@ -207,4 +207,12 @@
 #define LIMIT_TAIL_PATH		4096		/* <log_dir>/requests.jsonl */
 /* ---- end of the mcpctl logs tail block ------------------------------ */
 
+/* ---- /api/v1 shared: src/api/api.c ------------------------------------ */
+#define LIMIT_API_BODY		(256 * 1024)	/* one /api/v1 JSON body */
+#define LIMIT_API_STRING	1024		/* a string field's default max */
+#define LIMIT_API_ITEMS		256		/* object members / array items */
+#define LIMIT_API_TIMEOUT_MS	10000		/* one Supabase call */
+#define LIMIT_API_RESPONSE	(4 * 1024 * 1024) /* Supabase's answer */
+/* ---- end of the /api/v1 shared block ----------------------------------- */
+
 #endif /* PRODUCT_LIMITS_H */

@@ -9,6 +9,10 @@ cd "$top" || exit 1
 . tests/tap-count.sh
 total_pass=0 total_fail=0 total_skip=0
 logdir=${TEST_LOG_DIR:-$(mktemp -d)}
+# Every /api/v1 answer the bats tests receive (helpers.bash api_call()), for
+# 0990-openapi.bats.
+export API_RECORD="$logdir/api-record.jsonl"
+: >"$API_RECORD"
 
 suite() {
 	local name=$1 rc

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "base64.h"
+#include "api/api.h"
 #include "api/api_logs.h"
 #include "auth/auth.h"
 #include "buf.h"
@@ -32,7 +33,6 @@
 #define API_CURSOR_VERSION	"1:"
 #define API_RPC_LOGS		"/rest/v1/rpc/tenant_logs"
 #define API_RPC_USAGE		"/rest/v1/rpc/tenant_usage"
-#define API_PATH_MAX		512
 
 /* ------------------------------------------------------------------ */
 /* Time: days since the epoch -> civil dates (H. Hinnant's civil_from_days;
@@ -180,15 +180,6 @@ api_logs_format_time(int64_t t, char out[API_LOGS_TIME_STRLEN])
 		    "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d,
 		    sec / 3600, sec / 60 % 60, sec % 60);
 	return n > 0 && n < API_LOGS_TIME_STRLEN ? 0 : -1;
-}
-
-static int64_t
-api_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000;
 }
 
 /* ------------------------------------------------------------------ */
@@ -558,234 +549,31 @@ out:
 /* ------------------------------------------------------------------ */
 /* Talking to Supabase */
 
-struct api_ctx {
-	struct request		*req;
-	struct principal	 who;
-	char			 tenant[LIMIT_SLUG + 1];
-	char			 tenant_id[UUID_STRLEN + 1];
-	struct buf		 token;		/* the user's token: secret */
-};
-
-static void
-api_ctx_release(struct api_ctx *c)
+/* One RPC of this module, as the caller. */
+static int
+api_logs_rpc(struct api_ctx *c, const char *path, const struct buf *body,
+    const char *prefer, struct httpc_response *resp, json_t **out)
 {
-	buf_release_secret(&c->token);
+	struct api_supa_call	 ac;
+
+	memset(&ac, 0, sizeof(ac));
+	ac.method = "POST";
+	ac.path = path;
+	ac.body = body;
+	ac.prefer = prefer;
+	ac.timeout_ms = LIMIT_LOGS_TIMEOUT_MS;
+	ac.max_response = LIMIT_LOGS_RESPONSE;
+	return api_supa(c, &ac, resp, out);
 }
 
-/*
- * One call as the caller (the user's token, or the service role for an
- * API key). Returns 0 with *out (NEW reference) for a 2xx JSON answer,
- * else the status to answer with, having logged why: 404 for PostgREST's
- * PT404 (the tenant is not visible), 401 when Supabase refused the user's
- * token, 503 when it could not be reached or answered 5xx, 502 otherwise.
- * resp is the caller's (headers).
- */
+/* The common steps (api.h): authenticate, logs:read, tenant visible. */
 static int
-api_supa(struct api_ctx *c, const char *method, const char *path,
-    const struct buf *body, const char *prefer, struct httpc_response *resp,
-    json_t **out)
-{
-	struct supa_call	 sc;
-	const char		*code;
-	json_t			*j = NULL;
-	char			 why[LIMIT_HTTPC_ERR + 64], err[128];
-	int			 st;
-
-	*out = NULL;
-	memset(&sc, 0, sizeof(sc));
-	sc.method = method;
-	sc.path = path;
-	sc.user_token = c->who.kind == PRINCIPAL_USER ? c->token.data : NULL;
-	sc.prefer = prefer;
-	if (body != NULL) {
-		sc.body = body->data;
-		sc.bodylen = body->len;
-	}
-	sc.timeout_ms = LIMIT_LOGS_TIMEOUT_MS;
-	sc.max_response = LIMIT_LOGS_RESPONSE;
-	if (supa_perform(c->req->cfg, &sc, resp, why, sizeof(why)) == -1) {
-		log_warn(MOD, "%s: %s", path, why);
-		return 503;
-	}
-	if (resp->body.len > 0)
-		j = jsonx_loadb(resp->body.data, resp->body.len,
-		    LIMIT_JSON_DEPTH, err, sizeof(err));
-	if (resp->status >= 200 && resp->status < 300 && j != NULL) {
-		*out = j;
-		return 0;
-	}
-	code = jsonx_str(j, "code");
-	if (resp->status == 404 && code != NULL && strcmp(code, "PT404") == 0)
-		st = 404;
-	else if (resp->status == 401 && c->who.kind == PRINCIPAL_USER)
-		st = 401;
-	else if (resp->status >= 500)
-		st = 503;
-	else
-		st = 502;
-	/* PostgREST's code and message come from the database: no key. */
-	if (st != 404)
-		log_warn(MOD, "%s answered %ld %.16s: %.200s", path,
-		    resp->status, code != NULL ? code : "-",
-		    jsonx_str(j, "message") != NULL ?
-		    jsonx_str(j, "message") : "(no message)");
-	json_decref(j);
-	return st;
-}
-
-/* Answer a failed step with status st (not 0). */
-static int
-api_fail(struct api_ctx *c, int st)
-{
-	switch (st) {
-	case 401:
-		return auth_reject(c->req, 401, NULL, 0, NULL, 0);
-	case 404:
-		/* unknown tenant, not a member, another tenant's key */
-		return response_error(c->req, 404, NULL, "no such tenant");
-	case 503:
-		return response_error(c->req, 503, NULL, "log store "
-		    "unavailable, try again later");
-	case 502:
-		return response_error(c->req, 502, NULL, "log store error");
-	default:
-		return response_error(c->req, 500, NULL, "internal error");
-	}
-}
-
-/*
- * The tenant's id as the caller sees it: 0 (c->tenant_id set), or the
- * status to answer with. An empty answer -- an unknown slug, or RLS hiding
- * a tenant the user is no member of -- is 404.
- */
-static int
-api_tenant_id(struct api_ctx *c)
-{
-	struct httpc_response	 resp;
-	char			 path[API_PATH_MAX];
-	const char		*id;
-	json_t			*j = NULL;
-	int			 st;
-
-	httpc_response_init(&resp);
-	/* The slug is [a-z0-9-] (router.c): nothing to escape. */
-	snprintf(path, sizeof(path), "/rest/v1/tenants?select=id&slug=eq.%s",
-	    c->tenant);
-	if ((st = api_supa(c, "GET", path, NULL, NULL, &resp, &j)) != 0)
-		goto out;
-	st = 404;
-	if (!json_is_array(j) || json_array_size(j) == 0)
-		goto out;
-	id = jsonx_str(json_array_get(j, 0), "id");
-	if (json_array_size(j) != 1 || id == NULL ||
-	    !uuid_is_valid(id, strlen(id))) {
-		log_error(MOD, "tenants answered something unexpected");
-		st = 502;
-		goto out;
-	}
-	memcpy(c->tenant_id, id, UUID_STRLEN + 1);
-	st = 0;
-out:
-	json_decref(j);
-	httpc_response_release(&resp);
-	return st;
-}
-
-/*
- * An API key's platform token: still live (not revoked, not expired) and
- * of this tenant, asked as the service role. 0, or the status.
- */
-static int
-api_key_live(struct api_ctx *c)
-{
-	struct httpc_response	 resp;
-	char			 path[API_PATH_MAX], now[API_LOGS_TIME_STRLEN];
-	json_t			*j = NULL;
-	int			 st;
-
-	httpc_response_init(&resp);
-	/* whole seconds: the value sits in PostgREST's dot-separated
-	 * filter grammar, and holds no '+' (no query escaping needed) */
-	if (api_logs_format_time(api_now() / US_PER_S * US_PER_S, now) ==
-	    -1) {
-		st = 500;
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/rest/v1/api_keys?select=id"
-	    "&id=eq.%s&tenant_id=eq.%s&revoked_at=is.null"
-	    "&or=(expires_at.is.null,expires_at.gt.%s)", c->who.api_key_id,
-	    c->tenant_id, now);
-	if ((st = api_supa(c, "GET", path, NULL, NULL, &resp, &j)) != 0)
-		goto out;
-	st = json_is_array(j) && json_array_size(j) == 1 ? 0 : 404;
-	if (st == 404)
-		log_info(MOD, "api key %s: revoked, expired or not of '%s'",
-		    c->who.api_key_id, c->tenant);
-out:
-	json_decref(j);
-	httpc_response_release(&resp);
-	return st;
-}
-
-/*
- * Steps 1 and 3 of api_logs.h, after the query string was parsed by
- * parse (step 2): 0 when the caller may read {tenant}'s logs, else the
- * request was answered.
- */
-static int
-api_begin(struct api_ctx *c, struct request *req,
+api_logs_begin(struct api_ctx *c, struct request *req,
     const struct route_params *rp)
 {
-	const char	*tok;
-	char		 why[AUTH_WHY_MAX];
-	size_t		 len;
-	int		 st;
-
-	memset(c, 0, sizeof(*c));
-	c->req = req;
-	buf_init(&c->token, LIMIT_JWT_LEN + 1);
-	if (rp->n != 1 || rp->v[0].len > LIMIT_SLUG) {
-		response_error(req, 500, NULL, "internal error");
+	if (api_begin(c, req, rp) == -1 ||
+	    api_need_scope(c, API_SCOPE_LOGS_READ) == -1)
 		return -1;
-	}
-	memcpy(c->tenant, rp->v[0].p, rp->v[0].len);
-	c->tenant[rp->v[0].len] = '\0';
-
-	if ((st = auth_authenticate(req, &c->who, why, sizeof(why))) != 0) {
-		auth_reject(req, st, NULL, 0, NULL, 0);
-		return -1;
-	}
-	if (c->who.kind == PRINCIPAL_USER) {
-		/* the same token, sent on to Supabase: RLS sees the user */
-		if (auth_bearer(req->authorization, &tok, &len) != 0 ||
-		    buf_append(&c->token, tok, len) == -1) {
-			response_error(req, 500, NULL, "internal error");
-			return -1;
-		}
-	} else if (c->who.kind != PRINCIPAL_API_KEY) {
-		response_error(req, 500, NULL, "internal error");
-		return -1;
-	}
-	return 0;
-}
-
-/* Step 3: 0, or answered. */
-static int
-api_access(struct api_ctx *c)
-{
-	int	 st;
-
-	/* A platform token is for its own tenant only: no round trip. */
-	if (c->who.kind == PRINCIPAL_API_KEY &&
-	    strcmp(c->who.tenant_slug, c->tenant) != 0)
-		st = 404;
-	else if ((st = api_tenant_id(c)) == 0 &&
-	    c->who.kind == PRINCIPAL_API_KEY)
-		st = api_key_live(c);
-	if (st != 0) {
-		api_fail(c, st);
-		return -1;
-	}
 	return 0;
 }
 
@@ -928,14 +716,14 @@ api_logs_get(struct request *req, const struct route_params *rp)
 
 	httpc_response_init(&resp);
 	buf_init(&body, 4096);
-	if (api_begin(&c, req, rp) == -1)
+	if (api_logs_begin(&c, req, rp) == -1)
 		goto out;
 	if ((st = api_logs_parse_query(req->query, strlen(req->query), &q,
 	    why, sizeof(why))) != 0) {
 		response_error(req, st, NULL, "%s", why);
 		goto out;
 	}
-	if (api_access(&c) == -1)
+	if (api_tenant_access(&c) == -1)
 		goto out;
 	if ((args = api_logs_args(&c, &q)) == NULL) {
 		/* the only user text that can fail: a cursor id that is
@@ -948,7 +736,7 @@ api_logs_get(struct request *req, const struct route_params *rp)
 		api_fail(&c, 500);
 		goto out;
 	}
-	if ((st = api_supa(&c, "POST", API_RPC_LOGS, &body, NULL, &resp,
+	if ((st = api_logs_rpc(&c, API_RPC_LOGS, &body, NULL, &resp,
 	    &rows)) != 0) {
 		api_fail(&c, st);
 		goto out;
@@ -999,14 +787,14 @@ api_logs_usage(struct request *req, const struct route_params *rp)
 
 	httpc_response_init(&resp);
 	buf_init(&body, 1024);
-	if (api_begin(&c, req, rp) == -1)
+	if (api_logs_begin(&c, req, rp) == -1)
 		goto out;
 	if ((st = api_usage_parse_query(req->query, strlen(req->query),
 	    api_now(), &q, why, sizeof(why))) != 0) {
 		response_error(req, st, NULL, "%s", why);
 		goto out;
 	}
-	if (api_access(&c) == -1)
+	if (api_tenant_access(&c) == -1)
 		goto out;
 	if ((args = json_pack("{s:s,s:s}", "p_tenant", c.tenant, "p_bucket",
 	    bucket_names[q.bucket])) == NULL ||
@@ -1016,7 +804,7 @@ api_logs_usage(struct request *req, const struct route_params *rp)
 		api_fail(&c, 500);
 		goto out;
 	}
-	if ((st = api_supa(&c, "POST", API_RPC_USAGE, &body, "count=exact",
+	if ((st = api_logs_rpc(&c, API_RPC_USAGE, &body, "count=exact",
 	    &resp, &rows)) != 0) {
 		api_fail(&c, st);
 		goto out;

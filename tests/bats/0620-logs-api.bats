@@ -64,7 +64,7 @@ teardown_file() { stack_down; }
 platform_token() {
 	"$STACK_NODE" -e '
 const c = require("crypto"), fs = require("fs");
-const [pem, sub, tenant] = process.argv.slice(1);
+const [pem, sub, tenant, scope] = process.argv.slice(1);
 const k = c.createPrivateKey(fs.readFileSync(pem));
 const j = c.createPublicKey(k).export({ format: "jwk" });
 const kid = c.createHash("sha256")
@@ -72,11 +72,11 @@ const kid = c.createHash("sha256")
 const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
 const now = Math.floor(Date.now() / 1000);
 const h = b({ alg: "ES256", typ: "JWT", kid });
-const p = b({ iss: "mcp-platform", aud: "mcp-platform", sub, tenant, iat: now,
-              exp: now + 600, jti: c.randomUUID() });
+const p = b({ iss: "mcp-platform", aud: "mcp-platform", sub, tenant, scope,
+              iat: now, exp: now + 600, jti: c.randomUUID() });
 const s = c.sign("sha256", Buffer.from(h + "." + p), { key: k, dsaEncoding: "ieee-p1363" });
 console.log(h + "." + p + "." + s.toString("base64url"));' \
-	    "$STACK_DIR/secrets/platform-signing.pem" "$1" "$2"
+	    "$STACK_DIR/secrets/platform-signing.pem" "$1" "$2" "${3-logs:read}"
 }
 
 # api TOKEN PATH [curl args]: GET $BASE/api/v1/tenants/PATH
@@ -296,6 +296,15 @@ absent() {
 	api "$ka" 'alpha/usage?since=2026-01-10T00:00:00Z&until=2026-01-11T00:00:00Z&bucket=day'
 	assert_status 200
 	assert_json '([.rows[].count] | add) == 46'
+	# a key with other scopes only: 403, whatever the tenant
+	kc=$(platform_token 00000000-0000-4000-8000-00000000a001 alpha mcp:call)
+	api "$kc" 'alpha/logs'
+	assert_status 403
+	assert_json '.error.code == "insufficient_scope"'
+	# admin covers logs:read
+	kd=$(platform_token 00000000-0000-4000-8000-00000000a001 alpha "mcp:call admin")
+	api "$kd" 'alpha/logs?limit=1'
+	assert_status 200
 	api "$ka" 'beta/logs'
 	assert_status 404
 	api "$ka" 'beta/usage'

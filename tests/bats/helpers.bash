@@ -48,6 +48,25 @@ http() {
 	rm -f "$hf" "$bf"
 }
 
+# api_call METHOD PATH [curl args...] -> http on $BASE$PATH ($status, $body,
+# $headers), and when $API_RECORD names a file (tests/run-all.sh sets it),
+# one JSON line {"method","path","query","status","content_type","body"}
+# appended to it: every /api/v1 answer the tests receive, which
+# 0990-openapi.bats validates against docs/openapi.yaml. Use it for every
+# /api/v1 call, so the document cannot drift from what the platform says.
+api_call() {
+	local method=$1 path=$2 q=""
+	shift 2
+	http "$method" "$BASE$path" "$@"
+	[ -n "${API_RECORD:-}" ] || return 0
+	case $path in *\?*) q=${path#*\?} path=${path%%\?*} ;; esac
+	jq -nc --arg m "$method" --arg p "$path" --arg q "$q" \
+	    --arg s "$status" --arg ct "$(header content-type)" \
+	    --arg b "$body" '{method:$m, path:$p, query:$q,
+	    status:($s|tonumber), content_type:$ct, body:$b}' \
+	    >>"$API_RECORD" 2>/dev/null || true
+}
+
 # header NAME -> value of a response header from the last http call
 header() {
 	printf '%s\n' "$headers" | sed -n "s/^$1: //p" | tail -1
