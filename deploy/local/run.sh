@@ -95,6 +95,8 @@ stack_write_env "$var/demo.env"
 
 printf '\nready: %s (platform under %s), Supabase at %s\n' \
     "$STACK_BASE_URL" "$SERVER" "$STACK_SUPABASE_URL"
+printf '  console: %s/console/  (sign in as %s / %s)\n' \
+    "$STACK_BASE_URL" "$DEMO_EMAIL" "$DEMO_PASSWORD"
 printf '  credentials and a fresh token: %s/demo.env\n' "$var"
 printf '  try:   . %s/demo.env && curl -s "$MCP_BASE_URL/readyz"\n' "$var"
 printf '  logs:  %s %s/stack/supabase/error.log %s/stack/pg/postgres.log\n' \

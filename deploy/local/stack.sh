@@ -120,6 +120,11 @@ stack_init() {
 	install -m 0755 "$STACK_TOP/build/mcp-platform.fcgi" \
 	    "$STACK_TOP/build/supabase-local.fcgi" "$STACK_TOP/build/mcpctl" \
 	    "$STACK_DIR/bin/" || return 1
+	# The console's static files (web/console), served at /console/ by
+	# the web server, read-only to it like the binaries.
+	rm -rf "$STACK_DIR/web" && mkdir -p "$STACK_DIR/web" &&
+	    cp -R "$STACK_TOP/web/console" "$STACK_DIR/web/console" &&
+	    chmod -R u=rwX,go=rX "$STACK_DIR/web" || return 1
 	stack_secrets || return 1
 	# The platform's directories: its data, request log, spool and
 	# sockets, private to its user (spool records are shipped as the
@@ -357,6 +362,7 @@ stack_stop_supabase() {
 
 # The platform's own configuration, pointing at supabase-local.
 stack_platform_conf() {
+	local origins
 	# The secrets are the platform's own copies (stack_secrets): its
 	# workers read them once, at start.
 	cat > "$STACK_DIR/platform/mcp-platform.conf" <<EOF
@@ -382,9 +388,14 @@ EOF
 		echo "platform_signing_key_file = $STACK_DIR/platform/secrets/platform-signing.pem" \
 		    >> "$STACK_DIR/platform/mcp-platform.conf"
 	fi
+	# The console (/console/) calls /mcp/... from the platform's own
+	# origin; the conformance front port's origins too when there is one.
+	origins=${STACK_BASE_URL:-}
 	if [ -n "${STACK_FRONT_PORT:-}" ]; then
-		echo "allowed_origins = http://127.0.0.1:$STACK_FRONT_PORT,http://localhost:$STACK_FRONT_PORT" \
-		    >> "$STACK_DIR/platform/mcp-platform.conf"
+		origins="${origins:+$origins,}http://127.0.0.1:$STACK_FRONT_PORT,http://localhost:$STACK_FRONT_PORT"
+	fi
+	if [ -n "$origins" ]; then
+		echo "allowed_origins = $origins" >> "$STACK_DIR/platform/mcp-platform.conf"
 	fi
 }
 
@@ -406,6 +417,7 @@ stack_platform_lighttpd() {
 	local d=$STACK_DIR/platform
 	sed -e "s|@PORT@|$1|g" -e "s|@DIR@|$d|g" \
 	    -e "s|@BIN@|$STACK_DIR/bin/mcp-platform.fcgi|g" \
+	    -e "s|@WEB@|$STACK_DIR/web|g" \
 	    "$STACK_TOP/deploy/lighttpd/mcp-platform.conf" > "$d/lighttpd.conf"
 	if [ -n "${STACK_FRONT_PORT:-}" ]; then
 		# Tests only: a second loopback port whose requests get a
@@ -426,6 +438,7 @@ stack_platform_apache() {
 	mkdir -p "$d/fcgid"
 	sed -e "s|@PORT@|$1|g" -e "s|@DIR@|$d|g" \
 	    -e "s|@BINDIR@|$STACK_DIR/bin|g" \
+	    -e "s|@WEB@|$STACK_DIR/web|g" \
 	    -e "s|@CONF@|$STACK_DIR/platform/mcp-platform.conf|g" \
 	    -e "s|@MODULES@|$APACHE_MODULES|g" \
 	    -e "s|@USER@|$user|g" -e "s|@GROUP@|$group|g" \

@@ -22,6 +22,22 @@ teardown_file() { stack_down; }
 	wait_grep "rid=$rid" "$STACK_DIR/apache/access.log"
 }
 
+@test "apache: the console is served as static files with its CSP" {
+	http GET "$BASE/console"
+	assert_status 301
+	http GET "$BASE/console/"
+	assert_status 200
+	[[ "$(header content-type)" == text/html* ]]
+	[[ "$(header content-security-policy)" == *"frame-ancestors 'none'"* ]]
+	http GET "$BASE/console/views/servers.js"
+	assert_status 200
+	[[ "$(header content-type)" == text/javascript* ]]
+	# and the rest still reaches the platform
+	http GET "$BASE/console-not"
+	assert_status 404
+	assert_json '.error.code == "not_found"'
+}
+
 @test "apache: readyz answers 200" {
 	http GET "$BASE/readyz"
 	assert_status 200
