@@ -120,6 +120,10 @@ stack_init() {
 	install -m 0755 "$STACK_TOP/build/mcp-platform.fcgi" \
 	    "$STACK_TOP/build/supabase-local.fcgi" "$STACK_TOP/build/mcpctl" \
 	    "$STACK_DIR/bin/" || return 1
+	# Apache: a copy (not a link: mod_fcgid keys its process classes on
+	# the file) that serves /healthz and /readyz from workers of their own.
+	install -m 0755 "$STACK_TOP/build/mcp-platform.fcgi" \
+	    "$STACK_DIR/bin/mcp-platform-health.fcgi" || return 1
 	# The console's static files (web/console), served at /console/ by
 	# the web server, read-only to it like the binaries.
 	rm -rf "$STACK_DIR/web" && mkdir -p "$STACK_DIR/web" &&

@@ -4,7 +4,11 @@
 
 load helpers
 
-setup_file() { stack_up lighttpd; }
+setup_file() {
+	stack_up lighttpd
+	stack_seed_demo
+	export DEMO_ACCESS_TOKEN
+}
 teardown_file() { stack_down; }
 
 @test "healthz answers 200 with a request id" {
@@ -85,4 +89,17 @@ teardown_file() { stack_down; }
 	http GET "$BASE/healthz?probe=accesslog"
 	rid=$(header x-request-id)
 	wait_grep "rid=$rid" "$STACK_DIR/platform/access.log"
+}
+
+@test "lighttpd: healthz and readyz answer while every MCP worker is busy" {
+	# 4 = the MCP workers (lighttpd max-procs, FcgidMaxProcessesPerClass)
+	busy_workers 4 20
+	http GET "$BASE/healthz"
+	assert_status 200
+	http GET "$BASE/readyz"
+	assert_status 200
+	# answered while all four calls still held their workers
+	n=$(busy_done)
+	stop_busy
+	[ "$n" -eq 0 ]
 }

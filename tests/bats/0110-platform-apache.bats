@@ -103,3 +103,16 @@ ACCEPT='application/json, text/event-stream'
 	[ "$(stack_psql -At -c "select count(*) from public.request_logs where request_id = '$rid'
 	    and method = 'initialize' and http_status = 200 and response_body like '%protocolVersion%'")" -eq 1 ]
 }
+
+@test "apache: healthz and readyz answer while every MCP worker is busy" {
+	# 4 = the MCP workers (lighttpd max-procs, FcgidMaxProcessesPerClass)
+	busy_workers 4 20
+	http GET "$BASE/healthz"
+	assert_status 200
+	http GET "$BASE/readyz"
+	assert_status 200
+	# answered while all four calls still held their workers
+	n=$(busy_done)
+	stop_busy
+	[ "$n" -eq 0 ]
+}

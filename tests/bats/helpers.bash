@@ -67,6 +67,48 @@ api_call() {
 	    >>"$API_RECORD" 2>/dev/null || true
 }
 
+# busy_workers N SECONDS: N slow tools/call (server-everything's
+# trigger-long-running-operation) on /mcp/demo/everything as the demo user
+# (stack_seed_demo first), each in the background; returns once every one
+# has streamed its first progress event, i.e. holds a worker. Their output
+# files are $BUSY_DIR/call.<i>; stop_busy ends the clients.
+busy_workers() {
+	local n=$1 secs=$2 i sid
+	BUSY_DIR=$(mktemp -d)
+	BUSY_PIDS=""
+	http POST "$BASE/mcp/demo/everything" \
+	    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' \
+	    -H 'Accept: application/json, text/event-stream' \
+	    --data-binary '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
+	sid=$(header mcp-session-id)
+	[ -n "$sid" ] || { echo "busy_workers: no session: $status $body" >&2; return 1; }
+	for i in $(seq "$n"); do
+		curl -sN -X POST "$BASE/mcp/demo/everything" --max-time $((secs + 30)) \
+		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+		    -H 'Content-Type: application/json' \
+		    -H 'Accept: application/json, text/event-stream' \
+		    -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' \
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tools/call\",\"params\":{\"name\":\"trigger-long-running-operation\",\"arguments\":{\"duration\":$secs,\"steps\":$secs},\"_meta\":{\"progressToken\":\"busy-$i\"}}}" \
+		    >"$BUSY_DIR/call.$i" 2>&1 &
+		BUSY_PIDS="$BUSY_PIDS $!"
+	done
+	for i in $(seq "$n"); do
+		wait_grep 'notifications/progress' "$BUSY_DIR/call.$i" || return 1
+	done
+}
+
+# How many of the busy calls have finished (their result arrived).
+busy_done() {
+	grep -l '"result"' "$BUSY_DIR"/call.* 2>/dev/null | wc -l
+}
+
+stop_busy() {
+	# shellcheck disable=SC2086
+	[ -z "${BUSY_PIDS:-}" ] || kill $BUSY_PIDS 2>/dev/null || true
+	rm -rf "${BUSY_DIR:-/nonexistent}"
+}
+
 # header NAME -> value of a response header from the last http call
 header() {
 	printf '%s\n' "$headers" | sed -n "s/^$1: //p" | tail -1
