@@ -75,6 +75,7 @@ cleanup() {
 	[ -z "${STACK:-}" ] || STACK_DIR=$STACK
 	if [ -n "${STACK_DIR:-}" ]; then
 		stop_tree "$STACK_DIR/supergateway.pid"
+		stop_tree "$STACK_DIR/mcp-proxy.pid"
 		stop_tree "$STACK_DIR/everything-http.pid"
 	fi
 	if [ -n "${BASE_DIR:-}" ]; then
@@ -102,7 +103,7 @@ trap 'exit 130' INT TERM
 # ---- the stack --------------------------------------------------------
 
 # The whole stack, the demo tenant (everything over stdio, everything-http
-# at the upstream started here) and supergateway.
+# at the upstream started here), supergateway and mcp-proxy.
 bench_stack_up() {
 	say "starting the stack in $BENCH_DIR"
 	STACK="$BENCH_DIR/stack"
@@ -124,10 +125,20 @@ bench_stack_up() {
 	    --stdio "$STACK_NODE_MODULES/.bin/node $STACK_NODE_MODULES/@modelcontextprotocol/server-everything/dist/index.js stdio" \
 	    --outputTransport streamableHttp --port "$SG_PORT" --logLevel none
 
+	MP_PORT=$(stack_free_port)
+	# mcp-proxy, stateful (its default): one stdio child per session,
+	# kept; Streamable HTTP only; its defaults otherwise (event store on).
+	stack_start_node mcp-proxy "$MP_PORT" \
+	    "$STACK_NODE_MODULES/mcp-proxy/dist/bin/mcp-proxy.mjs" \
+	    --host 127.0.0.1 --port "$MP_PORT" --server stream -- \
+	    "$STACK_NODE_MODULES/.bin/node" \
+	    "$STACK_NODE_MODULES/@modelcontextprotocol/server-everything/dist/index.js" stdio
+
 	URL_STDIO="$STACK_BASE_URL/mcp/$DEMO_TENANT/everything"
 	URL_PHTTP="$STACK_BASE_URL/mcp/$DEMO_TENANT/everything-http"
 	URL_DIRECT="$EVERYTHING_HTTP_URL"
 	URL_SG="http://127.0.0.1:$SG_PORT/mcp"
+	URL_MP="http://127.0.0.1:$MP_PORT/mcp"
 	TOKEN=$DEMO_ACCESS_TOKEN
 }
 
@@ -281,6 +292,7 @@ open_target() {
 	platform-http-old) restart_upstream; URL=$URL_PHTTP_OLD; TOK=$TOKEN ;;
 	direct) restart_upstream; URL=$URL_DIRECT; TOK="" ;;
 	supergateway) URL=$URL_SG; TOK=""; SID=""; return ;;
+	mcp-proxy) URL=$URL_MP; TOK="" ;;
 	esac
 	SID=$(session "$URL" "$TOK")
 }

@@ -13,6 +13,8 @@
 #   direct           the upstream's own Streamable HTTP transport, no platform
 #   supergateway     supergateway (npm, pinned) in stateless mode: stdio ->
 #                    Streamable HTTP, one server process per request
+#   mcp-proxy        mcp-proxy (npm, pinned) in its default stateful mode:
+#                    stdio -> Streamable HTTP, one server process per session
 #
 # Workloads: tools/call "echo" (small answer) and tools/list (~7.7 KB) at
 # concurrency BENCH_CONCURRENCY, and a latency probe (echo at concurrency 1)
@@ -28,7 +30,8 @@
 # bench/results; "-" for none), BENCH_KEEP (1: keep the temp directory),
 # BENCH_CONF (lines appended to the platform's configuration, for what-if
 # runs: e.g. BENCH_CONF="log_body_max = 0"), BENCH_TARGETS (the targets to
-# measure, default "direct platform-http platform-stdio supergateway").
+# measure, default "direct platform-http platform-stdio supergateway
+# mcp-proxy").
 #
 # Old build against new, in the same run: BENCH_BASELINE=/path/to/an/older/
 # mcp-platform.fcgi starts it as a second platform instance (same web
@@ -59,7 +62,7 @@ DO_LIST=${BENCH_LIST:-1}
 WEB=${BENCH_WEB:-lighttpd}
 MAX_PROCS=${BENCH_MAX_PROCS:-}
 RESULTS=${BENCH_RESULTS:-$TOP/bench/results}
-TARGETS=${BENCH_TARGETS:-direct platform-http platform-stdio supergateway}
+TARGETS=${BENCH_TARGETS:-direct platform-http platform-stdio supergateway mcp-proxy}
 BASELINE=${BENCH_BASELINE:-}
 ROUNDS=${BENCH_BASELINE_ROUNDS:-1}
 LUA=$TOP/bench/mcp.lua
@@ -82,16 +85,18 @@ fi
 # in DIR, STACK_DIR by default), workers (its mcp-platform.fcgi, self
 # only), children (the workers' stdio children, and anything they reaped),
 # upstream (server-everything over HTTP), supergateway (with its
-# per-request servers), supabase (supabase-local: the resolve round trips).
+# per-request servers), mcpproxy (mcp-proxy with its per-session
+# servers), supabase (supabase-local: the resolve round trips).
 # The workers of another platform instance (a baseline) are not counted.
 cpu_snap() {
-	local d=${1:-$STACK_DIR} front ev sg supa
+	local d=${1:-$STACK_DIR} front ev sg mp supa
 	front=$(cat "$d/platform/lighttpd.pid" "$d/apache/httpd.pid" 2>/dev/null | head -1)
 	ev=$(cat "$STACK_DIR/everything-http.pid" 2>/dev/null || echo 0)
 	sg=$(cat "$STACK_DIR/supergateway.pid" 2>/dev/null || echo 0)
+	mp=$(cat "$STACK_DIR/mcp-proxy.pid" 2>/dev/null || echo 0)
 	supa=$(cat "$STACK_DIR/supabase/lighttpd.pid" 2>/dev/null || echo 0)
 	{ head -1 /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk \
-	    -v front="${front:-0}" -v ev="$ev" -v sg="$sg" -v supa="$supa" '
+	    -v front="${front:-0}" -v ev="$ev" -v sg="$sg" -v mp="$mp" -v supa="$supa" '
 	NR == 1 { busy = $2 + $3 + $4 + $7 + $8 + $9; steal = $9
 		  total = busy + $5 + $6; next }
 	{
@@ -101,7 +106,7 @@ cpu_snap() {
 		if ($2 == "(mcp-platform.fc)") w[pid] = 1
 	}
 	END {
-		split("front workers children upstream supergateway supabase", G, " ")
+		split("front workers children upstream supergateway mcpproxy supabase", G, " ")
 		for (i in G) sum[G[i]] = 0
 		for (p in all) {
 			g = ""; q = p; mine = 0
@@ -114,6 +119,7 @@ cpu_snap() {
 				if (g != "") { q = ppid[q]; continue }
 				if (q == ev) { g = "upstream"; break }
 				if (q == sg) { g = "supergateway"; break }
+				if (q == mp) { g = "mcpproxy"; break }
 				if (q == supa) { g = "supabase"; break }
 				q = ppid[q]
 			}
@@ -125,9 +131,9 @@ cpu_snap() {
 			} else if (g != "")
 				sum[g] += all[p]
 		}
-		printf "front=%d workers=%d children=%d upstream=%d supergateway=%d supabase=%d busy=%d steal=%d total=%d\n",
+		printf "front=%d workers=%d children=%d upstream=%d supergateway=%d mcpproxy=%d supabase=%d busy=%d steal=%d total=%d\n",
 		    sum["front"], sum["workers"], sum["children"], sum["upstream"],
-		    sum["supergateway"], sum["supabase"], busy, steal, total
+		    sum["supergateway"], sum["mcpproxy"], sum["supabase"], busy, steal, total
 	}'
 }
 
@@ -244,12 +250,14 @@ run latency direct 1 "$LAT_DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 for t in platform-http platform-stdio; do
 	platform latency "$t" 1 "$LAT_DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 done
+run latency mcp-proxy 1 "$LAT_DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 next_workload
 run echo direct "$CONC" "$DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 for t in platform-http platform-stdio; do
 	platform echo "$t" "$CONC" "$DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 done
 run echo supergateway "$SG_CONC" "$SG_DUR" "$BODY_ECHO" "$EXPECT_ECHO"
+run echo mcp-proxy "$CONC" "$DUR" "$BODY_ECHO" "$EXPECT_ECHO"
 if [ "$DO_LIST" = 1 ]; then
 	next_workload
 	run tools/list direct "$CONC" "$DUR" "$BODY_LIST" "$EXPECT_LIST"
@@ -257,6 +265,7 @@ if [ "$DO_LIST" = 1 ]; then
 		platform tools/list "$t" "$CONC" "$DUR" "$BODY_LIST" "$EXPECT_LIST"
 	done
 	run tools/list supergateway "$SG_CONC" "$SG_DUR" "$BODY_LIST" "$EXPECT_LIST"
+	run tools/list mcp-proxy "$CONC" "$DUR" "$BODY_LIST" "$EXPECT_LIST"
 fi
 
 T1=$(date +%s)
@@ -292,6 +301,7 @@ if [ -n "$(git -C "$TOP" status --porcelain --untracked-files=no -- src lib 2>/d
 fi
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 SG_VER=$(jq -r .version "$STACK_NODE_MODULES/supergateway/package.json")
+MP_VER=$(jq -r .version "$STACK_NODE_MODULES/mcp-proxy/package.json")
 EV_VER=$(jq -r .version "$STACK_NODE_MODULES/@modelcontextprotocol/server-everything/package.json")
 BUILD_ID=$(sha256sum "$STACK_DIR/bin/mcp-platform.fcgi" | cut -c1-12)
 REQLOG=$({ cat "$STACK_DIR"/platform/log/requests.jsonl* 2>/dev/null || true; } | wc -l)
@@ -310,7 +320,7 @@ report() {
 	    "load average $LOAD_START at the start, $LOAD_END at the end"
 	echo "- platform: $REV (mcp-platform.fcgi sha256 $BUILD_ID;" \
 	    "$REQLOG lines in its request log), behind $WEB${PROCS:+ (max-procs $PROCS)}${BENCH_CONF:+, with \"$BENCH_CONF\"};" \
-	    "server-everything $EV_VER; supergateway $SG_VER (stateless); node $("$STACK_NODE" --version); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+	    "server-everything $EV_VER; supergateway $SG_VER (stateless); mcp-proxy $MP_VER (stateful); node $("$STACK_NODE" --version); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 	if [ -n "$BASELINE" ]; then
 		echo "- baseline (the *-old targets): $BASELINE, $BASE_REV" \
 		    "(sha256 $BASE_ID; $BASE_REQLOG lines in its request log), a second" \
@@ -355,6 +365,8 @@ report() {
 			r = rps["echo/platform-stdio"] / rps["echo/supergateway"]
 			row("echo: platform-stdio / supergateway (req/s)", r, "%.0f", "≥ 100", r >= 100)
 		}
+		if (("echo/mcp-proxy" in rps) && ("echo/platform-stdio" in rps))
+			row("echo: platform-stdio / mcp-proxy (req/s)", rps["echo/platform-stdio"] / rps["echo/mcp-proxy"], "%.2f", "-", 0)
 		if (("latency/direct" in p50) && ("latency/platform-http" in p50)) {
 			d = p50["latency/platform-http"] - p50["latency/direct"]
 			row("c=1: p50 platform-http − p50 direct (ms)", d, "%+.2f", "≤ 1", d <= 1)
@@ -371,6 +383,8 @@ report() {
 			r = rps["tools/list/platform-stdio"] / rps["tools/list/supergateway"]
 			row("tools/list: platform-stdio / supergateway (req/s)", r, "%.0f", "≥ 100", r >= 100)
 		}
+		if (("tools/list/mcp-proxy" in rps) && ("tools/list/platform-stdio" in rps))
+			row("tools/list: platform-stdio / mcp-proxy (req/s)", rps["tools/list/platform-stdio"] / rps["tools/list/mcp-proxy"], "%.2f", "-", 0)
 		m = 0; n = 0
 		while ((getline l < mem) > 0) { split(l, f, " "); n++; if (f[3] > m) m = f[3] }
 		if (n) row("largest worker peak RSS (MiB, VmHWM)", m / 1024, "%.1f", "≤ 16", m <= 16 * 1024)
@@ -380,7 +394,8 @@ report() {
 	echo
 	echo "From /proc/<pid>/stat before and after each measurement. front: the" \
 	    "web server; workers: mcp-platform.fcgi; server: the MCP server" \
-	    "(the workers' stdio children, the HTTP upstream, or supergateway" \
+	    "(the workers' stdio children, the HTTP upstream, mcp-proxy with its" \
+	    "server, or supergateway" \
 	    "with what it reaped of its per-request servers: it kills their" \
 	    "process group, so most of them are orphaned and escape this count);" \
 	    "ours: the sum, wrk included; machine: all CPU time spent on the" \
@@ -391,7 +406,7 @@ report() {
 	echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	       n = v["requests"]; us = 1e6 / 100 / n	# 100 ticks/s
-	       server = v["cpu_children"] + v["cpu_upstream"] + v["cpu_supergateway"]
+	       server = v["cpu_children"] + v["cpu_upstream"] + v["cpu_supergateway"] + v["cpu_mcpproxy"]
 	       ours = v["cpu_wrk"] + v["cpu_front"] + v["cpu_workers"] + server + v["cpu_supabase"]
 	       secs = v["duration_us"] / 1e6
 	       printf "| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f / %.2f | %.0f%% |\n",
