@@ -1518,6 +1518,9 @@ out:
 
 /* ---- sink 1: <log_dir>/requests.jsonl ----------------------------------- */
 
+static void	 reqlog_file_resumed(struct reqlog_file *, const char *,
+		    const char *);
+
 void
 reqlog_file_init(struct reqlog_file *f)
 {
@@ -1532,6 +1535,7 @@ reqlog_file_init(struct reqlog_file *f)
 void
 reqlog_file_release(struct reqlog_file *f)
 {
+	reqlog_file_resumed(f, NULL, "closing a request log file");
 	if (f->fd != -1)
 		close(f->fd);
 	reqlog_file_init(f);
@@ -1574,6 +1578,26 @@ reqlog_file_lost(struct reqlog_file *f, const char *path, const char *what,
 	    strerror(err), id, len, f->lost);
 	f->last_report = now;
 	f->lost = 0;
+}
+
+/* Losses counted since the last report (the reports are at most one a
+ * LIMIT_REQLOG_ERR_EVERY_S): said at once when writing works again, or
+ * when the worker lets go of the file, so the last ones are never left
+ * untold. */
+static void
+reqlog_file_resumed(struct reqlog_file *f, const char *path,
+    const char *when)
+{
+	if (f->lost == 0)
+		return;
+	if (path != NULL)
+		log_error(MOD, "%s '%s': %lu more request log record(s) lost "
+		    "since the last report", when, path, f->lost);
+	else
+		log_error(MOD, "%s: %lu more request log record(s) lost since "
+		    "the last report", when, f->lost);
+	f->lost = 0;
+	f->last_report = time(NULL);
 }
 
 /* Open path for appending and note its inode; 0 or -1 (reported). */
@@ -1666,8 +1690,10 @@ reqlog_file_write(struct reqlog_file *f, const char *path, const char *line,
 	}
 	if (f->lock)
 		flock(f->fd, LOCK_UN);
-	if (n == (ssize_t)len)
+	if (n == (ssize_t)len) {
+		reqlog_file_resumed(f, path, "writing again");
 		return 0;
+	}
 	reqlog_file_lost(f, path, "write", err, line, len);
 	return -1;
 }

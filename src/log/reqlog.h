@@ -214,7 +214,11 @@ int	 reqlog_to_json(const struct reqlog *, struct buf *line);
  * write, ENOSPC, ...) the error log gets, at most once per
  * LIMIT_REQLOG_ERR_EVERY_S, one line naming the file, the error, the lost
  * record's request id and how many were lost since the last such line;
- * the return is -1 and the caller goes on. reqlog_file_release() closes.
+ * the return is -1 and the caller goes on. Losses only counted (inside
+ * that minute) are told at once when a write works again ("writing
+ * again '<path>': N more ... lost"), or by reqlog_file_release() ("closing
+ * a request log file: N more ..."), which closes: the last losses are
+ * never left untold.
  *
  * lock (set it after reqlog_file_init): each write is made under a shared
  * flock(2) of the file, and the inode check is made under it too; whoever

@@ -634,6 +634,25 @@ test_file_rotation(void)
 		T(reqlog_file_write(&f, "/dev/full", line.data, line.len) ==
 		    -1);
 		reqlog_file_release(&f);
+		/* The first loss is reported at once, the next ones within
+		 * the minute only counted, and that count is told (and
+		 * cleared) as soon as a write works again. */
+		T(reqlog_file_write(&f, "/dev/full", line.data, line.len) ==
+		    -1);
+		T(f.lost == 0 && f.last_report != 0);
+		T(reqlog_file_write(&f, "/dev/full", line.data, line.len) ==
+		    -1);
+		T(reqlog_file_write(&f, "/dev/full", line.data, line.len) ==
+		    -1);
+		T(f.lost == 2);
+		T(reqlog_file_write(&f, path, line.data, line.len) == 0);
+		T(f.lost == 0);
+		/* ... or when the worker lets go of the file. */
+		T(reqlog_file_write(&f, "/dev/full", line.data, line.len) ==
+		    -1);
+		T(f.lost == 1);
+		reqlog_file_release(&f);
+		T(f.lost == 0);
 	}
 	unlink(path);
 	unlink(old);
