@@ -153,7 +153,8 @@ bench_whatif() {
 	[ "$WEB" = lighttpd ] || die "BENCH_MAX_PROCS, BENCH_CONF and BENCH_BASELINE_CONF need BENCH_WEB=lighttpd"
 	stack_stop_platform
 	if [ -n "$MAX_PROCS" ]; then
-		sed -i "s/\"max-procs\" => [0-9]*/\"max-procs\" => $MAX_PROCS/" \
+		# the MCP workers' entry only (not the health worker's)
+		sed -i "/run\/mcp-platform.sock\"/,/max-procs/ s/\"max-procs\" => [0-9]*/\"max-procs\" => $MAX_PROCS/" \
 		    "$STACK_DIR/platform/lighttpd.conf"
 	fi
 	if [ -n "$conf" ]; then

@@ -305,7 +305,7 @@ MP_VER=$(jq -r .version "$STACK_NODE_MODULES/mcp-proxy/package.json")
 EV_VER=$(jq -r .version "$STACK_NODE_MODULES/@modelcontextprotocol/server-everything/package.json")
 BUILD_ID=$(sha256sum "$STACK_DIR/bin/mcp-platform.fcgi" | cut -c1-12)
 REQLOG=$({ cat "$STACK_DIR"/platform/log/requests.jsonl* 2>/dev/null || true; } | wc -l)
-PROCS=$(sed -n 's/.*"max-procs" => \([0-9]*\).*/\1/p' "$STACK_DIR/platform/lighttpd.conf" 2>/dev/null | head -1)
+PROCS=$(sed -n '/run\/mcp-platform.sock"/,/max-procs/ s/.*"max-procs" => \([0-9]*\).*/\1/p' "$STACK_DIR/platform/lighttpd.conf" 2>/dev/null | head -1)
 if [ -n "$BASELINE" ]; then
 	BASE_ID=$(sha256sum "$BASE_DIR/bin/mcp-platform.fcgi" | cut -c1-12)
 	BASE_REV=$(git -C "$(dirname "$BASELINE")" rev-parse --short HEAD 2>/dev/null || echo "commit unknown")
