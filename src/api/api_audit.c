@@ -66,6 +66,10 @@ api_audit_parse_query(const char *qs, unsigned int *limit,
 		if (*amp == '\0')
 			break;
 		p = amp + 1;
+		if (*p == '\0') {
+			snprintf(why, whylen, "malformed query string");
+			return -1;
+		}
 	}
 	return 0;
 }
