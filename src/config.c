@@ -96,6 +96,7 @@ static const struct config_key config_keys[] = {
 	    LIMIT_LOGSHIP_INTERVAL_MAX, F(log_ship_interval), 0 },
 	{ "log_retention_months", CT_COUNT, 0, NULL, LIMIT_LOG_RETENTION_MAX,
 	    F(log_retention_months), 0 },
+	{ "signup_policy", CT_STRING, 0, "open", 0, F(signup_policy), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
 	{ "log_level", CT_LOGLEVEL, 0, NULL, 0, 0, 0 },
 };
@@ -146,6 +147,7 @@ config_init(struct config *cfg)
 	cfg->log_ship_interval = LIMIT_LOGSHIP_INTERVAL_DEFAULT;
 	cfg->log_retention_months = 0;
 	cfg->log_level = LOG_LVL_INFO;
+	cfg->signup = SIGNUP_OPEN;
 }
 
 void
@@ -173,6 +175,7 @@ config_release(struct config *cfg)
 	free(cfg->stdio_user);
 	free(cfg->stdio_path);
 	free(cfg->stdio_sandbox);
+	free(cfg->signup_policy);
 	free(cfg->stdio_read_paths);
 	for (i = 0; i < cfg->n_allowed_origins; i++)
 		free(cfg->allowed_origins[i]);
@@ -572,6 +575,27 @@ config_check_stdio_user(struct config *cfg, char *why, size_t whylen)
 	return 0;
 }
 
+/* signup_policy is open, confirm or invite (docs/user-management.md). */
+static int
+config_check_signup(struct config *cfg, char *why, size_t whylen)
+{
+	const char	*p = cfg->signup_policy != NULL ? cfg->signup_policy :
+			    "open";
+
+	if (strcmp(p, "open") == 0)
+		cfg->signup = SIGNUP_OPEN;
+	else if (strcmp(p, "confirm") == 0)
+		cfg->signup = SIGNUP_CONFIRM;
+	else if (strcmp(p, "invite") == 0)
+		cfg->signup = SIGNUP_INVITE;
+	else {
+		config_errf(why, whylen, "signup_policy: not one of open, "
+		    "confirm, invite");
+		return -1;
+	}
+	return 0;
+}
+
 /* stdio_sandbox is off, best or require; stdio_read_paths a colon list
  * of absolute paths (docs/security.md "The stdio sandbox"). */
 static int
@@ -711,6 +735,14 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 	}
 	if (config_check_stdio_sandbox(cfg, &key, why, sizeof(why)) == -1) {
 		i = (size_t)config_key_index(key, strlen(key));
+		config_where(cfg, &config_keys[i], &ld.raw[i], where,
+		    sizeof(where));
+		config_errf(err, errlen, "%s: %s", where, why);
+		goto out;
+	}
+	if (config_check_signup(cfg, why, sizeof(why)) == -1) {
+		i = (size_t)config_key_index("signup_policy",
+		    strlen("signup_policy"));
 		config_where(cfg, &config_keys[i], &ld.raw[i], where,
 		    sizeof(where));
 		config_errf(err, errlen, "%s: %s", where, why);

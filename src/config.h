@@ -47,6 +47,13 @@
 #define CONFIG_ENV_PATH		"MCP_PLATFORM_CONF"
 #define CONFIG_DEFAULT_PATH	"/etc/mcp-platform/mcp-platform.conf"
 
+/* Who may sign up through /api/v1/auth/signup (docs/user-management.md). */
+enum signup_policy {
+	SIGNUP_OPEN,		/* anyone; a session at once */
+	SIGNUP_CONFIRM,		/* anyone; Supabase's email confirmation */
+	SIGNUP_INVITE		/* only an email with an open invitation */
+};
+
 struct config {
 	char		*path;		/* the file that was loaded */
 
@@ -98,6 +105,8 @@ struct config {
 	char		**allowed_origins;	/* n_allowed_origins entries */
 	size_t		 n_allowed_origins;
 	enum log_level	 log_level;
+	char		*signup_policy;	/* "open" | "confirm" | "invite" */
+	enum signup_policy signup;	/* from signup_policy */
 };
 
 void	 config_init(struct config *);

@@ -1,7 +1,11 @@
 /*
  * routes.c -- the platform's route table; see routes.h.
  */
+#include "api/api_audit.h"
+#include "api/api_auth.h"
 #include "api/api_logs.h"
+#include "api/api_members.h"
+#include "api/api_tenants.h"
 #include "auth/wellknown.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -13,7 +17,6 @@
  * first is not needed (patterns never overlap: a literal segment and a
  * {slug} segment never both match, see router_match()).
  * Planned (DESIGN sections 3 and 5):
- *   { "POST",   "/api/v1/auth/login",    admin_auth_login },
  *   { "GET",    "/api/v1/tenants/{tenant}/servers", admin_servers_list },
  *   { "GET",    "/metrics",              metrics_handle },
  */
@@ -33,6 +36,25 @@ const struct route routes_platform[] = {
 	/* The log query API (DESIGN section 5). */
 	{ "GET", "/api/v1/tenants/{tenant}/logs", api_logs_get },
 	{ "GET", "/api/v1/tenants/{tenant}/usage", api_logs_usage },
+	/* Front door: accounts, tenants, members, audit (issue 10,
+	 * docs/user-management.md). */
+	{ "POST", "/api/v1/auth/signup", api_auth_signup },
+	{ "POST", "/api/v1/auth/login", api_auth_login },
+	{ "POST", "/api/v1/auth/refresh", api_auth_refresh },
+	{ "POST", "/api/v1/auth/logout", api_auth_logout },
+	{ "GET", "/api/v1/auth/me", api_auth_me },
+	{ "POST", "/api/v1/tenants", api_tenants_create },
+	{ "GET", "/api/v1/tenants", api_tenants_list },
+	{ "GET", "/api/v1/tenants/{tenant}", api_tenants_get },
+	{ "PATCH", "/api/v1/tenants/{tenant}", api_tenants_patch },
+	{ "DELETE", "/api/v1/tenants/{tenant}", api_tenants_delete },
+	{ "GET", "/api/v1/tenants/{tenant}/members", api_members_list },
+	{ "POST", "/api/v1/tenants/{tenant}/members", api_members_add },
+	{ "PATCH", "/api/v1/tenants/{tenant}/members/{user}",
+	    api_members_patch },
+	{ "DELETE", "/api/v1/tenants/{tenant}/members/{user}",
+	    api_members_delete },
+	{ "GET", "/api/v1/tenants/{tenant}/audit", api_audit_get },
 };
 
 const size_t routes_platform_n =

@@ -295,7 +295,9 @@ stack_migrate() {
 }
 
 # supabase-local's lighttpd configuration. SUPABASE_JWT_ALG=ES256 makes
-# Auth sign user tokens with an ES256 key published in its JWKS.
+# Auth sign user tokens with an ES256 key published in its JWKS;
+# SUPABASE_MAILER_AUTOCONFIRM=false makes signups wait for an email
+# confirmation (docs/supabase-local.md).
 stack_start_supabase() {
 	STACK_SUPABASE_PORT=$1
 	STACK_SUPABASE_URL="http://127.0.0.1:$1"
@@ -327,6 +329,7 @@ fastcgi.server = ( "/" => ( (
 		"SUPABASE_LOCAL_JWT_SECRET_FILE" => "$d/secrets/jwt-secret",
 		"SUPABASE_LOCAL_SECRET_KEY_FILE" => "$d/secrets/secret-key",
 		$es256
+		"SUPABASE_LOCAL_MAILER_AUTOCONFIRM" => "${SUPABASE_MAILER_AUTOCONFIRM:-true}",
 		"SUPABASE_LOCAL_PUBLISHABLE_KEY" => "$STACK_PUBLISHABLE_KEY"
 	)
 ) ) )

@@ -82,6 +82,9 @@ struct sl_conf {
 	char	**schemas;	/* SUPABASE_LOCAL_SCHEMAS, default {"public"};
 				   schemas[0] is PostgREST's default schema */
 	size_t	 nschemas;
+	int	 autoconfirm;	/* SUPABASE_LOCAL_MAILER_AUTOCONFIRM, default 1:
+				   GoTrue's MAILER_AUTOCONFIRM; 0: signup
+				   leaves the email unconfirmed, no session */
 };
 
 struct sl_req {

@@ -822,7 +822,25 @@ sl_auth_signup_check(struct sl_req *req, const char *email_in,
 /* ------------------------------------------------------------------ */
 /* Endpoints                                                           */
 
-/* POST /signup (GoTrue signup.go, with mailer autoconfirm on). */
+/* Commit t and reply 200 with the user uid alone (signup without
+ * autoconfirm). */
+static void
+sl_auth_reply_user(struct sl_auth_tx *t, const char *uid)
+{
+	json_t	*u;
+	int	 missing;
+
+	if ((u = sl_auth_user_json(t, uid, &missing)) == NULL ||
+	    sl_auth_end(t, 1) == -1) {
+		sl_auth_internal(t->req, "Database error saving new user");
+		json_decref(u);
+		return;
+	}
+	sl_reply_json(t->req, 200, NULL, u);
+	json_decref(u);
+}
+
+/* POST /signup (GoTrue signup.go; mailer autoconfirm on or off). */
 static void
 sl_auth_signup(struct sl_req *req)
 {
@@ -874,13 +892,16 @@ sl_auth_signup(struct sl_req *req)
 	}
 	PQclear(r);
 	/*
-	 * Confirmed at once (autoconfirm), signed in at once; Confirm() adds
-	 * email_verified to user_metadata as GoTrue does.
+	 * Autoconfirm: confirmed at once, signed in at once; Confirm() adds
+	 * email_verified to user_metadata as GoTrue does. Without it
+	 * (GoTrue's sendConfirmation): unconfirmed, not signed in, and
+	 * confirmation_sent_at set; no mail leaves here (see
+	 * docs/supabase-local.md for confirming in tests).
 	 */
 	vals[0] = email;
 	vals[1] = pw;
 	vals[2] = buf_cstr(&data);
-	r = sl_auth_exec(&t,
+	r = sl_auth_exec(&t, req->conf->autoconfirm ?
 	    "insert into auth.users (instance_id, id, aud, role, email, "
 	    "encrypted_password, email_confirmed_at, last_sign_in_at, "
 	    "raw_app_meta_data, raw_user_meta_data, created_at, updated_at, "
@@ -890,7 +911,16 @@ sl_auth_signup(struct sl_req *req)
 	    SL_AUTH_BCRYPT_COST ")), now(), now(), "
 	    "'{\"provider\":\"email\",\"providers\":[\"email\"]}'::jsonb, "
 	    "$3::jsonb || '{\"email_verified\":true}'::jsonb, now(), now(), "
-	    "false) returning id::text", 3, vals);
+	    "false) returning id::text" :
+	    "insert into auth.users (instance_id, id, aud, role, email, "
+	    "encrypted_password, raw_app_meta_data, raw_user_meta_data, "
+	    "created_at, updated_at, is_anonymous) values ('"
+	    SL_AUTH_NIL_UUID "', "
+	    "gen_random_uuid(), 'authenticated', 'authenticated', $1, "
+	    "extensions.crypt($2, extensions.gen_salt('bf', "
+	    SL_AUTH_BCRYPT_COST ")), "
+	    "'{\"provider\":\"email\",\"providers\":[\"email\"]}'::jsonb, "
+	    "$3::jsonb, now(), now(), false) returning id::text", 3, vals);
 	if (r == NULL || PQntuples(r) != 1) {
 		if (strcmp(t.sqlstate, "23505") == 0)
 			sl_auth_error(req, 422, "user_already_exists",
@@ -902,6 +932,13 @@ sl_auth_signup(struct sl_req *req)
 			    "sequence in 'data'");
 		else
 			sl_auth_internal(req, "Database error saving new user");
+		goto out;
+	}
+	if (!req->conf->autoconfirm) {
+		/* GoTrue answers the user alone: no session until the
+		 * email is confirmed. */
+		snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
+		sl_auth_reply_user(&t, uid);
 		goto out;
 	}
 	snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));

@@ -202,6 +202,18 @@ sl_conf_load(struct sl_conf *conf)
 		sl_conf_die("SUPABASE_LOCAL_SECRET_KEY_FILE does not hold "
 		    "sb_secret_...");
 
+	conf->autoconfirm = 1;
+	if ((v = sl_conf_env("SUPABASE_LOCAL_MAILER_AUTOCONFIRM", 0)) !=
+	    NULL) {
+		if (strcmp(v, "true") == 0)
+			conf->autoconfirm = 1;
+		else if (strcmp(v, "false") == 0)
+			conf->autoconfirm = 0;
+		else
+			sl_conf_die("SUPABASE_LOCAL_MAILER_AUTOCONFIRM must be "
+			    "true or false");
+	}
+
 	if ((v = sl_conf_env("SUPABASE_LOCAL_URL", 0)) == NULL)
 		v = "http://127.0.0.1:54321";
 	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)

@@ -508,18 +508,34 @@ reset role;
 -- Deletions cascade past the last-owner guard
 -- ---------------------------------------------------------------------------
 
+-- Users delete softly, owners only, through delete_tenant() (0007).
 select pg_temp.act('authenticated', '00000000-0000-4000-8000-0000000000c1');
-delete from public.tenants where slug = 'chk-alpha';
-select pg_temp.ok((select count(*) from public.tenants where slug = 'chk-alpha') = 1,
-       'an admin cannot delete the tenant');
+select pg_temp.fails($$delete from public.tenants where slug = 'chk-alpha'$$, '42501',
+       'users have no delete grant on tenants (0007)');
+select pg_temp.fails($$select public.delete_tenant((select id from public.tenants where slug = 'chk-alpha'))$$,
+       'PT403', 'an admin cannot delete the tenant');
 select pg_temp.act('authenticated', '00000000-0000-4000-8000-0000000000a1');
-delete from public.tenants where slug = 'chk-alpha';
+select public.delete_tenant((select id from public.tenants where slug = 'chk-alpha'));
+select pg_temp.ok((select count(*) from public.tenants where slug = 'chk-alpha') = 0,
+       'a deleted tenant is invisible to its owner');
+select pg_temp.ok(not exists (select 1 from public.tenant_servers ts where ts.alias in ('chk-stdio', 'chk-http')),
+       'and so are its servers');
+select pg_temp.ok(not exists (select 1 from public.my_tenants() where slug = 'chk-alpha'),
+       'my_tenants() leaves it out');
+select pg_temp.fails($$select public.delete_tenant((select id from public.tenants where slug = 'chk-beta'))$$,
+       'PT404', 'delete_tenant: not a member is PT404');
 reset role;
+select pg_temp.ok((select deleted_at is not null from public.tenants where slug = 'chk-alpha'),
+       'the deleted tenant''s row is kept');
+select pg_temp.ok(public.resolve_mcp_target('chk-alpha', 'chk-stdio', '00000000-0000-4000-8000-0000000000a1') is null,
+       'resolve refuses a deleted tenant');
+-- The operator's hard delete cascades past the last-owner guard.
+delete from public.tenants where slug = 'chk-alpha';
 select pg_temp.ok(not exists (select 1 from public.tenants where slug = 'chk-alpha')
                   and not exists (select 1 from public.tenant_servers ts
                                    where ts.alias in ('chk-stdio', 'chk-http')
                                      and not exists (select 1 from public.tenants t where t.id = ts.tenant_id)),
-       'the owner deletes the tenant and its rows go with it');
+       'deleting the tenant (operator) takes its rows with it');
 delete from auth.users where id = '00000000-0000-4000-8000-0000000000b1';
 select pg_temp.ok(not exists (select 1 from public.tenant_members
                                where user_id = '00000000-0000-4000-8000-0000000000b1'),

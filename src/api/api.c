@@ -183,6 +183,39 @@ api_supa(struct api_ctx *c, const struct api_supa_call *ac,
 }
 
 int
+api_supa_j(struct api_ctx *c, const char *method, const char *path,
+    const json_t *body, const char *prefer, int service, char *pgcode,
+    json_t **out)
+{
+	struct api_supa_call	 ac;
+	struct httpc_response	 resp;
+	struct buf		 b;
+	int			 st;
+
+	*out = NULL;
+	httpc_response_init(&resp);
+	buf_init(&b, LIMIT_API_BODY);
+	memset(&ac, 0, sizeof(ac));
+	ac.method = method;
+	ac.path = path;
+	ac.prefer = prefer;
+	ac.service = service;
+	ac.pgcode = pgcode;
+	if (body != NULL) {
+		if (jsonx_dumpb(&b, body) == -1) {
+			st = 500;
+			goto out;
+		}
+		ac.body = &b;
+	}
+	st = api_supa(c, &ac, &resp, out);
+out:
+	buf_release(&b);
+	httpc_response_release(&resp);
+	return st;
+}
+
+int
 api_fail(struct api_ctx *c, int st)
 {
 	switch (st) {

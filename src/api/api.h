@@ -122,6 +122,16 @@ struct api_supa_call {
 int	 api_supa(struct api_ctx *, const struct api_supa_call *,
 	    struct httpc_response *, json_t **out);
 
+/*
+ * api_supa with a JSON body (borrowed; NULL: none) and Prefer, for the
+ * handlers' one-liners: method, path, body, prefer (NULL: none), service,
+ * pgcode (NULL or API_PGCODE_MAX bytes). Same answers as api_supa; the
+ * response is read and released here.
+ */
+int	 api_supa_j(struct api_ctx *, const char *method, const char *path,
+	    const json_t *body, const char *prefer, int service, char *pgcode,
+	    json_t **out);
+
 /* Answer a failed step with status st, in the platform's words. */
 int	 api_fail(struct api_ctx *, int st);
 

@@ -27,7 +27,8 @@ supa_perform(const struct config *cfg, const struct supa_call *c,
 	buf_init(&bearer, LIMIT_SECRET_FILE + LIMIT_JWT_LEN + 32);
 	buf_init(&prefer, 512);
 
-	if (c->user_token != NULL && cfg->supabase_publishable_key == NULL) {
+	if ((c->user_token != NULL || c->publishable) &&
+	    cfg->supabase_publishable_key == NULL) {
 		snprintf(why, whylen, "supabase_publishable_key is not set: "
 		    "cannot call Supabase as a user");
 		goto out;
@@ -44,6 +45,11 @@ supa_perform(const struct config *cfg, const struct supa_call *c,
 			goto oom;
 		headers[nh++] = apikey.data;
 		headers[nh++] = bearer.data;
+	} else if (c->publishable) {
+		if (buf_printf(&apikey, "apikey: %s",
+		    cfg->supabase_publishable_key) == -1)
+			goto oom;
+		headers[nh++] = apikey.data;
 	} else {
 		if (buf_printf(&apikey, "apikey: %s",
 		    buf_cstr(&cfg->supabase_secret_key)) == -1)

@@ -8,6 +8,7 @@
  *   Authorization: Bearer <secret key>      service call with a legacy JWT key
  *   apikey: <publishable key>               user call
  *   Authorization: Bearer <user token>      user call
+ *   apikey: <publishable key>               publishable (signup, login)
  *   Content-Type/Accept: application/json, Prefer: <prefer> when given.
  *
  * A user call needs supabase_publishable_key; without it the call fails
@@ -38,6 +39,9 @@ struct supa_call {
 	size_t		 bodylen;
 	long		 timeout_ms;	/* 0: LIMIT_HTTPC_TIMEOUT_MS */
 	size_t		 max_response;	/* 0: LIMIT_HTTPC_RESPONSE */
+	int		 publishable;	/* no user_token: the publishable
+					   key alone (Auth's public
+					   endpoints), not the secret key */
 };
 
 int	 supa_perform(const struct config *, const struct supa_call *,

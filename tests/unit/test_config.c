@@ -112,6 +112,10 @@ test_errors(void)
 		{ __LINE__, BASE "stdio_sandbox = maybe\n",
 		    ":3: stdio_sandbox: not one of off, best, require" },
 		{ __LINE__, BASE "stdio_sandbox = require\n", NULL },
+		{ __LINE__, BASE "signup_policy = closed\n",
+		    ":3: signup_policy: not one of open, confirm, invite" },
+		{ __LINE__, BASE "signup_policy = invite\n", NULL },
+		{ __LINE__, BASE "signup_policy = confirm\n", NULL },
 		{ __LINE__, BASE "stdio_sandbox = off\n", NULL },
 		{ __LINE__, BASE "stdio_read_paths = /opt/a:/srv/b\n", NULL },
 		{ __LINE__, BASE "stdio_read_paths = /opt/a:rel\n",
@@ -240,6 +244,7 @@ test_values(void)
 	T(cfg.n_allowed_origins == 0);
 	T(cfg.log_level == LOG_LVL_INFO);
 	T(cfg.stdio_sandbox_mode == SANDBOX_MODE_BEST);
+	T(cfg.signup == SIGNUP_OPEN);
 	T(cfg.stdio_read_paths == NULL);
 	T(strcmp(cfg.path, path) == 0);
 
