@@ -1,6 +1,7 @@
 /*
  * routes.c -- the platform's route table; see routes.h.
  */
+#include "api/api_keys.h"
 #include "api/api_logs.h"
 #include "auth/wellknown.h"
 #include "http/health.h"
@@ -33,6 +34,11 @@ const struct route routes_platform[] = {
 	/* The log query API (DESIGN section 5). */
 	{ "GET", "/api/v1/tenants/{tenant}/logs", api_logs_get },
 	{ "GET", "/api/v1/tenants/{tenant}/usage", api_logs_usage },
+	/* API keys and the key-for-token exchange (issue 10, keys). */
+	{ "POST", "/api/v1/tenants/{tenant}/api-keys", api_keys_create },
+	{ "GET", "/api/v1/tenants/{tenant}/api-keys", api_keys_list },
+	{ "DELETE", "/api/v1/tenants/{tenant}/api-keys/{id}", api_keys_revoke },
+	{ "POST", "/api/v1/auth/token", api_keys_token },
 };
 
 const size_t routes_platform_n =
