@@ -182,6 +182,7 @@ api_keys_create(struct request *req, const struct route_params *rp)
 	json_t			*in = NULL, *scopes = NULL, *row = NULL;
 	json_t			*out = NULL, *j = NULL, *servers, *d = NULL;
 	char			 hex[2 * APIKEY_SHA256 + 3], exp[API_LOGS_TIME_STRLEN];
+	char			 path[API_PATH_MAX];
 	const char		*name;
 	size_t			 i;
 	int			 st;
@@ -231,11 +232,26 @@ api_keys_create(struct request *req, const struct route_params *rp)
 		response_error(req, 500, NULL, "internal error");
 		goto out;
 	}
+	/* return=minimal, then read it back: RETURNING * would need
+	 * secret_sha256, which users may not select (column grants). */
 	memset(&ac, 0, sizeof(ac));
 	ac.method = "POST";
-	ac.path = KEYS_PATH "?select=" KEYS_COLUMNS;
+	ac.path = KEYS_PATH;
 	ac.body = &body;
-	ac.prefer = "return=representation";
+	ac.prefer = "return=minimal";
+	if ((st = api_supa(&c, &ac, &resp, &j)) != 0) {
+		api_fail(&c, st);
+		goto out;
+	}
+	json_decref(j);
+	j = NULL;
+	httpc_response_release(&resp);
+	httpc_response_init(&resp);
+	snprintf(path, sizeof(path), KEYS_PATH "?select=" KEYS_COLUMNS
+	    "&prefix=eq.%s&tenant_id=eq.%s", k.id, c.tenant_id);
+	memset(&ac, 0, sizeof(ac));
+	ac.method = "GET";
+	ac.path = path;
 	if ((st = api_supa(&c, &ac, &resp, &j)) != 0) {
 		api_fail(&c, st);
 		goto out;
@@ -339,34 +355,10 @@ api_keys_revoke(struct request *req, const struct route_params *rp)
 		response_error(req, 500, NULL, "internal error");
 		goto out;
 	}
-	snprintf(path, sizeof(path), KEYS_PATH "?select=id,prefix,name"
-	    "&id=eq.%s&tenant_id=eq.%s&revoked_at=is.null", id,
-	    c.tenant_id);
-	memset(&ac, 0, sizeof(ac));
-	ac.method = "PATCH";
-	ac.path = path;
-	ac.body = &body;
-	ac.prefer = "return=representation";
-	if ((st = api_supa(&c, &ac, &resp, &j)) != 0) {
-		api_fail(&c, st);
-		goto out;
-	}
-	if (json_array_size(j) == 1) {
-		d = json_pack("{s:O,s:O}", "prefix",
-		    json_object_get(json_array_get(j, 0), "prefix"), "name",
-		    json_object_get(json_array_get(j, 0), "name"));
-		api_audit(&c, NULL, "api_key.revoke", id, d);
-		response_send(req, 204, NULL, NULL, 0);
-		goto out;
-	}
-	/* Nothing changed: revoked before (revocation is final, and
-	 * asking again is no error), or no such key in this tenant. */
-	json_decref(j);
-	j = NULL;
-	httpc_response_release(&resp);
-	httpc_response_init(&resp);
-	snprintf(path, sizeof(path), KEYS_PATH "?select=id&id=eq.%s"
-	    "&tenant_id=eq.%s", id, c.tenant_id);
+	/* The row first (its prefix for the audit row), then the change,
+	 * guarded by revoked_at=is.null; return=minimal as for create. */
+	snprintf(path, sizeof(path), KEYS_PATH "?select=id,prefix,name,"
+	    "revoked_at&id=eq.%s&tenant_id=eq.%s", id, c.tenant_id);
 	memset(&ac, 0, sizeof(ac));
 	ac.method = "GET";
 	ac.path = path;
@@ -374,10 +366,36 @@ api_keys_revoke(struct request *req, const struct route_params *rp)
 		api_fail(&c, st);
 		goto out;
 	}
-	if (json_array_size(j) == 1)
-		response_send(req, 204, NULL, NULL, 0);
-	else
+	if (json_array_size(j) != 1) {
 		response_error(req, 404, NULL, "no such API key");
+		goto out;
+	}
+	if (json_array_size(j) == 1 && json_is_null(json_object_get(
+	    json_array_get(j, 0), "revoked_at"))) {
+		httpc_response_release(&resp);
+		httpc_response_init(&resp);
+		snprintf(path, sizeof(path), KEYS_PATH "?id=eq.%s"
+		    "&tenant_id=eq.%s&revoked_at=is.null", id, c.tenant_id);
+		memset(&ac, 0, sizeof(ac));
+		ac.method = "PATCH";
+		ac.path = path;
+		ac.body = &body;
+		ac.prefer = "return=minimal";
+		if ((st = api_supa(&c, &ac, &resp, &d)) != 0) {
+			api_fail(&c, st);
+			goto out;
+		}
+		json_decref(d);
+		d = json_pack("{s:O,s:O}", "prefix",
+		    json_object_get(json_array_get(j, 0), "prefix"), "name",
+		    json_object_get(json_array_get(j, 0), "name"));
+		api_audit(&c, NULL, "api_key.revoke", id, d);
+		response_send(req, 204, NULL, NULL, 0);
+		goto out;
+	}
+	/* Revoked before: revocation is final, asking again is no
+	 * error (and no second audit row). */
+	response_send(req, 204, NULL, NULL, 0);
 out:
 	json_decref(d);
 	json_decref(j);
