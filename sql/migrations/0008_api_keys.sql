@@ -75,3 +75,19 @@ revoke all on function public.api_key_lookup(text, uuid) from public, anon, auth
 revoke all on function public.api_key_touch(uuid[]) from public, anon, authenticated;
 grant execute on function public.api_key_lookup(text, uuid) to service_role;
 grant execute on function public.api_key_touch(uuid[]) to service_role;
+
+-- mcpctl token --user EMAIL: the user's id, for an operator's short-lived
+-- user token (src/mcpctl/key.c). auth.users is not exposed over
+-- PostgREST; service_role only.
+create function public.mcpctl_user_id(p_email text)
+  returns uuid
+  language sql
+  stable
+  security definer
+  set search_path = ''
+  as $$
+    select u.id from auth.users u where pg_catalog.lower(u.email) = pg_catalog.lower(p_email)
+  $$;
+
+revoke all on function public.mcpctl_user_id(text) from public, anon, authenticated;
+grant execute on function public.mcpctl_user_id(text) to service_role;

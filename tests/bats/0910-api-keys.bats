@@ -5,6 +5,7 @@
 # config_ttl, and that the secret shows up nowhere after creation.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	export STACK_PLATFORM_TOKENS=1
@@ -234,4 +235,41 @@ absent() {
 	absent "$secret" "$STACK_DIR/platform" "$STACK_DIR/supabase"
 	absent "$tok" "$STACK_DIR/platform/log"
 	absent "$secret" <(stack_psql -At -c "select row_to_json(a)::text from public.audit_events a")
+}
+
+@test "mcpctl key create | revoke and mcpctl token --key | --user" {
+	ctl() { stack_as "${MCPCTL:-$TOP/build/mcpctl}" -c "$STACK_DIR/platform/mcp-platform.conf" "$@"; }
+	run ctl key --help
+	[ "$status" = 2 ]
+	run ctl key create --tenant "$DEMO_TENANT" --name ops --scopes mcp:call,nope
+	[ "$status" = 2 ]
+	run ctl key create --tenant no-such-tenant --name ops --scopes mcp:call
+	[ "$status" = 1 ]
+	run --separate-stderr ctl key create --tenant "$DEMO_TENANT" --name ops --scopes mcp:call,logs:read
+	[ "$status" = 0 ]
+	key=$(jq -r .key <<<"$output") id=$(jq -r .id <<<"$output")
+	[[ "$key" =~ ^mcpk_ ]]
+	mcp_init "$key" "$DEMO_TENANT/$DEMO_ALIAS"
+	assert_status 200
+	run --separate-stderr ctl token --key "$key"
+	[ "$status" = 0 ]
+	tok=$output
+	mcp_init "$tok" "$DEMO_TENANT/$DEMO_ALIAS"
+	assert_status 200
+	run ctl token --key "mcpk_nope"
+	[ "$status" = 1 ]
+	run --separate-stderr ctl token --user demo@example.com
+	[ "$status" = 0 ]
+	api_call GET "/api/v1/tenants/$DEMO_TENANT/api-keys" -H "Authorization: Bearer $output"
+	assert_status 200
+	assert_json "any(.items[]; .id == \"$id\")"
+	run ctl key revoke "$id"
+	[ "$status" = 0 ]
+	run ctl key revoke "$id"
+	[ "$status" = 0 ]
+	run ctl key revoke 00000000-0000-4000-8000-000000000000
+	[ "$status" = 1 ]
+	[ "$(stack_psql -At -c "select count(*) from public.audit_events where target = '$id'")" = 2 ]
+	gone_key() { mcp_init "$key" "$DEMO_TENANT/$DEMO_ALIAS"; [ "$status" = 401 ]; }
+	wait_for gone_key
 }
