@@ -57,6 +57,18 @@
 #define LIMIT_RESOLVE_CACHE	256		/* entries per worker */
 #define LIMIT_RESOLVE_RESPONSE	(1024 * 1024)	/* resolve_mcp_target answer */
 
+/* --- API keys (src/store/apikey.c, src/api/api_keys.c; issue 10).
+ * Appended as one block. --- */
+#define LIMIT_APIKEY_CACHE	256		/* looked-up keys per worker */
+#define LIMIT_APIKEY_RESPONSE	(64 * 1024)	/* api_key_lookup answer */
+#define LIMIT_APIKEY_SERVERS	64		/* aliases one key may reach */
+#define LIMIT_APIKEY_SERVERS_TEXT (LIMIT_APIKEY_SERVERS * (LIMIT_SLUG + 1))
+#define LIMIT_APIKEY_NAME	200		/* api_keys.name characters */
+#define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at written at most
+						   once per this many s */
+#define LIMIT_APIKEY_TOUCH_BATCH 64		/* keys per api_key_touch call */
+#define LIMIT_APIKEY_TIMEOUT_MS	5000		/* one lookup round trip */
+
 /* --- Sessions and http upstreams (src/mcp/session.c,
  * src/mcp/upstream_http.c). Appended as one block. --- */
 #define LIMIT_SESSION_ID	1024		/* Mcp-Session-Id we issue */

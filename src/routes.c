@@ -3,6 +3,7 @@
  */
 #include "api/api_audit.h"
 #include "api/api_auth.h"
+#include "api/api_keys.h"
 #include "api/api_logs.h"
 #include "api/api_members.h"
 #include "api/api_tenants.h"
@@ -55,6 +56,11 @@ const struct route routes_platform[] = {
 	{ "DELETE", "/api/v1/tenants/{tenant}/members/{user}",
 	    api_members_delete },
 	{ "GET", "/api/v1/tenants/{tenant}/audit", api_audit_get },
+	/* API keys and the key-for-token exchange (issue 10, keys). */
+	{ "POST", "/api/v1/tenants/{tenant}/api-keys", api_keys_create },
+	{ "GET", "/api/v1/tenants/{tenant}/api-keys", api_keys_list },
+	{ "DELETE", "/api/v1/tenants/{tenant}/api-keys/{id}", api_keys_revoke },
+	{ "POST", "/api/v1/auth/token", api_keys_token },
 };
 
 const size_t routes_platform_n =

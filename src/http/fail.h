@@ -35,6 +35,10 @@ enum response_fail {
 					   of the platform) */
 	RESPONSE_FAIL_NOT_CONFIGURED,	/* 500, -32014: the tenant's server
 					   lacks a setting or secret */
+	RESPONSE_FAIL_FORBIDDEN,	/* 403, -32600: the caller is known
+					   but may not do this (an API key
+					   without mcp:call, or not for this
+					   server) */
 	/* the upstream */
 	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE, /* 502, -32013: not reached,
 					   not started, handshake failed */

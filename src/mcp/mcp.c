@@ -21,6 +21,7 @@
 #include "mcp/policy.h"
 #include "log/reqlog.h"
 #include "http/request.h"
+#include "store/apikey.h"
 #include "store/resolve.h"
 #include "http/response.h"
 #include "mcp/session.h"
@@ -191,21 +192,77 @@ mcp_bound(struct mcp_ctx *c, const struct route_params *params, int post)
 	return 0;
 }
 
-/* The caller (auth.c): 0, or replied. */
+/*
+ * An API key's own limits (docs/authentication.md "API keys"), for a
+ * raw key or a platform token alike, judged on the key as the store has
+ * it now (apikey.c, cached for config_ttl, so a revoked key's tokens stop
+ * too): another tenant's key is 404 as an unknown tenant is; a key
+ * without mcp:call, or whose server list lacks this alias, is 403.
+ * 0, or replied.
+ */
+static int
+mcp_key_allowed(struct mcp_ctx *c, const struct apikey_info *k)
+{
+	if (strcmp(k->tenant_slug, c->tenant) != 0) {
+		response_error(c->req, 404, NULL, "no such MCP server");
+		return -1;
+	}
+	if (!apikey_has_scope(k, "mcp:call")) {
+		log_info(MOD, "api key %s lacks mcp:call", k->id);
+		mcp_fail(c, RESPONSE_FAIL_FORBIDDEN, NULL, "this API key "
+		    "lacks the 'mcp:call' scope");
+		return -1;
+	}
+	if (!apikey_allows_server(k, c->server)) {
+		log_info(MOD, "api key %s is not for '%s'", k->id, c->server);
+		mcp_fail(c, RESPONSE_FAIL_FORBIDDEN, NULL, "this API key may "
+		    "not reach server '%s'", c->server);
+		return -1;
+	}
+	apikey_used(k->id);
+	return 0;
+}
+
+/*
+ * The caller: a bearer that starts "mcpk_" is an API key itself
+ * (apikey.c), anything else a JWT (auth.c); the key behind a platform
+ * token is checked live too. 0, or replied.
+ */
 static int
 mcp_authenticate(struct mcp_ctx *c)
 {
-	char	 why[AUTH_WHY_MAX];
-	int	 rc;
+	struct apikey_info	 k;
+	const char		*tok;
+	char			 why[AUTH_WHY_MAX];
+	size_t			 len;
+	int			 rc, keyed = 0;
 
-	/* auth_authenticate() logs why; 401 carries the RFC 9728
-	 * challenge, 503 (no JWKS to check against) does not. */
-	if ((rc = auth_authenticate(c->req, &c->who, why, sizeof(why))) != 0) {
+	if (auth_bearer(c->req->authorization, &tok, &len) == 0 &&
+	    apikey_looks_like(tok, len)) {
+		keyed = 1;
+		if ((rc = apikey_authenticate(c->req->cfg, tok, len, &k, why,
+		    sizeof(why))) == 0)
+			apikey_principal(&k, &c->who);
+	} else if ((rc = auth_authenticate(c->req, &c->who, why,
+	    sizeof(why))) == 0 && c->who.kind == PRINCIPAL_API_KEY) {
+		keyed = 1;
+		rc = apikey_check_id(c->req->cfg, c->who.api_key_id, &k, why,
+		    sizeof(why));
+	}
+	/* auth_authenticate() logs its own reasons; a key's are logged
+	 * here, never a byte of the key. 401 carries the RFC 9728
+	 * challenge, 503 (nothing to check against) does not. */
+	if (rc != 0) {
+		if (keyed)
+			log_info(MOD, "api key refused: %s", why);
+		memset(&c->who, 0, sizeof(c->who));
 		auth_reject(c->req, rc, c->tenant, strlen(c->tenant),
 		    c->server, strlen(c->server));
 		return -1;
 	}
 	c->have_who = 1;
+	if (c->who.kind == PRINCIPAL_API_KEY && mcp_key_allowed(c, &k) == -1)
+		return -1;
 	return 0;
 }
 
@@ -796,6 +853,8 @@ void
 mcp_idle(const struct config *cfg)
 {
 	upstream_stdio_pool_reap();
+	/* API keys used by the request just answered: last_used_at. */
+	apikey_flush(cfg);
 	/* Ended-session files older than session_max_age. */
 	session_prune_revoked(cfg->data_dir, (unsigned long)cfg->session_max_age);
 }

@@ -28,9 +28,11 @@ mcpctl_usage(void)
 	    "              [--errors] [--since ts] [--until ts] "
 	    "[--request-id id]\n"
 	    "       %s [-c file] doctor\n"
+	    "       %s [-c file] key create|revoke ... (key --help)\n"
+	    "       %s [-c file] token --key mcpk_... | --user email\n"
 	    "The configuration is the platform's (-c, else $%s, else %s).\n",
 	    MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME,
-	    CONFIG_ENV_PATH,
+	    MCPCTL_NAME, MCPCTL_NAME, CONFIG_ENV_PATH,
 	    CONFIG_DEFAULT_PATH);
 }
 
@@ -63,7 +65,8 @@ main(int argc, char *argv[])
 			rc = mcpctl_doctor(&cfg, NULL);
 		goto out;
 	}
-	if (i + 1 >= argc || strcmp(argv[i], "logs") != 0) {
+	if (i + 1 >= argc || (strcmp(argv[i], "logs") != 0 &&
+	    strcmp(argv[i], "key") != 0 && strcmp(argv[i], "token") != 0)) {
 		mcpctl_usage();
 		goto out;
 	}
@@ -82,6 +85,14 @@ main(int argc, char *argv[])
 		rc = 1;
 		goto out;
 	}
+	if (strcmp(argv[i], "key") == 0) {
+		rc = mcpctl_key(&cfg, argc - i, argv + i);
+		goto done;
+	}
+	if (strcmp(argv[i], "token") == 0) {
+		rc = mcpctl_token(&cfg, argc - i, argv + i);
+		goto done;
+	}
 	i++;
 	if (strcmp(argv[i], "flush") == 0)
 		rc = mcpctl_logs_flush(&cfg, argc - i, argv + i);
@@ -91,6 +102,7 @@ main(int argc, char *argv[])
 		rc = mcpctl_logs_tail(&cfg, argc - i, argv + i);
 	else
 		mcpctl_usage();
+done:
 	httpc_global_cleanup();
 out:
 	config_release(&cfg);

@@ -10,6 +10,8 @@
  *   logs maintain   create upcoming partitions, apply retention (flush.c)
  *   logs tail       print requests.jsonl records, filtered; -f follows
  *                   the file across rotation (tail.c)
+ *   key create|revoke  API keys as the operator; token --key|--user
+ *                   a short-lived platform or user token (key.c)
  *   doctor          the sandbox layers this kernel offers and what the
  *                   configuration asks (doctor.c); works without a
  *                   configuration (cfg NULL, cfg_err says why); exit 1
@@ -26,5 +28,8 @@ int	 mcpctl_logs_flush(const struct config *, int argc, char *argv[]);
 int	 mcpctl_logs_maintain(const struct config *, int argc, char *argv[]);
 int	 mcpctl_logs_tail(const struct config *, int argc, char *argv[]);
 int	 mcpctl_doctor(const struct config *, const char *cfg_err);
+/* key create|revoke, token --key|--user (key.c) */
+int	 mcpctl_key(const struct config *, int argc, char *argv[]);
+int	 mcpctl_token(const struct config *, int argc, char *argv[]);
 
 #endif /* MCP_MCPCTL_H */
