@@ -1,7 +1,9 @@
 /*
  * routes.c -- the platform's route table; see routes.h.
  */
+#include "api/api_catalog.h"
 #include "api/api_logs.h"
+#include "api/api_servers.h"
 #include "auth/wellknown.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -33,6 +35,17 @@ const struct route routes_platform[] = {
 	/* The log query API (DESIGN section 5). */
 	{ "GET", "/api/v1/tenants/{tenant}/logs", api_logs_get },
 	{ "GET", "/api/v1/tenants/{tenant}/usage", api_logs_usage },
+	/* Servers: the catalog and a tenant's servers (issue 10 item 4,
+	 * src/api/api_catalog.c, api_servers.c). */
+	{ "GET", "/api/v1/catalog", api_catalog_get },
+	{ "GET", "/api/v1/tenants/{tenant}/servers", api_servers_list },
+	{ "POST", "/api/v1/tenants/{tenant}/servers", api_servers_create },
+	{ "GET", "/api/v1/tenants/{tenant}/servers/{server}", api_servers_get },
+	{ "PUT", "/api/v1/tenants/{tenant}/servers/{server}", api_servers_put },
+	{ "PATCH", "/api/v1/tenants/{tenant}/servers/{server}",
+	    api_servers_patch },
+	{ "DELETE", "/api/v1/tenants/{tenant}/servers/{server}",
+	    api_servers_delete },
 };
 
 const size_t routes_platform_n =
