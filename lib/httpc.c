@@ -27,6 +27,7 @@ struct httpc_xfer {
 	int				 aborted;
 	int				 guarded;	/* a socket refused */
 	char				 guard_why[128];
+	char				 pin[NETGUARD_ADDR_STRLEN]; /* checked */
 };
 
 int
@@ -203,16 +204,25 @@ httpc_opensocket_cb(void *arg, curlsocktype purpose,
 {
 	struct httpc_xfer	*x = arg;
 	const struct sockaddr	*sa = &a->addr;
+	char			 txt[NETGUARD_ADDR_STRLEN] = "";
 	unsigned		 port = 0;
 
 	(void)purpose;
-	if (sa->sa_family == AF_INET)
+	if (sa->sa_family == AF_INET) {
 		port = ntohs(((const struct sockaddr_in *)(const void *)sa)->
 		    sin_port);
-	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, txt, sizeof(txt));
+	} else if (sa->sa_family == AF_INET6) {
 		port = ntohs(((const struct sockaddr_in6 *)(const void *)sa)->
 		    sin6_port);
-	if (!netguard_addr_ok(x->req->guard, sa, port)) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_addr, txt, sizeof(txt));
+	}
+	/* the pinned address passed the check (a listed host name may
+	 * resolve to an address that is not public) */
+	if (!(x->pin[0] != '\0' && strcmp(txt, x->pin) == 0) &&
+	    !netguard_addr_ok(x->req->guard, sa, port)) {
 		x->guarded = 1;
 		snprintf(x->guard_why, sizeof(x->guard_why), "connection to "
 		    "a %s address refused",
@@ -239,6 +249,7 @@ httpc_guard_pin(struct httpc_xfer *x, struct curl_slist **pin)
 	if (netguard_url(x->req->guard, x->req->url, host, &port, addr,
 	    x->guard_why, sizeof(x->guard_why)) == -1)
 		return -1;
+	snprintf(x->pin, sizeof(x->pin), "%s", addr);
 	if (host[0] == '[' || inet_pton(AF_INET, host, tmp) == 1)
 		return 0;
 	snprintf(line, sizeof(line), "%s:%u:%s%s%s", host, port,
