@@ -22,6 +22,7 @@ setup_file() {
 config_ttl = 1
 allow_tenant_http_servers = on
 tenant_http_allow = 127.0.0.1:$EPORT"
+	export STACK_PLATFORM_TOKENS=1
 	stack_up lighttpd
 	stack_start_everything_http "$EPORT"
 	stack_seed_demo
@@ -51,8 +52,37 @@ tenant_http_allow = 127.0.0.1:$EPORT"
 	insert into public.mcp_servers (slug, name, transport, argv, enabled)
 	values ('retired', 'Retired', 'stdio', array['node'], false);
 	EOF
+	# Two API keys of demo (platform tokens are minted below).
+	stack_psql >/dev/null <<-'EOF'
+	insert into public.api_keys (id, tenant_id, name, prefix, secret_sha256, created_by)
+	select k.id::uuid, t.id, k.name, k.name, sha256(convert_to(k.name, 'UTF8')), m.user_id
+	  from (values ('00000000-0000-4000-8000-00000000d001', 'key-admin'),
+	               ('00000000-0000-4000-8000-00000000d002', 'key-logs')) k(id, name)
+	  join public.tenants t on t.slug = 'demo'
+	  join public.tenant_members m on m.tenant_id = t.id and m.role = 'owner';
+	EOF
 	RECORD=$(mktemp)
 	export RECORD
+}
+
+# A platform token for API key $1 of tenant $2 with scopes $3, signed with
+# the stack's platform key, as POST /api/v1/auth/token would mint it.
+platform_token() {
+	"$STACK_NODE" -e '
+const c = require("crypto"), fs = require("fs");
+const [pem, sub, tenant, scope] = process.argv.slice(1);
+const k = c.createPrivateKey(fs.readFileSync(pem));
+const j = c.createPublicKey(k).export({ format: "jwk" });
+const kid = c.createHash("sha256")
+  .update(JSON.stringify({ crv: j.crv, kty: j.kty, x: j.x, y: j.y })).digest("base64url");
+const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const now = Math.floor(Date.now() / 1000);
+const h = b({ alg: "ES256", typ: "JWT", kid });
+const p = b({ iss: "mcp-platform", aud: "mcp-platform", sub, tenant, scope,
+              iat: now, exp: now + 600, jti: c.randomUUID() });
+const s = c.sign("sha256", Buffer.from(h + "." + p), { key: k, dsaEncoding: "ieee-p1363" });
+console.log(h + "." + p + "." + s.toString("base64url"));' \
+	    "$STACK_DIR/secrets/platform-signing.pem" "$1" "$2" "$3"
 }
 teardown_file() {
 	rm -f "$RECORD"
@@ -250,6 +280,26 @@ mcp_call() {
 	assert_error 404
 }
 
+@test "API keys: admin scope writes; logs:read reads but may not write; another tenant's key 404" {
+	local adm logs
+	adm=$(platform_token 00000000-0000-4000-8000-00000000d001 demo admin)
+	logs=$(platform_token 00000000-0000-4000-8000-00000000d002 demo logs:read)
+	as "$adm" PUT $T/bykey '{"server":"everything"}'
+	[ "$status" = 201 ] || { echo "$body"; false; }
+	as "$logs" GET $T/bykey
+	[ "$status" = 200 ]
+	as "$logs" PATCH $T/bykey '{"enabled":false}'
+	assert_error 403 "admin"
+	as "$adm" DELETE $T/bykey
+	[ "$status" = 204 ]
+	as "$adm" GET /api/v1/tenants/other/servers
+	assert_error 404
+	run stack_psql -At -c "select count(*) from public.audit_events
+	    where action = 'server.create' and target = 'bykey'
+	      and actor_key = '00000000-0000-4000-8000-00000000d001'"
+	[ "$output" = 1 ]
+}
+
 # ---- a tenant's own server ---------------------------------------------
 
 @test "BYO: an allow-listed http server with a secret header is callable; its header value never shown" {
@@ -315,8 +365,12 @@ mcp_call() {
 	wait_for logged
 	as "$DEMO_ACCESS_TOKEN" GET "/api/v1/tenants/demo/logs?server=nosecret"
 	[ "$status" = 200 ]
-	jq -e '.items | length >= 1' <<<"$body" || jq -e '.logs | length >= 1' <<<"$body" ||
-	    jq -e '.. | objects | select(.server_alias? == "nosecret")' <<<"$body"
+	jq -e '.items | length >= 1' <<<"$body"
+	jq -e '[.items[] | select(.method == "initialize")] | length >= 1' <<<"$body"
+	as "$DEMO_ACCESS_TOKEN" GET "/api/v1/tenants/demo/usage"
+	[ "$status" = 200 ] || { echo "$body"; false; }
+	jq -e '[.rows[] | select(.server_alias == "nosecret") | .count] | add >= 1' <<<"$body" ||
+	    { echo "$body"; false; }
 }
 
 # ---- key rotation -------------------------------------------------------
