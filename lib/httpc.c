@@ -1,6 +1,10 @@
 /*
  * httpc.c -- libcurl wrapper; see httpc.h for the contract.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "httpc.h"
+#include "netguard.h"
 #include "strparse.h"
 
 static CURL	*httpc_curl;
@@ -20,6 +25,9 @@ struct httpc_xfer {
 	struct httpc_response		*resp;
 	int				 too_large;
 	int				 aborted;
+	int				 guarded;	/* a socket refused */
+	char				 guard_why[128];
+	char				 pin[NETGUARD_ADDR_STRLEN]; /* checked */
 };
 
 int
@@ -188,6 +196,72 @@ httpc_has_body(const struct httpc_request *req)
 	    strcmp(req->method, "PATCH") == 0));
 }
 
+/* The guard's second look: every socket curl opens for a guarded
+ * request goes to an allowed address, whatever DNS said in between. */
+static curl_socket_t
+httpc_opensocket_cb(void *arg, curlsocktype purpose,
+    struct curl_sockaddr *a)
+{
+	struct httpc_xfer	*x = arg;
+	const struct sockaddr	*sa = &a->addr;
+	char			 txt[NETGUARD_ADDR_STRLEN] = "";
+	unsigned		 port = 0;
+
+	(void)purpose;
+	if (sa->sa_family == AF_INET) {
+		port = ntohs(((const struct sockaddr_in *)(const void *)sa)->
+		    sin_port);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, txt, sizeof(txt));
+	} else if (sa->sa_family == AF_INET6) {
+		port = ntohs(((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_port);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_addr, txt, sizeof(txt));
+	}
+	/* the pinned address passed the check (a listed host name may
+	 * resolve to an address that is not public) */
+	if (!(x->pin[0] != '\0' && strcmp(txt, x->pin) == 0) &&
+	    !netguard_addr_ok(x->req->guard, sa, port)) {
+		x->guarded = 1;
+		snprintf(x->guard_why, sizeof(x->guard_why), "connection to "
+		    "a %s address refused",
+		    netguard_class_name(netguard_classify(sa)));
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/*
+ * A guarded request's pin: resolve and check the URL's host now and
+ * return the CURLOPT_RESOLVE list "host:port:address" (NULL for an
+ * address literal, which needs none). 0, or -1 with x->guard_why.
+ */
+static int
+httpc_guard_pin(struct httpc_xfer *x, struct curl_slist **pin)
+{
+	char		 host[NETGUARD_HOST_MAX + 3], addr[NETGUARD_ADDR_STRLEN];
+	char		 line[NETGUARD_HOST_MAX + NETGUARD_ADDR_STRLEN + 16];
+	unsigned	 port;
+	unsigned char	 tmp[16];
+
+	*pin = NULL;
+	if (netguard_url(x->req->guard, x->req->url, host, &port, addr,
+	    x->guard_why, sizeof(x->guard_why)) == -1)
+		return -1;
+	snprintf(x->pin, sizeof(x->pin), "%s", addr);
+	if (host[0] == '[' || inet_pton(AF_INET, host, tmp) == 1)
+		return 0;
+	snprintf(line, sizeof(line), "%s:%u:%s%s%s", host, port,
+	    strchr(addr, ':') != NULL ? "[" : "", addr,
+	    strchr(addr, ':') != NULL ? "]" : "");
+	if ((*pin = curl_slist_append(NULL, line)) == NULL) {
+		snprintf(x->guard_why, sizeof(x->guard_why), "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Set every option; 0 or -1 (curl_easy_setopt failed). */
 static int
 httpc_setup(CURL *c, const struct httpc_request *req, struct httpc_xfer *x,
@@ -228,6 +302,12 @@ httpc_setup(CURL *c, const struct httpc_request *req, struct httpc_xfer *x,
 		SET(CURLOPT_USERAGENT, httpc_user_agent);
 	if (hdrs != NULL)
 		SET(CURLOPT_HTTPHEADER, hdrs);
+	if (req->guard != NULL) {
+		SET(CURLOPT_OPENSOCKETFUNCTION, httpc_opensocket_cb);
+		SET(CURLOPT_OPENSOCKETDATA, x);
+		SET(CURLOPT_FRESH_CONNECT, 1L);
+		SET(CURLOPT_FORBID_REUSE, 1L);
+	}
 	if (httpc_has_body(req)) {
 		/* A body-carrying method without a body sends an empty one
 		 * with "Content-Length: 0". Size first: no strlen() of binary. */
@@ -251,7 +331,7 @@ int
 httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 {
 	struct httpc_xfer	 x;
-	struct curl_slist	*hdrs = NULL, *tmp;
+	struct curl_slist	*hdrs = NULL, *tmp, *pin = NULL;
 	char			 errbuf[CURL_ERROR_SIZE];
 	const char *const	*h;
 	CURLcode		 cc;
@@ -305,10 +385,27 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 		resp->fail = HTTPC_FAIL_OTHER;
 		goto out;
 	}
+	if (req->guard != NULL) {
+		if (httpc_guard_pin(&x, &pin) == -1) {
+			resp->err = "address refused by the network guard";
+			resp->fail = HTTPC_FAIL_CONNECT;
+			snprintf(resp->detail, sizeof(resp->detail), "%s",
+			    x.guard_why);
+			goto out;
+		}
+		if (pin != NULL && curl_easy_setopt(httpc_curl,
+		    CURLOPT_RESOLVE, pin) != CURLE_OK) {
+			resp->err = "cannot set curl options";
+			resp->fail = HTTPC_FAIL_OTHER;
+			goto out;
+		}
+	}
 
 	cc = curl_easy_perform(httpc_curl);
 	if (cc != CURLE_OK) {
-		if (x.too_large || cc == CURLE_FILESIZE_EXCEEDED)
+		if (x.guarded)
+			resp->err = "address refused by the network guard";
+		else if (x.too_large || cc == CURLE_FILESIZE_EXCEEDED)
 			resp->err = "response too large";
 		else if (x.aborted)
 			resp->err = "aborted by receiver";
@@ -316,7 +413,8 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 			resp->err = curl_easy_strerror(cc);
 		resp->fail = httpc_classify(cc, &x);
 		snprintf(resp->detail, sizeof(resp->detail), "%s",
-		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
+		    x.guarded ? x.guard_why : errbuf[0] != '\0' ? errbuf :
+		    curl_easy_strerror(cc));
 		resp->status = 0;
 		goto out;
 	}
@@ -328,7 +426,10 @@ out:
 		curl_easy_setopt(httpc_curl, CURLOPT_ERRORBUFFER, NULL);
 		curl_easy_setopt(httpc_curl, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(httpc_curl, CURLOPT_XFERINFODATA, NULL);
+		curl_easy_setopt(httpc_curl, CURLOPT_OPENSOCKETDATA, NULL);
+		curl_easy_setopt(httpc_curl, CURLOPT_RESOLVE, NULL);
 	}
+	curl_slist_free_all(pin);
 	httpc_slist_free_secret(hdrs);
 	if (rc == -1) {
 		buf_release(&resp->body);

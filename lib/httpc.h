@@ -46,6 +46,8 @@
 #include "buf.h"
 #include "lib_limits.h"
 
+struct netguard;
+
 enum httpc_fail {
 	HTTPC_FAIL_NONE,	/* a response arrived */
 	HTTPC_FAIL_CONNECT,	/* DNS, refused, unreachable */
@@ -74,6 +76,12 @@ struct httpc_request {
 	/* Optional: called periodically during the transfer; -1 aborts. */
 	int			(*on_progress)(void *arg);
 	void			*arg;		/* for on_data and on_progress */
+	/* Optional address guard (netguard.h) for a URL someone else
+	 * supplied: the host is resolved and checked before the transfer,
+	 * the checked address pinned (CURLOPT_RESOLVE), every socket checked
+	 * again as curl opens it, and no connection is reused. A refused
+	 * address fails with HTTPC_FAIL_CONNECT and detail saying why. */
+	const struct netguard	*guard;
 };
 
 struct httpc_response {

@@ -59,4 +59,8 @@
 #define LIMIT_SANDBOX_PORTS	32	/* TCP ports a child may connect to */
 #define LIMIT_SANDBOX_BPF	256	/* seccomp filter instructions */
 
+/* lib/netguard: the outbound address guard. */
+#define LIMIT_NETGUARD_ALLOW	64		/* allow-list entries */
+#define LIMIT_NETGUARD_ADDRS	32		/* addresses of one host checked */
+
 #endif /* LIB_LIMITS_H */

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "config.h"
+#include "netguard.h"
 #include "jwks.h"
 #include "product_limits.h"
 #include "strparse.h"
@@ -98,6 +99,9 @@ static const struct config_key config_keys[] = {
 	    F(log_retention_months), 0 },
 	{ "signup_policy", CT_STRING, 0, "open", 0, F(signup_policy), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
+	{ "allow_tenant_http_servers", CT_STRING, 0, "off", 0,
+	    F(allow_tenant_http_servers_text), 0 },
+	{ "tenant_http_allow", CT_STRING, 0, NULL, 0, F(tenant_http_allow), 0 },
 	{ "log_level", CT_LOGLEVEL, 0, NULL, 0, 0, 0 },
 };
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
@@ -177,6 +181,8 @@ config_release(struct config *cfg)
 	free(cfg->stdio_sandbox);
 	free(cfg->signup_policy);
 	free(cfg->stdio_read_paths);
+	free(cfg->allow_tenant_http_servers_text);
+	free(cfg->tenant_http_allow);
 	for (i = 0; i < cfg->n_allowed_origins; i++)
 		free(cfg->allowed_origins[i]);
 	free(cfg->allowed_origins);
@@ -596,6 +602,35 @@ config_check_signup(struct config *cfg, char *why, size_t whylen)
 	return 0;
 }
 
+/* allow_tenant_http_servers is a boolean (on/off, true/false, yes/no,
+ * 1/0); tenant_http_allow the address guard's allow-list (netguard.h). */
+static int
+config_check_tenant_http(struct config *cfg, const char **key, char *why,
+    size_t whylen)
+{
+	const char	*v = cfg->allow_tenant_http_servers_text;
+	char		 err[160];
+
+	*key = "allow_tenant_http_servers";
+	if (v == NULL || strcmp(v, "off") == 0 || strcmp(v, "no") == 0)
+		cfg->allow_tenant_http_servers = 0;
+	else if (strcmp(v, "on") == 0 || strcmp(v, "yes") == 0)
+		cfg->allow_tenant_http_servers = 1;
+	else if (strparse_bool(v, strlen(v),
+	    &cfg->allow_tenant_http_servers) == -1) {
+		config_errf(why, whylen, "allow_tenant_http_servers: not on "
+		    "or off");
+		return -1;
+	}
+	*key = "tenant_http_allow";
+	if (netguard_parse(&cfg->tenant_http_guard, cfg->tenant_http_allow,
+	    err, sizeof(err)) == -1) {
+		config_errf(why, whylen, "tenant_http_allow: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* stdio_sandbox is off, best or require; stdio_read_paths a colon list
  * of absolute paths (docs/security.md "The stdio sandbox"). */
 static int
@@ -743,6 +778,13 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 	if (config_check_signup(cfg, why, sizeof(why)) == -1) {
 		i = (size_t)config_key_index("signup_policy",
 		    strlen("signup_policy"));
+		config_where(cfg, &config_keys[i], &ld.raw[i], where,
+		    sizeof(where));
+		config_errf(err, errlen, "%s: %s", where, why);
+		goto out;
+	}
+	if (config_check_tenant_http(cfg, &key, why, sizeof(why)) == -1) {
+		i = (size_t)config_key_index(key, strlen(key));
 		config_where(cfg, &config_keys[i], &ld.raw[i], where,
 		    sizeof(where));
 		config_errf(err, errlen, "%s: %s", where, why);

@@ -41,6 +41,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "netguard.h"
 #include "sandbox.h"
 
 #define CONFIG_ENV_PREFIX	"MCP_PLATFORM_"
@@ -102,6 +103,11 @@ struct config {
 
 	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
 	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */
+	/* A tenant's own remote MCP servers (api_servers.c, netguard.h). */
+	char		*allow_tenant_http_servers_text; /* as given */
+	int		 allow_tenant_http_servers;	/* 0 (default) or 1 */
+	char		*tenant_http_allow;	/* the allow-list text, or NULL */
+	struct netguard	 tenant_http_guard;	/* parsed from it */
 	char		**allowed_origins;	/* n_allowed_origins entries */
 	size_t		 n_allowed_origins;
 	enum log_level	 log_level;

@@ -7,6 +7,8 @@
 #include "api/api_logs.h"
 #include "api/api_members.h"
 #include "api/api_tenants.h"
+#include "api/api_catalog.h"
+#include "api/api_servers.h"
 #include "auth/wellknown.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -61,6 +63,17 @@ const struct route routes_platform[] = {
 	{ "GET", "/api/v1/tenants/{tenant}/api-keys", api_keys_list },
 	{ "DELETE", "/api/v1/tenants/{tenant}/api-keys/{id}", api_keys_revoke },
 	{ "POST", "/api/v1/auth/token", api_keys_token },
+	/* Servers: the catalog and a tenant's servers (issue 10 item 4,
+	 * src/api/api_catalog.c, api_servers.c). */
+	{ "GET", "/api/v1/catalog", api_catalog_get },
+	{ "GET", "/api/v1/tenants/{tenant}/servers", api_servers_list },
+	{ "POST", "/api/v1/tenants/{tenant}/servers", api_servers_create },
+	{ "GET", "/api/v1/tenants/{tenant}/servers/{server}", api_servers_get },
+	{ "PUT", "/api/v1/tenants/{tenant}/servers/{server}", api_servers_put },
+	{ "PATCH", "/api/v1/tenants/{tenant}/servers/{server}",
+	    api_servers_patch },
+	{ "DELETE", "/api/v1/tenants/{tenant}/servers/{server}",
+	    api_servers_delete },
 };
 
 const size_t routes_platform_n =

@@ -28,6 +28,7 @@
 #include "store/target.h"
 #include "mcp/upstream.h"
 #include "mcp/upstream_stdio.h"
+#include "uuid.h"
 
 #define MOD	"mcp"
 
@@ -735,6 +736,36 @@ mcp_exchange(struct mcp_ctx *c)
 		c->rc = mcp_respond(c, mcp_messages(c));
 }
 
+/* The tenant id of a resolve answer whose target was refused, or NULL. */
+static const char *
+mcp_resolved_tenant(const struct mcp_ctx *c)
+{
+	const char	*id;
+
+	if (c->resolved == NULL)
+		return NULL;
+	id = jsonx_str(json_object_get(c->resolved, "tenant"), "id");
+	return id != NULL && uuid_is_valid(id, strlen(id)) ? id : NULL;
+}
+
+/*
+ * After a refused target the body was never read: read and parse it now
+ * (bounded as ever), for the record's method and tool only.
+ */
+static void
+mcp_log_peek(struct mcp_ctx *c)
+{
+	const char	*why;
+	char		 err[160];
+
+	if (!c->have_target || c->target.tenant_id != NULL ||
+	    c->body != NULL || mcp_resolved_tenant(c) == NULL ||
+	    request_read_body(c->req, &why) != 0)
+		return;
+	c->body = jsonx_loadb(c->req->body.data, c->req->body.len,
+	    LIMIT_JSON_DEPTH, err, sizeof(err));
+}
+
 /*
  * Log: the record, filled once from what the steps left in c (main.c
  * writes it after FCGX_Finish_r). The bodies are kept with the tenant's
@@ -749,7 +780,7 @@ mcp_log(struct mcp_ctx *c, int bodies)
 	struct reqlog		*rl = req->log;
 	struct reqlog_body	 q, s;
 	const json_t		*m, *a, *err;
-	const char		*method;
+	const char		*method, *tid;
 
 	if (rl == NULL)
 		return;
@@ -764,6 +795,11 @@ mcp_log(struct mcp_ctx *c, int bodies)
 	}
 	if (c->have_target && c->target.tenant_id != NULL)
 		reqlog_set(rl, REQLOG_TENANT_ID, c->target.tenant_id);
+	else if ((tid = mcp_resolved_tenant(c)) != NULL)
+		/* The target was refused (a missing secret, a bad
+		 * configuration) after the tenant was known: the record is
+		 * the tenant's, so it sees the failure in /logs and /usage. */
+		reqlog_set(rl, REQLOG_TENANT_ID, tid);
 	m = c->batch ? json_array_get(c->body, 0) : c->body;
 	if (json_is_object(m)) {
 		if ((method = jsonx_str(m, "method")) != NULL)
@@ -816,6 +852,7 @@ mcp_post(struct request *req, const struct route_params *params)
 	if (mcp_bound(&c, params, 1) == 0 && mcp_authenticate(&c) == 0 &&
 	    mcp_resolve(&c) == 0 && mcp_parse(&c) == 0)
 		mcp_exchange(&c);
+	mcp_log_peek(&c);
 	mcp_log(&c, 1);
 	mcp_ctx_release(&c);
 	return c.rc;

@@ -85,6 +85,7 @@ upstream_target_http(const struct target *t,
 
 	memset(o, 0, sizeof(*o));
 	o->url = t->url;
+	o->guard = t->guard;
 	/* target.c stops at LIMIT_UPSTREAM_HEADERS as well. */
 	for (i = 0; i < t->n_headers && i < LIMIT_UPSTREAM_HEADERS; i++) {
 		hs[i].name = t->headers[i].name;

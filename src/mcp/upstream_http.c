@@ -794,6 +794,7 @@ upstream_http_call(const struct upstream_http_opts *o, const char *body,
 	memset(&hr, 0, sizeof(hr));
 	hr.method = "POST";
 	hr.url = o->url;
+	hr.guard = o->guard;
 	hr.headers = h.v;
 	hr.body = body;
 	hr.bodylen = len;
@@ -918,6 +919,7 @@ upstream_http_delete(const struct upstream_http_opts *o,
 	memset(&hr, 0, sizeof(hr));
 	hr.method = "DELETE";
 	hr.url = o->url;
+	hr.guard = o->guard;
 	hr.headers = h.v;
 	hr.timeout_ms = timeout;
 	hr.max_response = UPSTREAM_HTTP_DELETE_MAX;

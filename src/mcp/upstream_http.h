@@ -111,6 +111,8 @@ struct upstream_http_opts {
 	size_t				 max_response;	/* 0: default */
 	const char			*protocol_version; /* or NULL */
 	const char			*session_id;	/* upstream's, or NULL */
+	const struct netguard		*guard;		/* NULL, or the address
+							   guard (httpc.h) */
 };
 
 enum upstream_http_err {

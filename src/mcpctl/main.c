@@ -30,9 +30,10 @@ mcpctl_usage(void)
 	    "       %s [-c file] doctor\n"
 	    "       %s [-c file] key create|revoke ... (key --help)\n"
 	    "       %s [-c file] token --key mcpk_... | --user email\n"
+	    "       %s [-c file] secrets rotate-key\n"
 	    "The configuration is the platform's (-c, else $%s, else %s).\n",
 	    MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME,
-	    MCPCTL_NAME, MCPCTL_NAME, CONFIG_ENV_PATH,
+	    MCPCTL_NAME, MCPCTL_NAME, MCPCTL_NAME, CONFIG_ENV_PATH,
 	    CONFIG_DEFAULT_PATH);
 }
 
@@ -66,7 +67,8 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (i + 1 >= argc || (strcmp(argv[i], "logs") != 0 &&
-	    strcmp(argv[i], "key") != 0 && strcmp(argv[i], "token") != 0)) {
+	    strcmp(argv[i], "key") != 0 && strcmp(argv[i], "token") != 0 &&
+	    strcmp(argv[i], "secrets") != 0)) {
 		mcpctl_usage();
 		goto out;
 	}
@@ -94,7 +96,12 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	i++;
-	if (strcmp(argv[i], "flush") == 0)
+	if (strcmp(argv[i - 1], "secrets") == 0) {
+		if (strcmp(argv[i], "rotate-key") == 0)
+			rc = mcpctl_secrets_rotate(&cfg, argc - i, argv + i);
+		else
+			mcpctl_usage();
+	} else if (strcmp(argv[i], "flush") == 0)
 		rc = mcpctl_logs_flush(&cfg, argc - i, argv + i);
 	else if (strcmp(argv[i], "maintain") == 0)
 		rc = mcpctl_logs_maintain(&cfg, argc - i, argv + i);

@@ -16,6 +16,8 @@
  *                   configuration asks (doctor.c); works without a
  *                   configuration (cfg NULL, cfg_err says why); exit 1
  *                   when stdio_sandbox = require cannot be met
+ *   secrets rotate-key  re-seal every tenant secret under the current
+ *                   master key id; idempotent, resumable (secrets.c)
  */
 #ifndef MCP_MCPCTL_H
 #define MCP_MCPCTL_H
@@ -31,5 +33,6 @@ int	 mcpctl_doctor(const struct config *, const char *cfg_err);
 /* key create|revoke, token --key|--user (key.c) */
 int	 mcpctl_key(const struct config *, int argc, char *argv[]);
 int	 mcpctl_token(const struct config *, int argc, char *argv[]);
+int	 mcpctl_secrets_rotate(const struct config *, int argc, char *argv[]);
 
 #endif /* MCP_MCPCTL_H */

@@ -516,8 +516,14 @@ target_ids(struct target_ctx *c, const json_t *tenant, const json_t *server,
 	}
 	if ((t->alias = strdup(s)) == NULL)
 		goto nomem;
-	s = target_jstr(json_object_get(server, "slug"));
-	if (s == NULL || !strparse_is_slug(s, strlen(s), LIMIT_SLUG)) {
+	/* A tenant's own server (migration 0013) has no catalog slug: its
+	 * URL is the tenant's, so every connection goes through the
+	 * operator's address guard. */
+	if (json_is_true(json_object_get(server, "byo"))) {
+		t->guard = &c->cfg->tenant_http_guard;
+		s = "";
+	} else if ((s = target_jstr(json_object_get(server, "slug"))) ==
+	    NULL || !strparse_is_slug(s, strlen(s), LIMIT_SLUG)) {
 		rc = target_fail(c->err, c->errlen, TARGET_INVALID,
 		    "server.slug is not a slug");
 		goto out;

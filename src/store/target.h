@@ -109,6 +109,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "netguard.h"
 #include "product_limits.h"
 #include "sandbox.h"
 
@@ -185,6 +186,10 @@ struct target {
 					   (at least {NULL}); else NULL */
 	size_t		 n_env;
 	char		*url;		/* http; else NULL */
+	const struct netguard *guard;	/* http: a tenant's own url (server
+					   "byo": true, server_slug ""): the
+					   operator's guard (cfg), borrowed;
+					   NULL for catalog servers */
 	struct target_header *headers;	/* http: n_headers entries */
 	size_t		 n_headers;
 

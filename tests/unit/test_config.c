@@ -117,6 +117,15 @@ test_errors(void)
 		{ __LINE__, BASE "signup_policy = invite\n", NULL },
 		{ __LINE__, BASE "signup_policy = confirm\n", NULL },
 		{ __LINE__, BASE "stdio_sandbox = off\n", NULL },
+		{ __LINE__, BASE "allow_tenant_http_servers = on\n", NULL },
+		{ __LINE__, BASE "allow_tenant_http_servers = maybe\n",
+		    ":3: allow_tenant_http_servers: not on or off" },
+		{ __LINE__, BASE "tenant_http_allow = 127.0.0.1:8080,"
+		    "10.0.0.0/8,mcp.example\n", NULL },
+		{ __LINE__, BASE "tenant_http_allow = a, b\n",
+		    ":3: tenant_http_allow: blanks" },
+		{ __LINE__, BASE "tenant_http_allow = 10.0.0.0/40\n",
+		    ":3: tenant_http_allow: '10.0.0.0/40' is not" },
 		{ __LINE__, BASE "stdio_read_paths = /opt/a:/srv/b\n", NULL },
 		{ __LINE__, BASE "stdio_read_paths = /opt/a:rel\n",
 		    ":3: stdio_read_paths: every entry must be an absolute "
@@ -246,6 +255,8 @@ test_values(void)
 	T(cfg.stdio_sandbox_mode == SANDBOX_MODE_BEST);
 	T(cfg.signup == SIGNUP_OPEN);
 	T(cfg.stdio_read_paths == NULL);
+	T(cfg.allow_tenant_http_servers == 0);
+	T(cfg.tenant_http_guard.n_allow == 0);
 	T(strcmp(cfg.path, path) == 0);
 
 	/* Every key set, CRLF line ends, blanks around. */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "httpc.h"
+#include "netguard.h"
 #include "strparse.h"
 #include "t.h"
 #include "tstub.h"
@@ -274,6 +275,48 @@ test_stream(void)
 	httpc_response_release(&resp);
 }
 
+/* The address guard: loopback refused unless listed; a name is pinned
+ * to the address that was checked. */
+static void
+test_guard(void)
+{
+	struct netguard		 none, allow, name;
+	struct httpc_request	 hr;
+	struct httpc_response	 resp;
+	char			 err[160], list[64], url[128];
+
+	httpc_response_init(&resp);
+	T(netguard_parse(&none, "", err, sizeof(err)) == 0);
+	snprintf(list, sizeof(list), "127.0.0.1:%d", test_port);
+	T(netguard_parse(&allow, list, err, sizeof(err)) == 0);
+	snprintf(list, sizeof(list), "localhost:%d", test_port);
+	T(netguard_parse(&name, list, err, sizeof(err)) == 0);
+
+	test_fill(NULL, "/echo", NULL, NULL, &hr);
+	hr.guard = &none;
+	T(httpc_perform(&hr, &resp) == -1 && resp.fail == HTTPC_FAIL_CONNECT &&
+	    strstr(resp.detail, "loopback") != NULL);
+	hr.guard = &allow;
+	T(httpc_perform(&hr, &resp) == 0 && resp.status == 200);
+	/* another port of the listed address is not listed */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", test_port == 1 ?
+	    2 : 1);
+	hr.url = url;
+	T(httpc_perform(&hr, &resp) == -1 && strstr(resp.detail, "loopback") !=
+	    NULL);
+	/* a listed name, pinned to its checked address */
+	snprintf(url, sizeof(url), "http://localhost:%d/echo", test_port);
+	hr.guard = &name;
+	T(httpc_perform(&hr, &resp) == 0 && resp.status == 200);
+	hr.guard = &none;
+	T(httpc_perform(&hr, &resp) == -1 && strstr(resp.detail, "localhost")
+	    != NULL);
+	/* unguarded requests are unchanged afterwards */
+	hr.guard = NULL;
+	T(httpc_perform(&hr, &resp) == 0 && resp.status == 200);
+	httpc_response_release(&resp);
+}
+
 int
 main(void)
 {
@@ -303,6 +346,7 @@ main(void)
 	test_limits_and_errors();
 	test_stream();
 	test_no_proxy();
+	test_guard();
 	httpc_global_cleanup();
 	kill(-pid, SIGTERM);
 	kill(pid, SIGTERM);
