@@ -12,6 +12,8 @@
  *                   the file across rotation (tail.c)
  *   key create|revoke  API keys as the operator; token --key|--user
  *                   a short-lived platform or user token (key.c)
+ *   init, migrate   operator set-up, without a configuration (init.c)
+ *   catalog, tenant, member   admin rows as the service role (admin.c)
  *   doctor          the sandbox layers this kernel offers and what the
  *                   configuration asks (doctor.c); works without a
  *                   configuration (cfg NULL, cfg_err says why); exit 1
@@ -34,5 +36,15 @@ int	 mcpctl_doctor(const struct config *, const char *cfg_err);
 int	 mcpctl_key(const struct config *, int argc, char *argv[]);
 int	 mcpctl_token(const struct config *, int argc, char *argv[]);
 int	 mcpctl_secrets_rotate(const struct config *, int argc, char *argv[]);
+
+/* Operator set-up and admin (issue 10; docs/mcpctl.md): init.c, admin.c. */
+int	 mcpctl_init(int argc, char *argv[]);
+int	 mcpctl_migrate(int argc, char *argv[]);
+int	 mcpctl_catalog(const struct config *, int argc, char *argv[]);
+int	 mcpctl_tenant(const struct config *, int argc, char *argv[]);
+int	 mcpctl_member(const struct config *, int argc, char *argv[]);
+
+/* The usage and help lines of one command, on stderr (main.c). */
+void	 mcpctl_help_of(const char *name);
 
 #endif /* MCP_MCPCTL_H */

@@ -50,9 +50,10 @@ http() {
 
 # api_call METHOD PATH [curl args...] -> http on $BASE$PATH ($status, $body,
 # $headers), and when $API_RECORD names a file (tests/run-all.sh sets it),
-# one JSON line {"method","path","query","status","content_type","body"}
-# appended to it: every /api/v1 answer the tests receive, which
-# 0990-openapi.bats validates against docs/openapi.yaml. Use it for every
+# one JSON line {"method","path","query","status","content_type",
+# "request_id","body"} appended to it (request_id: the X-Request-Id
+# header, "" when the web server answered by itself): every /api/v1 answer
+# the tests receive, which 0990-openapi.bats validates against docs/openapi.yaml. Use it for every
 # /api/v1 call, so the document cannot drift from what the platform says.
 api_call() {
 	local method=$1 path=$2 q=""
@@ -62,8 +63,10 @@ api_call() {
 	case $path in *\?*) q=${path#*\?} path=${path%%\?*} ;; esac
 	jq -nc --arg m "$method" --arg p "$path" --arg q "$q" \
 	    --arg s "$status" --arg ct "$(header content-type)" \
+	    --arg rid "$(header x-request-id)" \
 	    --arg b "$body" '{method:$m, path:$p, query:$q,
-	    status:($s|tonumber), content_type:$ct, body:$b}' \
+	    status:($s|tonumber), content_type:$ct, request_id:$rid,
+	    body:$b}' \
 	    >>"$API_RECORD" 2>/dev/null || true
 }
 
