@@ -65,12 +65,23 @@
 #define LIMIT_PROTOCOL_VERSION	32		/* "2025-11-25" and the like */
 #define LIMIT_SESSION_MAX_AGE_DEFAULT 86400	/* session_max_age default (s) */
 #define LIMIT_SESSION_MAX_AGE_MAX (30 * 86400)	/* session_max_age ceiling */
-#define LIMIT_SESSION_PRUNE_S	3600		/* ended-session files swept */
+#define LIMIT_SESSION_PRUNE_S	3600		/* expired ended-session rows
+						   deleted, per worker */
 #define LIMIT_SESSION_SKEW	60		/* issue time ahead of now (s):
 						   clocks of other nodes */
 #define LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT 60000	/* upstream_timeout_ms default
 						   (the TS SDK's own) */
 #define LIMIT_UPSTREAM_TIMEOUT_MS_MAX 600000	/* upstream_timeout_ms ceiling */
+/* Ended sessions shared through Supabase (src/store/ended.c). */
+#define LIMIT_ENDED_CACHE	16384		/* ids a worker holds; past it
+						   each unknown id is asked */
+#define LIMIT_ENDED_PAGE	1000		/* rows per sync request */
+#define LIMIT_ENDED_PAGES	16		/* requests per sync */
+#define LIMIT_ENDED_OVERLAP_MS	10000		/* re-read window: a row
+						   committed late by its
+						   writer is still seen */
+#define LIMIT_ENDED_RETRY_S	5		/* after a failed sync */
+#define LIMIT_ENDED_RESPONSE	(512 * 1024)	/* one sync page */
 /* upstream_max_response default; its ceiling is LIMIT_RESPONSE_BODY. */
 #define LIMIT_UPSTREAM_RESPONSE_DEFAULT (8 * 1024 * 1024)
 #define LIMIT_UPSTREAM_HEADERS	16		/* injected headers per call */

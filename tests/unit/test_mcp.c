@@ -24,6 +24,7 @@
 #include "log/reqlog.h"
 #include "mcp/mcp.h"
 #include "mcp/upstream_stdio.h"
+#include "store/ended.h"
 #include "store/resolve.h"
 #include "t.h"
 #include "tkeys.h"
@@ -127,6 +128,45 @@ test_upstream(int fd, const char *req, const char *body)
 	tstub_answer(fd, 200, "Mcp-Session-Id: up-1\r\n", answer);
 }
 
+/* public.ended_sessions (store/ended.c): a POST's row is kept, one a
+ * line, in <test_dir>/ended; a GET answers all of them (the stub does not
+ * filter), a DELETE nothing. */
+static void
+test_ended(int fd, const char *req, const char *body)
+{
+	char	 path[700], *rows, *p;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/ended", test_dir);
+	if (req[0] == 'P') {
+		if ((f = fopen(path, "a")) != NULL) {
+			fprintf(f, "%s,\n", body);
+			fclose(f);
+		}
+		tstub_answer(fd, 201, "", NULL);
+		return;
+	}
+	if (req[0] == 'D') {
+		tstub_answer(fd, 204, "", NULL);
+		return;
+	}
+	rows = tstub_slurp(path);
+	if (rows == NULL || rows[0] == '\0') {
+		tstub_answer(fd, 200, "", "[]");
+		free(rows);
+		return;
+	}
+	if ((p = strrchr(rows, ',')) != NULL)
+		*p = ']';
+	if ((p = malloc(strlen(rows) + 2)) != NULL) {
+		p[0] = '[';
+		memcpy(p + 1, rows, strlen(rows) + 1);
+		tstub_answer(fd, 200, "", p);
+	}
+	free(p);
+	free(rows);
+}
+
 static void
 test_stub(int fd, const char *req, size_t len)
 {
@@ -138,6 +178,12 @@ test_stub(int fd, const char *req, size_t len)
 	if (strncmp(req, "POST /up/", 9) == 0) {
 		tstub_log(up_log, req, len);
 		test_upstream(fd, req, body);
+		return;
+	}
+	if (strncmp(req, "POST /rest/v1/ended_sessions?", 29) == 0 ||
+	    strncmp(req, "GET /rest/v1/ended_sessions?", 28) == 0 ||
+	    strncmp(req, "DELETE /rest/v1/ended_sessions?", 31) == 0) {
+		test_ended(fd, req, body);
 		return;
 	}
 	if (strncmp(req, "POST /rest/v1/rpc/resolve_mcp_target ", 37) != 0) {
@@ -464,6 +510,7 @@ test_http_session(void)
 	char		 sid[LIMIT_SESSION_ID + 1], sidenv[LIMIT_SESSION_ID + 32];
 	const char	*extra[2];
 	struct tres	 r;
+	struct ended_stats es;
 	json_t		*tools;
 	int		 before;
 
@@ -533,6 +580,16 @@ test_http_session(void)
 	test_call(&r, "web", LIST, extra);
 	T(r.status == 404 && r.code == -32001 && r.log_error == -32001);
 	test_res_release(&r);
+	/* Another worker (or node): no copy yet; its first check reads the
+	 * store (store/ended.c) and refuses the id too. */
+	ended_cache_clear();
+	ended_stats(&es);
+	T(es.syncs == 0);
+	test_call(&r, "web", LIST, extra);
+	T(r.status == 404 && r.code == -32001);
+	test_res_release(&r);
+	ended_stats(&es);
+	T(es.syncs == 1 && es.size == 1);
 	test_call(&r, "web", NULL, extra);
 	T(r.status == 404 && r.code == -32001);
 	test_res_release(&r);
