@@ -131,6 +131,14 @@
 #define LIMIT_STDIO_POOL_MAX	64	/* stdio_pool_max ceiling */
 #define LIMIT_STDIO_IDLE_S	300	/* idle warm child expiry (s) */
 #define LIMIT_STDIO_MAX_AGE_S	3600	/* a warm child is recycled after */
+#define LIMIT_STDIO_LIFETIME_MAX 86400	/* stdio_max_age ceiling (s) */
+#define LIMIT_STDIO_CALLS	1000	/* calls a child serves, then it is
+					   recycled (stdio_max_calls) */
+#define LIMIT_STDIO_CALLS_MAX	1000000	/* stdio_max_calls ceiling */
+#define LIMIT_STDIO_INIT_MS	10000	/* initialize: spawn to InitializeResult
+					   (stdio_init_ms) */
+#define LIMIT_WORKER_TICK_MS	1000	/* an idle worker wakes at least this
+					   often: idle children, web server gone */
 #define LIMIT_STDIO_GRACE_MS	200	/* close stdin .. SIGTERM .. SIGKILL */
 #define LIMIT_STDIO_EXIT_WAIT_MS 50	/* after EOF, for an exit status */
 #define LIMIT_STDIO_ARGV	64	/* argv entries from the catalog */

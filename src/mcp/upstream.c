@@ -166,6 +166,9 @@ upstream_stdio_opts_of(const struct upstream *u,
 		o->disk_quota = u->target->disk_quota_bytes;
 	o->pool_max = cfg->stdio_pool_max;
 	o->idle_s = (unsigned)cfg->stdio_idle;
+	o->max_age_s = (unsigned)cfg->stdio_max_age;
+	o->max_calls = (unsigned)cfg->stdio_max_calls;
+	o->init_ms = (unsigned)cfg->stdio_init_ms;
 	o->client_protocol_version = MCP_VERSION_LATEST;
 }
 
