@@ -111,6 +111,9 @@ struct upstream_http_opts {
 	size_t				 max_response;	/* 0: default */
 	const char			*protocol_version; /* or NULL */
 	const char			*session_id;	/* upstream's, or NULL */
+	const char			*traceparent;	/* W3C Trace Context for
+							   this hop, or NULL */
+	const char			*tracestate;	/* the client's, or NULL */
 };
 
 enum upstream_http_err {

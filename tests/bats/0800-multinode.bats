@@ -34,12 +34,12 @@ session() {
 	[ -n "$SID" ]
 }
 
-# call URL BODY: in $SID
+# call URL BODY [curl args]: in $SID
 call() {
 	http POST "$1/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
 	    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
-	    --data-binary "$2"
+	    --data-binary "$2" "${@:3}"
 }
 
 # Rows in request_logs for the request ids in FILE, and distinct ids.
@@ -195,4 +195,35 @@ refused_everywhere() {
 	# node1 still serves through the balancer
 	call "$BASE" "$LIST"
 	assert_status 200
+}
+
+# ---- W3C trace context (issue 13, item 7) ------------------------------
+
+TP_TRACE=4bf92f3577b34da6a3ce929d0e0e4736
+
+@test "trace context: a valid traceparent's trace id is in the log row, on either node" {
+	local id
+	session "$BASE"
+	call "$BASE" "$LIST" -H "traceparent: 00-$TP_TRACE-00f067aa0ba902b7-01" \
+	    -H 'tracestate: rojo=00f067aa0ba902b7,congo=t61rcWkgMzE'
+	assert_status 200
+	id=$(header x-request-id)
+	wait_for test -n "$(node_of "$id")"
+	grep -h "\"$id\"" "$STACK_DIR"/platform/log/requests.jsonl "$STACK_DIR"/node2/log/requests.jsonl |
+	    jq -e --arg t "$TP_TRACE" '.trace_id == $t'
+	wait_for test "$(stack_psql -At -c "select trace_id from public.request_logs where request_id = '$id'")" = "$TP_TRACE"
+}
+
+@test "trace context: an invalid traceparent is ignored and the request gets a trace of its own" {
+	local id bad
+	session "$BASE"
+	for bad in "00-${TP_TRACE^^}-00f067aa0ba902b7-01" "ff-$TP_TRACE-00f067aa0ba902b7-01" \
+	    "00-00000000000000000000000000000000-00f067aa0ba902b7-01" "00-$TP_TRACE-00f067aa0ba902b7-01-x"; do
+		call "$BASE" "$LIST" -H "traceparent: $bad"
+		assert_status 200
+		id=$(header x-request-id)
+		wait_for test -n "$(node_of "$id")"
+		grep -h "\"$id\"" "$STACK_DIR"/platform/log/requests.jsonl "$STACK_DIR"/node2/log/requests.jsonl |
+		    jq -e --arg t "$TP_TRACE" '(.trace_id | test("^[0-9a-f]{32}$")) and .trace_id != $t and .trace_id != ("0" * 32)'
+	done
 }

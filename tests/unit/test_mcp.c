@@ -39,6 +39,8 @@
 		"\"params\":{\"protocolVersion\":\"2025-06-18\"," \
 		"\"capabilities\":{},\"clientInfo\":{\"name\":\"t\"," \
 		"\"version\":\"1\"}}}"
+#define TRACE_ID "4bf92f3577b34da6a3ce929d0e0e4736"
+#define TRACEPARENT "HTTP_TRACEPARENT=00-" TRACE_ID "-00f067aa0ba902b7-01"
 #define LIST	"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}"
 #define CALL(t)	"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\"," \
 		"\"params\":{\"name\":\"" t "\",\"arguments\":{}}}"
@@ -58,6 +60,7 @@ static const char stdio_server[] =
     "\"capabilities\":{\"tools\":{}},\"serverInfo\":{\"name\":\"sh\","
     "\"version\":\"1\"}}';;\n"
     "  *'\"crash\"'*) exit 3;;\n"
+    "  *'\"traceparent\":\"00-" TRACE_ID "-'*) r='{\"traced\":true}';;\n"
     "  *'\"id\":'*) r='{\"content\":[]}';;\n"
     "  *) continue;;\n"
     "  esac\n"
@@ -402,6 +405,47 @@ test_sid_env(char *buf, size_t len, const char *sid)
 {
 	snprintf(buf, len, "HTTP_MCP_SESSION_ID=%s", sid);
 	return buf;
+}
+
+/* W3C trace context: forwarded to an http upstream as headers, to a
+ * stdio child in params._meta (a new span id each hop). */
+static void
+test_trace(void)
+{
+	char		 sid[LIMIT_SESSION_ID + 1], sidenv[LIMIT_SESSION_ID + 32];
+	const char	*extra[3] = { TRACEPARENT,
+	    "HTTP_TRACESTATE=rojo=00f067aa0ba902b7", NULL };
+	char		*log;
+	struct tres	 r;
+
+	/* http: the initialize POST carries traceparent and tracestate */
+	test_call(&r, "web", INIT, extra);
+	T(r.status == 200);
+	test_res_release(&r);
+	log = tstub_slurp(up_log);
+	T(log != NULL && strstr(log, "traceparent: 00-" TRACE_ID "-") != NULL);
+	T(log != NULL && strstr(log, "traceparent: 00-" TRACE_ID
+	    "-00f067aa0ba902b7-01") == NULL);
+	T(log != NULL && strstr(log, "tracestate: rojo=00f067aa0ba902b7") !=
+	    NULL);
+	free(log);
+	/* stdio: the child sees the trace in _meta (the stub answers
+	 * {"traced":true} when it does) */
+	test_session("files", sid, sizeof(sid));
+	T(sid[0] != '\0');
+	extra[1] = test_sid_env(sidenv, sizeof(sidenv), sid);
+	test_call(&r, "files", CALL("echo"), extra);
+	T(r.status == 200 && json_is_true(json_object_get(json_object_get(
+	    r.body, "result"), "traced")));
+	test_res_release(&r);
+	/* without a traceparent the child gets a trace of the request's
+	 * own, not the one above */
+	extra[0] = extra[1];
+	extra[1] = NULL;
+	test_call(&r, "files", CALL("echo"), extra);
+	T(r.status == 200 && json_object_get(json_object_get(r.body,
+	    "result"), "traced") == NULL);
+	test_res_release(&r);
 }
 
 /* ---- the steps' refusals --------------------------------------------- */
@@ -834,6 +878,7 @@ main(void)
 	test_resolve_refusals();
 	test_parse_refusals();
 	test_http_session();
+	test_trace();
 	test_session_errors();
 	test_batch();
 	test_upstream_errors();
