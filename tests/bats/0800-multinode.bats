@@ -211,7 +211,10 @@ TP_TRACE=4bf92f3577b34da6a3ce929d0e0e4736
 	wait_for test -n "$(node_of "$id")"
 	grep -h "\"$id\"" "$STACK_DIR"/platform/log/requests.jsonl "$STACK_DIR"/node2/log/requests.jsonl |
 	    jq -e --arg t "$TP_TRACE" '.trace_id == $t'
-	wait_for test "$(stack_psql -At -c "select trace_id from public.request_logs where request_id = '$id'")" = "$TP_TRACE"
+	row_trace() {
+		[ "$(stack_psql -At -c "select trace_id from public.request_logs where request_id = '$1'")" = "$2" ]
+	}
+	wait_for row_trace "$id" "$TP_TRACE"
 }
 
 @test "trace context: an invalid traceparent is ignored and the request gets a trace of its own" {
