@@ -105,7 +105,8 @@ test_state(void)
 	}
 	/* 32 members are fine, 33 are not */
 	for (p = big, i = 0; i < 33; i++)
-		p += sprintf(p, "%sk%zu=v", i > 0 ? "," : "", i);
+		p += snprintf(p, sizeof(big) - (size_t)(p - big), "%sk%zu=v",
+		    i > 0 ? "," : "", i);
 	T(tracectx_state_valid(big, strlen(big)) == 0);
 	*strrchr(big, ',') = '\0';
 	T(tracectx_state_valid(big, strlen(big)) == 1);
