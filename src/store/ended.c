@@ -391,7 +391,12 @@ ended_tick(const struct config *cfg)
 	char			 path[128], why[LIMIT_HTTPC_ERR + 64];
 	time_t			 now = time(NULL);
 
-	if (ended.pruned != 0 && now - ended.pruned < LIMIT_SESSION_PRUNE_S)
+	/* The first prune an hour after start: a worker that starts (or a
+	 * node whose workers all restart) does not begin with a round
+	 * trip. */
+	if (ended.pruned == 0)
+		ended.pruned = now;
+	if (now - ended.pruned < LIMIT_SESSION_PRUNE_S)
 		return;
 	ended.pruned = now;
 	ended_purge(now);
