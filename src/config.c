@@ -83,6 +83,12 @@ static const struct config_key config_keys[] = {
 	    F(stdio_pool_max), 0 },
 	{ "stdio_idle", CT_SECONDS, 0, NULL, LIMIT_STDIO_MAX_AGE_S,
 	    F(stdio_idle), 0 },
+	{ "stdio_max_age", CT_SECONDS, 0, NULL, LIMIT_STDIO_LIFETIME_MAX,
+	    F(stdio_max_age), 0 },
+	{ "stdio_max_calls", CT_COUNT, 0, NULL, LIMIT_STDIO_CALLS_MAX,
+	    F(stdio_max_calls), 0 },
+	{ "stdio_init_ms", CT_COUNT, 0, NULL, LIMIT_STDIO_DEADLINE_MS_MAX,
+	    F(stdio_init_ms), 0 },
 	{ "session_max_age", CT_SECONDS, 0, NULL, LIMIT_SESSION_MAX_AGE_MAX,
 	    F(session_max_age), 0 },
 	{ "upstream_timeout_ms", CT_COUNT, 0, NULL,
@@ -143,6 +149,9 @@ config_init(struct config *cfg)
 	cfg->stdio_pool_max = LIMIT_STDIO_POOL;
 	cfg->stdio_sandbox_mode = SANDBOX_MODE_BEST;
 	cfg->stdio_idle = LIMIT_STDIO_IDLE_S;
+	cfg->stdio_max_age = LIMIT_STDIO_MAX_AGE_S;
+	cfg->stdio_max_calls = LIMIT_STDIO_CALLS;
+	cfg->stdio_init_ms = LIMIT_STDIO_INIT_MS;
 	cfg->session_max_age = LIMIT_SESSION_MAX_AGE_DEFAULT;
 	cfg->upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
 	cfg->upstream_max_response = LIMIT_UPSTREAM_RESPONSE_DEFAULT;

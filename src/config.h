@@ -92,6 +92,9 @@ struct config {
 	char		*stdio_read_paths; /* extra read-only paths, ':' */
 	uint64_t	 stdio_pool_max;	/* warm children per worker */
 	uint64_t	 stdio_idle;	/* seconds before an idle child ends */
+	uint64_t	 stdio_max_age;	/* seconds a child lives, at most */
+	uint64_t	 stdio_max_calls; /* calls a child serves (0: no cap) */
+	uint64_t	 stdio_init_ms;	/* spawn + initialize, at most */
 	uint64_t	 session_max_age;	/* seconds an Mcp-Session-Id lives */
 	uint64_t	 upstream_timeout_ms;	/* default per-server timeout_ms */
 	uint64_t	 upstream_max_response;	/* default per-server max_response */

@@ -14,11 +14,16 @@
  * releases everything the pass allocated (STYLE.md habit 8): what survives
  * between requests is the configuration and libcurl's connection cache.
  *
+ * Between requests the worker waits in poll(2), not in accept, so idle
+ * stdio children are ended on time without a request and a worker whose
+ * web server died ends too (main_wait).
+ *
  * Signals: SIGPIPE is ignored, so a client that went away only makes a
  * write fail (io.h). SIGTERM/SIGINT (web server shutdown, idle reaping)
  * stop the loop: an idle worker leaves accept at once, a busy one finishes
  * its request first.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +42,7 @@
 #include "product_limits.h"
 #include "log.h"
 #include "mcp/mcp.h"
+#include "mcp/upstream_stdio.h"
 #include "auth/auth.h"
 #include "store/resolve.h"
 #include "http/request.h"
@@ -189,6 +195,83 @@ main_log_report(void)
 }
 
 /*
+ * Between requests: wait for the next one at most until the worker has
+ * something to do of its own -- an idle stdio child's expiry, a retiring
+ * child's next step (upstream_stdio_pool_next_ms), and at least every
+ * LIMIT_WORKER_TICK_MS to see whether its web server is still there. No
+ * thread and no timer signal: poll(2) on the socket FCGX_Accept_r would
+ * block in (the kept-open connection, else the listening socket; libfcgi
+ * 2.4's FCGX_IsCGI does not accept a connection ahead, so nothing is
+ * pending inside libfcgi that poll cannot see). Each web server gives
+ * every worker a socket of its own (lighttpd: socket-N; mod_fcgid: one
+ * per process), so a wake-up is never stolen by another worker; where a
+ * socket is shared (spawn-fcgi -F), a worker that lost the race blocks
+ * in accept until the next request, as before.
+ *
+ * Returns 1 when a request may be waiting (FCGX_Accept_r next), 0 after
+ * a timeout (the idle work is done), -1 when the loop must end (a
+ * signal, or the web server that started the worker is gone: its
+ * workers must not outlive it with their children).
+ */
+static pid_t	 main_ppid;	/* 0: not watched */
+
+/*
+ * The parent to watch: the web server (lighttpd) or its process manager
+ * (mod_fcgid), which supervise their workers for life. Not watched: init
+ * (already orphaned), and spawn-fcgi, which exits once it has started the
+ * workers (nginx's documented set-up) -- their end is the supervisor's.
+ */
+static pid_t
+main_parent(void)
+{
+	char	 path[64], comm[32];
+	pid_t	 pp = getppid();
+	FILE	*f;
+
+	if (pp <= 1)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pp);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    strncmp(comm, "spawn-fcgi", 10) == 0)
+			pp = 0;
+		fclose(f);
+	}
+	return pp;
+}
+
+static int
+main_wait(const FCGX_Request *fr, const struct config *cfg)
+{
+	struct pollfd	 pfd;
+	long		 ms;
+	int		 n;
+
+	ms = upstream_stdio_pool_next_ms();
+	if (ms < 0 || ms > LIMIT_WORKER_TICK_MS)
+		ms = LIMIT_WORKER_TICK_MS;
+	pfd.fd = fr->ipcFd >= 0 ? fr->ipcFd : fr->listen_sock;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	n = poll(&pfd, 1, (int)ms);
+	if (main_stop)
+		return -1;
+	if (n != 0)
+		return 1;	/* ready, or an error accept will report */
+	mcp_idle(cfg);
+	/* Ships what is due (the last records before a quiet spell) and
+	 * reaps a shipper that ended, which would stay a zombie until the
+	 * next request. */
+	logship_tick(&main_ship, cfg, time(NULL));
+	if (main_ppid != 0 && getppid() != main_ppid) {
+		log_info("main", "web server (pid %ld) gone: stopping",
+		    (long)main_ppid);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * --seal-secret: the operator's way to store a tenant secret until the
  * admin API does it. Reads the value from stdin (one trailing newline
  * dropped), prints the JSON object to put under the secret's name in
@@ -323,7 +406,12 @@ main(int argc, char *argv[])
 	fcgi_inited = 1;
 	log_info("main", "%s %s ready (pid %ld)", MCP_PLATFORM_NAME,
 	    MCP_PLATFORM_VERSION, (long)getpid());
-	while (!main_stop && FCGX_Accept_r(&fr) >= 0) {
+	main_ppid = main_parent();
+	while (!main_stop) {
+		if ((i = main_wait(&fr, &cfg)) == 0)
+			continue;
+		if (i == -1 || FCGX_Accept_r(&fr) < 0)
+			break;
 		io_init_fcgi(&io, &fr);
 		reqlog_init(&rl);
 		main_serve(&io, &cfg, &rl);
@@ -332,8 +420,8 @@ main(int argc, char *argv[])
 		FCGX_Finish_r(&fr);
 		main_log(&cfg, &rl);
 		reqlog_release(&rl);
-		/* Off the client's clock: warm stdio children housekeeping.
-		 * (Idle children are noticed when the worker next wakes.) */
+		/* Off the client's clock: warm stdio children housekeeping
+		 * (and again whenever main_wait times out). */
 		mcp_idle(&cfg);
 	}
 	main_log_report();

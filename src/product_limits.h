@@ -77,12 +77,23 @@
 #define LIMIT_PROTOCOL_VERSION	32		/* "2025-11-25" and the like */
 #define LIMIT_SESSION_MAX_AGE_DEFAULT 86400	/* session_max_age default (s) */
 #define LIMIT_SESSION_MAX_AGE_MAX (30 * 86400)	/* session_max_age ceiling */
-#define LIMIT_SESSION_PRUNE_S	3600		/* ended-session files swept */
+#define LIMIT_SESSION_PRUNE_S	3600		/* expired ended-session rows
+						   deleted, per worker */
 #define LIMIT_SESSION_SKEW	60		/* issue time ahead of now (s):
 						   clocks of other nodes */
 #define LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT 60000	/* upstream_timeout_ms default
 						   (the TS SDK's own) */
 #define LIMIT_UPSTREAM_TIMEOUT_MS_MAX 600000	/* upstream_timeout_ms ceiling */
+/* Ended sessions shared through Supabase (src/store/ended.c). */
+#define LIMIT_ENDED_CACHE	16384		/* ids a worker holds; past it
+						   each unknown id is asked */
+#define LIMIT_ENDED_PAGE	1000		/* rows per sync request */
+#define LIMIT_ENDED_PAGES	16		/* requests per sync */
+#define LIMIT_ENDED_OVERLAP_MS	10000		/* re-read window: a row
+						   committed late by its
+						   writer is still seen */
+#define LIMIT_ENDED_RETRY_S	5		/* after a failed sync */
+#define LIMIT_ENDED_RESPONSE	(512 * 1024)	/* one sync page */
 /* upstream_max_response default; its ceiling is LIMIT_RESPONSE_BODY. */
 #define LIMIT_UPSTREAM_RESPONSE_DEFAULT (8 * 1024 * 1024)
 #define LIMIT_UPSTREAM_HEADERS	16		/* injected headers per call */
@@ -132,6 +143,14 @@
 #define LIMIT_STDIO_POOL_MAX	64	/* stdio_pool_max ceiling */
 #define LIMIT_STDIO_IDLE_S	300	/* idle warm child expiry (s) */
 #define LIMIT_STDIO_MAX_AGE_S	3600	/* a warm child is recycled after */
+#define LIMIT_STDIO_LIFETIME_MAX 86400	/* stdio_max_age ceiling (s) */
+#define LIMIT_STDIO_CALLS	1000	/* calls a child serves, then it is
+					   recycled (stdio_max_calls) */
+#define LIMIT_STDIO_CALLS_MAX	1000000	/* stdio_max_calls ceiling */
+#define LIMIT_STDIO_INIT_MS	10000	/* initialize: spawn to InitializeResult
+					   (stdio_init_ms) */
+#define LIMIT_WORKER_TICK_MS	1000	/* an idle worker wakes at least this
+					   often: idle children, web server gone */
 #define LIMIT_STDIO_GRACE_MS	200	/* close stdin .. SIGTERM .. SIGKILL */
 #define LIMIT_STDIO_EXIT_WAIT_MS 50	/* after EOF, for an exit status */
 #define LIMIT_STDIO_ARGV	64	/* argv entries from the catalog */

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 PKGS="gcc make pkg-config libc6-dev libfcgi-dev libjansson-dev libjwt-dev
 libcurl4-openssl-dev libssl-dev libpq-dev postgresql-15 lighttpd apache2
 libapache2-mod-fcgid bats curl jq ca-certificates wrk hyperfine openssl
-procps iproute2 chromium"
+procps iproute2 chromium haproxy"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
@@ -41,7 +41,7 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 	# The Debian packages enable system-wide services we do not use: the
 	# platform runs private instances from its own directories.
-	for svc in apache2 lighttpd postgresql; do
+	for svc in apache2 lighttpd postgresql haproxy; do
 		if command -v systemctl >/dev/null 2>&1; then
 			systemctl disable --now "$svc" >/dev/null 2>&1 || true
 		fi

@@ -7,6 +7,8 @@
 #   stack_migrate               sql/migrate + supabase-local's auth.sql
 #   stack_start_supabase PORT   supabase-local under lighttpd on 127.0.0.1:PORT
 #   stack_start_platform PORT [lighttpd|apache]
+#   stack_add_node NAME         a further platform node's directories
+#   stack_start_haproxy PORT NODE_PORT...   HAProxy in front of the nodes
 #   stack_seed_demo             demo user, catalog, tenant "demo"
 #   stack_write_env FILE        KEY=value lines for scripts and people
 #   stack_stop                  stop everything started from DIR
@@ -367,33 +369,38 @@ stack_stop_supabase() {
 	stack_kill_pidfile "$STACK_DIR/supabase/lighttpd.pid"
 }
 
+# The platform node's directory: DIR/platform, or STACK_PLATFORM_DIR
+# (a further node of a multi-node stack, stack_add_node).
+stack_pdir() { printf '%s\n' "${STACK_PLATFORM_DIR:-$STACK_DIR/platform}"; }
+
 # The platform's own configuration, pointing at supabase-local.
 stack_platform_conf() {
-	local origins
+	local origins pd
+	pd=$(stack_pdir)
 	# The secrets are the platform's own copies (stack_secrets): its
 	# workers read them once, at start.
-	cat > "$STACK_DIR/platform/mcp-platform.conf" <<EOF
+	cat > "$pd/mcp-platform.conf" <<EOF
 # written by deploy/local/stack.sh for the local stack
 supabase_url = $STACK_SUPABASE_URL
 supabase_publishable_key = $STACK_PUBLISHABLE_KEY
-supabase_secret_key_file = $STACK_DIR/platform/secrets/secret-key
-supabase_jwt_secret_file = $STACK_DIR/platform/secrets/jwt-secret
-master_key_file = $STACK_DIR/platform/secrets/master-key
-data_dir = $STACK_DIR/platform/data
-log_dir = $STACK_DIR/platform/log
-spool_dir = $STACK_DIR/platform/spool
+supabase_secret_key_file = $pd/secrets/secret-key
+supabase_jwt_secret_file = $pd/secrets/jwt-secret
+master_key_file = $pd/secrets/master-key
+data_dir = $pd/data
+log_dir = $pd/log
+spool_dir = $pd/spool
 stdio_path = $STACK_NODE_MODULES/.bin:/usr/bin:/bin
 log_level = info
 EOF
 	# Tests: extra "key = value" lines (e.g. log_ship_interval = 1).
 	if [ -n "${STACK_PLATFORM_CONF_EXTRA:-}" ]; then
 		printf '%s\n' "$STACK_PLATFORM_CONF_EXTRA" \
-		    >> "$STACK_DIR/platform/mcp-platform.conf"
+		    >> "$pd/mcp-platform.conf"
 	fi
 	# Tests that need platform (API-key) tokens: STACK_PLATFORM_TOKENS=1.
 	if [ -n "${STACK_PLATFORM_TOKENS:-}" ]; then
-		echo "platform_signing_key_file = $STACK_DIR/platform/secrets/platform-signing.pem" \
-		    >> "$STACK_DIR/platform/mcp-platform.conf"
+		echo "platform_signing_key_file = $pd/secrets/platform-signing.pem" \
+		    >> "$pd/mcp-platform.conf"
 	fi
 	# The console (/console/) calls /mcp/... from the platform's own
 	# origin; the conformance front port's origins too when there is one.
@@ -402,7 +409,7 @@ EOF
 		origins="${origins:+$origins,}http://127.0.0.1:$STACK_FRONT_PORT,http://localhost:$STACK_FRONT_PORT"
 	fi
 	if [ -n "$origins" ]; then
-		echo "allowed_origins = $origins" >> "$STACK_DIR/platform/mcp-platform.conf"
+		echo "allowed_origins = $origins" >> "$pd/mcp-platform.conf"
 	fi
 }
 
@@ -421,7 +428,8 @@ stack_start_platform() {
 }
 
 stack_platform_lighttpd() {
-	local d=$STACK_DIR/platform
+	local d
+	d=$(stack_pdir)
 	sed -e "s|@PORT@|$1|g" -e "s|@DIR@|$d|g" \
 	    -e "s|@BIN@|$STACK_DIR/bin/mcp-platform.fcgi|g" \
 	    -e "s|@WEB@|$STACK_DIR/web|g" \
@@ -497,8 +505,49 @@ stack_start_everything_http() {
 	    "$STACK_NODE_MODULES/.bin/mcp-server-everything" streamableHttp
 }
 
+# stack_add_node NAME: the directories of a further platform node,
+# DIR/NAME/{log,data,spool,run,secrets} with the platform's own copies of
+# the secrets, as stack_init lays out DIR/platform. Start it with
+# STACK_PLATFORM_DIR=DIR/NAME stack_start_platform PORT (lighttpd).
+stack_add_node() {
+	local d=$STACK_DIR/$1 u
+	mkdir -p "$d"/{log,data,spool,run,secrets} || return 1
+	stack_own "$STACK_USER:" 0700 "$d" "$d"/{log,data,spool,run,secrets} ||
+	    return 1
+	for u in secret-key jwt-secret master-key platform-signing.pem; do
+		stack_copy_secret "$STACK_USER" "$STACK_DIR/secrets/$u" \
+		    "$d/secrets/$u" || return 1
+	done
+}
+
+# stack_start_haproxy PORT NODE_PORT...: HAProxy (deploy/haproxy/
+# mcp-platform.cfg) on 127.0.0.1:PORT, round robin over the nodes, as the
+# platform's user, pid in DIR/haproxy.pid. STACK_LB_URL is its base URL.
+stack_start_haproxy() {
+	local port=$1 d=$STACK_DIR/haproxy p i=0
+	shift
+	mkdir -p "$d" && stack_own "$STACK_USER:" 0700 "$d" || return 1
+	{
+		sed -e "s|@PORT@|$port|g" "$STACK_TOP/deploy/haproxy/mcp-platform.cfg"
+		for p in "$@"; do
+			i=$((i + 1))
+			printf '\tserver node%d 127.0.0.1:%s\n' "$i" "$p"
+		done
+	} > "$d/haproxy.cfg"
+	stack_own "$STACK_USER:" 0600 "$d/haproxy.cfg" || return 1
+	"${HAPROXY:-/usr/sbin/haproxy}" -c -q -f "$d/haproxy.cfg" ||
+	    { stack_die "bad haproxy config '$d/haproxy.cfg'"; return 1; }
+	rm -f "$STACK_DIR/haproxy.pid"
+	stack_as "${HAPROXY:-/usr/sbin/haproxy}" -D -p "$d/haproxy.pid" \
+	    -f "$d/haproxy.cfg" </dev/null >>"$d/haproxy.log" 2>&1 3>&- ||
+	    { stack_die "haproxy did not start ('$d/haproxy.log')"; return 1; }
+	cp "$d/haproxy.pid" "$STACK_DIR/haproxy.pid"
+	STACK_LB_URL="http://127.0.0.1:$port"
+	stack_wait_http "$STACK_LB_URL/healthz"
+}
+
 stack_stop_platform() {
-	stack_kill_pidfile "$STACK_DIR/platform/lighttpd.pid"
+	stack_kill_pidfile "$(stack_pdir)/lighttpd.pid"
 	stack_kill_pidfile "$STACK_DIR/apache/httpd.pid"
 }
 
@@ -582,6 +631,10 @@ stack_stop() {
 	stack_stop_platform
 	stack_stop_supabase
 	local f
+	# further platform nodes (stack_add_node)
+	for f in "$STACK_DIR"/*/lighttpd.pid; do
+		if [ -e "$f" ]; then stack_kill_pidfile "$f"; fi
+	done
 	for f in "$STACK_DIR"/*.pid; do
 		if [ -e "$f" ]; then stack_kill_pidfile "$f"; fi
 	done

@@ -186,6 +186,11 @@ request_init(struct request *req, struct io *io, const struct config *cfg,
 	req->session_id = request_env(req, "HTTP_MCP_SESSION_ID");
 	req->remote_addr = request_env(req, "REMOTE_ADDR");
 	req->user_agent = request_env(req, "HTTP_USER_AGENT");
+	/* Invalid or absent: ignored (W3C Trace Context 3.2.2.1), and the
+	 * request begins a trace of its own. */
+	if (tracectx_parse(&req->trace, request_env(req, "HTTP_TRACEPARENT"),
+	    request_env(req, "HTTP_TRACESTATE")) == -1)
+		(void)tracectx_new(&req->trace);
 	return 0;
 }
 

@@ -40,6 +40,7 @@
 #include "http/fail.h"
 #include "http/io.h"
 #include "product_limits.h"
+#include "tracectx.h"
 
 struct reqlog;
 
@@ -85,6 +86,10 @@ struct request {
 	const char		*session_id;	/* HTTP_MCP_SESSION_ID */
 	const char		*remote_addr;	/* REMOTE_ADDR */
 	const char		*user_agent;	/* HTTP_USER_AGENT */
+	struct tracectx		 trace;		/* W3C Trace Context: the
+						   client's traceparent /
+						   tracestate when valid,
+						   else a new trace */
 
 	struct buf		 body;		/* after request_read_body() */
 	int			 body_read;

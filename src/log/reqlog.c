@@ -50,6 +50,7 @@ static const char *const reqlog_keys[REQLOG_FIELD__MAX] = {
 	[REQLOG_JSONRPC_ID] = "jsonrpc_id",
 	[REQLOG_CLIENT_IP] = "client_ip",
 	[REQLOG_USER_AGENT] = "user_agent",
+	[REQLOG_TRACE_ID] = "trace_id",
 };
 
 /* Member names whose values are credentials, whatever they hold. */
@@ -1179,7 +1180,9 @@ reqlog_from_request(struct reqlog *rl, const struct request *req)
 	if (reqlog_set(rl, REQLOG_REQUEST_ID, req->id) == -1 ||
 	    reqlog_set(rl, REQLOG_CLIENT_IP, reqlog_is_ip(req->remote_addr) ?
 	    req->remote_addr : NULL) == -1 ||
-	    reqlog_set(rl, REQLOG_USER_AGENT, req->user_agent) == -1)
+	    reqlog_set(rl, REQLOG_USER_AGENT, req->user_agent) == -1 ||
+	    reqlog_set(rl, REQLOG_TRACE_ID, req->trace.trace_id[0] != '\0' ?
+	    req->trace.trace_id : NULL) == -1)
 		rc = -1;
 	rl->bytes_in = req->body_read ? req->body.len : req->content_length;
 	rl->bytes_out = req->resp.bytes_out;
@@ -1415,6 +1418,7 @@ reqlog_build(const struct reqlog *rl, json_t **out)
 	SET("truncated", json_boolean(rl->truncated));
 	STR(REQLOG_CLIENT_IP);
 	STR(REQLOG_USER_AGENT);
+	STR(REQLOG_TRACE_ID);
 #undef STR
 #undef SET
 	if (bad) {

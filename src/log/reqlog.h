@@ -56,6 +56,7 @@ enum reqlog_field {
 	REQLOG_JSONRPC_ID,		/* as text */
 	REQLOG_CLIENT_IP,
 	REQLOG_USER_AGENT,
+	REQLOG_TRACE_ID,		/* W3C trace-id, 32 hex */
 	REQLOG_FIELD__MAX
 };
 

@@ -22,6 +22,7 @@
 #include "log/reqlog.h"
 #include "http/request.h"
 #include "store/apikey.h"
+#include "store/ended.h"
 #include "store/resolve.h"
 #include "http/response.h"
 #include "mcp/session.h"
@@ -328,7 +329,7 @@ mcp_session(struct mcp_ctx *c)
 	    strlen(id), time(NULL), (unsigned)cfg->session_max_age, &c->sess);
 	if (st != SESSION_OK || !session_matches(&c->sess,
 	    c->target.tenant_id, c->target.alias, mcp_caller_kind(&c->who),
-	    mcp_caller_id(&c->who)) || session_revoked(cfg->data_dir, id)) {
+	    mcp_caller_id(&c->who)) || ended_check(cfg, id)) {
 		/* Unknown, expired, ended or another caller's: the client
 		 * must start a new session (404, MCP transports). */
 		if (st != SESSION_OK)
@@ -869,16 +870,19 @@ mcp_delete(struct request *req, const struct route_params *params)
 	if (mcp_bound(&c, params, 0) == -1 || mcp_authenticate(&c) == -1 ||
 	    mcp_resolve(&c) == -1 || mcp_session(&c) == -1)
 		goto out;
+	/* Every node refuses it within config_ttl (store/ended.h); first,
+	 * so a failure leaves the session whole, upstream's included. */
+	if (ended_record(req->cfg, req->session_id, c.sess.tenant,
+	    c.sess.issued_at + (time_t)req->cfg->session_max_age) == -1) {
+		c.rc = response_error(req, 503, NULL, "cannot end the session");
+		goto out;
+	}
 	memset(&u, 0, sizeof(u));
 	u.req = req;
 	u.target = &c.target;
 	u.version = c.version[0] != '\0' ? c.version : NULL;
 	u.session_id = c.sess.upstream;
 	upstream_end(&u);
-	if (session_revoke(req->cfg->data_dir, req->session_id) == -1) {
-		c.rc = response_error(req, 500, NULL, "cannot end the session");
-		goto out;
-	}
 	c.rc = response_send(req, 204, NULL, NULL, 0);
 out:
 	mcp_log(&c, 0);
@@ -892,8 +896,8 @@ mcp_idle(const struct config *cfg)
 	upstream_stdio_pool_reap();
 	/* API keys used by the request just answered: last_used_at. */
 	apikey_flush(cfg);
-	/* Ended-session files older than session_max_age. */
-	session_prune_revoked(cfg->data_dir, (unsigned long)cfg->session_max_age);
+	/* Expired ended-session rows, hourly. */
+	ended_tick(cfg);
 }
 
 void

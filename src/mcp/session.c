@@ -1,16 +1,10 @@
 /*
  * session.c -- stateless signed Mcp-Session-Id; see session.h.
  */
-#include <sys/stat.h>
-
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -21,7 +15,6 @@
 
 #include "base64.h"
 #include "buf.h"
-#include "log.h"
 #include "mcp/session.h"
 
 #define SESSION_MOD		"session"
@@ -363,88 +356,4 @@ session_matches(const struct session *s, const char *tenant,
 	return s->caller_kind == kind && strcmp(s->tenant, tenant) == 0 &&
 	    strcmp(s->server, server) == 0 &&
 	    strcmp(s->caller_id, caller_id) == 0;
-}
-
-/* ---- ended sessions ----------------------------------------------------
- * A session past session_max_age is refused by its signature's time, so
- * its file is needed no longer (session_prune_revoked). */
-
-static int
-session_revocation_path(const char *data_dir, const char *id, char *out,
-    size_t outlen)
-{
-	unsigned char	 md[SHA256_DIGEST_LENGTH];
-	char		 hex[SHA256_DIGEST_LENGTH * 2 + 1];
-	size_t		 i;
-	int		 n;
-
-	SHA256((const unsigned char *)id, strlen(id), md);
-	for (i = 0; i < sizeof(md); i++)
-		snprintf(hex + i * 2, 3, "%02x", md[i]);
-	n = snprintf(out, outlen, "%s/sessions/%s", data_dir, hex);
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
-}
-
-int
-session_revoked(const char *data_dir, const char *id)
-{
-	char		 path[LIMIT_PATH * 2];
-	struct stat	 st;
-
-	if (session_revocation_path(data_dir, id, path, sizeof(path)) == -1)
-		return 1;
-	return stat(path, &st) == 0;
-}
-
-int
-session_revoke(const char *data_dir, const char *id)
-{
-	char	 dir[LIMIT_PATH * 2], path[LIMIT_PATH * 2];
-	int	 fd, n;
-
-	n = snprintf(dir, sizeof(dir), "%s/sessions", data_dir);
-	if (n < 0 || (size_t)n >= sizeof(dir))
-		return -1;
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		log_error(SESSION_MOD, "cannot create '%s': %s", dir,
-		    strerror(errno));
-		return -1;
-	}
-	if (session_revocation_path(data_dir, id, path, sizeof(path)) == -1)
-		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		log_error(SESSION_MOD, "cannot record session end in '%s': %s",
-		    path, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-void
-session_prune_revoked(const char *data_dir, unsigned long max_age_s)
-{
-	static time_t	 last;
-	char		 dir[LIMIT_PATH * 2], path[LIMIT_PATH * 3];
-	struct dirent	*de;
-	struct stat	 st;
-	time_t		 now = time(NULL);
-	DIR		*d;
-
-	if (now - last < LIMIT_SESSION_PRUNE_S)
-		return;
-	last = now;
-	snprintf(dir, sizeof(dir), "%s/sessions", data_dir);
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) == 0 &&
-		    now - st.st_mtime > (time_t)max_age_s)
-			unlink(path);
-	}
-	closedir(d);
 }

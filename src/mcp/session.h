@@ -112,20 +112,8 @@ unsigned long session_key_derivations(void);
 const char *session_strerror(enum session_status);
 
 /*
- * Ended sessions. Ids are stateless, but a DELETE must make its id
- * unknown (404) afterwards. An ended id is recorded as an empty file named
- * by its SHA-256 (hex) under <data_dir>/sessions: one stat() per request
- * with a session, shared by every worker of the node.
- *  - session_revoked(): 1 when id was ended (or its file name cannot be
- *    formed), else 0.
- *  - session_revoke(): record id as ended (the directory is created,
- *    0700): 0, or -1 (logged).
- *  - session_prune_revoked(): remove the files older than max_age_s (their
- *    ids fail the signature's age check anyway); does its work at most once
- *    per LIMIT_SESSION_PRUNE_S per process, between requests.
+ * Ended sessions (a DELETE) are not this module's: they live in Supabase,
+ * shared by every node (src/store/ended.h).
  */
-int	 session_revoked(const char *data_dir, const char *id);
-int	 session_revoke(const char *data_dir, const char *id);
-void	 session_prune_revoked(const char *data_dir, unsigned long max_age_s);
 
 #endif /* MCP_SESSION_H */

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mcp/protocol.h"
 #include "mcp/upstream.h"
+#include "tracectx.h"
 
 #define MOD	"mcp"
 
@@ -167,6 +168,9 @@ upstream_stdio_opts_of(const struct upstream *u,
 		o->disk_quota = u->target->disk_quota_bytes;
 	o->pool_max = cfg->stdio_pool_max;
 	o->idle_s = (unsigned)cfg->stdio_idle;
+	o->max_age_s = (unsigned)cfg->stdio_max_age;
+	o->max_calls = (unsigned)cfg->stdio_max_calls;
+	o->init_ms = (unsigned)cfg->stdio_init_ms;
 	o->client_protocol_version = MCP_VERSION_LATEST;
 }
 
@@ -188,6 +192,49 @@ upstream_failed(const struct upstream *u, const json_t *msg,
 	return f;
 }
 
+/*
+ * W3C Trace Context for the next hop: the request's trace (the client's
+ * traceparent, or one begun for it: http/request.c) with a span id of
+ * this call. http upstreams get the traceparent and tracestate headers;
+ * a stdio child, which has no headers, gets them in the message's
+ * params._meta ("traceparent", "tracestate": the OpenTelemetry MCP
+ * semantic conventions), replacing any the client put there.
+ */
+static const char *
+upstream_traceparent(const struct upstream *u,
+    char tp[TRACECTX_PARENT_LEN + 1])
+{
+	return tracectx_next(&u->req->trace, tp) == 0 ? tp : NULL;
+}
+
+/* msg with params._meta.traceparent/tracestate: a NEW reference (msg
+ * itself, incref'd, when there is nothing to add or memory is short). */
+static json_t *
+upstream_trace_meta(const struct upstream *u, const json_t *msg)
+{
+	char	 tp[TRACECTX_PARENT_LEN + 1];
+	json_t	*out, *params, *meta;
+
+	if (jsonx_str(msg, "method") == NULL ||
+	    upstream_traceparent(u, tp) == NULL ||
+	    (out = json_copy((json_t *)(uintptr_t)msg)) == NULL)
+		return json_incref((json_t *)(uintptr_t)msg);
+	params = json_object_get(msg, "params");
+	params = json_is_object(params) ? json_copy(params) : json_object();
+	meta = json_object_get(params, "_meta");
+	meta = json_is_object(meta) ? json_copy(meta) : json_object();
+	if (params == NULL || meta == NULL ||
+	    json_object_set_new(meta, "traceparent", json_string(tp)) == -1 ||
+	    (u->req->trace.state[0] != '\0' && json_object_set_new(meta,
+	    "tracestate", json_string(u->req->trace.state)) == -1) ||
+	    json_object_set_new(params, "_meta", meta) == -1 ||
+	    json_object_set_new(out, "params", params) == -1) {
+		json_decref(out);
+		return json_incref((json_t *)(uintptr_t)msg);
+	}
+	return out;
+}
+
 static enum response_fail
 upstream_call_stdio(const struct upstream *u, const json_t *msg,
     struct upstream_result *r)
@@ -197,14 +244,17 @@ upstream_call_stdio(const struct upstream *u, const json_t *msg,
 	struct upstream_stdio_info	 info;
 	enum upstream_stdio_err		 e;
 	struct buf			 hide;
+	json_t				*traced;
 	char				 why[LIMIT_STDIO_ERR + 32];
 
 	buf_init(&hide, LIMIT_PATH * 2);
 	upstream_target_stdio(u->target, &spec);
 	upstream_stdio_opts_of(u, &opts, &hide);
 	upstream_stdio_info_init(&info);
-	e = upstream_stdio_call(&spec, &opts, msg, upstream_stdio_event,
+	traced = upstream_trace_meta(u, msg);
+	e = upstream_stdio_call(&spec, &opts, traced, upstream_stdio_event,
 	    (void *)(uintptr_t)u, &r->response, &info);
+	json_decref(traced);
 	r->ms = info.ms;
 	snprintf(r->version, sizeof(r->version), "%s", info.protocol_version);
 	r->name = upstream_stdio_strerror(e);
@@ -254,6 +304,7 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	enum upstream_http_err		 e;
 	const json_t			*id = json_object_get(msg, "id");
 	const char			*method = jsonx_str(msg, "method");
+	char				 tp[TRACECTX_PARENT_LEN + 1];
 	double				 t0;
 	int				 init;
 
@@ -261,6 +312,8 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	upstream_target_http(u->target, hs, &opts);
 	opts.protocol_version = u->version;
 	opts.session_id = u->session_id;
+	opts.traceparent = upstream_traceparent(u, tp);
+	opts.tracestate = u->req->trace.state;
 	upstream_http_result_init(&res);
 	buf_init(&body, LIMIT_RESPONSE_BODY);
 	t0 = request_elapsed_ms(u->req);
@@ -317,6 +370,7 @@ upstream_end(const struct upstream *u)
 	struct upstream_http_opts	 opts;
 	struct upstream_http_result	 res;
 	enum upstream_http_err		 e;
+	char				 tp[TRACECTX_PARENT_LEN + 1];
 
 	if (u->target->transport != TARGET_HTTP || u->session_id == NULL ||
 	    u->session_id[0] == '\0')
@@ -324,6 +378,8 @@ upstream_end(const struct upstream *u)
 	upstream_target_http(u->target, hs, &opts);
 	opts.protocol_version = u->version;
 	opts.session_id = u->session_id;
+	opts.traceparent = upstream_traceparent(u, tp);
+	opts.tracestate = u->req->trace.state;
 	upstream_http_result_init(&res);
 	e = upstream_http_delete(&opts, &res);
 	if (e != UPSTREAM_HTTP_OK && e != UPSTREAM_HTTP_SESSION_GONE)

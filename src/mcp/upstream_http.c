@@ -68,7 +68,8 @@ struct upstream_http_xfer {
 static const char *const upstream_http_reserved[] = {
 	"host", "accept", "accept-encoding", "transfer-encoding",
 	"connection", "expect", "te", "trailer", "upgrade", "keep-alive",
-	"last-event-id", "mcp-protocol-version", "user-agent", NULL,
+	"last-event-id", "mcp-protocol-version", "user-agent", "traceparent",
+	"tracestate", NULL,
 };
 /* Prefixes with the same status: Content-*, Proxy-Authorization and the
  * MCP headers (Mcp-Session-Id, the 2026-07-28 Mcp-Method / Mcp-Name). */
@@ -273,6 +274,16 @@ upstream_http_hdrs_build(const struct upstream_http_opts *o,
 		    o->session_id) == -1)
 			goto nomem;
 	}
+	/* W3C Trace Context (checked by lib/tracectx when it came in). */
+	if (o->traceparent != NULL && upstream_http_visible(o->traceparent,
+	    strlen(o->traceparent), LIMIT_UPSTREAM_HEADER_BYTES) &&
+	    upstream_http_hdr_add(h, "traceparent", o->traceparent) == -1)
+		goto nomem;
+	if (o->tracestate != NULL && o->tracestate[0] != '\0' &&
+	    upstream_http_value_ok(o->tracestate,
+	    LIMIT_UPSTREAM_HEADER_BYTES) &&
+	    upstream_http_hdr_add(h, "tracestate", o->tracestate) == -1)
+		goto nomem;
 	for (i = 0; i < o->n_headers; i++) {
 		e = &o->headers[i];
 		/* The name is operator data and safe to show; the value

@@ -113,6 +113,9 @@ struct upstream_http_opts {
 	const char			*session_id;	/* upstream's, or NULL */
 	const struct netguard		*guard;		/* NULL, or the address
 							   guard (httpc.h) */
+	const char			*traceparent;	/* W3C Trace Context for
+							   this hop, or NULL */
+	const char			*tracestate;	/* the client's, or NULL */
 };
 
 enum upstream_http_err {

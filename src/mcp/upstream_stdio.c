@@ -59,6 +59,8 @@ struct stdio_child {
 	uint64_t	 last_used_seq;	/* LRU order (ms can tie) */
 	unsigned	 idle_s;
 	unsigned	 max_age_s;
+	unsigned	 max_calls;	/* 0: no cap */
+	unsigned	 calls;		/* served so far */
 	size_t		 max_line;
 	int		 in_use;
 	int		 retiring;	/* pipes closed, on its way out */
@@ -374,6 +376,8 @@ stdio_opts_normalize(struct upstream_stdio_opts *o)
 		o->pool_max = LIMIT_STDIO_POOL_MAX;
 	if (o->max_age_s == 0)
 		o->max_age_s = LIMIT_STDIO_MAX_AGE_S;
+	if (o->init_ms == 0)
+		o->init_ms = LIMIT_STDIO_INIT_MS;
 	if (o->isolate < 0)
 		o->isolate = geteuid() == 0;
 	if (o->isolate == 0)
@@ -1174,6 +1178,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 	c->max_line = o->max_line;
 	c->idle_s = o->idle_s;
 	c->max_age_s = o->max_age_s;
+	c->max_calls = o->max_calls;
 	c->in_use = 1;
 
 	memset(&ps, 0, sizeof(ps));
@@ -1381,7 +1386,7 @@ stdio_acquire(const struct upstream_stdio_spec *s,
 {
 	struct stdio_child	*c;
 	enum upstream_stdio_err	 rc;
-	uint64_t		 ts;
+	uint64_t		 ts, call_deadline;
 
 	*cp = c = stdio_take(s, fp);
 	*warm = c != NULL;
@@ -1407,7 +1412,17 @@ stdio_acquire(const struct upstream_stdio_spec *s,
 		c = *cp;
 		info->pid = c->proc.pid;
 		k->c = c;
+		/* The handshake has its own bound (init_ms), within the
+		 * call's: a server that never answers initialize costs
+		 * init_ms, not the whole deadline. */
+		call_deadline = k->deadline;
+		if (ts + o->init_ms < k->deadline)
+			k->deadline = ts + o->init_ms;
 		rc = stdio_handshake(k, o);
+		k->deadline = call_deadline;
+		if (rc == UPSTREAM_STDIO_TIMEOUT)
+			snprintf(info->detail, sizeof(info->detail),
+			    "no InitializeResult within %u ms", o->init_ms);
 		if (rc != UPSTREAM_STDIO_OK)
 			return rc;
 		info->start_ms = (unsigned)(clock_mono_ms() - ts);
@@ -1495,9 +1510,15 @@ stdio_release_ok(struct stdio_child *c, const struct upstream_stdio_opts *o)
 	/* Expiry follows the configuration of the latest call. */
 	c->idle_s = o->idle_s;
 	c->max_age_s = o->max_age_s;
-	if (o->pool_max == 0)
+	c->max_calls = o->max_calls;
+	c->calls++;
+	if (o->pool_max == 0 || (c->max_calls > 0 &&
+	    c->calls >= c->max_calls)) {
+		if (o->pool_max > 0)
+			log_info(MOD, "'%s' pid %d served %u calls: recycled",
+			    c->key, (int)c->proc.pid, c->calls);
 		stdio_retire(c);
-	else
+	} else
 		stdio_make_room(o->pool_max + 1);
 }
 
@@ -1663,6 +1684,35 @@ upstream_stdio_pool_reap(void)
 			stdio_retire(c);
 		i++;
 	}
+}
+
+long
+upstream_stdio_pool_next_ms(void)
+{
+	const struct stdio_child *c;
+	uint64_t		 now = clock_mono_ms(), at, best = 0;
+	size_t			 i;
+	int			 any = 0;
+
+	for (i = 0; i < stdio_tab_n; i++) {
+		c = stdio_tab[i];
+		if (c->in_use)
+			continue;
+		if (c->retiring)
+			at = c->retire_ms + LIMIT_STDIO_GRACE_MS;
+		else {
+			at = c->last_used_ms + (uint64_t)c->idle_s * 1000;
+			if (c->started_ms + (uint64_t)c->max_age_s * 1000 < at)
+				at = c->started_ms +
+				    (uint64_t)c->max_age_s * 1000;
+		}
+		if (!any || at < best)
+			best = at;
+		any = 1;
+	}
+	if (!any)
+		return -1;
+	return best <= now ? 0 : (long)(best - now);
 }
 
 void

@@ -198,6 +198,11 @@ struct upstream_stdio_opts {
 					   reap */
 	unsigned	 max_age_s;	/* recycle after (0 =
 					   default) */
+	unsigned	 max_calls;	/* recycle after this many calls
+					   (0: no cap) */
+	unsigned	 init_ms;	/* spawn + initialize must end within
+					   this (and within deadline_ms);
+					   0: LIMIT_STDIO_INIT_MS */
 	const char	*client_protocol_version; /* sent in initialize */
 	const json_t	*client_capabilities; /* sent in initialize; NULL:
 					   {}. Declare sampling/elicitation/
@@ -281,6 +286,11 @@ void	 upstream_stdio_pool_shutdown(void);
 /* Async-signal-safe, for a fatal-signal handler right before _exit():
  * SIGKILL the process group of every pooled child. */
 void	 upstream_stdio_pool_kill_signal_safe(void);
+
+/* Milliseconds until the pool next needs upstream_stdio_pool_reap() (an
+ * idle child's expiry, a retiring child's next step), or -1: nothing to
+ * do until the next call. The accept loop waits at most this long. */
+long	 upstream_stdio_pool_next_ms(void);
 
 /* Pooled children right now (tests, /metrics). */
 size_t	 upstream_stdio_pool_size(void);

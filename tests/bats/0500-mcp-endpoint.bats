@@ -141,8 +141,13 @@ HS='{"alg":"HS256","typ":"JWT"}'
 	http DELETE "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 	    -H "Mcp-Session-Id: $SID"
 	[ "$status" = 204 ] || [ "$status" = 200 ]
-	call /mcp/demo/everything '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
-	assert_status 404
+	# the worker that ended it refuses it at once, the node's other
+	# workers within config_ttl (30 s here; docs/deployment.md section 9)
+	ended_404() {
+		call /mcp/demo/everything '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+		[ "$status" = 404 ]
+	}
+	WAIT_FOR_S=40 wait_for ended_404
 	assert_json '.error.code == -32001'
 }
 

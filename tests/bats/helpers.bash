@@ -28,6 +28,23 @@ stack_up() {
 	    STACK_NODE STACK_BASE_URL STACK_PLATFORM_PORT
 }
 
+# stack_up_multinode: two platform nodes under lighttpd -- DIR/platform
+# and DIR/node2, each with its own data_dir, log and spool -- in front of
+# one supabase-local, and HAProxy (round robin) in front of both. BASE is
+# the balancer; NODE1 and NODE2 reach a node directly; CONF1 and CONF2 are
+# their configuration files.
+stack_up_multinode() {
+	stack_up lighttpd || return 1
+	export NODE1=$STACK_BASE_URL CONF1=$STACK_DIR/platform/mcp-platform.conf
+	stack_add_node node2 || return 1
+	STACK_PLATFORM_DIR=$STACK_DIR/node2 stack_start_platform \
+	    "$(stack_free_port)" lighttpd || return 1
+	export NODE2=$STACK_BASE_URL CONF2=$STACK_DIR/node2/mcp-platform.conf
+	stack_start_haproxy "$(stack_free_port)" "${NODE1##*:}" "${NODE2##*:}" ||
+	    return 1
+	export BASE=$STACK_LB_URL STACK_LB_URL
+}
+
 stack_down() {
 	[ -n "${STACK_DIR:-}" ] || return 0
 	stack_stop

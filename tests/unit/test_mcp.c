@@ -24,6 +24,7 @@
 #include "log/reqlog.h"
 #include "mcp/mcp.h"
 #include "mcp/upstream_stdio.h"
+#include "store/ended.h"
 #include "store/resolve.h"
 #include "t.h"
 #include "tkeys.h"
@@ -38,6 +39,8 @@
 		"\"params\":{\"protocolVersion\":\"2025-06-18\"," \
 		"\"capabilities\":{},\"clientInfo\":{\"name\":\"t\"," \
 		"\"version\":\"1\"}}}"
+#define TRACE_ID "4bf92f3577b34da6a3ce929d0e0e4736"
+#define TRACEPARENT "HTTP_TRACEPARENT=00-" TRACE_ID "-00f067aa0ba902b7-01"
 #define LIST	"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}"
 #define CALL(t)	"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\"," \
 		"\"params\":{\"name\":\"" t "\",\"arguments\":{}}}"
@@ -57,6 +60,7 @@ static const char stdio_server[] =
     "\"capabilities\":{\"tools\":{}},\"serverInfo\":{\"name\":\"sh\","
     "\"version\":\"1\"}}';;\n"
     "  *'\"crash\"'*) exit 3;;\n"
+    "  *'\"traceparent\":\"00-" TRACE_ID "-'*) r='{\"traced\":true}';;\n"
     "  *'\"id\":'*) r='{\"content\":[]}';;\n"
     "  *) continue;;\n"
     "  esac\n"
@@ -127,6 +131,45 @@ test_upstream(int fd, const char *req, const char *body)
 	tstub_answer(fd, 200, "Mcp-Session-Id: up-1\r\n", answer);
 }
 
+/* public.ended_sessions (store/ended.c): a POST's row is kept, one a
+ * line, in <test_dir>/ended; a GET answers all of them (the stub does not
+ * filter), a DELETE nothing. */
+static void
+test_ended(int fd, const char *req, const char *body)
+{
+	char	 path[700], *rows, *p;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/ended", test_dir);
+	if (req[0] == 'P') {
+		if ((f = fopen(path, "a")) != NULL) {
+			fprintf(f, "%s,\n", body);
+			fclose(f);
+		}
+		tstub_answer(fd, 201, "", NULL);
+		return;
+	}
+	if (req[0] == 'D') {
+		tstub_answer(fd, 204, "", NULL);
+		return;
+	}
+	rows = tstub_slurp(path);
+	if (rows == NULL || rows[0] == '\0') {
+		tstub_answer(fd, 200, "", "[]");
+		free(rows);
+		return;
+	}
+	if ((p = strrchr(rows, ',')) != NULL)
+		*p = ']';
+	if ((p = malloc(strlen(rows) + 2)) != NULL) {
+		p[0] = '[';
+		memcpy(p + 1, rows, strlen(rows) + 1);
+		tstub_answer(fd, 200, "", p);
+	}
+	free(p);
+	free(rows);
+}
+
 static void
 test_stub(int fd, const char *req, size_t len)
 {
@@ -138,6 +181,12 @@ test_stub(int fd, const char *req, size_t len)
 	if (strncmp(req, "POST /up/", 9) == 0) {
 		tstub_log(up_log, req, len);
 		test_upstream(fd, req, body);
+		return;
+	}
+	if (strncmp(req, "POST /rest/v1/ended_sessions?", 29) == 0 ||
+	    strncmp(req, "GET /rest/v1/ended_sessions?", 28) == 0 ||
+	    strncmp(req, "DELETE /rest/v1/ended_sessions?", 31) == 0) {
+		test_ended(fd, req, body);
 		return;
 	}
 	if (strncmp(req, "POST /rest/v1/rpc/resolve_mcp_target ", 37) != 0) {
@@ -358,6 +407,47 @@ test_sid_env(char *buf, size_t len, const char *sid)
 	return buf;
 }
 
+/* W3C trace context: forwarded to an http upstream as headers, to a
+ * stdio child in params._meta (a new span id each hop). */
+static void
+test_trace(void)
+{
+	char		 sid[LIMIT_SESSION_ID + 1], sidenv[LIMIT_SESSION_ID + 32];
+	const char	*extra[3] = { TRACEPARENT,
+	    "HTTP_TRACESTATE=rojo=00f067aa0ba902b7", NULL };
+	char		*log;
+	struct tres	 r;
+
+	/* http: the initialize POST carries traceparent and tracestate */
+	test_call(&r, "web", INIT, extra);
+	T(r.status == 200);
+	test_res_release(&r);
+	log = tstub_slurp(up_log);
+	T(log != NULL && strstr(log, "traceparent: 00-" TRACE_ID "-") != NULL);
+	T(log != NULL && strstr(log, "traceparent: 00-" TRACE_ID
+	    "-00f067aa0ba902b7-01") == NULL);
+	T(log != NULL && strstr(log, "tracestate: rojo=00f067aa0ba902b7") !=
+	    NULL);
+	free(log);
+	/* stdio: the child sees the trace in _meta (the stub answers
+	 * {"traced":true} when it does) */
+	test_session("files", sid, sizeof(sid));
+	T(sid[0] != '\0');
+	extra[1] = test_sid_env(sidenv, sizeof(sidenv), sid);
+	test_call(&r, "files", CALL("echo"), extra);
+	T(r.status == 200 && json_is_true(json_object_get(json_object_get(
+	    r.body, "result"), "traced")));
+	test_res_release(&r);
+	/* without a traceparent the child gets a trace of the request's
+	 * own, not the one above */
+	extra[0] = extra[1];
+	extra[1] = NULL;
+	test_call(&r, "files", CALL("echo"), extra);
+	T(r.status == 200 && json_object_get(json_object_get(r.body,
+	    "result"), "traced") == NULL);
+	test_res_release(&r);
+}
+
 /* ---- the steps' refusals --------------------------------------------- */
 
 static void
@@ -464,6 +554,7 @@ test_http_session(void)
 	char		 sid[LIMIT_SESSION_ID + 1], sidenv[LIMIT_SESSION_ID + 32];
 	const char	*extra[2];
 	struct tres	 r;
+	struct ended_stats es;
 	json_t		*tools;
 	int		 before;
 
@@ -533,6 +624,16 @@ test_http_session(void)
 	test_call(&r, "web", LIST, extra);
 	T(r.status == 404 && r.code == -32001 && r.log_error == -32001);
 	test_res_release(&r);
+	/* Another worker (or node): no copy yet; its first check reads the
+	 * store (store/ended.c) and refuses the id too. */
+	ended_cache_clear();
+	ended_stats(&es);
+	T(es.syncs == 0);
+	test_call(&r, "web", LIST, extra);
+	T(r.status == 404 && r.code == -32001);
+	test_res_release(&r);
+	ended_stats(&es);
+	T(es.syncs == 1 && es.size == 1);
 	test_call(&r, "web", NULL, extra);
 	T(r.status == 404 && r.code == -32001);
 	test_res_release(&r);
@@ -777,6 +878,7 @@ main(void)
 	test_resolve_refusals();
 	test_parse_refusals();
 	test_http_session();
+	test_trace();
 	test_session_errors();
 	test_batch();
 	test_upstream_errors();
