@@ -2,6 +2,7 @@
  * routes.c -- the platform's route table; see routes.h.
  */
 #include "api/api_logs.h"
+#include "api/api_metrics.h"
 #include "auth/wellknown.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -15,11 +16,12 @@
  * Planned (DESIGN sections 3 and 5):
  *   { "POST",   "/api/v1/auth/login",    admin_auth_login },
  *   { "GET",    "/api/v1/tenants/{tenant}/servers", admin_servers_list },
- *   { "GET",    "/metrics",              metrics_handle },
  */
 const struct route routes_platform[] = {
 	{ "GET", "/healthz", health_live },
 	{ "GET", "/readyz", health_ready },
+	/* Prometheus text format; loopback or a token (api_metrics.h). */
+	{ "GET", "/metrics", api_metrics_get },
 	/* MCP Streamable HTTP; GET (a standalone server stream) is not
 	 * offered, so it gets 405 with Allow (MCP transports permit it). */
 	{ "POST", "/mcp/{tenant}/{server}", mcp_post },

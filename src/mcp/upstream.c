@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mcp/protocol.h"
 #include "mcp/upstream.h"
+#include "ops/metrics.h"
 
 #define MOD	"mcp"
 
@@ -181,6 +182,7 @@ upstream_failed(const struct upstream *u, const json_t *msg,
 	    TARGET_STDIO ? "stdio" : "http", u->target->alias,
 	    method != NULL ? method : "-", r->name, r->detail);
 	r->fail = f;
+	metrics_upstream_error(f);
 	json_decref(r->response);
 	r->response = id != NULL ? response_rpc_error(f, id, client_msg) :
 	    NULL;
