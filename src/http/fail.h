@@ -35,6 +35,9 @@ enum response_fail {
 					   of the platform) */
 	RESPONSE_FAIL_NOT_CONFIGURED,	/* 500, -32014: the tenant's server
 					   lacks a setting or secret */
+	RESPONSE_FAIL_RATE_LIMITED,	/* 429, -32015: a limit of the
+					   tenant, caller or tool (src/ops/
+					   limits.h); Retry-After is set */
 	/* the upstream */
 	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE, /* 502, -32013: not reached,
 					   not started, handshake failed */
