@@ -1,6 +1,6 @@
 /*
  * api_metrics.h -- GET /metrics: the node's metrics in the Prometheus
- * text format (ops/metrics.h; docs/operations.md lists them).
+ * text format (ops/metrics.h; docs/api-reference.md lists them).
  *
  * Who may scrape (docs/configuration.md, docs/security.md):
  *   - a client whose REMOTE_ADDR is loopback (127.0.0.0/8, ::1,

@@ -281,6 +281,9 @@ metrics_series_out(struct buf *out)
 		if (!shm_table_used(&t, i))
 			continue;
 		k = shm_table_key(&t, i);
+		/* The segment is shared: never trust a key to end. */
+		if (strnlen(k, LIMIT_METRICS_KEY) >= LIMIT_METRICS_KEY)
+			continue;
 		f[0] = k;
 		for (j = 1; j < 4; j++) {
 			f[j] = strchr(f[j - 1], '\x1f');

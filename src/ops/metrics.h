@@ -2,7 +2,7 @@
  * metrics.h -- the node's metrics: counted by every worker into the
  * shared segment (ops/node.h), so a scrape of any one worker reports the
  * sum over the node's workers; written out in the Prometheus text
- * exposition format 0.0.4 (docs/operations.md lists every metric).
+ * exposition format 0.0.4 (docs/api-reference.md, "GET /metrics", lists every metric).
  *
  * Counting is atomic adds on the segment: no lock, no system call. The
  * request series (tenant, server, method, status class) are a keyed
