@@ -40,10 +40,10 @@ LDLIBS    += $(PKG_LIBS) -lm
 
 LIB_SRC    = $(sort $(wildcard lib/*.c))
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
-# src/ by layer: http, auth, store, log, mcp, api; main.c, routes.c (the
+# src/ by layer: http, ops, auth, store, log, mcp, api; main.c, routes.c (the
 # route table, linked into the unit tests too) and config.c on top
 # (docs/architecture.md). src/mcpctl/ is its own program.
-APP_DIRS   = src/http src/auth src/store src/log src/mcp src/api
+APP_DIRS   = src/http src/ops src/auth src/store src/log src/mcp src/api
 APP_SRC    = $(sort src/config.c src/routes.c $(foreach d,$(APP_DIRS),$(wildcard $(d)/*.c)))
 APP_OBJ    = $(APP_SRC:%.c=$(BUILD)/%.o)
 SL_SRC     = $(sort $(wildcard deploy/supabase-local/*.c))

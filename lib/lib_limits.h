@@ -12,6 +12,10 @@
 #define LIMIT_CONF_LINE		4096
 #define LIMIT_CONF_ERR		512		/* one config error message */
 
+/* lib/shm: the shared segment. */
+#define LIMIT_SHM_PATH		4096		/* the segment file's path */
+#define LIMIT_SHM_ATTACH_TRIES	8		/* files renamed under us */
+
 /* lib/httpc: outbound HTTP. */
 #define LIMIT_HTTPC_RESPONSE	(8 * 1024 * 1024)
 #define LIMIT_HTTPC_TIMEOUT_MS	10000

@@ -104,6 +104,29 @@ static const struct config_key config_keys[] = {
 	{ "log_retention_months", CT_COUNT, 0, NULL, LIMIT_LOG_RETENTION_MAX,
 	    F(log_retention_months), 0 },
 	{ "signup_policy", CT_STRING, 0, "open", 0, F(signup_policy), 0 },
+	{ "metrics_loopback", CT_COUNT, 0, NULL, 1, F(metrics_loopback), 0 },
+	{ "metrics_token_file", CT_SECRET_FILE, 0, NULL, 0,
+	    F(metrics_token_file), F(metrics_token) },
+	{ "limit_interval", CT_SECONDS, 0, NULL, LIMIT_LIMITS_INTERVAL_MAX,
+	    F(limit_interval), 0 },
+	{ "limit_tenant_rate", CT_COUNT, 0, NULL, LIMIT_LIMITS_RATE_MAX,
+	    F(limit_tenant_rate), 0 },
+	{ "limit_tenant_burst", CT_COUNT, 0, NULL, LIMIT_LIMITS_RATE_MAX,
+	    F(limit_tenant_burst), 0 },
+	{ "limit_tenant_concurrent", CT_COUNT, 0, NULL, LIMIT_LIMITS_CONC_MAX,
+	    F(limit_tenant_concurrent), 0 },
+	{ "limit_caller_rate", CT_COUNT, 0, NULL, LIMIT_LIMITS_RATE_MAX,
+	    F(limit_caller_rate), 0 },
+	{ "limit_caller_burst", CT_COUNT, 0, NULL, LIMIT_LIMITS_RATE_MAX,
+	    F(limit_caller_burst), 0 },
+	{ "limit_caller_concurrent", CT_COUNT, 0, NULL, LIMIT_LIMITS_CONC_MAX,
+	    F(limit_caller_concurrent), 0 },
+	{ "limit_tool_rate", CT_COUNT, 0, NULL, LIMIT_LIMITS_RATE_MAX,
+	    F(limit_tool_rate), 0 },
+	{ "limit_tool_burst", CT_COUNT, 0, NULL, LIMIT_LIMITS_RATE_MAX,
+	    F(limit_tool_burst), 0 },
+	{ "limit_tool_concurrent", CT_COUNT, 0, NULL, LIMIT_LIMITS_CONC_MAX,
+	    F(limit_tool_concurrent), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
 	{ "allow_tenant_http_servers", CT_STRING, 0, "off", 0,
 	    F(allow_tenant_http_servers_text), 0 },
@@ -142,6 +165,9 @@ config_init(struct config *cfg)
 	buf_init(&cfg->supabase_jwt_secret, LIMIT_SECRET_FILE);
 	buf_init(&cfg->master_key, LIMIT_SECRET_FILE);
 	buf_init(&cfg->platform_signing_key, LIMIT_SECRET_FILE);
+	buf_init(&cfg->metrics_token, LIMIT_SECRET_FILE);
+	cfg->metrics_loopback = 1;
+	cfg->limit_interval = 60;
 	cfg->max_body = LIMIT_BODY_DEFAULT;
 	cfg->config_ttl = LIMIT_CONFIG_TTL_DEFAULT;
 	cfg->stdio_uid = (uid_t)-1;
@@ -172,6 +198,7 @@ config_release(struct config *cfg)
 	buf_release_secret(&cfg->supabase_jwt_secret);
 	buf_release_secret(&cfg->master_key);
 	buf_release_secret(&cfg->platform_signing_key);
+	buf_release_secret(&cfg->metrics_token);
 	free(cfg->path);
 	free(cfg->supabase_url);
 	free(cfg->supabase_publishable_key);
@@ -460,7 +487,8 @@ config_check_secret(const struct config_key *k, struct buf *b)
 			return "holds more than one line";
 	}
 	/* Goes into HTTP headers: visible ASCII only (no header injection). */
-	if (strcmp(k->name, "supabase_secret_key_file") == 0 &&
+	if ((strcmp(k->name, "supabase_secret_key_file") == 0 ||
+	    strcmp(k->name, "metrics_token_file") == 0) &&
 	    !config_visible(b->data, b->len))
 		return "holds bytes other than visible ASCII";
 	return NULL;
@@ -767,6 +795,15 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 		config_where(cfg, &config_keys[i], &ld.raw[i], where,
 		    sizeof(where));
 		config_errf(err, errlen, "%s: %s", where, why);
+		goto out;
+	}
+	if (cfg->limit_interval == 0) {
+		i = (size_t)config_key_index("limit_interval",
+		    strlen("limit_interval"));
+		config_where(cfg, &config_keys[i], &ld.raw[i], where,
+		    sizeof(where));
+		config_errf(err, errlen, "%s: limit_interval: expected seconds "
+		    "from 1 to %d", where, LIMIT_LIMITS_INTERVAL_MAX);
 		goto out;
 	}
 	if (config_check_stdio_user(cfg, why, sizeof(why)) == -1) {

@@ -104,6 +104,20 @@ struct config {
 	uint64_t	 log_ship_interval;	/* seconds between shipments */
 	uint64_t	 log_retention_months;	/* 0: keep every partition */
 
+	/* /metrics (src/api/api_metrics.h) */
+	uint64_t	 metrics_loopback;	/* 1: loopback clients may scrape */
+	char		*metrics_token_file;	/* NULL when unset */
+	struct buf	 metrics_token;	/* bearer token; empty when unset */
+
+	/* limits (src/ops/limits.h): defaults, 0 = no limit */
+	uint64_t	 limit_interval;	/* seconds a rate is counted over */
+	uint64_t	 limit_tenant_rate, limit_tenant_burst,
+			 limit_tenant_concurrent;
+	uint64_t	 limit_caller_rate, limit_caller_burst,
+			 limit_caller_concurrent;
+	uint64_t	 limit_tool_rate, limit_tool_burst,
+			 limit_tool_concurrent;
+
 	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
 	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */
 	/* A tenant's own remote MCP servers (api_servers.c, netguard.h). */

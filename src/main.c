@@ -43,6 +43,8 @@
 #include "log.h"
 #include "mcp/mcp.h"
 #include "mcp/upstream_stdio.h"
+#include "ops/metrics.h"
+#include "ops/node.h"
 #include "auth/auth.h"
 #include "store/resolve.h"
 #include "http/request.h"
@@ -158,6 +160,10 @@ main_log(const struct config *cfg, struct reqlog *rl)
 
 	t0 = clock_mono_us();
 	if (rl->str[REQLOG_REQUEST_ID] != NULL) {
+		metrics_request(rl->str[REQLOG_TENANT_ID] != NULL ?
+		    rl->str[REQLOG_TENANT_SLUG] : NULL,
+		    rl->str[REQLOG_SERVER_ALIAS], rl->str[REQLOG_METHOD],
+		    rl->http_status, rl->total_ms, rl->upstream_ms);
 		reqlog_redact(rl, (size_t)cfg->log_body_max);
 		buf_init(&line, LIMIT_REQLOG_LINE);
 		if (reqlog_to_json(rl, &line) == 0) {
@@ -380,6 +386,7 @@ main(int argc, char *argv[])
 
 	snprintf(main_sink_path, sizeof(main_sink_path), "%s/requests.jsonl",
 	    cfg.log_dir);
+	node_attach(&cfg);	/* metrics and limits: the node's segment */
 	logship_init(&main_ship, &cfg);
 	if (FCGX_IsCGI()) {
 		/* Plain CGI (RFC 3875): environ, stdin, stdout, one request. */
@@ -430,6 +437,7 @@ main(int argc, char *argv[])
 out:
 	/* No orphans: every warm stdio child ends with the worker. */
 	mcp_shutdown();
+	node_detach();
 	auth_cache_release();
 	resolve_cache_clear();
 	reqlog_file_release(&main_sink);

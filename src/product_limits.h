@@ -245,5 +245,22 @@
 #define LIMIT_API_TIMEOUT_MS	10000		/* one Supabase call */
 #define LIMIT_API_RESPONSE	(4 * 1024 * 1024) /* Supabase's answer */
 /* ---- end of the /api/v1 shared block ----------------------------------- */
+/* ---- the node's shared segment: src/ops/ (metrics, limits) ---------- */
+#define LIMIT_NODE_WORKERS	256		/* worker entries (pids) */
+#define LIMIT_METRICS_SERIES	500		/* request series (tenant, server,
+						   method, status class) kept;
+						   later ones count under
+						   tenant="_other" */
+#define LIMIT_METRICS_SLOTS	1024		/* their table (>= 2x series) */
+#define LIMIT_METRICS_KEY	160		/* one series key */
+#define LIMIT_METRICS_BODY	(1024 * 1024)	/* one /metrics answer */
+#define LIMIT_LIMITS_SLOTS	4096		/* token buckets kept */
+#define LIMIT_LIMITS_KEY	256		/* one bucket key */
+#define LIMIT_LIMITS_RATE_MAX	1000000000ULL	/* requests per interval */
+#define LIMIT_LIMITS_INTERVAL_MAX 86400		/* seconds */
+#define LIMIT_LIMITS_CONC_MAX	100000		/* in-flight calls */
+#define LIMIT_LIMITS_RETRY_MAX	86400		/* Retry-After ceiling (s) */
+#define LIMIT_METRICS_TOKEN	512		/* metrics_token_file contents */
+/* ---- end of the shared segment block -------------------------------- */
 
 #endif /* PRODUCT_LIMITS_H */

@@ -9,6 +9,7 @@
 #include "api/api_tenants.h"
 #include "api/api_catalog.h"
 #include "api/api_servers.h"
+#include "api/api_metrics.h"
 #include "auth/wellknown.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -21,11 +22,12 @@
  * {slug} segment never both match, see router_match()).
  * Planned (DESIGN sections 3 and 5):
  *   { "GET",    "/api/v1/tenants/{tenant}/servers", admin_servers_list },
- *   { "GET",    "/metrics",              metrics_handle },
  */
 const struct route routes_platform[] = {
 	{ "GET", "/healthz", health_live },
 	{ "GET", "/readyz", health_ready },
+	/* Prometheus text format; loopback or a token (api_metrics.h). */
+	{ "GET", "/metrics", api_metrics_get },
 	/* MCP Streamable HTTP; GET (a standalone server stream) is not
 	 * offered, so it gets 405 with Allow (MCP transports permit it). */
 	{ "POST", "/mcp/{tenant}/{server}", mcp_post },

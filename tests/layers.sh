@@ -7,7 +7,8 @@
 #   0 lib/                      knows nothing of the product
 #   1 src/config, src/version, src/product_limits   the top-level headers
 #   1 deploy/supabase-local/    its own program: lib/ and itself only
-#   2 src/http  3 src/auth  4 src/store  5 src/log  6 src/mcp  7 src/api
+#   2 src/http  2.5 src/ops (the node's shared segment: metrics, limits)
+#   3 src/auth  4 src/store  5 src/log  6 src/mcp  7 src/api
 #   8 src/mcpctl/               beside: everything but the top
 #   9 src/main.c, src/routes.*  the top
 # A file may include headers of a lower layer and of its own folder. Inside
@@ -58,7 +59,7 @@ function group(p) {
 	if (p ~ /^deploy\/supabase-local\//) return "supabase-local"
 	if (p ~ /^src\/(main\.c|routes\.[ch])$/) return "top"
 	if (p ~ /^src\/(config|version|product_limits)\.[ch]$/) return "src"
-	if (p ~ /^src\/(http|auth|store|log|mcp|api|mcpctl)\//) {
+	if (p ~ /^src\/(http|ops|auth|store|log|mcp|api|mcpctl)\//) {
 		sub(/^src\//, "", p)
 		sub(/\/.*/, "", p)
 		return p
@@ -82,7 +83,7 @@ function reach(to, goal, d,    i, n, nx, r) {
 }
 BEGIN {
 	rank["lib"] = 0; rank["src"] = 1; rank["supabase-local"] = 1
-	rank["http"] = 2; rank["auth"] = 3; rank["store"] = 4
+	rank["http"] = 2; rank["ops"] = 2.5; rank["auth"] = 3; rank["store"] = 4
 	rank["log"] = 5; rank["mcp"] = 6; rank["api"] = 7
 	rank["mcpctl"] = 8; rank["top"] = 9
 	n = split(exceptions, ex, "\n")
@@ -112,8 +113,8 @@ BEGIN {
 			    gf, gt
 			next
 		}
-		printf "%s:%s: #include \"%s\" runs up from %s (layer %d) " \
-		    "to %s (layer %d)\n", f, line, inc, gf, rank[gf], gt,
+		printf "%s:%s: #include \"%s\" runs up from %s (layer %s) " \
+		    "to %s (layer %s)\n", f, line, inc, gf, rank[gf], gt,
 		    rank[gt]
 		bad++
 		next

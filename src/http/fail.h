@@ -39,6 +39,9 @@ enum response_fail {
 					   but may not do this (an API key
 					   without mcp:call, or not for this
 					   server) */
+	RESPONSE_FAIL_RATE_LIMITED,	/* 429, -32015: a limit of the
+					   tenant, caller or tool (src/ops/
+					   limits.h); Retry-After is set */
 	/* the upstream */
 	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE, /* 502, -32013: not reached,
 					   not started, handshake failed */

@@ -24,6 +24,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "log/logship.h"
+#include "ops/metrics.h"
 #include "product_limits.h"
 #include "strparse.h"
 #include "store/supa.h"
@@ -891,6 +892,8 @@ logship_locked(const struct config *cfg, int lockfd, int force,
 		return LOGSHIP_WAIT;
 	futimens(lockfd, NULL);
 	res = logship_ship(cfg, stats, budget, why, whylen);
+	metrics_count(res == LOGSHIP_ERROR || stats->unavailable ?
+	    METRICS_SHIP_FAILURES : METRICS_SHIPS, 1);
 	if (stats->unavailable)
 		logship_set_failures(cfg, k + 1);
 	else {
@@ -1158,5 +1161,61 @@ logship_maintain(const struct config *cfg, time_t now, int *created,
 	    why, whylen) == -1)
 		return -1;
 	*dropped = (int)v;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The backlog, for /metrics                                          */
+/* ------------------------------------------------------------------ */
+
+/* When a spool file was made: its birth time where the file system keeps
+ * one, else its last change. */
+static time_t
+logship_born(const char *path, const struct stat *st)
+{
+	struct statx	 sx;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &sx) ==
+	    0 && (sx.stx_mask & STATX_BTIME))
+		return (time_t)sx.stx_btime.tv_sec;
+	return st->st_mtime;
+}
+
+int
+logship_backlog(const struct config *cfg, time_t now, uint64_t *bytes,
+    double *oldest_s)
+{
+	DIR		*d;
+	struct dirent	*e;
+	struct stat	 st;
+	char		 path[LIMIT_PATH + 300], off[LIMIT_PATH + 310];
+	off_t		 done;
+	time_t		 born, first = 0;
+
+	*bytes = 0;
+	*oldest_s = 0;
+	if (cfg->spool_dir == NULL || (d = opendir(cfg->spool_dir)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, LOGSHIP_CURRENT) != 0 &&
+		    !logship_is_sealed(e))
+			continue;
+		if (logship_path(path, sizeof(path), cfg, e->d_name) == -1 ||
+		    lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    st.st_size == 0)
+			continue;
+		done = 0;
+		if (logship_is_sealed(e) && snprintf(off, sizeof(off),
+		    "%s%s", path, OFFSET_SUF) < (int)sizeof(off))
+			done = segment_offset(off);
+		if (done < st.st_size)
+			*bytes += (uint64_t)(st.st_size - done);
+		born = logship_born(path, &st);
+		if (first == 0 || born < first)
+			first = born;
+	}
+	closedir(d);
+	if (first != 0 && first < now)
+		*oldest_s = (double)(now - first);
 	return 0;
 }

@@ -58,6 +58,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "config.h"
@@ -150,5 +151,15 @@ enum logship_result logship_flush(const struct config *, int wait, int force,
  */
 int	 logship_maintain(const struct config *, time_t now, int *created,
 	    int *dropped, char *why, size_t whylen);
+
+/*
+ * What waits in the spool (for /metrics): *bytes not yet shipped (the
+ * current segment and the sealed ones, less what their .offset says is
+ * shipped), *oldest_s the age at now of the oldest of those files (its
+ * birth time where the file system keeps one, else its mtime); 0 and 0
+ * when empty. 0, or -1 when the spool cannot be listed.
+ */
+int	 logship_backlog(const struct config *, time_t now, uint64_t *bytes,
+	    double *oldest_s);
 
 #endif /* MCP_LOGSHIP_H */

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "auth/auth.h"
+#include "mcp/admit.h"
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/mcp.h"
@@ -103,6 +104,7 @@ mcp_ctx_init(struct mcp_ctx *c, struct request *req)
 static void
 mcp_ctx_release(struct mcp_ctx *c)
 {
+	admit_release();	/* the limits' in-flight places */
 	json_decref(c->answers);
 	json_decref(c->body);
 	json_decref(c->resolved);
@@ -851,7 +853,8 @@ mcp_post(struct request *req, const struct route_params *params)
 
 	mcp_ctx_init(&c, req);
 	if (mcp_bound(&c, params, 1) == 0 && mcp_authenticate(&c) == 0 &&
-	    mcp_resolve(&c) == 0 && mcp_parse(&c) == 0)
+	    mcp_resolve(&c) == 0 && mcp_parse(&c) == 0 &&
+	    admit_check(req, &c.who, c.resolved, c.body, &c.jsonrpc_error) == 0)
 		mcp_exchange(&c);
 	mcp_log_peek(&c);
 	mcp_log(&c, 1);

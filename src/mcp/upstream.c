@@ -12,6 +12,7 @@
 #include "mcp/protocol.h"
 #include "mcp/upstream.h"
 #include "tracectx.h"
+#include "ops/metrics.h"
 
 #define MOD	"mcp"
 
@@ -186,6 +187,7 @@ upstream_failed(const struct upstream *u, const json_t *msg,
 	    TARGET_STDIO ? "stdio" : "http", u->target->alias,
 	    method != NULL ? method : "-", r->name, r->detail);
 	r->fail = f;
+	metrics_upstream_error(f);
 	json_decref(r->response);
 	r->response = id != NULL ? response_rpc_error(f, id, client_msg) :
 	    NULL;

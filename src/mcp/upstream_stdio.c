@@ -31,6 +31,8 @@
 #include "proc.h"
 #include "mcp/stdio_sandbox.h"
 #include "mcp/upstream_stdio.h"
+#include "ops/metrics.h"
+#include "ops/node.h"
 
 #define MOD	"upstream_stdio"
 
@@ -1203,6 +1205,7 @@ stdio_spawn(const struct upstream_stdio_spec *s,
 		snprintf(detail, dl, "%s", err);
 		goto out;
 	}
+	metrics_count(METRICS_STDIO_SPAWNS, 1);
 	c->started_ms = c->last_used_ms = clock_mono_ms();
 	c->last_used_seq = ++stdio_seq;
 	stdio_tab[stdio_tab_n++] = c;
@@ -1684,6 +1687,7 @@ upstream_stdio_pool_reap(void)
 			stdio_retire(c);
 		i++;
 	}
+	node_gauge_set(NODE_GAUGE_STDIO_WARM, upstream_stdio_pool_size());
 }
 
 long

@@ -9,6 +9,7 @@
 #include "httpc.h"
 #include "jsonx.h"
 #include "log.h"
+#include "ops/metrics.h"
 #include "product_limits.h"
 #include "store/resolve.h"
 #include "strparse.h"
@@ -219,9 +220,11 @@ resolve_target(struct request *req, const struct principal *p,
 	if (e != NULL && now >= e->at &&
 	    (uint64_t)(now - e->at) < cfg->config_ttl) {
 		resolve_counts.hits++;
+		metrics_count(METRICS_RESOLVE_HITS, 1);
 		*target = json_incref(e->target);
 		return *target != NULL ? 0 : 404;
 	}
+	metrics_count(METRICS_RESOLVE_MISSES, 1);
 	if (resolve_rpc(cfg, p, tenant, server, &fresh, why,
 	    sizeof(why)) == -1) {
 		resolve_counts.failures++;
