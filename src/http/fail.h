@@ -35,6 +35,17 @@ enum response_fail {
 					   of the platform) */
 	RESPONSE_FAIL_NOT_CONFIGURED,	/* 500, -32014: the tenant's server
 					   lacks a setting or secret */
+	/* the modern era (MCP 2026-07-28, basic/index "Error Codes") */
+	RESPONSE_FAIL_META,		/* 400, -32602: _meta's protocol
+					   version or client capabilities
+					   missing or malformed */
+	RESPONSE_FAIL_HEADER_MISMATCH,	/* 400, -32020: MCP-Protocol-Version,
+					   Mcp-Method, Mcp-Name missing, bad
+					   or unlike the body */
+	RESPONSE_FAIL_UNSUPPORTED_VERSION, /* 400, -32022: a revision the
+					   platform does not speak */
+	RESPONSE_FAIL_METHOD_NOT_FOUND,	/* 404, -32601: not a method of the
+					   revision */
 	/* the upstream */
 	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE, /* 502, -32013: not reached,
 					   not started, handshake failed */
