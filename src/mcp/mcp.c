@@ -688,6 +688,7 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 		m.target = &c->target;
 		m.relay = mcp_relay;
 		m.arg = c;
+		m.h = h;
 		modern_call(&m, c->body);
 		c->upstream_ms = m.upstream_ms;
 		snprintf(c->upstream_version, sizeof(c->upstream_version),

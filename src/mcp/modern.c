@@ -164,36 +164,87 @@ modern_check_name(const struct modern_headers *h, const json_t *s,
 	return rc;
 }
 
-/* Every Mcp-Param-* value must be readable: 0, or -1 and why. Values
- * are not compared with the arguments: that needs the tool's
- * x-mcp-header declarations, which only the upstream knows. */
-static int
+/* Every Mcp-Param-* value must be readable, and there must not be too
+ * many: RESPONSE_FAIL_NONE, or the failure and why. Values are not
+ * compared with the arguments: that needs the tool's x-mcp-header
+ * declarations, which only the upstream knows (it checks them). */
+static enum response_fail
 modern_check_params(const struct modern_headers *h, char *why,
     size_t whylen)
 {
 	const char *const	*e;
 	const char		*eq;
 	struct buf		 b;
-	int			 rc = 0;
+	enum response_fail	 f = RESPONSE_FAIL_NONE;
 
 	if (h->params == NULL)
-		return 0;
+		return RESPONSE_FAIL_NONE;
+	if (h->n_params > LIMIT_MCP_PARAM_HEADERS) {
+		snprintf(why, whylen, "more than %d Mcp-Param headers",
+		    LIMIT_MCP_PARAM_HEADERS);
+		return RESPONSE_FAIL_INVALID;
+	}
 	buf_init(&b, LIMIT_HEADER_VALUE);
-	for (e = h->params; rc == 0 && *e != NULL; e++) {
+	for (e = h->params; f == RESPONSE_FAIL_NONE && *e != NULL; e++) {
 		if (strncmp(*e, MODERN_PARAM_ENV,
 		    sizeof(MODERN_PARAM_ENV) - 1) != 0 ||
 		    (eq = strchr(*e, '=')) == NULL)
 			continue;
+		if ((size_t)(eq - *e) - (sizeof(MODERN_PARAM_ENV) - 1) +
+		    sizeof("Mcp-Param-") - 1 > LIMIT_MCP_PARAM_NAME) {
+			snprintf(why, whylen, "an Mcp-Param header name is "
+			    "over %d characters", LIMIT_MCP_PARAM_NAME);
+			f = RESPONSE_FAIL_INVALID;
+			break;
+		}
 		buf_reset(&b);
 		if (modern_header_value(eq + 1, &b) == -1) {
 			snprintf(why, whylen, "header mismatch: an Mcp-Param "
 			    "header is not a valid header value or base64 "
 			    "form");
-			rc = -1;
+			f = RESPONSE_FAIL_HEADER_MISMATCH;
 		}
 	}
 	buf_release(&b);
-	return rc;
+	return f;
+}
+
+/* The Mcp-Param-* headers as they go on to an http upstream: the value
+ * as the client sent it (still encoded), the name rebuilt from CGI's. */
+static void
+modern_forward_of(struct modern *m)
+{
+	const char *const	*e;
+	const char		*eq, *p;
+	char			*n;
+	size_t			 k, len;
+	int			 up;
+
+	m->n_fwd = 0;
+	if (m->h == NULL || m->h->params == NULL)
+		return;
+	for (e = m->h->params; *e != NULL &&
+	    m->n_fwd < LIMIT_MCP_PARAM_HEADERS; e++) {
+		if (strncmp(*e, MODERN_PARAM_ENV,
+		    sizeof(MODERN_PARAM_ENV) - 1) != 0 ||
+		    (eq = strchr(*e, '=')) == NULL)
+			continue;
+		n = m->fwd_name[m->n_fwd];
+		len = sizeof("Mcp-Param-") - 1;
+		memcpy(n, "Mcp-Param-", len);
+		up = 1;
+		for (p = *e + sizeof(MODERN_PARAM_ENV) - 1, k = len;
+		    p < eq && k < LIMIT_MCP_PARAM_NAME; p++, k++) {
+			n[k] = *p == '_' ? '-' : up ? *p :
+			    (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+			up = *p == '_';
+		}
+		n[k] = '\0';
+		m->fwd[m->n_fwd].name = n;
+		m->fwd[m->n_fwd].value = eq + 1;
+		m->fwd[m->n_fwd].catalog = 0;
+		m->n_fwd++;
+	}
 }
 
 /* The _meta rules: version, capabilities, log level. */
@@ -281,9 +332,7 @@ modern_check(const struct modern_headers *h, const json_t *msg,
 	if (field != NULL && modern_check_name(h, json_object_get(params,
 	    field), field, why, whylen) == -1)
 		return RESPONSE_FAIL_HEADER_MISMATCH;
-	if (modern_check_params(h, why, whylen) == -1)
-		return RESPONSE_FAIL_HEADER_MISMATCH;
-	return RESPONSE_FAIL_NONE;
+	return modern_check_params(h, why, whylen);
 }
 
 json_t *
@@ -389,7 +438,7 @@ modern_relay(void *arg, const json_t *msg)
  * from a platform failure. */
 static json_t *
 modern_upstream(struct modern *m, const char *session, const json_t *msg,
-    struct upstream_result *r)
+    int forward, struct upstream_result *r)
 {
 	struct upstream		 u;
 	enum response_fail	 f;
@@ -402,6 +451,10 @@ modern_upstream(struct modern *m, const char *session, const json_t *msg,
 	u.session_id = session;
 	u.relay = modern_relay;
 	u.arg = m;
+	if (forward) {
+		u.forward = m->fwd;
+		u.n_forward = m->n_fwd;
+	}
 	f = upstream_call(&u, msg, r);
 	if (r->ms >= 0)
 		m->upstream_ms = (m->upstream_ms < 0 ? 0 : m->upstream_ms) +
@@ -477,7 +530,7 @@ modern_open(struct modern *m, const json_t *msg, char *sid, size_t sidlen,
 	*sid = '\0';
 	upstream_result_init(&r);
 	init = modern_initialize_msg(msg);
-	resp = init != NULL ? modern_upstream(m, NULL, init, &r) : NULL;
+	resp = init != NULL ? modern_upstream(m, NULL, init, 0, &r) : NULL;
 	if (!json_is_object(json_object_get(resp, "result"))) {
 		/* A transport failure has its own status (modern_upstream);
 		 * an upstream that refused the handshake is a bad gateway. */
@@ -593,7 +646,7 @@ modern_local(struct modern *m, const json_t *msg, long ttl_ms)
 	/* stdio: the pool answers initialize from the warm child. */
 	upstream_result_init(&r);
 	legacy = modern_initialize_msg(msg);
-	m->answer = modern_upstream(m, NULL, legacy, &r);
+	m->answer = modern_upstream(m, NULL, legacy, 0, &r);
 	if (json_is_object(json_object_get(m->answer, "result"))) {
 		init = json_incref(json_object_get(m->answer, "result"));
 		json_decref(m->answer);
@@ -637,8 +690,9 @@ modern_call(struct modern *m, const json_t *msg)
 	    modern_open(m, msg, sid, sizeof(sid), NULL) == -1)
 		goto out;
 	upstream_result_init(&r);
+	modern_forward_of(m);
 	m->answer = modern_upstream(m, sid[0] != '\0' ? sid : NULL, legacy,
-	    &r);
+	    1, &r);
 	upstream_result_release(&r);
 	modern_close(m, sid);
 	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0)

@@ -29,6 +29,8 @@
  *     prompts/get, resources/read)
  *   an Mcp-Param-* value undecodable or with       HEADER_MISMATCH
  *     characters a header value cannot have
+ *   more than LIMIT_MCP_PARAM_HEADERS of them, or  INVALID (400, -32600)
+ *     a name over LIMIT_MCP_PARAM_NAME
  * Notifications need only a well-formed claim when they carry one (the
  * revision defines no header rules for them) and are answered 202.
  * Mcp-Session-Id is ignored: no session is read, minted or echoed.
@@ -38,7 +40,10 @@
  * initialized children, or for http an initialize, the call and a DELETE
  * of that upstream session -- and forwards the request without the modern
  * _meta keys. server/discover is answered by the platform from the
- * upstream's InitializeResult. Every result gets resultType; list results,
+ * upstream's InitializeResult. The Mcp-Param-* headers go on to an http
+ * upstream with the request (named "Mcp-Param-" and the CGI name's rest,
+ * '_' as '-': CGI has lost the case and the hyphens; header names are
+ * case-insensitive). Every result gets resultType; list results,
  * resources/read and discover get ttlMs and cacheScope; notifications/message
  * reach the client only at or above the request's _meta logLevel (none
  * without one); requests the upstream sends the client (sampling,
@@ -129,12 +134,19 @@ struct modern {
 	upstream_relay_fn	*relay;		/* the client's stream */
 	void			*arg;
 	struct modern_req	 r;		/* from modern_check */
+	const struct modern_headers *h;		/* Mcp-Param-* to forward */
 
 	/* out */
 	json_t			*answer;	/* NEW; NULL: none (202) */
 	int			 status;	/* HTTP status of the answer */
 	double			 upstream_ms;	/* < 0: no upstream call */
 	char			 upstream_version[LIMIT_PROTOCOL_VERSION + 1];
+
+	/* the Mcp-Param-* headers as forwarded to an http upstream */
+	struct upstream_http_header fwd[LIMIT_MCP_PARAM_HEADERS];
+	char			 fwd_name[LIMIT_MCP_PARAM_HEADERS]
+				    [LIMIT_MCP_PARAM_NAME + 1];
+	size_t			 n_fwd;
 };
 
 void	 modern_init(struct modern *);

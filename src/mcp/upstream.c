@@ -260,6 +260,8 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	upstream_target_http(u->target, hs, &opts);
 	opts.protocol_version = u->version;
 	opts.session_id = u->session_id;
+	opts.forward = u->forward;
+	opts.n_forward = u->n_forward;
 	upstream_http_result_init(&res);
 	buf_init(&body, LIMIT_RESPONSE_BODY);
 	t0 = request_elapsed_ms(u->req);

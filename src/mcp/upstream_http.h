@@ -111,6 +111,11 @@ struct upstream_http_opts {
 	size_t				 max_response;	/* 0: default */
 	const char			*protocol_version; /* or NULL */
 	const char			*session_id;	/* upstream's, or NULL */
+	const struct upstream_http_header *forward;	/* the client's
+					   Mcp-Param-* headers, n_forward <=
+					   LIMIT_MCP_PARAM_HEADERS; name and
+					   value checked, never logged */
+	size_t				 n_forward;
 };
 
 enum upstream_http_err {
