@@ -27,13 +27,14 @@
 #define MODERN_B64_SUFFIX	"?="
 #define MODERN_PARAM_ENV	"HTTP_MCP_PARAM_"
 
-/* The client requests of 2026-07-28 (schema.ts ClientRequest). ping,
- * logging/setLevel and resources/(un)subscribe are gone; initialize is
- * legacy. */
+/* The client requests of 2026-07-28 (schema.ts ClientRequest) the
+ * platform serves. ping, logging/setLevel and resources/(un)subscribe are
+ * gone; initialize is legacy; subscriptions/listen is not served yet, so
+ * it is "not implemented": 404 -32601 (streamable-http). */
 static const char *const modern_methods[] = {
 	"server/discover", "tools/list", "tools/call", "prompts/list",
 	"prompts/get", "resources/list", "resources/templates/list",
-	"resources/read", "completion/complete", "subscriptions/listen",
+	"resources/read", "completion/complete",
 };
 
 /* Results that carry caching hints (caching "Cacheable Results"). */

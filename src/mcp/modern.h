@@ -22,8 +22,8 @@
  *   clientCapabilities not an object, a logLevel   META
  *     that is not a level
  *   Mcp-Method missing or unlike method            HEADER_MISMATCH
- *   a method the revision does not have            METHOD_NOT_FOUND (404,
- *                                                  -32601)
+ *   a method the revision does not have (or the    METHOD_NOT_FOUND (404,
+ *     platform does not serve: subscriptions/listen) -32601)
  *   Mcp-Name missing, undecodable or unlike        HEADER_MISMATCH
  *     params.name / params.uri (tools/call,
  *     prompts/get, resources/read)
