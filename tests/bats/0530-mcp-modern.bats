@@ -6,7 +6,7 @@
 # server/discover, resultType and caching hints, the per-request log
 # level), the bridge to legacy upstreams (server-everything over stdio and
 # over its own Streamable HTTP), the modern fixture written on the v2 SDK
-# (tests/fixtures/modern-server.mjs) as a stdio upstream, and the v2 SDK
+# (tests/fixtures/modern-server.mjs) as a stdio and an http upstream, and the v2 SDK
 # client (tests/sdk/client-v2.mjs) calling tools/list and tools/call. The
 # legacy era is 0500/0510's; one legacy initialize here checks that both
 # eras share the endpoint.
@@ -14,17 +14,25 @@
 load helpers
 
 setup_file() {
+	local port
 	stack_up lighttpd 3>&- || return 1
 	stack_start_everything_http "$(stack_free_port)" 3>&- || return 1
+	port=$(stack_free_port)
+	stack_start_node modern-http "$port" \
+	    "$TOP/tests/fixtures/modern-server.mjs" --http --port "$port" 3>&- ||
+	    return 1
 	stack_seed_demo || return 1
 	stack_psql -v fixture="$TOP/tests/fixtures/modern-server.mjs" \
+	    -v url="http://127.0.0.1:$port/mcp" \
 	    -v tenant="$DEMO_TENANT" <<-'SQL' >/dev/null || return 1
 		insert into public.mcp_servers (slug, name, transport, argv, url)
 		values ('modern', 'Modern fixture (v2 SDK, stdio)', 'stdio',
-		        array['node', :'fixture', '--stdio'], null);
+		        array['node', :'fixture', '--stdio'], null),
+		       ('modern-http', 'Modern fixture (v2 SDK, Streamable HTTP)',
+		        'http', null, :'url');
 		insert into public.tenant_servers (tenant_id, server_id, alias)
 		select t.id, s.id, s.slug from public.tenants t, public.mcp_servers s
-		 where t.slug = :'tenant' and s.slug = 'modern';
+		 where t.slug = :'tenant' and s.slug in ('modern', 'modern-http');
 	SQL
 	export DEMO_ACCESS_TOKEN DEMO_TENANT
 }
@@ -117,6 +125,18 @@ error_is() {
 	modern /mcp/demo/modern prompts/get '"name":"test_simple_prompt"'
 	assert_status 200
 	assert_json '.result.resultType == "complete" and (.result.messages | length) == 1'
+}
+
+@test "the modern fixture over Streamable HTTP (legacy handshake to a dual-era server)" {
+	modern /mcp/demo/modern-http server/discover ''
+	assert_status 200
+	assert_json '.result._meta["io.modelcontextprotocol/serverInfo"].name == "mcp-modern-fixture"'
+	modern /mcp/demo/modern-http tools/call '"name":"echo","arguments":{"message":"v2 over http"}'
+	assert_status 200
+	assert_json '.result.resultType == "complete" and .result.content[0].text == "Echo: v2 over http"'
+	modern /mcp/demo/modern-http resources/read '"uri":"test://static-text"'
+	assert_status 200
+	assert_json '.result.contents[0].text | contains("static text")'
 }
 
 @test "logLevel: no log messages without it, only those at or above it with it" {
@@ -287,6 +307,10 @@ v2() {
 
 @test "v2 SDK client on the modern fixture over stdio" {
 	v2 --url "$BASE/mcp/demo/modern" --tool test_simple_text --args '{}' --expect-text 'simple text'
+}
+
+@test "v2 SDK client on the modern fixture over Streamable HTTP" {
+	v2 --url "$BASE/mcp/demo/modern-http" --mode pin
 }
 
 @test "v2 SDK client in legacy mode still gets the legacy era" {
