@@ -77,6 +77,8 @@ struct mcp_ctx {
 	int			 init;		/* a lone initialize */
 	int			 sse;		/* text/event-stream begun */
 	int			 modern;	/* MCP 2026-07-28 (modern.h) */
+	int			 version_unknown; /* an unknown version header
+						   left to the body's era */
 
 	/* upstream */
 	double			 upstream_ms;	/* summed over a batch; < 0:
@@ -186,13 +188,14 @@ mcp_bound(struct mcp_ctx *c, const struct route_params *params, int post)
 		return -1;
 	}
 	/* An unknown MCP-Protocol-Version with Mcp-Method, which only
-	 * modern clients send: the modern answer, naming the versions. */
-	if (post && req->protocol_version != NULL &&
+	 * modern clients send: the body decides (modern.h: -32022 or
+	 * -32020 with the request's id); a legacy body gets the legacy
+	 * refusal then (mcp_exchange). */
+	c->version_unknown = post && req->protocol_version != NULL &&
 	    !mcp_version_known(req->protocol_version) &&
-	    request_env(req, "HTTP_MCP_METHOD") != NULL) {
-		c->rc = modern_refuse_version(req, req->protocol_version);
-		return -1;
-	}
+	    request_env(req, "HTTP_MCP_METHOD") != NULL;
+	if (c->version_unknown && request_origin_allowed(req))
+		return 0;
 	if ((f = request_bound_client(req, mcp_version_known, why,
 	    sizeof(why))) != RESPONSE_FAIL_NONE) {
 		mcp_fail(c, f, NULL, "%s", why);
@@ -716,6 +719,12 @@ mcp_exchange(struct mcp_ctx *c)
 	modern_headers_of(c->req, &h);
 	if (!c->batch && modern_is(&h, c->body)) {
 		mcp_modern(c, &h);
+		return;
+	}
+	if (c->version_unknown) {
+		c->rc = mcp_fail(c, RESPONSE_FAIL_VERSION, NULL,
+		    "unsupported MCP-Protocol-Version '%.40s'",
+		    c->req->protocol_version);
 		return;
 	}
 	if (!c->init) {

@@ -95,13 +95,14 @@ modern_is(const struct modern_headers *h, const json_t *body)
 
 	if (!json_is_object(body))
 		return 0;
+	/* Body first: a claim makes the request modern, whatever it says
+	 * (a malformed claim is a modern error, never a legacy request; an
+	 * initialize with one is a removed method: 404). */
+	if (json_object_get(modern_meta(body), MODERN_META_VERSION) != NULL)
+		return 1;
 	method = jsonx_str(body, "method");
 	if (method != NULL && strcmp(method, "initialize") == 0)
 		return 0;
-	/* Body first: a claim makes the request modern, whatever it says
-	 * (a malformed claim is a modern error, never a legacy request). */
-	if (json_object_get(modern_meta(body), MODERN_META_VERSION) != NULL)
-		return 1;
 	/* A modern header without a claim: a modern request missing its
 	 * _meta (-32602), not a legacy one. */
 	return h->protocol_version != NULL &&
@@ -347,24 +348,6 @@ modern_error(enum response_fail f, const json_t *id, const char *why,
 		json_object_set(json_object_get(e, "error"), "data",
 		    (json_t *)(uintptr_t)data);
 	return e;
-}
-
-int
-modern_refuse_version(struct request *req, const char *v)
-{
-	json_t	*data, *e;
-	int	 rc, status;
-
-	data = json_pack("{s:o, s:s}", "supported", mcp_versions_json(),
-	    "requested", v);
-	e = modern_error(RESPONSE_FAIL_UNSUPPORTED_VERSION, NULL,
-	    "unsupported protocol version", data);
-	response_fail_map(RESPONSE_FAIL_UNSUPPORTED_VERSION, NULL, &status);
-	rc = e != NULL ? response_json(req, status, e) :
-	    response_error(req, 500, NULL, "out of memory");
-	json_decref(e);
-	json_decref(data);
-	return rc;
 }
 
 /* ---- the bridge -------------------------------------------------------- */

@@ -5,9 +5,12 @@
  *
  * The era is chosen per request, body first (as the v2 TypeScript SDK
  * does): a request whose params._meta carries
- * "io.modelcontextprotocol/protocolVersion" is modern, and so is one whose
- * MCP-Protocol-Version header names a modern revision; initialize, a
- * batch and anything else are legacy, handled by mcp.c as before.
+ * "io.modelcontextprotocol/protocolVersion" is modern (initialize too:
+ * then a removed method), and so is one whose MCP-Protocol-Version header
+ * names a modern revision; initialize without a claim, a batch and
+ * anything else are legacy, handled by mcp.c as before. mcp.c leaves an
+ * unknown MCP-Protocol-Version to this choice when the request has
+ * Mcp-Method (only modern clients send it).
  *
  * The rules (MCP 2026-07-28 basic/index "_meta", basic/versioning,
  * transports/streamable-http "Request Metadata"), in the order checked,
@@ -121,11 +124,6 @@ enum response_fail modern_check(const struct modern_headers *,
  * may be NULL). */
 json_t	*modern_error(enum response_fail f, const json_t *id, const char *why,
 	    const json_t *data);
-/* The -32022 answer for header version v, given before the body is read
- * (an unknown MCP-Protocol-Version on a request with Mcp-Method, which
- * only modern clients send). The response's return. */
-int	 modern_refuse_version(struct request *, const char *v);
-
 /* One modern exchange. */
 struct modern {
 	/* in */

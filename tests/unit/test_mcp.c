@@ -829,18 +829,40 @@ test_modern(void)
 	    "name"), "sh") == 0);
 	test_res_release(&r);
 
-	/* a refusal before the body: unknown header version + Mcp-Method */
+	/* an unknown header version with Mcp-Method: the body decides --
+	 * a claim of it is -32022, a supported claim -32020 (with the
+	 * request's id), a legacy body the legacy -32600 */
 	extra[0] = "HTTP_MCP_PROTOCOL_VERSION=1900-01-01";
-	test_call(&r, "files", LIST, extra);
+	extra[1] = "HTTP_MCP_METHOD=tools/list";
+	extra[2] = NULL;
+	test_call(&r, "files", "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+	    "\"tools/list\",\"params\":{\"_meta\":{\"io.modelcontextprotocol/"
+	    "protocolVersion\":\"1900-01-01\"}}}", extra);
 	T(r.status == 400 && r.code == -32022 && json_is_array(json_object_get(
 	    json_object_get(json_object_get(r.body, "error"), "data"),
-	    "supported")));
+	    "supported")) && json_integer_value(json_object_get(r.body,
+	    "id")) == 7);
 	test_res_release(&r);
-	/* without Mcp-Method the legacy answer stands */
+	test_call(&r, "files", "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+	    "\"tools/list\",\"params\":{" MMETA "}}", extra);
+	T(r.status == 400 && r.code == -32020);
+	test_res_release(&r);
+	test_call(&r, "files", LIST, extra);
+	T(r.status == 400 && r.code == -32600);
+	test_res_release(&r);
+	/* without Mcp-Method the legacy answer comes before the body */
 	extra[1] = NULL;
 	test_call(&r, "files", LIST, extra);
 	T(r.status == 400 && r.code == -32600);
 	test_res_release(&r);
+	/* initialize with a modern claim: a removed method */
+	extra[0] = "HTTP_MCP_PROTOCOL_VERSION=2026-07-28";
+	extra[1] = "HTTP_MCP_METHOD=initialize";
+	test_call(&r, "files", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"initialize\",\"params\":{" MMETA "}}", extra);
+	T(r.status == 404 && r.code == -32601 && r.sid[0] == '\0');
+	test_res_release(&r);
+	extra[1] = NULL;
 	/* DELETE with a modern version: 405 */
 	extra[0] = "HTTP_MCP_PROTOCOL_VERSION=2026-07-28";
 	test_call(&r, "files", NULL, extra);

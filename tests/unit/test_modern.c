@@ -106,7 +106,9 @@ test_is(void)
 		    "\"method\":\"tools/list\"}", 0 },
 		{ __LINE__, "2026-07-28", "{\"jsonrpc\":\"2.0\",\"id\":1,"
 		    "\"method\":\"initialize\",\"params\":{"
-		    META("\"2026-07-28\"") "}}", 0 },
+		    META("\"2026-07-28\"") "}}", 1 },
+		{ __LINE__, "2026-07-28", "{\"jsonrpc\":\"2.0\",\"id\":1,"
+		    "\"method\":\"initialize\",\"params\":{}}", 0 },
 		{ __LINE__, "2026-07-28", "[{\"jsonrpc\":\"2.0\",\"id\":1,"
 		    "\"method\":\"tools/list\"}]", 0 },
 		/* _meta elsewhere is not the claim */
