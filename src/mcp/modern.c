@@ -264,6 +264,14 @@ modern_check_meta(const struct modern_headers *h, const json_t *msg,
 		return RESPONSE_FAIL_META;
 	}
 	vs = json_string_value(v);
+	/* The header first: a disagreement is a mismatch whatever the
+	 * versions (the header may be what an intermediary routed on). */
+	if (h->protocol_version == NULL ||
+	    strcmp(h->protocol_version, vs) != 0) {
+		snprintf(why, whylen, "header mismatch: MCP-Protocol-Version "
+		    "does not match params._meta[\"%s\"]", MODERN_META_VERSION);
+		return RESPONSE_FAIL_HEADER_MISMATCH;
+	}
 	if (!mcp_version_modern(vs)) {
 		snprintf(why, whylen, "unsupported protocol version");
 		*data = json_pack("{s:o, s:s}", "supported",
@@ -271,12 +279,6 @@ modern_check_meta(const struct modern_headers *h, const json_t *msg,
 		return RESPONSE_FAIL_UNSUPPORTED_VERSION;
 	}
 	snprintf(r->version, sizeof(r->version), "%s", vs);
-	if (h->protocol_version == NULL ||
-	    strcmp(h->protocol_version, vs) != 0) {
-		snprintf(why, whylen, "header mismatch: MCP-Protocol-Version "
-		    "does not match params._meta[\"%s\"]", MODERN_META_VERSION);
-		return RESPONSE_FAIL_HEADER_MISMATCH;
-	}
 	if (r->notification)
 		return RESPONSE_FAIL_NONE;
 	if (!json_is_object(json_object_get(meta, MODERN_META_CAPS))) {

@@ -17,11 +17,11 @@
  * each a failure name of src/http/fail.h:
  *   a response instead of a request/notification  INVALID (400, -32600)
  *   _meta protocol version missing or not a string META (400, -32602)
+ *   MCP-Protocol-Version missing or unlike _meta   HEADER_MISMATCH (400,
+ *                                                  -32020)
  *   a version the platform does not speak         UNSUPPORTED_VERSION
  *                                                  (400, -32022, data:
  *                                                  supported, requested)
- *   MCP-Protocol-Version missing or unlike _meta   HEADER_MISMATCH (400,
- *                                                  -32020)
  *   clientCapabilities not an object, a logLevel   META
  *     that is not a level
  *   Mcp-Method missing or unlike method            HEADER_MISMATCH

@@ -173,16 +173,20 @@ error_is() {
 	error_is 400 -32602
 }
 
-@test "an unsupported version is 400 -32022 with data.supported, from the header or the body" {
+@test "an unsupported version is 400 -32022 with data.supported and the request id" {
 	post /mcp/demo/everything '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"1900-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}' \
 	    -H 'MCP-Protocol-Version: 1900-01-01' -H 'Mcp-Method: tools/list'
 	error_is 400 -32022
 	assert_json '.error.data.supported | index("2026-07-28") != null and index("2025-11-25") != null'
 	assert_json '.error.data.requested == "1900-01-01"'
 	post /mcp/demo/everything '{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}' \
-	    -H "MCP-Protocol-Version: $V" -H 'Mcp-Method: tools/list'
+	    -H 'MCP-Protocol-Version: 2099-01-01' -H 'Mcp-Method: tools/list'
 	error_is 400 -32022
 	assert_json '.id == 5 and .error.data.requested == "2099-01-01"'
+	# a legacy version in _meta: unsupported in this era
+	post /mcp/demo/everything '{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2025-11-25","io.modelcontextprotocol/clientCapabilities":{}}}}' \
+	    -H 'MCP-Protocol-Version: 2025-11-25' -H 'Mcp-Method: tools/list'
+	error_is 400 -32022
 }
 
 @test "MCP-Protocol-Version missing or unlike _meta is 400 -32020" {
@@ -192,6 +196,11 @@ error_is() {
 	post /mcp/demo/everything "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{$META}}" \
 	    -H 'MCP-Protocol-Version: 2025-11-25' -H 'Mcp-Method: tools/list'
 	error_is 400 -32020
+	# an unknown header version against a supported claim: still a mismatch
+	post /mcp/demo/everything "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\",\"params\":{$META}}" \
+	    -H 'MCP-Protocol-Version: 1900-01-01' -H 'Mcp-Method: tools/list'
+	error_is 400 -32020
+	assert_json '.id == 4'
 }
 
 @test "Mcp-Method missing or unlike the method is 400 -32020" {

@@ -39,8 +39,7 @@ conf() {
 	    > "/tmp/modern-conf/$name-$req.txt" 2>&1 || true
 	tail -15 "/tmp/modern-conf/$name-$req.txt" | sed 's/^/# /' >&3
 }
-@test "direct modern fixture http 2026-07-28" { conf direct-modern "$MF_URL" 2026-07-28; }
-@test "platform modern stdio 2026-07-28" { conf platform-modern "$FRONT/mcp/conformance/modern" 2026-07-28; }
-@test "platform modern http 2026-07-28" { conf platform-modern-http "$FRONT/mcp/conformance/modern-http" 2026-07-28; }
-@test "direct legacy fixture http 2026-07-28" { conf direct-legacy "$CF_URL" 2026-07-28; }
 @test "platform legacy fixture stdio 2026-07-28" { conf platform-legacy "$FRONT/mcp/conformance/conformance" 2026-07-28; }
+@test "platform legacy fixture http 2026-07-28" { conf platform-legacy-http "$FRONT/mcp/conformance/conformance-http" 2026-07-28; }
+@test "direct legacy fixture 2025-11-25" { conf direct-legacy "$CF_URL" 2025-11-25; }
+@test "platform legacy fixture stdio 2025-11-25" { conf platform-legacy "$FRONT/mcp/conformance/conformance" 2025-11-25; }

@@ -178,6 +178,12 @@ test_check(void)
 		    "{\"id\":1,\"method\":\"tools/list\",\"params\":{"
 		    META("\"2025-11-25\"") "}}",
 		    RESPONSE_FAIL_UNSUPPORTED_VERSION, -1 },
+		/* a disagreement is a mismatch before the version is
+		 * looked at */
+		{ __LINE__, "2026-07-28", "tools/list", NULL, NULL,
+		    "{\"id\":1,\"method\":\"tools/list\",\"params\":{"
+		    META("\"2025-11-25\"") "}}",
+		    RESPONSE_FAIL_HEADER_MISMATCH, -1 },
 		/* MCP-Protocol-Version missing or unlike the claim */
 		{ __LINE__, NULL, "tools/list", NULL, NULL,
 		    "{\"id\":1,\"method\":\"tools/list\",\"params\":{"
@@ -298,11 +304,15 @@ test_check(void)
 		    "{\"method\":\"notifications/cancelled\",\"params\":{"
 		    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
 		    "\"2026-07-28\"}}}", RESPONSE_FAIL_NONE, -1 },
-		{ __LINE__, "2026-07-28", NULL, NULL, NULL,
+		{ __LINE__, "1900-01-01", NULL, NULL, NULL,
 		    "{\"method\":\"notifications/cancelled\",\"params\":{"
 		    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
 		    "\"1900-01-01\"}}}", RESPONSE_FAIL_UNSUPPORTED_VERSION,
 		    -1 },
+		{ __LINE__, "2026-07-28", NULL, NULL, NULL,
+		    "{\"method\":\"notifications/cancelled\",\"params\":{"
+		    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
+		    "\"1900-01-01\"}}}", RESPONSE_FAIL_HEADER_MISMATCH, -1 },
 	};
 	struct modern_headers	 h;
 	struct modern_req	 r;
