@@ -15,9 +15,10 @@
 //   --timeout MS bound for the whole run (default 60000)
 //
 // Checks: connect (era, protocol version, server info from discover),
-// tools/list (the tool is there; the result's caching hints when modern),
-// tools/call (text), and for modern a second tools/list with no
-// Mcp-Session-Id involved. Exit 0 only if none fails.
+// tools/list (the tool is there), tools/call (text), and for modern: a
+// second tools/list served from the client's cache (the platform's ttlMs
+// honoured), a refreshed one that goes out again, no Mcp-Session-Id ever
+// sent. Exit 0 only if none fails.
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
@@ -97,8 +98,17 @@ try {
   const text = (res.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
   check(!res.isError && text.includes(opt.expect), `tools/call '${opt.tool}' answered`, text.slice(0, 200));
   if (opt.era === 'modern') {
-    const again = await client.listTools(undefined, { cache: 'no-store' }).catch(() => client.listTools());
-    check(again.tools.length === tools.tools.length, 'a second tools/list (stateless) agrees');
+    // Caching hints honoured: tools/list said ttlMs > 0, so the client's
+    // default cacheMode 'use' answers from its cache without a POST;
+    // 'refresh' goes to the platform again (statelessly).
+    const posts = () => seen.filter((x) => x.method === 'tools/list').length;
+    const before = posts();
+    const cached = await client.listTools();
+    check(cached.tools.length === tools.tools.length && posts() === before,
+      'a second tools/list within ttlMs is served from the client cache', `tools/list POSTs ${before} -> ${posts()}`);
+    const again = await client.listTools(undefined, { cacheMode: 'refresh' });
+    check(again.tools.length === tools.tools.length && posts() === before + 1,
+      'a refreshed tools/list (stateless) agrees', `tools/list POSTs ${before} -> ${posts()}`);
     check(seen.every((s) => s.session === null), 'no Mcp-Session-Id sent in the modern era',
       JSON.stringify(seen.filter((s) => s.session !== null)));
     check(seen.some((s) => s.method === 'server/discover' && s.status === 200),
