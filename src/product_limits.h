@@ -97,6 +97,9 @@
 /* upstream_max_response default; its ceiling is LIMIT_RESPONSE_BODY. */
 #define LIMIT_UPSTREAM_RESPONSE_DEFAULT (8 * 1024 * 1024)
 #define LIMIT_UPSTREAM_HEADERS	16		/* injected headers per call */
+#define LIMIT_MCP_PARAM_HEADERS	16		/* Mcp-Param-* headers a modern
+						   request may carry (forwarded) */
+#define LIMIT_MCP_PARAM_NAME	64		/* "Mcp-Param-<name>" */
 #define LIMIT_UPSTREAM_HEADER_BYTES 16384	/* all of them, names+values */
 #define LIMIT_UPSTREAM_LINGER_MS 250		/* wait for an SSE stream to
 						   end after the last answer */

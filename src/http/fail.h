@@ -42,6 +42,17 @@ enum response_fail {
 	RESPONSE_FAIL_RATE_LIMITED,	/* 429, -32015: a limit of the
 					   tenant, caller or tool (src/ops/
 					   limits.h); Retry-After is set */
+	/* the modern era (MCP 2026-07-28, basic/index "Error Codes") */
+	RESPONSE_FAIL_META,		/* 400, -32602: _meta's protocol
+					   version or client capabilities
+					   missing or malformed */
+	RESPONSE_FAIL_HEADER_MISMATCH,	/* 400, -32020: MCP-Protocol-Version,
+					   Mcp-Method, Mcp-Name missing, bad
+					   or unlike the body */
+	RESPONSE_FAIL_UNSUPPORTED_VERSION, /* 400, -32022: a revision the
+					   platform does not speak */
+	RESPONSE_FAIL_METHOD_NOT_FOUND,	/* 404, -32601: not a method of the
+					   revision */
 	/* the upstream */
 	RESPONSE_FAIL_UPSTREAM_UNAVAILABLE, /* 502, -32013: not reached,
 					   not started, handshake failed */

@@ -57,6 +57,8 @@ static const struct {
  * clear of codes that mean something in MCP or its SDKs (-32000, -32002,
  * -32020, -32022, -32042) but for -32001, the TS SDK's "session not
  * found", so clients already know it (docs/internals/upstream-errors.md).
+ * The modern era's -32020 and -32022 are used only with the meaning MCP
+ * 2026-07-28 gives them (basic/index: that sub-range is the spec's).
  */
 static const struct {
 	int	 code;
@@ -75,6 +77,10 @@ static const struct {
 	[RESPONSE_FAIL_NOT_CONFIGURED] =	{ -32014, 500 },
 	[RESPONSE_FAIL_FORBIDDEN] =		{ -32600, 403 },
 	[RESPONSE_FAIL_RATE_LIMITED] =		{ -32015, 429 },
+	[RESPONSE_FAIL_META] =			{ -32602, 400 },
+	[RESPONSE_FAIL_HEADER_MISMATCH] =	{ -32020, 400 },
+	[RESPONSE_FAIL_UNSUPPORTED_VERSION] =	{ -32022, 400 },
+	[RESPONSE_FAIL_METHOD_NOT_FOUND] =	{ -32601, 404 },
 	[RESPONSE_FAIL_UPSTREAM_UNAVAILABLE] =	{ -32013, 502 },
 	[RESPONSE_FAIL_UPSTREAM_TIMEOUT] =	{ -32010, 504 },
 	[RESPONSE_FAIL_UPSTREAM_TOO_LARGE] =	{ -32012, 502 },

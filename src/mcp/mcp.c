@@ -17,6 +17,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/mcp.h"
+#include "mcp/modern.h"
 #include "mcp/protocol.h"
 #include "product_limits.h"
 #include "mcp/policy.h"
@@ -79,6 +80,9 @@ struct mcp_ctx {
 	int			 batch;		/* 2025-03-26 JSON array */
 	int			 init;		/* a lone initialize */
 	int			 sse;		/* text/event-stream begun */
+	int			 modern;	/* MCP 2026-07-28 (modern.h) */
+	int			 version_unknown; /* an unknown version header
+						   left to the body's era */
 
 	/* upstream */
 	double			 upstream_ms;	/* summed over a batch; < 0:
@@ -188,7 +192,16 @@ mcp_bound(struct mcp_ctx *c, const struct route_params *params, int post)
 		response_error(req, 503, NULL, "MCP endpoint not configured");
 		return -1;
 	}
-	if ((f = request_bound_client(req, mcp_version_supported, why,
+	/* An unknown MCP-Protocol-Version with Mcp-Method, which only
+	 * modern clients send: the body decides (modern.h: -32022 or
+	 * -32020 with the request's id); a legacy body gets the legacy
+	 * refusal then (mcp_exchange). */
+	c->version_unknown = post && req->protocol_version != NULL &&
+	    !mcp_version_known(req->protocol_version) &&
+	    request_env(req, "HTTP_MCP_METHOD") != NULL;
+	if (c->version_unknown && request_origin_allowed(req))
+		return 0;
+	if ((f = request_bound_client(req, mcp_version_known, why,
 	    sizeof(why))) != RESPONSE_FAIL_NONE) {
 		mcp_fail(c, f, NULL, "%s", why);
 		return -1;
@@ -711,11 +724,70 @@ mcp_parse(struct mcp_ctx *c)
 	return 0;
 }
 
+/* A modern-era request (modern.h): the rules, then the exchange through
+ * the bridge; no session is read or issued. */
+static void
+mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
+{
+	struct modern		 m;
+	enum response_fail	 f;
+	json_t			*data;
+	char			 why[256];
+
+	c->modern = 1;
+	modern_init(&m);
+	if ((c->answers = json_array()) == NULL) {
+		c->rc = response_error(c->req, 500, NULL, "out of memory");
+		return;
+	}
+	if ((f = modern_check(h, c->body, &m.r, why, sizeof(why), &data)) !=
+	    RESPONSE_FAIL_NONE) {
+		m.answer = modern_error(f, json_object_get(c->body, "id"), why,
+		    data);
+		response_fail_map(f, &c->jsonrpc_error, &m.status);
+		json_decref(data);
+	} else {
+		snprintf(c->version, sizeof(c->version), "%s", m.r.version);
+		m.req = c->req;
+		m.target = &c->target;
+		m.relay = mcp_relay;
+		m.arg = c;
+		m.h = h;
+		modern_call(&m, c->body);
+		c->upstream_ms = m.upstream_ms;
+		snprintf(c->upstream_version, sizeof(c->upstream_version),
+		    "%s", m.upstream_version);
+	}
+	if (m.answer != NULL)
+		json_array_append(c->answers, m.answer);
+	if (c->sse)
+		c->rc = m.answer != NULL ? mcp_sse_send(c, m.answer) : 0;
+	else if (m.answer != NULL)
+		c->rc = response_json(c->req, m.status, m.answer);
+	else
+		c->rc = response_send(c->req, m.status == 200 ? 202 :
+		    m.status, NULL, NULL, 0);
+	modern_release(&m);
+}
+
 /* Exchange and respond: initialize opens a session, anything else runs
  * in one. */
 static void
 mcp_exchange(struct mcp_ctx *c)
 {
+	struct modern_headers	 h;
+
+	modern_headers_of(c->req, &h);
+	if (!c->batch && modern_is(&h, c->body)) {
+		mcp_modern(c, &h);
+		return;
+	}
+	if (c->version_unknown) {
+		c->rc = mcp_fail(c, RESPONSE_FAIL_VERSION, NULL,
+		    "unsupported MCP-Protocol-Version '%.40s'",
+		    c->req->protocol_version);
+		return;
+	}
 	if (!c->init) {
 		if (mcp_session(c) == -1)
 			return;
@@ -813,10 +885,10 @@ mcp_log(struct mcp_ctx *c, int bodies)
 			reqlog_set(rl, REQLOG_TOOL, jsonx_str(
 			    json_object_get(m, "params"), "name"));
 	}
-	if (c->log_session != NULL) {
+	if (c->log_session != NULL)
 		reqlog_set_session(rl, c->log_session);
+	if (c->log_session != NULL || (c->modern && c->version[0] != '\0'))
 		reqlog_set(rl, REQLOG_PROTOCOL_VERSION, c->version);
-	}
 	rl->upstream_ms = c->upstream_ms;
 	if (c->upstream_version[0] != '\0')
 		reqlog_set(rl, REQLOG_UPSTREAM_PROTOCOL_VERSION,
@@ -870,6 +942,16 @@ mcp_delete(struct request *req, const struct route_params *params)
 	struct upstream	 u;
 
 	mcp_ctx_init(&c, req);
+	/* 2026-07-28 has no sessions: "HTTP GET or DELETE to the MCP
+	 * endpoint: respond with 405" (streamable-http, backward
+	 * compatibility). */
+	if (req->protocol_version != NULL &&
+	    mcp_version_modern(req->protocol_version)) {
+		response_header(req, "Allow", "POST");
+		c.rc = response_error(req, 405, NULL, "no sessions in "
+		    "protocol version %s", req->protocol_version);
+		goto out;
+	}
 	if (mcp_bound(&c, params, 0) == -1 || mcp_authenticate(&c) == -1 ||
 	    mcp_resolve(&c) == -1 || mcp_session(&c) == -1)
 		goto out;

@@ -6,17 +6,57 @@
 #include "mcp/protocol.h"
 
 /* Newest first. */
+static const char *const mcp_modern_versions[] = {
+	MCP_VERSION_MODERN,
+};
+
 static const char *const mcp_versions[] = {
 	"2025-11-25", "2025-06-18", "2025-03-26",
 };
 
-int
-mcp_version_supported(const char *v)
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int
+mcp_version_in(const char *v, const char *const *list, size_t n)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(mcp_versions) / sizeof(mcp_versions[0]); i++)
-		if (strcmp(v, mcp_versions[i]) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(v, list[i]) == 0)
 			return 1;
 	return 0;
+}
+
+int
+mcp_version_supported(const char *v)
+{
+	return mcp_version_in(v, mcp_versions, NELEM(mcp_versions));
+}
+
+int
+mcp_version_modern(const char *v)
+{
+	return mcp_version_in(v, mcp_modern_versions,
+	    NELEM(mcp_modern_versions));
+}
+
+int
+mcp_version_known(const char *v)
+{
+	return mcp_version_supported(v) || mcp_version_modern(v);
+}
+
+json_t *
+mcp_versions_json(void)
+{
+	json_t	*a;
+	size_t	 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < NELEM(mcp_modern_versions); i++)
+		json_array_append_new(a, json_string(mcp_modern_versions[i]));
+	for (i = 0; i < NELEM(mcp_versions); i++)
+		json_array_append_new(a, json_string(mcp_versions[i]));
+	return a;
 }

@@ -1,16 +1,36 @@
 /*
  * protocol.h -- the MCP protocol revisions the platform speaks, to
  * clients and to upstreams (DESIGN section 3, "Protocol eras").
+ *
+ * Two eras (MCP 2026-07-28, basic/versioning "Terminology"): "legacy"
+ * revisions open a session with initialize (2025-03-26 .. 2025-11-25),
+ * "modern" ones carry version and capabilities in every request's _meta
+ * (2026-07-28). The platform is dual-era: it answers each request in the
+ * era the request is written in (src/mcp/modern.h).
  */
 #ifndef MCP_PROTOCOL_H
 #define MCP_PROTOCOL_H
 
-/* The newest revision: what the platform offers when a client asks for
- * one it does not speak, and what it asks stdio upstreams for. */
+#include <jansson.h>
+
+/* The newest legacy revision: what the platform offers when a client
+ * asks initialize for one it does not speak, and what it asks legacy
+ * upstreams for. */
 #define MCP_VERSION_LATEST	"2025-11-25"
 
-/* 1 when the platform speaks revision v (2025-11-25, 2025-06-18,
- * 2025-03-26). */
+/* The modern revision the platform speaks. */
+#define MCP_VERSION_MODERN	"2026-07-28"
+
+/* 1 when the platform speaks legacy revision v (2025-11-25, 2025-06-18,
+ * 2025-03-26) with initialize and sessions. */
 int	 mcp_version_supported(const char *v);
+/* 1 when v is a modern revision the platform speaks (2026-07-28). */
+int	 mcp_version_modern(const char *v);
+/* 1 when v is either. */
+int	 mcp_version_known(const char *v);
+/* A NEW array of every revision the platform speaks, newest first (the
+ * "supported" of -32022 and server/discover's supportedVersions); NULL
+ * on out of memory. */
+json_t	*mcp_versions_json(void);
 
 #endif /* MCP_PROTOCOL_H */

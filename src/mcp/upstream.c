@@ -316,6 +316,8 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	opts.session_id = u->session_id;
 	opts.traceparent = upstream_traceparent(u, tp);
 	opts.tracestate = u->req->trace.state;
+	opts.forward = u->forward;
+	opts.n_forward = u->n_forward;
 	upstream_http_result_init(&res);
 	buf_init(&body, LIMIT_RESPONSE_BODY);
 	t0 = request_elapsed_ms(u->req);

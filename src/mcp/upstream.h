@@ -61,6 +61,10 @@ struct upstream {
 						   NULL */
 	upstream_relay_fn	*relay;		/* may be NULL */
 	void			*arg;
+	const struct upstream_http_header *forward;	/* http: headers of
+						   the client's to pass on
+						   (Mcp-Param-*), or NULL */
+	size_t			 n_forward;
 };
 
 struct upstream_result {

@@ -33,8 +33,10 @@ static const char upstream_http_initialized[] =
 /* Request header lines, in one buffer wiped after use (secrets). */
 struct upstream_http_hdrs {
 	struct buf	 b;
-	size_t		 off[LIMIT_UPSTREAM_HEADERS + UPSTREAM_HTTP_OWN_HEADERS];
-	const char	*v[LIMIT_UPSTREAM_HEADERS + UPSTREAM_HTTP_OWN_HEADERS + 1];
+	size_t		 off[LIMIT_UPSTREAM_HEADERS + LIMIT_MCP_PARAM_HEADERS +
+			    UPSTREAM_HTTP_OWN_HEADERS];
+	const char	*v[LIMIT_UPSTREAM_HEADERS + LIMIT_MCP_PARAM_HEADERS +
+			    UPSTREAM_HTTP_OWN_HEADERS + 1];
 	size_t		 n;
 };
 
@@ -75,6 +77,10 @@ static const char *const upstream_http_reserved[] = {
  * MCP headers (Mcp-Session-Id, the 2026-07-28 Mcp-Method / Mcp-Name). */
 static const char *const upstream_http_reserved_prefix[] = {
 	"content-", "proxy-", "mcp-", NULL,
+};
+/* What a client's header may be to be passed on (opts->forward). */
+static const char *const upstream_http_forwardable[] = {
+	"mcp-param-", NULL,
 };
 /* Credentials: only when the operator's catalog names them. */
 static const char *const upstream_http_credential[] = {
@@ -317,6 +323,25 @@ upstream_http_hdrs_build(const struct upstream_http_opts *o,
 				    "upstream headers too large");
 			goto nomem;
 		}
+	}
+	/* The client's Mcp-Param-* headers (MCP 2026-07-28: an
+	 * intermediary forwards them); nothing else is taken this way. */
+	if (o->n_forward > LIMIT_MCP_PARAM_HEADERS || (o->n_forward > 0 &&
+	    o->forward == NULL))
+		return upstream_http_fail(res, UPSTREAM_HTTP_CONFIG,
+		    "too many forwarded headers");
+	for (i = 0; i < o->n_forward; i++) {
+		e = &o->forward[i];
+		if (e->name == NULL || !upstream_http_token(e->name) ||
+		    strlen(e->name) > UPSTREAM_HTTP_NAME_MAX ||
+		    !upstream_http_in_list(e->name, upstream_http_forwardable,
+		    1) ||
+		    e->value == NULL || !upstream_http_value_ok(e->value,
+		    LIMIT_UPSTREAM_HEADER_BYTES))
+			return upstream_http_fail(res, UPSTREAM_HTTP_CONFIG,
+			    "invalid forwarded header");
+		if (upstream_http_hdr_add(h, e->name, e->value) == -1)
+			goto nomem;
 	}
 	for (i = 0; i < h->n; i++)
 		h->v[i] = h->b.data + h->off[i];

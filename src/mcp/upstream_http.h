@@ -116,6 +116,11 @@ struct upstream_http_opts {
 	const char			*traceparent;	/* W3C Trace Context for
 							   this hop, or NULL */
 	const char			*tracestate;	/* the client's, or NULL */
+	const struct upstream_http_header *forward;	/* the client's
+					   Mcp-Param-* headers, n_forward <=
+					   LIMIT_MCP_PARAM_HEADERS; name and
+					   value checked, never logged */
+	size_t				 n_forward;
 };
 
 enum upstream_http_err {

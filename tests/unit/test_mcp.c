@@ -855,6 +855,122 @@ test_token(void)
 	return t;
 }
 
+/* ---- the modern era (modern.c) through the driver ------------------ */
+
+#define MMETA	"\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":" \
+		"\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}"
+
+static void
+test_modern(void)
+{
+	const char	*extra[6];
+	struct tres	 r;
+	char		*log, *mark;
+	int		 before;
+
+	/* http: initialize, the call with the Mcp-Param-* headers, the
+	 * session's DELETE; no session for the client. */
+	extra[0] = "HTTP_MCP_PROTOCOL_VERSION=2026-07-28";
+	extra[1] = "HTTP_MCP_METHOD=tools/call";
+	extra[2] = "HTTP_MCP_NAME=echo";
+	extra[3] = "HTTP_MCP_PARAM_REGION_CODE=us-west1";
+	extra[4] = "HTTP_MCP_SESSION_ID=ignored";
+	extra[5] = NULL;
+	before = tstub_count(up_log);
+	test_call(&r, "web", "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":"
+	    "{}," MMETA "}}", extra);
+	T(r.status == 200 && r.code == 0 && r.sid[0] == '\0');
+	T(strcmp(test_result_str(&r, "resultType"), "complete") == 0);
+	T(json_object_get(json_object_get(r.body, "result"), "ttlMs") == NULL);
+	T(!r.log_session && strcmp(r.log_method, "tools/call") == 0);
+	/* initialize, notifications/initialized, the call (POSTs) */
+	T(tstub_count(up_log) == before + 3);
+	log = tstub_slurp(up_log);
+	mark = log != NULL ? strstr(log, "\"tools/call\"") : NULL;
+	T(mark != NULL && strstr(log, "Mcp-Param-Region-Code: us-west1") !=
+	    NULL);
+	/* the modern _meta keys are the platform's, not the upstream's */
+	T(mark != NULL && strstr(mark, "io.modelcontextprotocol") == NULL);
+	free(log);
+	test_res_release(&r);
+
+	/* tools/list: filtered by policy, with caching hints */
+	extra[1] = "HTTP_MCP_METHOD=tools/list";
+	extra[2] = NULL;
+	test_call(&r, "web", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+	    "\"tools/list\",\"params\":{" MMETA "}}", extra);
+	T(r.status == 200 && json_array_size(json_object_get(json_object_get(
+	    r.body, "result"), "tools")) == 1);
+	T(strcmp(test_result_str(&r, "cacheScope"), "private") == 0);
+	test_res_release(&r);
+
+	/* a denied tool, refused without the upstream */
+	extra[1] = "HTTP_MCP_METHOD=tools/call";
+	extra[2] = "HTTP_MCP_NAME=secret";
+	extra[3] = NULL;
+	before = tstub_count(up_log);
+	test_call(&r, "web", "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"secret\",\"arguments\":"
+	    "{}," MMETA "}}", extra);
+	T(r.status == 200 && r.code == -32602 && tstub_count(up_log) ==
+	    before);
+	test_res_release(&r);
+
+	/* stdio: discover from the warm child's InitializeResult */
+	extra[1] = "HTTP_MCP_METHOD=server/discover";
+	extra[2] = NULL;
+	test_call(&r, "files", "{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"method\":"
+	    "\"server/discover\",\"params\":{" MMETA "}}", extra);
+	T(r.status == 200 && strcmp(jsonx_str(r.body, "id"), "d") == 0);
+	T(json_is_object(json_object_get(json_object_get(json_object_get(
+	    r.body, "result"), "capabilities"), "tools")));
+	T(strcmp(jsonx_str(json_object_get(json_object_get(json_object_get(
+	    r.body, "result"), "_meta"), "io.modelcontextprotocol/serverInfo"),
+	    "name"), "sh") == 0);
+	test_res_release(&r);
+
+	/* an unknown header version with Mcp-Method: the body decides --
+	 * a claim of it is -32022, a supported claim -32020 (with the
+	 * request's id), a legacy body the legacy -32600 */
+	extra[0] = "HTTP_MCP_PROTOCOL_VERSION=1900-01-01";
+	extra[1] = "HTTP_MCP_METHOD=tools/list";
+	extra[2] = NULL;
+	test_call(&r, "files", "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+	    "\"tools/list\",\"params\":{\"_meta\":{\"io.modelcontextprotocol/"
+	    "protocolVersion\":\"1900-01-01\"}}}", extra);
+	T(r.status == 400 && r.code == -32022 && json_is_array(json_object_get(
+	    json_object_get(json_object_get(r.body, "error"), "data"),
+	    "supported")) && json_integer_value(json_object_get(r.body,
+	    "id")) == 7);
+	test_res_release(&r);
+	test_call(&r, "files", "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+	    "\"tools/list\",\"params\":{" MMETA "}}", extra);
+	T(r.status == 400 && r.code == -32020);
+	test_res_release(&r);
+	test_call(&r, "files", LIST, extra);
+	T(r.status == 400 && r.code == -32600);
+	test_res_release(&r);
+	/* without Mcp-Method the legacy answer comes before the body */
+	extra[1] = NULL;
+	test_call(&r, "files", LIST, extra);
+	T(r.status == 400 && r.code == -32600);
+	test_res_release(&r);
+	/* initialize with a modern claim: a removed method */
+	extra[0] = "HTTP_MCP_PROTOCOL_VERSION=2026-07-28";
+	extra[1] = "HTTP_MCP_METHOD=initialize";
+	test_call(&r, "files", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"initialize\",\"params\":{" MMETA "}}", extra);
+	T(r.status == 404 && r.code == -32601 && r.sid[0] == '\0');
+	test_res_release(&r);
+	extra[1] = NULL;
+	/* DELETE with a modern version: 405 */
+	extra[0] = "HTTP_MCP_PROTOCOL_VERSION=2026-07-28";
+	test_call(&r, "files", NULL, extra);
+	T(r.status == 405);
+	test_res_release(&r);
+}
+
 int
 main(void)
 {
@@ -883,6 +999,7 @@ main(void)
 	test_batch();
 	test_upstream_errors();
 	test_stdio();
+	test_modern();
 
 	mcp_shutdown();
 	httpc_global_cleanup();
