@@ -287,6 +287,11 @@ stack_migrate() {
 
 # supabase-local's lighttpd configuration. SUPABASE_JWT_ALG=ES256 makes
 # Auth sign user tokens with an ES256 key published in its JWKS.
+# The OAuth 2.1 server is on, with dynamic registration and client ID
+# metadata documents; it sends users to STACK_SITE_URL/oauth/consent (the
+# platform's consent page: set STACK_SITE_URL to the platform's URL before
+# calling this). STACK_CIMD_LOOPBACK=true lets metadata documents come
+# from http://127.0.0.1 (tests only).
 stack_start_supabase() {
 	STACK_SUPABASE_PORT=$1
 	STACK_SUPABASE_URL="http://127.0.0.1:$1"
@@ -294,6 +299,7 @@ stack_start_supabase() {
 	if [ "${SUPABASE_JWT_ALG:-HS256}" = ES256 ]; then
 		es256="\"SUPABASE_LOCAL_ES256_KEY_FILE\" => \"$d/secrets/es256.pem\","
 	fi
+	local site=${STACK_SITE_URL:-http://127.0.0.1:${STACK_PLATFORM_PORT:-8080}}
 	cat > "$d/lighttpd.conf" <<EOF
 server.modules = ( "mod_fastcgi", "mod_accesslog" )
 server.bind = "127.0.0.1"
@@ -318,6 +324,12 @@ fastcgi.server = ( "/" => ( (
 		"SUPABASE_LOCAL_JWT_SECRET_FILE" => "$d/secrets/jwt-secret",
 		"SUPABASE_LOCAL_SECRET_KEY_FILE" => "$d/secrets/secret-key",
 		$es256
+		"SUPABASE_LOCAL_OAUTH_SERVER_ENABLED" => "true",
+		"SUPABASE_LOCAL_SITE_URL" => "$site",
+		"SUPABASE_LOCAL_OAUTH_AUTHORIZATION_PATH" => "/oauth/consent",
+		"SUPABASE_LOCAL_OAUTH_DYNAMIC_REGISTRATION" => "true",
+		"SUPABASE_LOCAL_OAUTH_CLIENT_METADATA_DOCUMENTS" => "true",
+		"SUPABASE_LOCAL_OAUTH_CIMD_ALLOW_LOOPBACK" => "${STACK_CIMD_LOOPBACK:-false}",
 		"SUPABASE_LOCAL_PUBLISHABLE_KEY" => "$STACK_PUBLISHABLE_KEY"
 	)
 ) ) )
