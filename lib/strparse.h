@@ -47,4 +47,9 @@ int64_t	 strparse_days_from_civil(int64_t y, unsigned m, unsigned d);
 int	 strparse_form_next(const char **p, const char *end, struct buf *name,
 	    struct buf *value);
 
+/* Append s form-encoded (the inverse of strparse_form_next; Go's
+ * url.QueryEscape): [A-Za-z0-9_.~-] kept, space as '+', every other byte
+ * as %XX. 0, or -1 at the buffer's cap. */
+int	 strparse_form_encode(struct buf *out, const char *s);
+
 #endif /* MCP_STRPARSE_H */

@@ -207,4 +207,11 @@
 #define LIMIT_TAIL_PATH		4096		/* <log_dir>/requests.jsonl */
 /* ---- end of the mcpctl logs tail block ------------------------------ */
 
+/* The OAuth consent page (src/api/consent.c). */
+#define LIMIT_CONSENT_FORM	(64 * 1024)	/* a form body */
+#define LIMIT_CONSENT_FIELD	4096		/* one decoded form field */
+#define LIMIT_CONSENT_SERVERS	256		/* servers ticked in one grant */
+#define LIMIT_CONSENT_PAGE	(256 * 1024)	/* one rendered page */
+#define LIMIT_CONSENT_COOKIE_AGE 3600		/* the session cookie, s */
+
 #endif /* PRODUCT_LIMITS_H */

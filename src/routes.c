@@ -2,6 +2,7 @@
  * routes.c -- the platform's route table; see routes.h.
  */
 #include "api/api_logs.h"
+#include "api/consent.h"
 #include "auth/wellknown.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -33,6 +34,11 @@ const struct route routes_platform[] = {
 	/* The log query API (DESIGN section 5). */
 	{ "GET", "/api/v1/tenants/{tenant}/logs", api_logs_get },
 	{ "GET", "/api/v1/tenants/{tenant}/usage", api_logs_usage },
+	/* The OAuth consent page Supabase Auth sends users to (its
+	 * authorization path; issue 11). */
+	{ "GET", "/oauth/consent", consent_get },
+	{ "POST", "/oauth/consent", consent_post },
+	{ "POST", "/oauth/consent/login", consent_login },
 };
 
 const size_t routes_platform_n =

@@ -203,23 +203,5 @@ sl_query_param(const char *query, const char *name)
 int
 sl_urlencode(struct buf *out, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char	 c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~') {
-			if (buf_appendc(out, (char)c) == -1)
-				return -1;
-		} else if (c == ' ') {
-			if (buf_appendc(out, '+') == -1)
-				return -1;
-		} else if (buf_appendc(out, '%') == -1 ||
-		    buf_appendc(out, hex[c >> 4]) == -1 ||
-		    buf_appendc(out, hex[c & 15]) == -1)
-			return -1;
-	}
-	return 0;
+	return strparse_form_encode(out, s);
 }

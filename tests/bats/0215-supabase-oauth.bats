@@ -502,3 +502,117 @@ INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 	http GET "$SUPA/auth/v1/user/oauth/grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	assert_status 401
 }
+
+# ---- the platform's consent page (/oauth/consent) -----------------------
+
+# page METHOD PATH [curl args]: the consent page with the cookie jar $JAR
+page() {
+	local m=$1 p=$2
+	shift 2
+	http "$m" "$BASE$p" -b "$JAR" -c "$JAR" "$@"
+}
+
+# csrf_of: the csrf hidden field of the last page
+csrf_of() {
+	sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<<"$body" | head -1
+}
+
+@test "consent page: sign in, pick tenant and servers, approve; the grant is recorded" {
+	JAR=$BATS_TEST_TMPDIR/jar
+	register
+	pkce
+	authorize "$CLIENT_ID" page-state
+	loc=$(header location)
+	[[ "$loc" == "$BASE/oauth/consent?authorization_id="* ]]
+	AID=$(node_decode "$loc" authorization_id)
+	# not signed in: the sign-in form, with the page's security headers
+	page GET "/oauth/consent?authorization_id=$AID"
+	assert_status 200
+	[[ "$body" == *'action="consent/login"'* ]]
+	[ "$(header content-security-policy)" = "frame-ancestors 'none'; default-src 'self'" ]
+	[ "$(header x-frame-options)" = DENY ]
+	[[ "$body" != *'<script'* && "$body" != *'http://'*'.css'* ]]
+	page POST /oauth/consent/login --data-urlencode "authorization_id=$AID" \
+	    --data-urlencode email=demo@example.com --data-urlencode password=wrong-password
+	assert_status 400
+	[[ "$body" == *'Invalid email or password.'* ]]
+	page POST /oauth/consent/login --data-urlencode "authorization_id=$AID" \
+	    --data-urlencode "email=$DEMO_EMAIL" --data-urlencode "password=$DEMO_PASSWORD"
+	assert_status 303
+	[ "$(header location)" = "$BASE/oauth/consent?authorization_id=$AID" ]
+	[[ "$(header set-cookie)" == mcp_consent=*HttpOnly*SameSite=Lax* ]]
+	page GET "/oauth/consent?authorization_id=$AID"
+	assert_status 200
+	[[ "$body" == *'Allow Bats Client?'* && "$body" == *'(bats.example)'* ]]
+	[[ "$body" == *'value="demo"'* && "$body" == *'value="demo/everything"'* ]]
+	csrf=$(csrf_of)
+	[ -n "$csrf" ]
+	# a forged or missing CSRF token, a foreign Origin: refused
+	page POST /oauth/consent --data-urlencode "authorization_id=$AID" \
+	    --data-urlencode csrf=forged --data-urlencode action=approve \
+	    --data-urlencode tenant=demo --data-urlencode server=demo/everything
+	assert_status 403
+	page POST /oauth/consent -H 'Origin: https://evil.example' \
+	    --data-urlencode "authorization_id=$AID" --data-urlencode "csrf=$csrf" \
+	    --data-urlencode action=approve --data-urlencode tenant=demo \
+	    --data-urlencode server=demo/everything
+	assert_status 403
+	# a server of another tenant: refused
+	page POST /oauth/consent --data-urlencode "authorization_id=$AID" \
+	    --data-urlencode "csrf=$csrf" --data-urlencode action=approve \
+	    --data-urlencode tenant=demo --data-urlencode server=beta/everything
+	assert_status 400
+	page POST /oauth/consent --data-urlencode "authorization_id=$AID" \
+	    --data-urlencode "csrf=$csrf" --data-urlencode action=approve \
+	    --data-urlencode tenant=demo --data-urlencode server=demo/everything
+	assert_status 303
+	url=$(header location)
+	[[ "$url" == "$REDIRECT?"* ]]
+	[ "$(node_decode "$url" state)" = page-state ]
+	token grant_type=authorization_code "code=$(node_decode "$url" code)" \
+	    "code_verifier=$VERIFIER" "client_id=$CLIENT_ID"
+	assert_status 200
+	row=$(stack_psql -At -c "select t.slug || ' ' || array_to_string(g.servers, ',') || ' ' || g.scopes
+	    from public.oauth_grants g join public.tenants t on t.id = g.tenant_id
+	    where g.client_id = '$CLIENT_ID'")
+	[ "$row" = "demo everything email" ]
+}
+
+@test "consent page: deny sends the browser back with access_denied" {
+	JAR=$BATS_TEST_TMPDIR/jar
+	register
+	pkce
+	authorize "$CLIENT_ID" deny-state
+	AID=$(node_decode "$(header location)" authorization_id)
+	page POST /oauth/consent/login --data-urlencode "authorization_id=$AID" \
+	    --data-urlencode "email=$DEMO_EMAIL" --data-urlencode "password=$DEMO_PASSWORD"
+	assert_status 303
+	page GET "/oauth/consent?authorization_id=$AID"
+	csrf=$(csrf_of)
+	page POST /oauth/consent --data-urlencode "authorization_id=$AID" \
+	    --data-urlencode "csrf=$csrf" --data-urlencode action=deny
+	assert_status 303
+	[ "$(node_decode "$(header location)" error)" = access_denied ]
+	[ "$(stack_psql -At -c "select count(*) from public.oauth_grants where client_id = '$CLIENT_ID'")" = 0 ]
+}
+
+@test "consent page: bad input is a 4xx page, never a 500" {
+	JAR=$BATS_TEST_TMPDIR/jar
+	page GET /oauth/consent
+	assert_status 400
+	page GET '/oauth/consent?authorization_id=<script>'
+	assert_status 400
+	[[ "$body" != *'<script>'* ]]
+	page GET '/oauth/consent?authorization_id=%zz'
+	assert_status 400
+	page POST /oauth/consent -H 'Content-Type: application/json' -d '{}'
+	assert_status 415
+	page POST /oauth/consent --data-urlencode authorization_id=abc
+	assert_status 401
+	# a session cookie that Supabase refuses: back to sign-in
+	http GET "$BASE/oauth/consent?authorization_id=abc" -H 'Cookie: mcp_consent=not.a.token'
+	assert_status 401
+	[[ "$body" == *'sign in again'* ]]
+	http GET "$BASE/oauth/consent?authorization_id=abc" -H "Cookie: mcp_consent=$DEMO_ACCESS_TOKEN"
+	assert_status 404
+}

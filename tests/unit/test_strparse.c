@@ -199,6 +199,9 @@ test_form(void)
 	T(strcmp(buf_cstr(&n), "f") == 0 && strcmp(buf_cstr(&v), "A") == 0);
 	T(strparse_form_next(&p, end, &n, &v) == 0);
 	T(strparse_form_next(&p, end, &n, &v) == 0);
+	buf_reset(&n);
+	T(strparse_form_encode(&n, "a b/c?d=é~_.-") == 0);
+	T(strcmp(buf_cstr(&n), "a+b%2Fc%3Fd%3D%C3%A9~_.-") == 0);
 	buf_release(&n);
 	buf_release(&v);
 }
