@@ -616,3 +616,13 @@ csrf_of() {
 	http GET "$BASE/oauth/consent?authorization_id=abc" -H "Cookie: mcp_consent=$DEMO_ACCESS_TOKEN"
 	assert_status 404
 }
+
+@test "the TypeScript SDK's OAuth client connects knowing only the MCP URL" {
+	out=$(cd "$TOP" && timeout 90 "$STACK_NODE" tests/sdk/oauth-client.mjs \
+	    --url "$BASE/mcp/demo/everything" --email "$DEMO_EMAIL" \
+	    --password "$DEMO_PASSWORD" --tenant demo --server everything --timeout 80000)
+	echo "$out"
+	jq -e --arg i "$SUPA/auth/v1" '.tools > 0 and (.client_id | length == 36) and .iss == $i' <<<"$out"
+	[ "$(stack_psql -At -c "select array_to_string(servers, ',') from public.oauth_grants
+	    where client_id = '$(jq -r .client_id <<<"$out")'")" = everything ]
+}
