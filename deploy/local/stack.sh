@@ -291,7 +291,8 @@ stack_migrate() {
 # metadata documents; it sends users to STACK_SITE_URL/oauth/consent (the
 # platform's consent page: set STACK_SITE_URL to the platform's URL before
 # calling this). STACK_CIMD_LOOPBACK=true lets metadata documents come
-# from http://127.0.0.1 (tests only).
+# from http://127.0.0.1 (tests only); STACK_OAUTH=false turns the OAuth
+# server off, STACK_OAUTH_DCR=false only dynamic registration.
 stack_start_supabase() {
 	STACK_SUPABASE_PORT=$1
 	STACK_SUPABASE_URL="http://127.0.0.1:$1"
@@ -324,10 +325,10 @@ fastcgi.server = ( "/" => ( (
 		"SUPABASE_LOCAL_JWT_SECRET_FILE" => "$d/secrets/jwt-secret",
 		"SUPABASE_LOCAL_SECRET_KEY_FILE" => "$d/secrets/secret-key",
 		$es256
-		"SUPABASE_LOCAL_OAUTH_SERVER_ENABLED" => "true",
+		"SUPABASE_LOCAL_OAUTH_SERVER_ENABLED" => "${STACK_OAUTH:-true}",
 		"SUPABASE_LOCAL_SITE_URL" => "$site",
 		"SUPABASE_LOCAL_OAUTH_AUTHORIZATION_PATH" => "/oauth/consent",
-		"SUPABASE_LOCAL_OAUTH_DYNAMIC_REGISTRATION" => "true",
+		"SUPABASE_LOCAL_OAUTH_DYNAMIC_REGISTRATION" => "${STACK_OAUTH_DCR:-true}",
 		"SUPABASE_LOCAL_OAUTH_CLIENT_METADATA_DOCUMENTS" => "true",
 		"SUPABASE_LOCAL_OAUTH_CIMD_ALLOW_LOOPBACK" => "${STACK_CIMD_LOOPBACK:-false}",
 		"SUPABASE_LOCAL_PUBLISHABLE_KEY" => "$STACK_PUBLISHABLE_KEY"

@@ -626,3 +626,27 @@ csrf_of() {
 	[ "$(stack_psql -At -c "select array_to_string(servers, ',') from public.oauth_grants
 	    where client_id = '$(jq -r .client_id <<<"$out")'")" = everything ]
 }
+
+@test "switches: registration off is 403; the whole server off is 404 feature_disabled" {
+	port=${SUPA##*:}
+	stack_stop_supabase
+	STACK_OAUTH_DCR=false stack_start_supabase "$port"
+	http POST "$SUPA/auth/v1/oauth/clients/register" -d "{\"redirect_uris\":[\"$REDIRECT\"]}"
+	assert_status 403
+	assert_json '.error_code == "oauth_dynamic_client_registration_disabled"'
+	http GET "$SUPA/.well-known/oauth-authorization-server/auth/v1"
+	assert_status 200
+	assert_json 'has("registration_endpoint") | not'
+	stack_stop_supabase
+	STACK_OAUTH=false stack_start_supabase "$port"
+	for p in /.well-known/oauth-authorization-server/auth/v1 \
+	    /auth/v1/.well-known/oauth-authorization-server /auth/v1/oauth/authorize; do
+		http GET "$SUPA$p"
+		assert_status 404
+		assert_json '.error_code == "feature_disabled" and .msg == "OAuth server is disabled"'
+	done
+	http POST "$SUPA/auth/v1/oauth/token" -d grant_type=refresh_token
+	assert_status 404
+	stack_stop_supabase
+	STACK_CIMD_LOOPBACK=true stack_start_supabase "$port"
+}
