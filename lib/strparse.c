@@ -164,3 +164,79 @@ strparse_days_from_civil(int64_t y, unsigned m, unsigned d)
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
 }
+
+/* Percent-decode (p, len) with '+' as a space, appending to out. */
+static int
+strparse_form_decode(const char *p, size_t len, struct buf *out)
+{
+	size_t	 i;
+	int	 hi, lo;
+	char	 c;
+
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (c == '%') {
+			if (len - i < 3 ||
+			    (hi = strparse_hexval(p[i + 1])) == -1 ||
+			    (lo = strparse_hexval(p[i + 2])) == -1)
+				return -1;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+')
+			c = ' ';
+		if (c == '\0' || buf_appendc(out, c) == -1)
+			return -1;
+	}
+	return buf_append(out, "", 0);
+}
+
+int
+strparse_form_next(const char **p, const char *end, struct buf *name,
+    struct buf *value)
+{
+	const char	*s, *amp, *eq;
+
+	for (;;) {
+		s = *p;
+		if (s >= end)
+			return 0;
+		if ((amp = memchr(s, '&', (size_t)(end - s))) == NULL)
+			amp = end;
+		*p = amp < end ? amp + 1 : end;
+		if (amp > s)
+			break;
+	}
+	buf_reset(name);
+	buf_reset(value);
+	if ((eq = memchr(s, '=', (size_t)(amp - s))) == NULL)
+		eq = amp;
+	if (strparse_form_decode(s, (size_t)(eq - s), name) == -1 ||
+	    strparse_form_decode(eq < amp ? eq + 1 : amp,
+	    eq < amp ? (size_t)(amp - eq - 1) : 0, value) == -1)
+		return -1;
+	return 1;
+}
+
+int
+strparse_form_encode(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char	 c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			if (buf_appendc(out, (char)c) == -1)
+				return -1;
+		} else if (c == ' ') {
+			if (buf_appendc(out, '+') == -1)
+				return -1;
+		} else if (buf_appendc(out, '%') == -1 ||
+		    buf_appendc(out, hex[c >> 4]) == -1 ||
+		    buf_appendc(out, hex[c & 15]) == -1)
+			return -1;
+	}
+	return 0;
+}

@@ -265,5 +265,11 @@
 #define LIMIT_LIMITS_RETRY_MAX	86400		/* Retry-After ceiling (s) */
 #define LIMIT_METRICS_TOKEN	512		/* metrics_token_file contents */
 /* ---- end of the shared segment block -------------------------------- */
+/* The OAuth consent page (src/api/consent.c). */
+#define LIMIT_CONSENT_FORM	(64 * 1024)	/* a form body */
+#define LIMIT_CONSENT_FIELD	4096		/* one decoded form field */
+#define LIMIT_CONSENT_SERVERS	256		/* servers ticked in one grant */
+#define LIMIT_CONSENT_PAGE	(256 * 1024)	/* one rendered page */
+#define LIMIT_CONSENT_COOKIE_AGE 3600		/* the session cookie, s */
 
 #endif /* PRODUCT_LIMITS_H */

@@ -10,6 +10,7 @@
 #include "api/api_catalog.h"
 #include "api/api_servers.h"
 #include "api/api_metrics.h"
+#include "api/consent.h"
 #include "auth/wellknown.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -76,6 +77,11 @@ const struct route routes_platform[] = {
 	    api_servers_patch },
 	{ "DELETE", "/api/v1/tenants/{tenant}/servers/{server}",
 	    api_servers_delete },
+	/* The OAuth consent page Supabase Auth sends users to (its
+	 * authorization path; issue 11). */
+	{ "GET", "/oauth/consent", consent_get },
+	{ "POST", "/oauth/consent", consent_post },
+	{ "POST", "/oauth/consent/login", consent_login },
 };
 
 const size_t routes_platform_n =

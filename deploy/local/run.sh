@@ -81,6 +81,8 @@ weblog=$var/stack/platform/error.log
 [ "$SERVER" = apache ] && weblog=$var/stack/apache/error.log
 step "starting PostgreSQL" "$var/stack/pg/postgres.log" stack_start_pg
 step "migrating the database" "$runlog" stack_migrate
+# Supabase Auth's OAuth server sends users to the platform's consent page.
+STACK_SITE_URL="http://127.0.0.1:$PORT"
 step "starting supabase-local on 127.0.0.1:$SUPABASE_PORT" \
     "$var/stack/supabase/error.log" stack_start_supabase "$SUPABASE_PORT"
 step "starting the platform under $SERVER on 127.0.0.1:$PORT" "$weblog" \

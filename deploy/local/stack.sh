@@ -300,6 +300,12 @@ stack_migrate() {
 # Auth sign user tokens with an ES256 key published in its JWKS;
 # SUPABASE_MAILER_AUTOCONFIRM=false makes signups wait for an email
 # confirmation (docs/supabase-local.md).
+# The OAuth 2.1 server is on, with dynamic registration and client ID
+# metadata documents; it sends users to STACK_SITE_URL/oauth/consent (the
+# platform's consent page: set STACK_SITE_URL to the platform's URL before
+# calling this). STACK_CIMD_LOOPBACK=true lets metadata documents come
+# from http://127.0.0.1 (tests only); STACK_OAUTH=false turns the OAuth
+# server off, STACK_OAUTH_DCR=false only dynamic registration.
 stack_start_supabase() {
 	STACK_SUPABASE_PORT=$1
 	STACK_SUPABASE_URL="http://127.0.0.1:$1"
@@ -307,6 +313,7 @@ stack_start_supabase() {
 	if [ "${SUPABASE_JWT_ALG:-HS256}" = ES256 ]; then
 		es256="\"SUPABASE_LOCAL_ES256_KEY_FILE\" => \"$d/secrets/es256.pem\","
 	fi
+	local site=${STACK_SITE_URL:-http://127.0.0.1:${STACK_PLATFORM_PORT:-8080}}
 	cat > "$d/lighttpd.conf" <<EOF
 server.modules = ( "mod_fastcgi", "mod_accesslog" )
 server.bind = "127.0.0.1"
@@ -332,6 +339,12 @@ fastcgi.server = ( "/" => ( (
 		"SUPABASE_LOCAL_SECRET_KEY_FILE" => "$d/secrets/secret-key",
 		$es256
 		"SUPABASE_LOCAL_MAILER_AUTOCONFIRM" => "${SUPABASE_MAILER_AUTOCONFIRM:-true}",
+		"SUPABASE_LOCAL_OAUTH_SERVER_ENABLED" => "${STACK_OAUTH:-true}",
+		"SUPABASE_LOCAL_SITE_URL" => "$site",
+		"SUPABASE_LOCAL_OAUTH_AUTHORIZATION_PATH" => "/oauth/consent",
+		"SUPABASE_LOCAL_OAUTH_DYNAMIC_REGISTRATION" => "${STACK_OAUTH_DCR:-true}",
+		"SUPABASE_LOCAL_OAUTH_CLIENT_METADATA_DOCUMENTS" => "true",
+		"SUPABASE_LOCAL_OAUTH_CIMD_ALLOW_LOOPBACK" => "${STACK_CIMD_LOOPBACK:-false}",
 		"SUPABASE_LOCAL_PUBLISHABLE_KEY" => "$STACK_PUBLISHABLE_KEY"
 	)
 ) ) )

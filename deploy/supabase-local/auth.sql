@@ -83,14 +83,87 @@ alter sequence auth.refresh_tokens_id_seq owner to supabase_auth_admin;
 comment on table auth.refresh_tokens is
   'supabase-local: Supabase Auth''s refresh_tokens, storing SHA-256 hashes only';
 
+-- GoTrue's OAuth 2.1 server (sl_oauth.c). Differences from GoTrue's
+-- schema, on purpose: client ids are text (a uuid for registered clients,
+-- the https URL of a client ID metadata document otherwise), redirect
+-- URIs and grant types are jsonb arrays, authorization codes and client
+-- secrets are stored as SHA-256 only, and an approved code has its own
+-- expiry (code_expires_at).
+alter table auth.sessions add column if not exists oauth_client_id text;
+alter table auth.sessions add column if not exists scopes text;
+create index if not exists sessions_oauth_client_id_idx
+  on auth.sessions (oauth_client_id);
+
+create table if not exists auth.oauth_clients (
+  id                          text primary key,
+  registration_type           text not null
+    check (registration_type in ('dynamic', 'manual', 'metadata_document')),
+  client_type                 text not null
+    check (client_type in ('public', 'confidential')),
+  token_endpoint_auth_method  text not null
+    check (token_endpoint_auth_method in
+           ('none', 'client_secret_basic', 'client_secret_post')),
+  client_secret_hash          text,  -- base64url SHA-256, confidential only
+  redirect_uris               jsonb not null,
+  grant_types                 jsonb not null,
+  client_name                 text,
+  client_uri                  text,
+  logo_uri                    text,
+  metadata_expires_at         timestamptz, -- metadata documents: cache end
+  created_at                  timestamptz not null default now(),
+  updated_at                  timestamptz not null default now(),
+  deleted_at                  timestamptz
+);
+alter table auth.oauth_clients owner to supabase_auth_admin;
+
+create table if not exists auth.oauth_authorizations (
+  id                     uuid primary key default gen_random_uuid(),
+  authorization_id       text not null unique,
+  client_id              text not null
+    references auth.oauth_clients (id) on delete cascade,
+  user_id                uuid references auth.users (id) on delete cascade,
+  redirect_uri           text not null,
+  scope                  text not null,
+  state                  text,
+  resource               text,
+  nonce                  text,
+  code_challenge         text not null,
+  code_challenge_method  text not null check (code_challenge_method = 's256'),
+  response_type          text not null default 'code',
+  status                 text not null default 'pending'
+    check (status in ('pending', 'approved', 'denied', 'expired')),
+  authorization_code     text unique
+    check (authorization_code ~ '^[0-9a-f]{64}$'),  -- hex SHA-256
+  code_expires_at        timestamptz,
+  created_at             timestamptz not null default now(),
+  expires_at             timestamptz not null,
+  approved_at            timestamptz
+);
+create index if not exists oauth_authorizations_expires_at_idx
+  on auth.oauth_authorizations (expires_at);
+alter table auth.oauth_authorizations owner to supabase_auth_admin;
+
+create table if not exists auth.oauth_consents (
+  id          uuid primary key default gen_random_uuid(),
+  user_id     uuid not null references auth.users (id) on delete cascade,
+  client_id   text not null references auth.oauth_clients (id) on delete cascade,
+  scopes      text not null,
+  granted_at  timestamptz not null default now(),
+  revoked_at  timestamptz,
+  unique (user_id, client_id)
+);
+alter table auth.oauth_consents owner to supabase_auth_admin;
+
 -- Login looks users up by lower(email).
 create index if not exists users_lower_email_idx
   on auth.users (lower(email::text));
 
 -- Nobody but the Auth server reads these: not the API roles, not PUBLIC.
-revoke all on auth.sessions, auth.refresh_tokens from public;
+revoke all on auth.sessions, auth.refresh_tokens, auth.oauth_clients,
+  auth.oauth_authorizations, auth.oauth_consents from public;
 revoke all on sequence auth.refresh_tokens_id_seq from public;
-grant select, insert, update, delete on auth.sessions, auth.refresh_tokens
+grant select, insert, update, delete on auth.sessions, auth.refresh_tokens,
+  auth.oauth_clients, auth.oauth_authorizations, auth.oauth_consents
   to supabase_auth_admin;
 grant usage, select on sequence auth.refresh_tokens_id_seq
   to supabase_auth_admin;

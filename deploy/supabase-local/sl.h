@@ -11,6 +11,9 @@
  *               with sl_rest_parse.c (query grammar), sl_rest_schema.c
  *               (schema cache) and their private header sl_rest.h
  *   sl_auth.c   /auth/v1/...                              (GoTrue)
+ *   sl_oauth.c  /auth/v1/oauth/..., /auth/v1/user/oauth/grants and the
+ *               discovery documents: GoTrue's OAuth 2.1 server, sharing
+ *               sl_auth.c's core through sl_auth_int.h
  *   sl_jwt.c    HS256/ES256 signing and verification, JWKS document
  *   sl_db.c     libpq connections (reconnect when broken)
  *   sl_http.c   the replies (PostgREST and GoTrue error bodies) and
@@ -85,6 +88,14 @@ struct sl_conf {
 	int	 autoconfirm;	/* SUPABASE_LOCAL_MAILER_AUTOCONFIRM, default 1:
 				   GoTrue's MAILER_AUTOCONFIRM; 0: signup
 				   leaves the email unconfirmed, no session */
+	/* GoTrue's OAuth 2.1 server (sl_oauth.c), GOTRUE_OAUTH_SERVER_* */
+	int	 oauth_enabled;	/* SUPABASE_LOCAL_OAUTH_SERVER_ENABLED */
+	int	 oauth_dcr;	/* SUPABASE_LOCAL_OAUTH_DYNAMIC_REGISTRATION */
+	int	 oauth_cimd;	/* SUPABASE_LOCAL_OAUTH_CLIENT_METADATA_DOCUMENTS */
+	int	 oauth_cimd_loopback; /* SUPABASE_LOCAL_OAUTH_CIMD_ALLOW_LOOPBACK:
+				   http://127.0.0.1 documents, tests only */
+	char	*site_url;	/* SUPABASE_LOCAL_SITE_URL (GoTrue SITE_URL) */
+	char	*oauth_authorization_path; /* SUPABASE_LOCAL_OAUTH_AUTHORIZATION_PATH */
 };
 
 struct sl_req {
@@ -124,5 +135,21 @@ struct sl_req {
 #define SL_AUTH_BCRYPT_COST	"10"	/* gen_salt('bf', 10), GoTrue's cost */
 #define SL_REFRESH_TOKEN_LEN	22	/* [A-Za-z0-9]{22}: ~131 random bits */
 /* ---- end of the sl_jwt.c / sl_auth.c block ---- */
+
+/* ---- sl_oauth.c: GoTrue's OAuth 2.1 server ---- */
+#define SL_OAUTH_AUTHZ_TTL	600	/* GoTrue authorization_ttl: 10 min */
+#define SL_OAUTH_CODE_TTL	60	/* an approved code, seconds */
+#define SL_OAUTH_AUTHZ_ID_LEN	32	/* GoTrue: SecureAlphanumeric(32) */
+#define SL_OAUTH_CODE_LEN	43	/* [A-Za-z0-9]{43}: ~256 bits */
+#define SL_OAUTH_SECRET_BYTES	32	/* client secret, base64url */
+#define SL_OAUTH_REDIRECT_URIS	10	/* GoTrue: at most 10 */
+#define SL_OAUTH_URI_MAX	2048	/* client_uri, logo_uri, a redirect */
+#define SL_OAUTH_NAME_MAX	1024	/* client_name */
+#define SL_OAUTH_STATE_MAX	4096	/* state kept with an authorization */
+#define SL_OAUTH_CIMD_MAX	5120	/* a client metadata document, bytes */
+#define SL_OAUTH_CIMD_TIMEOUT_MS 3000	/* fetching it, in all */
+#define SL_OAUTH_CIMD_TTL	300	/* a fetched document is trusted, s */
+#define SL_OAUTH_JSON_DEPTH	8	/* nesting of a metadata document */
+/* ---- end of the sl_oauth.c block ---- */
 
 #endif /* SL_H */

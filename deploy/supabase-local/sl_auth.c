@@ -10,6 +10,8 @@
  *   POST /auth/v1/token?grant_type=refresh_token
  *   GET  /auth/v1/user                         Bearer access token
  *   POST /auth/v1/logout?scope=global|local|others
+ *   /auth/v1/oauth/..., /auth/v1/user/oauth/grants  sl_oauth.c, which
+ *   shares this file's core through sl_auth_int.h
  *
  * Bodies, status codes and error codes follow GoTrue (its internal/api
  * package):
@@ -38,10 +40,12 @@
 #include "log.h"
 #include "sl.h"
 #include "sl_auth.h"
+#include "sl_auth_int.h"
 #include "sl_db.h"
 #include "sl_gateway.h"
 #include "sl_http.h"
 #include "sl_jwt.h"
+#include "sl_oauth.h"
 #include "strparse.h"
 #include "uuid.h"
 
@@ -49,7 +53,6 @@
 #define SL_AUTH_PREFIX		"/auth/v1"
 #define SL_AUTH_GOTRUE_VERSION	"v2.189.0"	/* what supabase/cli pins */
 #define SL_AUTH_API_2024	"2024-01-01"	/* X-Supabase-Api-Version */
-#define SL_AUTH_HASH_HEX	64		/* SHA-256 as lowercase hex */
 #define SL_AUTH_REFRESH_IN_MAX	255		/* longest refresh token read */
 #define SL_AUTH_REPLY_MAX	(256 * 1024)	/* one session or user body */
 #define SL_AUTH_INVALID_LOGIN	"Invalid login credentials"
@@ -63,10 +66,6 @@
 static const char sl_auth_dummy_hash[] =
     "$2a$10$4AF3/eDlfNvnV8ncAWz/zeBhkx7MnNWa6LIeWSZ4a/bE3EaqHAtRm";
 
-/* Timestamps as Go's encoding/json writes time.Time (RFC 3339, UTC). */
-#define SL_AUTH_TS(col) \
-	"to_char(" col " at time zone 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* One user row, the columns of GoTrue's User JSON (models/user.go). */
 static const char sl_auth_sql_user[] =
@@ -87,24 +86,10 @@ enum sl_auth_user_col {
 	UC_ANON, UC_IDENTITY_ID, UC__MAX
 };
 
-/* The request's database state: one connection, at most one transaction. */
-struct sl_auth_tx {
-	struct sl_req	*req;
-	PGconn		*db;
-	int		 open;		/* between BEGIN and COMMIT/ROLLBACK */
-	char		 sqlstate[6];	/* of the last failed statement */
-};
-
-/* A verified caller of /user and /logout. */
-struct sl_auth_caller {
-	char	 uid[UUID_STRLEN + 1];
-	char	 sid[UUID_STRLEN + 1];	/* "" when the token has no session */
-};
-
 /* ------------------------------------------------------------------ */
 /* Replies                                                             */
 
-static const char *
+const char *
 sl_auth_env(const struct sl_req *req, const char *name)
 {
 	if (req->fcgi != NULL)
@@ -163,14 +148,14 @@ sl_auth_error_ex(struct sl_req *req, int status, const char *code,
 	json_decref(body);
 }
 
-static void
+void
 sl_auth_error(struct sl_req *req, int status, const char *code,
     const char *msg)
 {
 	sl_auth_error_ex(req, status, code, msg, NULL);
 }
 
-static void
+void
 sl_auth_internal(struct sl_req *req, const char *msg)
 {
 	sl_auth_error(req, 500, "unexpected_failure", msg);
@@ -180,7 +165,7 @@ sl_auth_internal(struct sl_req *req, const char *msg)
 /* Database                                                            */
 
 /* PQexecParams, every value text; NULL (logged) on failure. */
-static PGresult *
+PGresult *
 sl_auth_exec(struct sl_auth_tx *t, const char *sql, int n,
     const char *const *vals)
 {
@@ -221,7 +206,7 @@ sl_auth_exec(struct sl_auth_tx *t, const char *sql, int n,
 }
 
 /* Run a statement whose result is not needed; 0 or -1. */
-static int
+int
 sl_auth_do(struct sl_auth_tx *t, const char *sql, int n,
     const char *const *vals)
 {
@@ -232,7 +217,7 @@ sl_auth_do(struct sl_auth_tx *t, const char *sql, int n,
 }
 
 /* Connect and BEGIN; -1 after replying. */
-static int
+int
 sl_auth_begin(struct sl_auth_tx *t, struct sl_req *req)
 {
 	t->req = req;
@@ -255,7 +240,7 @@ sl_auth_begin(struct sl_auth_tx *t, struct sl_req *req)
 }
 
 /* COMMIT (commit != 0) or ROLLBACK an open transaction; 0 or -1. */
-static int
+int
 sl_auth_end(struct sl_auth_tx *t, int commit)
 {
 	int	 rc;
@@ -271,7 +256,7 @@ sl_auth_end(struct sl_auth_tx *t, int commit)
 /* Secrets and small parsers                                           */
 
 /* Lowercase hex SHA-256 of (p, len): what auth.refresh_tokens stores. */
-static int
+int
 sl_auth_hash(const char *p, size_t len, char hex[SL_AUTH_HASH_HEX + 1])
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
@@ -285,10 +270,10 @@ sl_auth_hash(const char *p, size_t len, char hex[SL_AUTH_HASH_HEX + 1])
 	return 0;
 }
 
-/* A new refresh token: [A-Za-z0-9]{SL_REFRESH_TOKEN_LEN} from RAND_bytes,
- * unbiased (bytes >= 248 are dropped). */
-static int
-sl_auth_new_refresh(char out[SL_REFRESH_TOKEN_LEN + 1])
+/* n characters [A-Za-z0-9] from RAND_bytes, unbiased (bytes >= 248 are
+ * dropped): refresh tokens, authorization ids and codes. */
+int
+sl_auth_random(char *out, size_t len)
 {
 	static const char an[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -296,10 +281,10 @@ sl_auth_new_refresh(char out[SL_REFRESH_TOKEN_LEN + 1])
 	size_t		 i, n = 0;
 	int		 rc = -1;
 
-	while (n < SL_REFRESH_TOKEN_LEN) {
+	while (n < len) {
 		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 			goto out;
-		for (i = 0; i < sizeof(rnd) && n < SL_REFRESH_TOKEN_LEN; i++)
+		for (i = 0; i < sizeof(rnd) && n < len; i++)
 			if (rnd[i] < 248)
 				out[n++] = an[rnd[i] % 62];
 	}
@@ -345,7 +330,7 @@ sl_auth_email_ok(const char *s)
 }
 
 /* 1 when the text is a Bearer credential: GoTrue's ^(?:B|b)earer (\S+$). */
-static const char *
+const char *
 sl_auth_bearer(const char *h)
 {
 	const char	*p;
@@ -366,7 +351,7 @@ sl_auth_bearer(const char *h)
  * The request body as a JSON object (GoTrue's retrieveRequestParams);
  * NULL after replying 400 bad_json.
  */
-static json_t *
+json_t *
 sl_auth_body(struct sl_req *req)
 {
 	char	 err[160], msg[256];
@@ -394,7 +379,7 @@ sl_auth_body(struct sl_req *req)
  * A string member: absent or null -> "", a string without NUL bytes ->
  * it (borrowed), anything else -> NULL after replying 400 bad_json.
  */
-static const char *
+const char *
 sl_auth_field(struct sl_req *req, const json_t *body, const char *name)
 {
 	json_t	*v = json_object_get(body, name);
@@ -550,7 +535,7 @@ sl_auth_store_refresh(struct sl_auth_tx *t, const char *uid,
 	char		 hash[SL_AUTH_HASH_HEX + 1];
 	const char	*vals[4] = { hash, uid, sid, parent };
 
-	if (sl_auth_new_refresh(tok) == -1 ||
+	if (sl_auth_random(tok, SL_REFRESH_TOKEN_LEN) == -1 ||
 	    sl_auth_hash(tok, strlen(tok), hash) == -1)
 		return -1;
 	return sl_auth_do(t,
@@ -561,21 +546,22 @@ sl_auth_store_refresh(struct sl_auth_tx *t, const char *uid,
 }
 
 /* A new session (a login) and its first refresh token. */
-static int
+int
 sl_auth_new_session(struct sl_auth_tx *t, const char *uid,
-    char sid[UUID_STRLEN + 1], long long *created,
-    char tok[SL_REFRESH_TOKEN_LEN + 1])
+    const char *client, const char *scopes, char sid[UUID_STRLEN + 1],
+    long long *created, char tok[SL_REFRESH_TOKEN_LEN + 1])
 {
-	const char	*vals[1] = { uid };
+	const char	*vals[3] = { uid, client, scopes };
 	PGresult	*r;
 	int64_t		 v;
 	int		 rc = -1;
 
 	r = sl_auth_exec(t,
 	    "insert into auth.sessions (id, user_id, created_at, updated_at, "
-	    "aal) values (gen_random_uuid(), $1::uuid, now(), now(), 'aal1') "
+	    "aal, oauth_client_id, scopes) values (gen_random_uuid(), "
+	    "$1::uuid, now(), now(), 'aal1', $2, $3) "
 	    "returning id::text, floor(extract(epoch from created_at))::bigint",
-	    1, vals);
+	    3, vals);
 	if (r == NULL || PQntuples(r) != 1)
 		goto out;
 	if (strparse_i64(PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1),
@@ -590,26 +576,24 @@ out:
 }
 
 /*
- * The session response (GoTrue's AccessTokenResponse) for user uid in
- * session sid, with a fresh access token; the transaction is committed
- * before anything is sent, so a 200 always means the rows exist.
+ * A signed access token (see sl_auth_int.h). supabase-contract.md section
+ * 2: exactly GoTrue's claims; an OAuth session adds client_id and scope
+ * (GoTrue's AccessTokenClaims, both omitempty), which is how a resource
+ * server tells an OAuth client's token from the user's own.
  */
-static void
-sl_auth_reply_session(struct sl_auth_tx *t, const char *uid,
-    const char *sid, long long amr_ts, const char *refresh)
+char *
+sl_auth_access_token(struct sl_auth_tx *t, const char *uid, const char *sid,
+    const char *amr_method, long long amr_ts, const char *client,
+    const char *scopes, time_t iat, json_t **userp)
 {
 	const struct sl_conf *conf = t->req->conf;
-	json_t		*user = NULL, *claims = NULL, *resp = NULL;
+	json_t		*user = NULL, *claims = NULL;
 	char		*access = NULL;
-	time_t		 iat = time(NULL);
 	int		 missing;
 
-	if ((user = sl_auth_user_json(t, uid, &missing)) == NULL) {
-		sl_auth_end(t, 0);
-		sl_auth_internal(t->req, "Database error loading user");
+	*userp = NULL;
+	if ((user = sl_auth_user_json(t, uid, &missing)) == NULL)
 		goto out;
-	}
-	/* supabase-contract.md section 2: exactly GoTrue's claims. */
 	claims = json_pack("{s:s, s:s, s:O, s:I, s:I, s:O, s:O, s:O, s:O,"
 	    " s:O, s:s, s:[{s:s, s:I}], s:s, s:O}",
 	    "iss", conf->issuer != NULL ? conf->issuer : "",
@@ -623,11 +607,41 @@ sl_auth_reply_session(struct sl_auth_tx *t, const char *uid,
 	    "user_metadata", json_object_get(user, "user_metadata"),
 	    "role", json_object_get(user, "role"),
 	    "aal", "aal1",
-	    "amr", "method", "password", "timestamp", (json_int_t)amr_ts,
+	    "amr", "method", amr_method, "timestamp", (json_int_t)amr_ts,
 	    "session_id", sid,
 	    "is_anonymous", json_object_get(user, "is_anonymous"));
-	if (claims == NULL ||
-	    (access = sl_jwt_sign_user(conf, claims)) == NULL) {
+	if (claims == NULL)
+		goto out;
+	if (client != NULL && *client != '\0' &&
+	    (json_object_set_new(claims, "client_id",
+	    json_string(client)) == -1 || (scopes != NULL && *scopes != '\0' &&
+	    json_object_set_new(claims, "scope", json_string(scopes)) == -1)))
+		goto out;
+	if ((access = sl_jwt_sign_user(conf, claims)) == NULL)
+		goto out;
+	*userp = user;
+	user = NULL;
+out:
+	json_decref(claims);
+	json_decref(user);
+	return access;
+}
+
+/*
+ * The session response (GoTrue's AccessTokenResponse) for user uid in
+ * session sid, with a fresh access token; the transaction is committed
+ * before anything is sent, so a 200 always means the rows exist.
+ */
+static void
+sl_auth_reply_session(struct sl_auth_tx *t, const char *uid,
+    const char *sid, long long amr_ts, const char *refresh)
+{
+	json_t		*user = NULL, *resp = NULL;
+	char		*access = NULL;
+	time_t		 iat = time(NULL);
+
+	if ((access = sl_auth_access_token(t, uid, sid, "password", amr_ts,
+	    NULL, NULL, iat, &user)) == NULL) {
 		sl_auth_end(t, 0);
 		sl_auth_internal(t->req, "error generating jwt token");
 		goto out;
@@ -653,7 +667,6 @@ out:
 		free(access);
 	}
 	json_decref(resp);
-	json_decref(claims);
 	json_decref(user);
 }
 
@@ -661,7 +674,7 @@ out:
  * GoTrue's requireAuthentication: Bearer token -> verified claims -> the
  * user and session they name. 0, or -1 after replying.
  */
-static int
+int
 sl_auth_require(struct sl_auth_tx *t, struct sl_auth_caller *who)
 {
 	struct sl_req	*req = t->req;
@@ -942,7 +955,7 @@ sl_auth_signup(struct sl_req *req)
 		goto out;
 	}
 	snprintf(uid, sizeof(uid), "%s", PQgetvalue(r, 0, 0));
-	if (sl_auth_new_session(&t, uid, sid, &created, refresh) == -1) {
+	if (sl_auth_new_session(&t, uid, NULL, NULL, sid, &created, refresh) == -1) {
 		sl_auth_internal(req, "Database error granting user");
 		goto out;
 	}
@@ -1054,7 +1067,7 @@ sl_auth_password_grant(struct sl_req *req)
 	vals[0] = uid;
 	if (sl_auth_do(&t, "update auth.users set last_sign_in_at = now() "
 	    "where id = $1::uuid", 1, vals) == -1 ||
-	    sl_auth_new_session(&t, uid, sid, &created, refresh) == -1) {
+	    sl_auth_new_session(&t, uid, NULL, NULL, sid, &created, refresh) == -1) {
 		sl_auth_internal(req, "Database error granting user");
 		goto out;
 	}
@@ -1065,18 +1078,6 @@ out:
 	PQclear(r);
 	json_decref(body);
 }
-
-/* What the refresh grant learns about the presented token, step by step. */
-struct sl_auth_refresh {
-	char	 hash[SL_AUTH_HASH_HEX + 1];	/* of the presented token */
-	char	 sid[UUID_STRLEN + 1];		/* its session */
-	char	 uid[UUID_STRLEN + 1];		/* its user */
-	char	 tokid[24];			/* its row id */
-	int64_t	 created;		/* the session's, epoch seconds */
-	int	 expired;		/* the session's not_after passed */
-	int	 revoked;		/* the token was rotated already */
-	int	 in_reuse;		/* ... within SL_REFRESH_REUSE_SECS */
-};
 
 static void
 sl_auth_refresh_not_found(struct sl_req *req)
@@ -1131,8 +1132,9 @@ sl_auth_refresh_lock(struct sl_auth_tx *t, struct sl_req *req,
 
 	r = sl_auth_exec(t, "select "
 	    "floor(extract(epoch from created_at))::bigint, "
-	    "coalesce(not_after <= now(), false) from auth.sessions "
-	    "where id = $1::uuid for update", 1, vals);
+	    "coalesce(not_after <= now(), false), "
+	    "coalesce(oauth_client_id, ''), coalesce(scopes, '') "
+	    "from auth.sessions where id = $1::uuid for update", 1, vals);
 	if (r == NULL) {
 		sl_auth_internal(req, "Database error finding session");
 		goto out;
@@ -1145,6 +1147,8 @@ sl_auth_refresh_lock(struct sl_auth_tx *t, struct sl_req *req,
 	    (size_t)PQgetlength(r, 0, 0), 0, INT64_MAX, &rf->created) == -1)
 		rf->created = 0;
 	rf->expired = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+	snprintf(rf->client, sizeof(rf->client), "%s", PQgetvalue(r, 0, 2));
+	snprintf(rf->scopes, sizeof(rf->scopes), "%s", PQgetvalue(r, 0, 3));
 	rc = 0;
 out:
 	PQclear(r);
@@ -1245,23 +1249,77 @@ sl_auth_refresh_retire(struct sl_auth_tx *t, struct sl_req *req,
 }
 
 /*
- * grant_type=refresh_token (GoTrue token_refresh.go). The used token is
- * revoked and a child issued (rotation). A revoked token presented again:
+ * The rotation (GoTrue token_refresh.go, see sl_auth_int.h). The used
+ * token is revoked and a child issued. A revoked token presented again:
  *  - within SL_REFRESH_REUSE_SECS of its rotation while the session still
  *    has an active token (a client that lost the response, or two tabs
  *    racing): a new sibling token is issued from it. GoTrue would hand
  *    back the stored active child; only hashes are stored here.
  *  - otherwise: every token of the session is revoked (token family) and
  *    400 refresh_token_already_used, committed.
+ * An OAuth client's session refreshes only at /oauth/token with that
+ * client authenticated, and a user's own only without one (GoTrue's
+ * check, with its OAuth errors).
  */
+int
+sl_auth_refresh_rotate(struct sl_auth_tx *t, const char *rt,
+    const char *client, struct sl_auth_refresh *rf)
+{
+	struct sl_req	*req = t->req;
+	const char	*vals[1];
+
+	memset(rf, 0, sizeof(*rf));
+	if (strlen(rt) > SL_AUTH_REFRESH_IN_MAX ||
+	    sl_auth_hash(rt, strlen(rt), rf->hash) == -1) {
+		sl_auth_refresh_not_found(req);
+		return -1;
+	}
+	if (sl_auth_refresh_session(t, req, rf) == -1 ||
+	    sl_auth_refresh_lock(t, req, rf) == -1)
+		return -1;
+	if (rf->client[0] != '\0' && client == NULL) {
+		sl_auth_oauth_error(req, "invalid_client",
+		    "Client authentication required for OAuth session");
+		return -1;
+	}
+	if (rf->client[0] != '\0' && strcmp(rf->client, client) != 0) {
+		sl_auth_oauth_error(req, "invalid_client",
+		    "Client does not match the session's OAuth client");
+		return -1;
+	}
+	if (rf->client[0] == '\0' && client != NULL) {
+		sl_auth_oauth_error(req, "invalid_client",
+		    "Client authentication not allowed for non-OAuth session");
+		return -1;
+	}
+	if (sl_auth_refresh_token(t, req, rf) == -1)
+		return -1;
+	if (rf->expired) {
+		sl_auth_error(req, 400, "session_expired",
+		    "Invalid Refresh Token: Session Expired");
+		return -1;
+	}
+	if (sl_auth_refresh_retire(t, req, rf) == -1)
+		return -1;
+	vals[0] = rf->sid;
+	if (sl_auth_store_refresh(t, rf->uid, rf->sid, rf->hash,
+	    rf->fresh) == -1 ||
+	    sl_auth_do(t, "update auth.sessions set updated_at = now() "
+	    "where id = $1::uuid", 1, vals) == -1) {
+		sl_auth_internal(req, "Database error granting user");
+		return -1;
+	}
+	return 0;
+}
+
+/* grant_type=refresh_token: the rotation, answered with a session. */
 static void
 sl_auth_refresh_grant(struct sl_req *req)
 {
 	struct sl_auth_tx	 t = { 0 };
 	struct sl_auth_refresh	 rf;
 	json_t			*body = NULL;
-	const char		*rt, *vals[1];
-	char			 refresh[SL_REFRESH_TOKEN_LEN + 1] = "";
+	const char		*rt;
 
 	memset(&rf, 0, sizeof(rf));
 	if ((body = sl_auth_body(req)) == NULL)
@@ -1273,37 +1331,32 @@ sl_auth_refresh_grant(struct sl_req *req)
 		    "refresh_token required");
 		goto out;
 	}
-	if (strlen(rt) > SL_AUTH_REFRESH_IN_MAX ||
-	    sl_auth_hash(rt, strlen(rt), rf.hash) == -1) {
-		sl_auth_refresh_not_found(req);
-		goto out;
-	}
 	if (sl_auth_begin(&t, req) == -1)
 		goto out;
-	if (sl_auth_refresh_session(&t, req, &rf) == -1 ||
-	    sl_auth_refresh_lock(&t, req, &rf) == -1 ||
-	    sl_auth_refresh_token(&t, req, &rf) == -1)
+	if (sl_auth_refresh_rotate(&t, rt, NULL, &rf) == -1)
 		goto out;
-	if (rf.expired) {
-		sl_auth_error(req, 400, "session_expired",
-		    "Invalid Refresh Token: Session Expired");
-		goto out;
-	}
-	if (sl_auth_refresh_retire(&t, req, &rf) == -1)
-		goto out;
-	vals[0] = rf.sid;
-	if (sl_auth_store_refresh(&t, rf.uid, rf.sid, rf.hash, refresh) == -1 ||
-	    sl_auth_do(&t, "update auth.sessions set updated_at = now() "
-	    "where id = $1::uuid", 1, vals) == -1) {
-		sl_auth_internal(req, "Database error granting user");
-		goto out;
-	}
 	sl_auth_reply_session(&t, rf.uid, rf.sid, (long long)rf.created,
-	    refresh);
+	    rf.fresh);
 out:
 	sl_auth_end(&t, 0);
-	explicit_bzero(refresh, sizeof(refresh));
 	explicit_bzero(&rf, sizeof(rf));
+	json_decref(body);
+}
+
+/* RFC 6749 section 5.2, as GoTrue's OAuthError: always 400. */
+void
+sl_auth_oauth_error(struct sl_req *req, const char *error,
+    const char *description)
+{
+	json_t	*body;
+
+	body = json_pack("{s:s, s:s}", "error", error,
+	    "error_description", description);
+	if (body == NULL) {
+		sl_auth_internal(req, "out of memory");
+		return;
+	}
+	sl_reply_json(req, 400, NULL, body);
 	json_decref(body);
 }
 
@@ -1462,6 +1515,10 @@ sl_auth_handle(struct sl_req *req)
 		sl_auth_jwks(req);
 		return;
 	}
+
+	/* GoTrue's OAuth 2.1 server: its own routes and apikey rules. */
+	if (sl_oauth_handle(req, sub))
+		return;
 
 	/* Everything else is behind the gateway's apikey check. */
 	if (sl_gateway_apikey(req) == -1)

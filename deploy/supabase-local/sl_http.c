@@ -199,3 +199,9 @@ sl_query_param(const char *query, const char *name)
 	buf_release(&v);
 	return res;
 }
+
+int
+sl_urlencode(struct buf *out, const char *s)
+{
+	return strparse_form_encode(out, s);
+}

@@ -34,6 +34,9 @@ void	 sl_reply_gotrue(struct sl_req *, int status, const char *error_code,
  * PostgREST (parseQueryReplacePlus True) and GoTrue (Go's url.ParseQuery);
  * -1 on a malformed escape or an embedded NUL (the buffer is then released). */
 int	 sl_urldecode(const char *, size_t, struct buf *out);
+/* Append s percent-encoded as Go's url.QueryEscape does (space -> '+',
+ * [A-Za-z0-9_.~-] kept): lib/strparse's strparse_form_encode; 0 or -1. */
+int	 sl_urlencode(struct buf *out, const char *s);
 /* Value of the query parameter name (decoded) or NULL (owned by caller). */
 char	*sl_query_param(const char *query, const char *name);
 

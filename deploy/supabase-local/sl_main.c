@@ -5,6 +5,7 @@
  * Routes, as Supabase's Kong gateway has them (supabase/cli kong.yml):
  *   /rest/v1/...  key-auth + rewrite, JWT -> PostgREST     (sl_gateway, sl_rest)
  *   /auth/v1/...  GoTrue, which checks the apikey itself    (sl_auth)
+ *   /.well-known/oauth-authorization-server/auth/v1   (sl_oauth)
  *   anything else 404 {"message":"no Route matched with those values"}
  *
  * Every pass of the loop starts from a zeroed struct sl_req and ends in
@@ -25,6 +26,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "httpc.h"
 #include "jsonx.h"
 #include "log.h"
 #include "strparse.h"
@@ -33,6 +35,7 @@
 #include "sl_gateway.h"
 #include "sl_http.h"
 #include "sl_jwt.h"
+#include "sl_oauth.h"
 #include "sl_rest.h"
 
 #define SL_MOD			"sl_main"
@@ -174,6 +177,54 @@ sl_conf_schemas(struct sl_conf *conf)
 		sl_conf_die("SUPABASE_LOCAL_SCHEMAS is empty");
 }
 
+/* A boolean variable (strparse_bool: true/false, 1/0, ...), default 0. */
+static int
+sl_conf_bool(const char *name)
+{
+	const char	*v = sl_conf_env(name, 0);
+	int		 b = 0;
+
+	if (v != NULL && strparse_bool(v, strlen(v), &b) == -1)
+		sl_conf_die("%s '%s' is not a boolean", name, v);
+	return b;
+}
+
+/* The OAuth 2.1 server's switches (GoTrue's GOTRUE_OAUTH_SERVER_*). */
+static void
+sl_conf_oauth(struct sl_conf *conf)
+{
+	const char	*v;
+	size_t		 len;
+
+	conf->oauth_enabled = sl_conf_bool("SUPABASE_LOCAL_OAUTH_SERVER_ENABLED");
+	conf->oauth_dcr = sl_conf_bool("SUPABASE_LOCAL_OAUTH_DYNAMIC_REGISTRATION");
+	conf->oauth_cimd =
+	    sl_conf_bool("SUPABASE_LOCAL_OAUTH_CLIENT_METADATA_DOCUMENTS");
+	conf->oauth_cimd_loopback =
+	    sl_conf_bool("SUPABASE_LOCAL_OAUTH_CIMD_ALLOW_LOOPBACK");
+	if ((v = sl_conf_env("SUPABASE_LOCAL_SITE_URL", 0)) != NULL) {
+		if (strncmp(v, "http://", 7) != 0 &&
+		    strncmp(v, "https://", 8) != 0)
+			sl_conf_die("SUPABASE_LOCAL_SITE_URL '%s' is not an "
+			    "http(s) url", v);
+		len = strlen(v);
+		while (len > 0 && v[len - 1] == '/')
+			len--;
+		if ((conf->site_url = strndup(v, len)) == NULL)
+			sl_conf_die("out of memory");
+	}
+	if ((v = sl_conf_env("SUPABASE_LOCAL_OAUTH_AUTHORIZATION_PATH", 0))
+	    != NULL) {
+		if (*v != '/' || strpbrk(v, "?#") != NULL)
+			sl_conf_die("SUPABASE_LOCAL_OAUTH_AUTHORIZATION_PATH '%s' "
+			    "is not a path", v);
+		conf->oauth_authorization_path = sl_xstrdup(v);
+	}
+	if (conf->oauth_enabled && conf->site_url == NULL)
+		sl_conf_die("SUPABASE_LOCAL_SITE_URL is not set (the OAuth "
+		    "server sends users to <site url><authorization path>)");
+}
+
 /* Everything from the environment, once; exits 1 with one line if bad. */
 static void
 sl_conf_load(struct sl_conf *conf)
@@ -229,6 +280,7 @@ sl_conf_load(struct sl_conf *conf)
 		sl_conf_die("out of memory");
 	conf->issuer = buf_detach(&b);
 	sl_conf_schemas(conf);
+	sl_conf_oauth(conf);
 }
 
 /* ------------------------------------------------------------------ */
@@ -422,6 +474,10 @@ sl_handle(const struct sl_conf *conf, FCGX_Request *fr)
 			sl_rest_handle(&req);
 	} else if (sl_has_prefix(req.path, "/auth/v1/"))
 		sl_auth_handle(&req);
+	else if (strcmp(req.path, SL_OAUTH_DISCOVERY_PATH) == 0)
+		/* RFC 8414 section 3.1: the issuer's path after the
+		 * well-known name, where Kong routes it to GoTrue. */
+		sl_oauth_discovery(&req);
 	else
 		sl_reply(&req, 404, SL_JSON_CTYPE, NULL, SL_KONG_NO_ROUTE,
 		    sizeof(SL_KONG_NO_ROUTE) - 1);
@@ -484,6 +540,11 @@ main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* Client ID metadata documents are fetched with lib/httpc. */
+	if (conf.oauth_cimd && httpc_global_init("supabase-local") == -1) {
+		log_error(SL_MOD, "cannot initialise libcurl");
+		return 1;
+	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 		log_error(SL_MOD, "cannot initialise libfcgi");
 		return 1;

@@ -176,10 +176,41 @@ test_hex_and_days(void)
 	T(strparse_days_from_civil(9999, 12, 31) == 2932896);
 }
 
+static void
+test_form(void)
+{
+	static const char	 qs[] = "a=1&&b=x+y%21&c&=v&d=%zz&e=%00&f=%41";
+	const char		*p = qs, *end = qs + sizeof(qs) - 1;
+	struct buf		 n, v;
+
+	buf_init(&n, 64);
+	buf_init(&v, 64);
+	T(strparse_form_next(&p, end, &n, &v) == 1);
+	T(strcmp(buf_cstr(&n), "a") == 0 && strcmp(buf_cstr(&v), "1") == 0);
+	T(strparse_form_next(&p, end, &n, &v) == 1);	/* "&&" skipped */
+	T(strcmp(buf_cstr(&n), "b") == 0 && strcmp(buf_cstr(&v), "x y!") == 0);
+	T(strparse_form_next(&p, end, &n, &v) == 1);
+	T(strcmp(buf_cstr(&n), "c") == 0 && strcmp(buf_cstr(&v), "") == 0);
+	T(strparse_form_next(&p, end, &n, &v) == 1);
+	T(strcmp(buf_cstr(&n), "") == 0 && strcmp(buf_cstr(&v), "v") == 0);
+	T(strparse_form_next(&p, end, &n, &v) == -1);	/* bad escape */
+	T(strparse_form_next(&p, end, &n, &v) == -1);	/* NUL */
+	T(strparse_form_next(&p, end, &n, &v) == 1);	/* moved on */
+	T(strcmp(buf_cstr(&n), "f") == 0 && strcmp(buf_cstr(&v), "A") == 0);
+	T(strparse_form_next(&p, end, &n, &v) == 0);
+	T(strparse_form_next(&p, end, &n, &v) == 0);
+	buf_reset(&n);
+	T(strparse_form_encode(&n, "a b/c?d=é~_.-") == 0);
+	T(strcmp(buf_cstr(&n), "a+b%2Fc%3Fd%3D%C3%A9~_.-") == 0);
+	buf_release(&n);
+	buf_release(&v);
+}
+
 int
 main(void)
 {
 	test_u64();
+	test_form();
 	test_i64();
 	test_tokens();
 	test_hex_and_days();
