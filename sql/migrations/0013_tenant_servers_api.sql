@@ -150,6 +150,7 @@ create or replace function public.resolve_mcp_target(
       join caller c on c.tenant_id = t.id
      where t.slug = p_tenant
        and t.status = 'active'
+       and t.deleted_at is null          -- soft-deleted (0007): 404
        and ts.alias = p_server
        and ts.enabled
        and ((ts.server_id is not null and s.enabled)
