@@ -219,7 +219,8 @@ async function journey() {
     say("see it in the usage chart");
     await view(page, "usage", "Usage");
     await page.waitForSelector("main figure canvas");
-    const counted = await page.$eval("main table", (t) => t.textContent);
+    const counted = await page.$eval("main .table-wrap table",
+      (t) => t.textContent);
     if (!counted.includes(st.alias)) fail("usage table lacks the server");
     await shot(page, "usage-1280");
 
@@ -259,7 +260,9 @@ async function journey() {
 
     say("revoke the key; the key is refused");
     await view(page, "keys", "API keys");
-    page.once("dialog", (d) => d.accept());
+    // the page asks window.confirm(); answer yes without a native dialog
+    // (a native one blocks the page's evaluation until it is handled)
+    await page.evaluate(() => { window.confirm = () => true; });
     const revoke = await page.waitForSelector("main button.danger");
     await revoke.click();
     await page.waitForFunction(() => document.querySelector("main")

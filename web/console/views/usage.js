@@ -29,7 +29,10 @@ function series(rows, key) {
 }
 
 function chart(title, data, names, unit, el) {
-  const width = Math.max(280, Math.min(el.clientWidth || 600, 900));
+  // the figure's own width (it is in the page by now); the viewport's
+  // as a fallback, so a narrow screen never gets a chart wider than itself
+  const room = el.clientWidth || document.documentElement.clientWidth - 32;
+  const width = Math.max(240, Math.min(room, 900));
   return new uPlot({
     title, width, height: 220,
     scales: { x: { time: true } },
