@@ -313,41 +313,19 @@ apikey_rpc(const struct config *cfg, const char *arg, const char *val,
     struct apikey_entry *e, unsigned char sha[APIKEY_SHA256], char *why,
     size_t whylen)
 {
-	struct supa_call	 c;
-	struct httpc_response	 resp;
-	struct buf		 body;
-	json_t			*args = NULL, *j = NULL;
-	char			 err[128];
-	int			 rc = -1;
+	json_t	*args, *j = NULL;
+	int	 rc = -1;
 
-	memset(&c, 0, sizeof(c));
-	buf_init(&body, 256);
-	httpc_response_init(&resp);
 	e->found = 0;
-	if ((args = json_pack("{s:s}", arg, val)) == NULL ||
-	    jsonx_dumpb(&body, args) == -1) {
+	if ((args = json_pack("{s:s}", arg, val)) == NULL) {
 		snprintf(why, whylen, "out of memory");
-		goto out;
+		return -1;
 	}
-	c.method = "POST";
-	c.path = APIKEY_LOOKUP_PATH;
-	c.body = body.data;
-	c.bodylen = body.len;
-	c.timeout_ms = LIMIT_APIKEY_TIMEOUT_MS;
-	c.max_response = LIMIT_APIKEY_RESPONSE;
 	apikey_counts.calls++;
-	if (supa_perform(cfg, &c, &resp, why, whylen) == -1)
+	if (supa_rpc(cfg, APIKEY_LOOKUP_PATH, "api_key_lookup", args,
+	    LIMIT_APIKEY_TIMEOUT_MS, LIMIT_APIKEY_RESPONSE, &j, why,
+	    whylen) == -1)
 		goto out;
-	if (resp.status != 200) {
-		snprintf(why, whylen, "api_key_lookup answered %ld",
-		    resp.status);
-		goto out;
-	}
-	if ((j = jsonx_loadb(resp.body.data != NULL ? resp.body.data : "",
-	    resp.body.len, LIMIT_JSON_DEPTH, err, sizeof(err))) == NULL) {
-		snprintf(why, whylen, "api_key_lookup: %s", err);
-		goto out;
-	}
 	if (json_is_null(j)) {
 		rc = 0;		/* no such key */
 		goto out;
@@ -360,8 +338,6 @@ apikey_rpc(const struct config *cfg, const char *arg, const char *val,
 out:
 	json_decref(j);
 	json_decref(args);
-	httpc_response_release(&resp);
-	buf_release(&body);
 	return rc;
 }
 

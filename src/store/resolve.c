@@ -123,43 +123,21 @@ resolve_rpc(const struct config *cfg, const struct principal *p,
     const char *tenant, const char *server, json_t **result, char *why,
     size_t whylen)
 {
-	struct supa_call	 c;
-	struct httpc_response	 resp;
-	struct buf		 body;
-	json_t			*args = NULL, *j = NULL;
-	char			 err[128];
-	int			 rc = -1;
+	json_t	*args, *j = NULL;
+	int	 rc = -1;
 
 	*result = NULL;
-	memset(&c, 0, sizeof(c));
-	buf_init(&body, 1024);
-	httpc_response_init(&resp);
-
 	args = json_pack("{s:s, s:s, s:s}", "p_tenant", tenant,
 	    "p_server", server, p->kind == PRINCIPAL_USER ? "p_user_id" :
 	    "p_api_key_id", p->sub);
-	if (args == NULL || jsonx_dumpb(&body, args) == -1) {
+	if (args == NULL) {
 		snprintf(why, whylen, "out of memory");
-		goto out;
+		return -1;
 	}
-	c.method = "POST";
-	c.path = RESOLVE_RPC_PATH;
-	c.body = body.data;
-	c.bodylen = body.len;
-	c.max_response = LIMIT_RESOLVE_RESPONSE;
 	resolve_counts.calls++;
-	if (supa_perform(cfg, &c, &resp, why, whylen) == -1)
+	if (supa_rpc(cfg, RESOLVE_RPC_PATH, "resolve_mcp_target", args, 0,
+	    LIMIT_RESOLVE_RESPONSE, &j, why, whylen) == -1)
 		goto out;
-	if (resp.status != 200) {
-		snprintf(why, whylen, "resolve_mcp_target answered %ld",
-		    resp.status);
-		goto out;
-	}
-	if ((j = jsonx_loadb(resp.body.data != NULL ? resp.body.data : "",
-	    resp.body.len, LIMIT_JSON_DEPTH, err, sizeof(err))) == NULL) {
-		snprintf(why, whylen, "resolve_mcp_target: %s", err);
-		goto out;
-	}
 	/* JSON null (PostgREST's answer for a NULL jsonb) is a "no". */
 	if (json_is_null(j)) {
 		rc = 0;
@@ -178,8 +156,6 @@ resolve_rpc(const struct config *cfg, const struct principal *p,
 out:
 	json_decref(j);
 	json_decref(args);
-	httpc_response_release(&resp);
-	buf_release(&body);
 	return rc;
 }
 

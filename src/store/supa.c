@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "httpc.h"
+#include "jsonx.h"
 #include "product_limits.h"
 #include "store/supa.h"
 
@@ -93,5 +94,48 @@ out:
 	buf_release_secret(&bearer);
 	buf_release_secret(&apikey);
 	buf_release(&url);
+	return rc;
+}
+
+int
+supa_rpc(const struct config *cfg, const char *path, const char *name,
+    const json_t *args, long timeout_ms, size_t max_response, json_t **out,
+    char *why, size_t whylen)
+{
+	struct supa_call	 c;
+	struct httpc_response	 resp;
+	struct buf		 body;
+	char			 err[128];
+	int			 rc = -1;
+
+	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	buf_init(&body, 1024);
+	httpc_response_init(&resp);
+	if (jsonx_dumpb(&body, args) == -1) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	c.method = "POST";
+	c.path = path;
+	c.body = body.data;
+	c.bodylen = body.len;
+	c.timeout_ms = timeout_ms;
+	c.max_response = max_response;
+	if (supa_perform(cfg, &c, &resp, why, whylen) == -1)
+		goto out;
+	if (resp.status != 200) {
+		snprintf(why, whylen, "%s answered %ld", name, resp.status);
+		goto out;
+	}
+	if ((*out = jsonx_loadb(resp.body.data != NULL ? resp.body.data : "",
+	    resp.body.len, LIMIT_JSON_DEPTH, err, sizeof(err))) == NULL) {
+		snprintf(why, whylen, "%s: %s", name, err);
+		goto out;
+	}
+	rc = 0;
+out:
+	httpc_response_release(&resp);
+	buf_release(&body);
 	return rc;
 }

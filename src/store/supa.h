@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "httpc.h"
 
@@ -46,5 +48,16 @@ struct supa_call {
 
 int	 supa_perform(const struct config *, const struct supa_call *,
 	    struct httpc_response *, char *why, size_t whylen);
+
+/*
+ * One RPC as the service role: POST args (borrowed) to path, answer
+ * 200 with a JSON body. 0 with *out (NEW reference; PostgREST's JSON null
+ * for a NULL result stays null), or -1 with why naming name (no answer,
+ * another status, not JSON). timeout_ms and max_response as in
+ * struct supa_call (0: the defaults).
+ */
+int	 supa_rpc(const struct config *, const char *path, const char *name,
+	    const json_t *args, long timeout_ms, size_t max_response,
+	    json_t **out, char *why, size_t whylen);
 
 #endif /* MCP_SUPA_H */
