@@ -460,8 +460,10 @@ mcp_session_issue(struct mcp_ctx *c, const char *upstream_sid, char *sid,
 	snprintf(s.protocol_version, sizeof(s.protocol_version), "%s",
 	    c->version);
 	s.issued_at = time(NULL);
-	rc = session_sign(cfg->master_key.data, cfg->master_key.len, &s, sid,
-	    sidlen);
+	rc = session_nonce(&s);
+	if (rc == 0)
+		rc = session_sign(cfg->master_key.data, cfg->master_key.len, &s,
+		    sid, sidlen);
 	session_release(&s);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "base64.h"
@@ -20,8 +21,9 @@
 #define SESSION_MOD		"session"
 #define SESSION_MAC_LEN		32
 #define SESSION_HKDF_INFO	"mcp-session v1"
-/* version, issued_at, caller_kind, four 1-byte lengths, one 2-byte. */
-#define SESSION_FIXED		(1 + 8 + 1 + 4 + 2)
+/* version, issued_at, nonce, caller_kind, four 1-byte lengths, one
+ * 2-byte. */
+#define SESSION_FIXED		(1 + 8 + SESSION_NONCE_LEN + 1 + 4 + 2)
 #define SESSION_RAW_MAX		(SESSION_FIXED + LIMIT_PROTOCOL_VERSION + \
 				 LIMIT_SESSION_FIELD + LIMIT_SLUG + \
 				 LIMIT_SESSION_FIELD + LIMIT_UPSTREAM_SESSION + \
@@ -45,6 +47,12 @@ session_release(struct session *s)
 {
 	/* Nothing is allocated; leave no stale binding behind either. */
 	explicit_bzero(s, sizeof(*s));
+}
+
+int
+session_nonce(struct session *s)
+{
+	return RAND_bytes(s->nonce, sizeof(s->nonce)) == 1 ? 0 : -1;
 }
 
 const char *
@@ -232,6 +240,8 @@ session_sign(const void *key, size_t keylen, const struct session *s,
 	raw[o++] = SESSION_VERSION;
 	for (i = 0; i < 8; i++)
 		raw[o++] = (unsigned char)(t >> (8 * (7 - i)));
+	memcpy(raw + o, s->nonce, SESSION_NONCE_LEN);
+	o += SESSION_NONCE_LEN;
 	raw[o++] = (unsigned char)s->caller_kind;
 	o = session_put(raw, o, s->protocol_version, 1);
 	o = session_put(raw, o, s->tenant, 1);
@@ -317,6 +327,8 @@ session_verify(const void *key, size_t keylen, const char *id, size_t len,
 		goto out;
 	for (i = 0; i < 8; i++)
 		t = t << 8 | raw[o++];
+	memcpy(out->nonce, raw + o, SESSION_NONCE_LEN);
+	o += SESSION_NONCE_LEN;
 	out->caller_kind = (enum session_caller_kind)raw[o++];
 	if (session_get(raw, n, &o, 1, out->protocol_version,
 	    sizeof(out->protocol_version)) == -1 ||

@@ -10,8 +10,9 @@
  *     id = base64url(payload || HMAC-SHA256(K, payload))     (no padding)
  *     K  = HKDF-SHA256(ikm = master key, salt = none,
  *                      info = "mcp-session v1"), 32 bytes
- *     payload (v1) = version(1) = 0x01
+ *     payload (v2) = version(1) = 0x02
  *                    issued_at(8, big-endian Unix seconds)
+ *                    nonce(16, random per initialize)
  *                    caller_kind(1)
  *                    len(1) protocol_version
  *                    len(1) tenant
@@ -31,7 +32,8 @@
  * tenant, server, caller_id, protocol_version are non-empty visible ASCII
  * within their arrays; upstream is visible ASCII, possibly empty;
  * caller_kind is a known kind. Callers fill the struct with
- * session_init() and then the fields (snprintf into the arrays).
+ * session_init(), then the fields (snprintf into the arrays) and the nonce
+ * (session_nonce(): 0, or -1 when the random source fails).
  *
  * Keys: every function takes the RAW master key bytes (config's
  * master_key) and derives K itself, once per process per master key: K
@@ -64,7 +66,8 @@
 
 #include "product_limits.h"
 
-#define SESSION_VERSION		1
+#define SESSION_VERSION		2	/* 2 added the nonce; 1 is refused */
+#define SESSION_NONCE_LEN	16
 #define SESSION_KEY_MIN		16	/* raw master key bytes, at least */
 
 enum session_caller_kind {
@@ -91,10 +94,15 @@ struct session {
 	char			 upstream[LIMIT_UPSTREAM_SESSION + 1];	/* or "" */
 	char			 protocol_version[LIMIT_PROTOCOL_VERSION + 1];
 	time_t			 issued_at;
+	/* Random per initialize (session_nonce()): two sessions of the same
+	 * caller opened in the same second are two ids, so ending one (DELETE,
+	 * public.ended_sessions) never ends the other. */
+	unsigned char		 nonce[SESSION_NONCE_LEN];
 };
 
 void	 session_init(struct session *);
 void	 session_release(struct session *);
+int	 session_nonce(struct session *);
 
 int	 session_sign(const void *key, size_t keylen, const struct session *,
 	    char *out, size_t outlen);

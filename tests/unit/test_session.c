@@ -36,6 +36,7 @@ test_fill(struct session *s)
 	snprintf(s->protocol_version, sizeof(s->protocol_version), "%s",
 	    "2025-11-25");
 	s->issued_at = NOW;
+	memset(s->nonce, 0xa5, sizeof(s->nonce));
 }
 
 static int
@@ -56,7 +57,8 @@ test_same(const struct session *a, const struct session *b)
 	    strcmp(a->caller_id, b->caller_id) == 0 &&
 	    strcmp(a->upstream, b->upstream) == 0 &&
 	    strcmp(a->protocol_version, b->protocol_version) == 0 &&
-	    a->issued_at == b->issued_at;
+	    a->issued_at == b->issued_at &&
+	    memcmp(a->nonce, b->nonce, sizeof(a->nonce)) == 0;
 }
 
 static void
@@ -79,6 +81,13 @@ test_round_trip(void)
 	/* Deterministic: same state, same id. */
 	T(session_sign(key1, sizeof(key1), &s, id2, sizeof(id2)) == 0 &&
 	    strcmp(id, id2) == 0);
+	/* The same caller in the same second with a fresh nonce: another id
+	 * (ending one session must not end the other). */
+	T(session_nonce(&s) == 0);
+	T(session_sign(key1, sizeof(key1), &s, id2, sizeof(id2)) == 0 &&
+	    strcmp(id, id2) != 0);
+	T(session_verify(key1, sizeof(key1), id2, strlen(id2), NOW, 0, &v) ==
+	    SESSION_OK && test_same(&s, &v));
 
 	/* Empty upstream id, API-key caller. */
 	s.upstream[0] = '\0';
@@ -209,6 +218,8 @@ test_payload(const struct session *s, int version, unsigned char *raw)
 	raw[o++] = (unsigned char)version;
 	for (i = 7; i >= 0; i--)
 		raw[o++] = (unsigned char)((uint64_t)s->issued_at >> (8 * i));
+	memcpy(raw + o, s->nonce, sizeof(s->nonce));
+	o += sizeof(s->nonce);
 	raw[o++] = (unsigned char)s->caller_kind;
 	o = test_put(raw, o, s->protocol_version, 0);
 	o = test_put(raw, o, s->tenant, 0);
@@ -254,8 +265,13 @@ test_format(void)
 	test_seal(key1, sizeof(key1), raw, n, want);
 	T(strcmp(id, want) == 0);
 
-	/* A correctly signed payload of an unknown version: malformed. */
-	n = test_payload(&s, 2, raw);
+	/* A correctly signed payload of an unknown version: malformed; so is
+	 * version 1 (no nonce), which clients re-initialize from. */
+	n = test_payload(&s, SESSION_VERSION + 1, raw);
+	test_seal(key1, sizeof(key1), raw, n, want);
+	T(session_verify(key1, sizeof(key1), want, strlen(want), NOW, 0,
+	    &v) == SESSION_MALFORMED);
+	n = test_payload(&s, 1, raw);
 	test_seal(key1, sizeof(key1), raw, n, want);
 	T(session_verify(key1, sizeof(key1), want, strlen(want), NOW, 0,
 	    &v) == SESSION_MALFORMED);
