@@ -38,11 +38,23 @@ node_limits_bytes(void)
 	    NODE_LIMITS_VALS);
 }
 
+/* The ended-sessions ring, last in the segment. */
+struct node_ended_entry {
+	uint64_t	 expires;	/* 0: free or being written */
+	unsigned char	 digest[NODE_DIGEST_LEN];
+};
+
+struct node_ended_ring {
+	uint64_t		 next;	/* entries written so far */
+	struct node_ended_entry	 e[LIMIT_NODE_ENDED];
+};
+
 static size_t
 node_size(void)
 {
 	return node_workers_bytes() + NODE_COUNTERS_BYTES +
-	    node_series_bytes() + node_limits_bytes();
+	    node_series_bytes() + node_limits_bytes() +
+	    sizeof(struct node_ended_ring);
 }
 
 /* The layout id: changes whenever the geometry does, so a segment left
@@ -62,7 +74,8 @@ node_layout(void)
 	v[4] = LIMIT_METRICS_SLOTS * 1000003ULL + LIMIT_METRICS_KEY;
 	v[5] = LIMIT_LIMITS_SLOTS * 1000003ULL + LIMIT_LIMITS_KEY;
 	v[6] = NODE_SERIES_VALS * 16 + NODE_LIMITS_VALS;
-	v[7] = NODE_GAUGE__MAX * 16 + NODE_HELD;
+	v[7] = (NODE_GAUGE__MAX * 16 + NODE_HELD) * 1000003ULL +
+	    LIMIT_NODE_ENDED;
 	for (i = 0; i < sizeof(v); i++) {
 		x ^= p[i];
 		x *= 16777619u;
@@ -247,4 +260,54 @@ node_gauge_set(enum node_gauge g, uint64_t v)
 {
 	if (node_me != NULL && g < NODE_GAUGE__MAX)
 		shm_store(&node_me->gauge[g], v);
+}
+
+static struct node_ended_ring *
+node_ended_ring(void)
+{
+	if (node_seg.base == NULL)
+		return NULL;
+	return (struct node_ended_ring *)((unsigned char *)node_seg.user +
+	    node_workers_bytes() + NODE_COUNTERS_BYTES + node_series_bytes() +
+	    node_limits_bytes());
+}
+
+void
+node_ended_add(const unsigned char d[NODE_DIGEST_LEN], int64_t expires)
+{
+	struct node_ended_ring	*r = node_ended_ring();
+	struct node_ended_entry	*e;
+
+	if (r == NULL || expires <= 0)
+		return;
+	shm_lock(&node_seg);
+	e = &r->e[r->next % LIMIT_NODE_ENDED];
+	/* Cleared first: a reader never takes the new digest for the old
+	 * entry's expiry, or the reverse. */
+	shm_store(&e->expires, 0);
+	memcpy(e->digest, d, NODE_DIGEST_LEN);
+	shm_store(&e->expires, (uint64_t)expires);
+	r->next++;
+	shm_unlock(&node_seg);
+}
+
+int
+node_ended_has(const unsigned char d[NODE_DIGEST_LEN], int64_t now)
+{
+	struct node_ended_ring	*r = node_ended_ring();
+	uint64_t		 exp;
+	unsigned int		 i;
+
+	if (r == NULL)
+		return 0;
+	for (i = 0; i < LIMIT_NODE_ENDED; i++) {
+		exp = shm_load(&r->e[i].expires);
+		if (exp == 0 || (int64_t)exp <= now ||
+		    memcmp(r->e[i].digest, d, NODE_DIGEST_LEN) != 0)
+			continue;
+		/* Still the same entry after the compare. */
+		if (shm_load(&r->e[i].expires) == exp)
+			return 1;
+	}
+	return 0;
 }

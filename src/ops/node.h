@@ -87,4 +87,19 @@ void	 node_gauge_set(enum node_gauge, uint64_t);
 unsigned int node_held(unsigned int scope, uint64_t slot1);
 int	 node_reap_dead(void);
 
+/*
+ * Recently ended sessions, seen by every worker of the node at once
+ * (store/ended.c; the other nodes learn from Supabase). A ring of the
+ * last LIMIT_NODE_ENDED digests (NODE_DIGEST_LEN bytes, the session id's
+ * SHA-256) with their expiry: node_ended_add() writes under the lock,
+ * node_ended_has() reads without it (an entry being overwritten is
+ * skipped: at worst a miss, which the caller's Supabase copy covers).
+ * node_ended_has(): 1 when d is in the ring and not expired at now
+ * (Unix seconds), else 0 (also when not attached).
+ */
+#define NODE_DIGEST_LEN	32
+void	 node_ended_add(const unsigned char d[NODE_DIGEST_LEN],
+	    int64_t expires);
+int	 node_ended_has(const unsigned char d[NODE_DIGEST_LEN], int64_t now);
+
 #endif /* MCP_OPS_NODE_H */

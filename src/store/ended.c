@@ -23,6 +23,7 @@
 #include "log.h"
 #include "product_limits.h"
 #include "strparse.h"
+#include "ops/node.h"
 #include "store/ended.h"
 #include "store/supa.h"
 
@@ -30,6 +31,9 @@
 #define ENDED_TABLE	"/rest/v1/ended_sessions"
 #define ENDED_SLOTS	(2 * LIMIT_ENDED_CACHE)
 #define ENDED_HEX	(SHA256_DIGEST_LENGTH * 2)
+
+_Static_assert(NODE_DIGEST_LEN == SHA256_DIGEST_LENGTH,
+    "the node ring keeps SHA-256 digests");
 
 struct ended_slot {
 	unsigned char	 h[SHA256_DIGEST_LENGTH];
@@ -313,6 +317,9 @@ ended_check(const struct config *cfg, const char *id)
 	if (id == NULL)
 		return 1;
 	ended_digest(id, h);
+	/* Ended by any worker of this node: known at once. */
+	if (node_ended_has(h, (int64_t)now))
+		return 1;
 	ended_hex(h, hex);
 	if (cfg->config_ttl == 0)
 		return ended_ask(cfg, hex);
@@ -371,8 +378,10 @@ ended_record(const struct config *cfg, const char *id, const char *tenant_id,
 		    resp.status);
 		goto out;
 	}
-	/* This worker refuses it at once; the others after their sync. */
+	/* This node's workers refuse it at once; the other nodes' after
+	 * their sync. */
 	ended_add(h, (int64_t)expires, time(NULL));
+	node_ended_add(h, (int64_t)expires);
 	rc = 0;
 out:
 	if (rc == -1)

@@ -3,7 +3,8 @@
  * burst, the retry time, a slow rate under steady traffic), admission
  * across scopes (all or nothing), in-flight places held and given back,
  * a dead holder's places reclaimed, and several processes taking tokens
- * of one bucket at once getting exactly the burst.
+ * of one bucket at once getting exactly the burst; and the node's ring
+ * of ended sessions (ops/node.h) seen by another process at once.
  */
 #include <sys/wait.h>
 
@@ -184,6 +185,46 @@ test_race(void)
 	T(total == 50);
 }
 
+/* The ended-sessions ring: seen by another process of the node, expired
+ * entries ignored, the oldest overwritten after LIMIT_NODE_ENDED more. */
+static void
+test_ended(void)
+{
+	unsigned char	 d[NODE_DIGEST_LEN], e[NODE_DIGEST_LEN];
+	char		 errs[256];
+	unsigned int	 i;
+	int		 st;
+	pid_t		 pid;
+
+	T(node_attach_path(test_path, errs, sizeof(errs)) >= 0);
+	memset(d, 0xd1, sizeof(d));
+	memset(e, 0xe2, sizeof(e));
+	T(node_ended_has(d, 1000) == 0);
+	pid = fork();
+	if (pid == 0) {
+		/* another worker: its own attach, the same file */
+		if (node_attach_path(test_path, errs, sizeof(errs)) != 0)
+			_exit(2);
+		node_ended_add(d, 2000);
+		node_detach();
+		_exit(0);
+	}
+	T(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0);
+	T(node_ended_has(d, 1000) == 1);
+	T(node_ended_has(e, 1000) == 0);
+	/* expired: the signature refuses the id by then anyway */
+	T(node_ended_has(d, 2000) == 0);
+	/* a ring: LIMIT_NODE_ENDED later ends push it out */
+	for (i = 0; i < LIMIT_NODE_ENDED - 1; i++)
+		node_ended_add(e, 2000);
+	T(node_ended_has(d, 1000) == 1);
+	node_ended_add(e, 2000);
+	T(node_ended_has(d, 1000) == 0 && node_ended_has(e, 1000) == 1);
+	node_detach();
+	T(node_ended_has(e, 1000) == 0);
+}
+
 int
 main(void)
 {
@@ -193,6 +234,7 @@ main(void)
 	test_slow_rate();
 	test_admit();
 	test_race();
+	test_ended();
 	unlink(test_path);
 	rmdir(test_dir);
 	return t_done();
