@@ -85,6 +85,23 @@ stack_free_port() {
 	"$STACK_NODE" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+# stack_wait_listen PID PORT: wait until process PID listens on
+# 127.0.0.1:PORT, or fail when it has died or after STACK_START_S seconds.
+# Waiting for the URL alone would take another server that got the port
+# first (a free port is only free when it is chosen) for ours.
+stack_wait_listen() {
+	local pid=$1 port=$2 end=$((SECONDS + STACK_START_S))
+	while [ "$SECONDS" -lt "$end" ]; do
+		kill -0 "$pid" 2>/dev/null ||
+		    { stack_die "pid $pid died before listening on $port"; return 1; }
+		ss -Hltnp "sport = :$port" 2>/dev/null | grep -q "pid=$pid," &&
+		    return 0
+		sleep 0.1
+	done
+	stack_die "pid $pid is not listening on $port"
+	return 1
+}
+
 # How long a start-up step may take before it is called failed: generous,
 # since a busy 2-core machine can take seconds to start a server; each
 # wait ends as soon as the event happens.
@@ -505,6 +522,7 @@ stack_start_node() {
 	echo $! > "$STACK_DIR/$name.pid"
 	# stopped by pid file, not job control: no "Terminated" notices
 	disown $! 2>/dev/null || true
+	stack_wait_listen "$!" "$port" &&
 	stack_wait_http "http://127.0.0.1:$port/mcp" ||
 	    { tail -20 "$STACK_DIR/$name.log" >&2; return 1; }
 }
