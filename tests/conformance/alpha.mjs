@@ -22,9 +22,12 @@
 //       and "not ok" for a listed scenario that passes (stale entry). Exit 1
 //       when any line is not ok.
 //
-//   alpha.mjs report RESULTS_DIR
+//   alpha.mjs report RESULTS_DIR BASELINE
 //       The Markdown tables of docs/conformance.md's generated section from
-//       RESULTS_DIR/<run>.json (run names as 0521 writes them).
+//       RESULTS_DIR/<run>.json (run names as 0521 writes them): the scores
+//       per requirement set and pairing, then every scenario lost through
+//       the platform with its baseline reason (or, when the baseline does
+//       not list it, its first failing check).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -127,7 +130,7 @@ function compare(directFile, throughFile, baselineFile, section) {
 }
 
 // Runs as 0521 names them: direct-<fixture>-<req>, <fixture>-<transport>-<req>.
-function report(dir) {
+function report(dir, baselineFile) {
   const runs = {};
   for (const f of fs.readdirSync(dir)) {
     const m = /^(.+)\.json$/.exec(f);
@@ -154,22 +157,48 @@ function report(dir) {
         const ns = (r) => `${pass(r, (s) => !scored(s)).length}/${count(r, (s) => !scored(s))}`;
         lines.push(`| ${req} | ${fx} | ${tr} | ${pass(d, scored).length}/${count(d, scored)} | ` +
           `${pass(t, scored).length}/${count(t, scored)} | ${l.length} | ${g.length} | ${ns(d)} / ${ns(t)} |`);
-        for (const s of l) lost.push([req, fx, tr, s, t.scenarios[s]]);
+        const base = new Map(parseBaseline(baselineFile, `${fx}-${tr}-${req}`));
+        for (const s of l) lost.push([req, fx, tr, s, t.scenarios[s], base.get(s)]);
       }
     }
   }
   lines.push('');
   if (lost.length) {
-    lines.push('Scenarios lost through the platform (pass directly, fail through it), with the first failing check:');
+    lines.push('Scenarios lost through the platform (pass directly, fail through it), with the');
+    lines.push('reason `tests/conformance/baseline-alpha-platform.yml` gives (**not listed**: a');
+    lines.push('regression that fails `make test`; its first failing check is shown):');
     lines.push('');
-    lines.push('| Requirement set | Fixture | Transport | Scenario | First failing check |');
-    lines.push('| --- | --- | --- | --- | --- |');
-    for (const [req, fx, tr, s, r] of lost) {
-      const p = (r.problems[0] ?? r.status).replace(/\|/g, '\\|').slice(0, 220);
-      lines.push(`| ${req} | ${fx} | ${tr} | ${s} | ${p} |`);
+    lines.push('| Requirement set | Pairing | Scenario | Why |');
+    lines.push('| --- | --- | --- | --- |');
+    const cell = (t) => t.replace(/\|/g, '\\|').slice(0, 240);
+    for (const [req, fx, tr, s, r, why] of lost) {
+      const w = why ? cell(why) : `**not listed**: ${cell(r.problems[0] ?? r.status)}`;
+      lines.push(`| ${req} | ${fx} ${tr} | ${s} | ${w} |`);
     }
   } else {
     lines.push('No scenario that passes directly is lost through the platform.');
+  }
+  // Per scenario, per requirement set: pass (P) or fail (F, W for a
+  // WARNING only, - no result) in each run.
+  const mark = (r, s) => {
+    const v = r?.scenarios[s];
+    if (!v) return ' ';
+    return { PASS: 'P', FAIL: 'F', WARN: 'W', NORESULT: '-' }[v.status] ?? '?';
+  };
+  const cols = ['direct-legacy', 'legacy-stdio', 'legacy-http', 'direct-modern', 'modern-stdio', 'modern-http'];
+  for (const req of reqs) {
+    const rs = cols.map((c) => runs[`${c}-${req}`]);
+    const names = [...new Set(rs.flatMap((r) => (r ? Object.keys(r.scenarios) : [])))];
+    lines.push('');
+    lines.push(`Per scenario, ${req} (P pass, F failure, W warning only, - no result; *not scored* = run by the CLI but outside the requirement set):`);
+    lines.push('');
+    lines.push('| Scenario | legacy direct | legacy stdio | legacy http | modern direct | modern stdio | modern http |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const n of names) {
+      const kind = rs.find((r) => r?.scenarios[n])?.scenarios[n].kind;
+      const label = kind === 'scored' ? n : `${n} *(not scored: ${kind})*`;
+      lines.push(`| ${label} | ${rs.map((r) => mark(r, n)).join(' | ')} |`);
+    }
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -177,5 +206,5 @@ function report(dir) {
 const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'collect' && args.length === 4) collect(...args);
 else if (cmd === 'compare' && args.length === 4) compare(...args);
-else if (cmd === 'report' && args.length === 1) report(args[0]);
-else die('usage: alpha.mjs collect OUT LIST URL REQ | compare DIRECT.json THROUGH.json BASELINE SECTION | report DIR');
+else if (cmd === 'report' && args.length === 2) report(...args);
+else die('usage: alpha.mjs collect OUT LIST URL REQ | compare DIRECT.json THROUGH.json BASELINE SECTION | report DIR BASELINE');
