@@ -91,7 +91,7 @@ teardown_file() { stack_down; }
 # its per-scenario lines as comments on fd 3.
 alpha() {
 	local name=$1 url=$2 req=$3 rc=0
-	"$TOP/tests/conformance/run-alpha.sh" --requirements "$req" \
+	CONFORMANCE_ALPHA_LIST_DIR=$CONF_TMP "$TOP/tests/conformance/run-alpha.sh" --requirements "$req" \
 	    --out "$CONF_TMP/$name" "$url" >"$CONF_TMP/$name.tap" 2>&1 || rc=$?
 	sed 's/^/# /' "$CONF_TMP/$name.tap" >&3
 	if [ "$rc" -ne 0 ] || [ ! -s "$CONF_TMP/$name/results.json" ]; then

