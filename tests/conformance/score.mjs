@@ -16,16 +16,24 @@
 //       which the CLI's baseline logic also counts as a failure), or NORESULT
 //       when no checks.json exists. Then one "#   STATUS id: message" line per
 //       FAILURE/WARNING check.
+//
+//   score.mjs baseline FILE SECTION
+//       The same for another top-level list of FILE (alpha.mjs keeps one
+//       list per run in one file).
+//
+// alpha.mjs imports parseBaseline, findChecks and classify.
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 function die(msg) {
   process.stderr.write(`score.mjs: ${msg}\n`);
   process.exit(2);
 }
 
-function baseline(file) {
+// parseBaseline(file, section) -> [[scenario, reason], ...] of that list.
+export function parseBaseline(file, want = 'server') {
   const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
   let section = null;
   let pending = [];
@@ -48,17 +56,22 @@ function baseline(file) {
     }
     const item = /^\s+-\s+["']?([A-Za-z0-9_./-]+)["']?\s*(?:#\s?(.*))?$/.exec(line);
     if (!item) die(`${file}: cannot parse line: ${line}`);
-    if (section === 'server') {
+    if (section === want) {
       const reason = (item[2] ?? '').trim() || pending.join(' ').trim();
       if (!reason) die(`${file}: baseline entry '${item[1]}' has no reason (add a # comment)`);
-      out.push(`${item[1]}\t${reason.replace(/\s+/g, ' ')}`);
+      out.push([item[1], reason.replace(/\s+/g, ' ')]);
     }
     pending = [];
   }
-  if (out.length) process.stdout.write(out.join('\n') + '\n');
+  return out;
 }
 
-function findChecks(dir) {
+function baseline(file, section) {
+  const out = parseBaseline(file, section);
+  if (out.length) process.stdout.write(out.map((e) => e.join('\t')).join('\n') + '\n');
+}
+
+export function findChecks(dir) {
   if (!fs.existsSync(dir)) return null;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
@@ -71,32 +84,43 @@ function findChecks(dir) {
   return null;
 }
 
+// classify(file) -> { status: PASS|FAIL|WARN|NORESULT, ok, bad, warn,
+// problems: ['STATUS id: message', ...], passed: [check id, ...] } for one
+// checks.json.
+export function classify(f) {
+  let list;
+  try {
+    list = JSON.parse(fs.readFileSync(f, 'utf8'));
+  } catch (e) {
+    return { status: 'NORESULT', ok: 0, bad: 0, warn: 0, problems: [`unreadable ${f}: ${e.message}`], passed: [] };
+  }
+  const n = (s) => list.filter((c) => c.status === s).length;
+  const [ok, bad, warn] = [n('SUCCESS'), n('FAILURE'), n('WARNING')];
+  const status = bad ? 'FAIL' : warn ? 'WARN' : 'PASS';
+  const problems = [];
+  const passed = list.filter((c) => c.status === 'SUCCESS').map((c) => c.id);
+  for (const c of list) {
+    if (c.status !== 'FAILURE' && c.status !== 'WARNING') continue;
+    const msg = String(c.errorMessage ?? c.description ?? '').replace(/\s+/g, ' ').slice(0, 400);
+    problems.push(`${c.status} ${c.id}: ${msg}`);
+  }
+  return { status, ok, bad, warn, problems, passed };
+}
+
 function checks(dir) {
   const f = findChecks(dir);
   if (!f) {
     process.stdout.write('NORESULT 0 0 0\n');
     return;
   }
-  let list;
-  try {
-    list = JSON.parse(fs.readFileSync(f, 'utf8'));
-  } catch (e) {
-    process.stdout.write(`NORESULT 0 0 0\n#   unreadable ${f}: ${e.message}\n`);
-    return;
-  }
-  const n = (s) => list.filter((c) => c.status === s).length;
-  const [ok, bad, warn] = [n('SUCCESS'), n('FAILURE'), n('WARNING')];
-  const status = bad ? 'FAIL' : warn ? 'WARN' : 'PASS';
-  const lines = [`${status} ${ok} ${bad} ${warn}`];
-  for (const c of list) {
-    if (c.status !== 'FAILURE' && c.status !== 'WARNING') continue;
-    const msg = String(c.errorMessage ?? c.description ?? '').replace(/\s+/g, ' ').slice(0, 400);
-    lines.push(`#   ${c.status} ${c.id}: ${msg}`);
-  }
+  const r = classify(f);
+  const lines = [`${r.status} ${r.ok} ${r.bad} ${r.warn}`, ...r.problems.map((p) => `#   ${p}`)];
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-const [cmd, arg] = process.argv.slice(2);
-if (cmd === 'baseline' && arg) baseline(arg);
-else if (cmd === 'checks' && arg) checks(arg);
-else die('usage: score.mjs baseline FILE | checks DIR');
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [cmd, arg, arg2] = process.argv.slice(2);
+  if (cmd === 'baseline' && arg) baseline(arg, arg2 ?? 'server');
+  else if (cmd === 'checks' && arg) checks(arg);
+  else die('usage: score.mjs baseline FILE [SECTION] | checks DIR');
+}
