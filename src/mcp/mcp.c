@@ -768,7 +768,7 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 	struct modern		 m;
 	enum response_fail	 f;
 	json_t			*data;
-	char			 why[256];
+	char			 why[256], caller[LIMIT_SESSION_FIELD + 16];
 
 	c->modern = 1;
 	modern_init(&m);
@@ -789,6 +789,9 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 		m.relay = mcp_relay;
 		m.arg = c;
 		m.h = h;
+		snprintf(caller, sizeof(caller), "%d:%s",
+		    (int)mcp_caller_kind(&c->who), mcp_caller_id(&c->who));
+		m.caller = caller;
 		modern_call(&m, c->body);
 		c->upstream_ms = m.upstream_ms;
 		snprintf(c->upstream_version, sizeof(c->upstream_version),

@@ -6,6 +6,9 @@
 #    POST's SSE stream and answers in another POST (perhaps to another
 #    worker: the rendezvous hands it over); a reply to an id nobody waits
 #    for is 404;
+#  - the v2 SDK client (tests/sdk/client-v2.mjs --s2c 1) gets them as
+#    input_required results and retries with inputResponses (its own
+#    alias everything-v2: server-everything caches the roots per child);
 #  - a client that never answers: the call ends at the server's timeout
 #    (everything-short, limits.timeout_ms 4000), the child is ended, and
 #    the next call works;
@@ -23,8 +26,10 @@ setup_file() {
 	stack_seed_demo || return 1
 	stack_psql -v tenant="$DEMO_TENANT" <<-'SQL' >/dev/null || return 1
 		insert into public.tenant_servers (tenant_id, server_id, alias, limits)
-		select t.id, s.id, 'everything-short', '{"timeout_ms": 4000}'::jsonb
-		  from public.tenants t, public.mcp_servers s
+		select t.id, s.id, a.alias, a.limits::jsonb
+		  from public.tenants t, public.mcp_servers s,
+		       (values ('everything-short', '{"timeout_ms": 4000}'),
+		               ('everything-v2', '{}')) a(alias, limits)
 		 where t.slug = :'tenant' and s.slug = 'everything';
 	SQL
 	stack_start_platform "$(stack_free_port)" lighttpd 3>&- || return 1
@@ -69,4 +74,16 @@ ok_count() {
 	grep -q '^ok .* - elicitation never answered: the call ends with an error$' <<<"$output"
 	grep -q '^ok .* - the next call works$' <<<"$output"
 	[ -z "$(ls -A "$STACK_DIR/platform/data/rdv" 2>/dev/null)" ]
+}
+
+@test "v2 SDK client: elicitation, sampling and roots through input_required (stdio, legacy upstream)" {
+	run timeout 120 "$TOP/node_modules/.bin/node" "$TOP/tests/sdk/client-v2.mjs" \
+	    --url "$STACK_BASE_URL/mcp/$DEMO_TENANT/everything-v2" \
+	    --token "$DEMO_ACCESS_TOKEN" --timeout 90000 --s2c 1
+	sed 's/^/# /' <<<"$output" >&3
+	[ "$status" -eq 0 ]
+	! grep -q '^not ok' <<<"$output"
+	grep -q '^ok .* - tools/call trigger-elicitation-request: elicitation/create answered through input_required$' <<<"$output"
+	grep -q '^ok .* - tools/call trigger-sampling-request: sampling/createMessage answered through input_required$' <<<"$output"
+	grep -q '^ok .* - tools/call get-roots-list: roots/list answered through input_required$' <<<"$output"
 }
