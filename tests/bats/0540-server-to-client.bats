@@ -12,7 +12,9 @@
 #  - a client that never answers: the call ends at the server's timeout
 #    (everything-short, limits.timeout_ms 4000), the child is ended, and
 #    the next call works;
-#  - a hostile reply (a forged id, another session's) reaches nobody.
+#  - a client that cancels the call while its question waits: the
+#    notifications/cancelled (another POST) reaches the parked call;
+#  - input_required: forged, foreign, other-request requestState refused.
 
 load helpers
 
@@ -182,4 +184,13 @@ modern() {
 	assert_status 200
 	assert_json '.result.resultType == "complete"'
 	assert_json '.result.inputRequests == null'
+}
+
+@test "v1 SDK client cancels a call while its elicitation waits: the parked call ends at once, not at the deadline" {
+	sdk everything-short --s2c cancel
+	ok_count 4
+	# The cancel reached the worker holding the child (another POST).
+	wait_grep "the client cancelled the call" "$STACK_DIR/platform/error.log"
+	wait_for eval '[ -z "$(ls -A "$STACK_DIR/platform/data/rdv" 2>/dev/null)" ]'
+	grep -q '^ok .* - the next call works$' <<<"$output"
 }

@@ -36,6 +36,8 @@
 //                        waits for must get 404.
 //                        "silent": never answer an elicitation; the call must
 //                        fail (the server's timeout) and an echo after it work
+//                        "cancel": cancel the call while its elicitation waits
+//                        (notifications/cancelled); an echo after it must work
 //
 // Checks (one TAP line each): initialize (protocol version, serverInfo),
 // session id, tools/list, tools/call, resources/list, resources/read,
@@ -226,9 +228,15 @@ const client = new Client(
 );
 // --s2c: what the handlers saw (method, the id the platform gave it).
 const asked = [];
+let cancelCall = null;
 if (opt.s2c) {
   client.setRequestHandler(ElicitRequestSchema, async (req, extra) => {
     asked.push({ method: req.method, id: extra.requestId });
+    if (opt.s2c === 'cancel') {
+      // Cancel the call the question belongs to, then never answer.
+      setTimeout(() => cancelCall?.abort('the test cancels'), 10);
+      return new Promise(() => {});
+    }
     if (opt.s2c === 'silent') return new Promise(() => {});
     return { action: 'accept', content: { name: 'Ada Lovelace', check: true, email: 'ada@example.com' } };
   });
@@ -257,6 +265,27 @@ const toolText = (r) => (r?.content ?? []).filter((c) => c.type === 'text').map(
 async function s2cMain(pv) {
   const call = async (name, args, timeout = reqTimeout) =>
     client.callTool({ name, arguments: args }, undefined, { timeout });
+  if (opt.s2c === 'cancel') {
+    cancelCall = new AbortController();
+    const t = now();
+    let detail;
+    try {
+      await client.callTool({ name: 'trigger-elicitation-request', arguments: {} }, undefined,
+        { timeout: reqTimeout, signal: cancelCall.signal });
+      detail = 'the call completed';
+    } catch (e) {
+      detail = errText(e);
+    }
+    check('a call cancelled while its elicitation waits ends', detail !== 'the call completed' &&
+      asked.some((a) => a.method === 'elicitation/create'), `${detail} after ${now() - t} ms`);
+    try {
+      const r = await call('echo', { message: 'after-the-cancel' });
+      check('the next call works', toolText(r).includes('after-the-cancel'), `result: ${short(toolText(r))}`);
+    } catch (e) {
+      check('the next call works', false, errText(e));
+    }
+    return;
+  }
   if (opt.s2c === 'silent') {
     const t = now();
     let failedAsExpected = false;
