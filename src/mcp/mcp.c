@@ -419,6 +419,7 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 	u.arg = c;
 	/* A stdio child's requests for the client: on this POST's stream,
 	 * the reply through the rendezvous (rendezvous.h). */
+	memset(&rc, 0, sizeof(rc));
 	rc.data_dir = c->req->cfg->data_dir;
 	rc.tenant_id = c->target.tenant_id;
 	rc.session_id = c->req->session_id;
@@ -430,6 +431,12 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 		u.ask_arg = &rc;
 	}
 	f = upstream_call(&u, msg, r);
+	if (rc.cancelled) {
+		/* "Receivers ... SHOULD NOT send a response for the
+		 * cancelled request" (MCP cancellation). */
+		json_decref(r->response);
+		r->response = NULL;
+	}
 	if (r->ms >= 0)
 		c->upstream_ms = (c->upstream_ms < 0 ? 0 : c->upstream_ms) +
 		    r->ms;

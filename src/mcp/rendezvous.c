@@ -273,7 +273,7 @@ int
 rendezvous_ask(void *client, const json_t *request, uint64_t deadline,
     json_t **reply)
 {
-	const struct rendezvous_client	*cl = client;
+	struct rendezvous_client	*cl = client;
 	struct rdv			 r;
 	enum rdv_got			 g;
 	json_t				*out = NULL, *got = NULL, *v;
@@ -304,6 +304,7 @@ rendezvous_ask(void *client, const json_t *request, uint64_t deadline,
 		break;
 	case RDV_CANCEL:
 		log_info(MOD, "'%s': the client cancelled the call", method);
+		cl->cancelled = 1;
 		rc = -1;
 		break;
 	case RDV_TIMEOUT:

@@ -57,6 +57,8 @@ struct rendezvous_client {
 	const json_t		*call_id;	/* the client's id of the call */
 	upstream_relay_fn	*relay;		/* the POST's SSE stream */
 	void			*arg;
+	int			 cancelled;	/* out: the client cancelled
+						   the call (answer nothing) */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/sha.h>
 
 #include "buf.h"
 #include "clock.h"
@@ -192,6 +193,7 @@ test_mrtr(void)
 static char	 rdv_dir[] = "/tmp/test_rdv.XXXXXX";
 static const char *rdv_sid = "session-1";
 static const char *rdv_mode;	/* what the "other worker" sends */
+static const char *rdv_tenant = "tenant-a";
 
 /* The relay: another process delivers the client's answer. */
 static void
@@ -220,9 +222,9 @@ rdv_relay(void *arg, const json_t *msg)
 	} else
 		r = json_pack("{s:s, s:s, s:{s:i}}", "jsonrpc", "2.0", "method",
 		    "notifications/cancelled", "params", "requestId", 42);
-	rc = rendezvous_deliver(rdv_dir, "tenant-a", rdv_sid, r);
+	rc = rendezvous_deliver(rdv_dir, rdv_tenant, rdv_sid, r);
 	/* Another session's reply never reaches it. */
-	if (rc == 0 && rendezvous_deliver(rdv_dir, "tenant-a", "session-2",
+	if (rc == 0 && rendezvous_deliver(rdv_dir, rdv_tenant, "session-2",
 	    r) != 1)
 		rc = 9;
 	_exit(rc);
@@ -284,6 +286,43 @@ test_rendezvous(void)
 	T(!rendezvous_is_reply(r));
 	T(rendezvous_deliver(rdv_dir, "tenant-a", rdv_sid, r) == 1);
 	json_decref(r);
+
+	/* A tenant's parked calls on the node are bounded: with
+	 * LIMIT_RDV_PARKED_TENANT sockets of the tenant in the directory
+	 * the child gets -32603 and the client is not asked. */
+	{
+		unsigned char	 md[32];
+		char		 f[256];
+		FILE		*fp;
+		int		 i;
+
+		SHA256((const unsigned char *)"tenant-a", 8, md);
+		for (i = 0; i < LIMIT_RDV_PARKED_TENANT; i++) {
+			snprintf(f, sizeof(f), "%s/rdv/%02x%02x%02x%02x-%d.sock",
+			    rdv_dir, md[0], md[1], md[2], md[3], i);
+			if ((fp = fopen(f, "w")) != NULL)
+				fclose(fp);
+		}
+		pid = 0;
+		rdv_mode = "reply";
+		T(rendezvous_ask(&cl, req, clock_mono_ms() + 20000, &reply)
+		    == 0);
+		T(pid == 0);	/* not relayed */
+		T(json_integer_value(json_object_get(json_object_get(reply,
+		    "error"), "code")) == -32603);
+		json_decref(reply);
+		reply = NULL;
+		/* Another tenant is not held up by it. */
+		cl.tenant_id = rdv_tenant = "tenant-b";
+		T(rendezvous_ask(&cl, req, clock_mono_ms() + 20000, &reply)
+		    == 0);
+		T(strcmp(jsonx_str(json_object_get(reply, "result"), "action"),
+		    "accept") == 0);
+		T(pid != 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 0);
+		json_decref(reply);
+		reply = NULL;
+	}
 
 	json_decref(req);
 	json_decref(id);
