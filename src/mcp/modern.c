@@ -724,6 +724,14 @@ modern_call(struct modern *m, const json_t *msg)
 		m->answer = mrtr_answer(m->mrtr, json_object_get(msg, "id"),
 		    time(NULL));
 		m->status = 200;
+		if (m->answer == NULL) {
+			/* The answers so far do not fit LIMIT_MRTR_STATE. */
+			m->answer = response_rpc_error(RESPONSE_FAIL_INTERNAL,
+			    json_object_get(msg, "id"), "the answers do not "
+			    "fit in a requestState");
+			response_fail_map(RESPONSE_FAIL_INTERNAL, NULL,
+			    &m->status);
+		}
 		goto out;
 	}
 	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0)
