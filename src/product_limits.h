@@ -275,4 +275,17 @@
 #define LIMIT_CONSENT_PAGE	(256 * 1024)	/* one rendered page */
 #define LIMIT_CONSENT_COOKIE_AGE 3600		/* the session cookie, s */
 
+/* Server->client requests of stdio upstreams (src/mcp/rendezvous.c) and
+ * the modern era's input_required (src/mcp/mrtr.c). */
+#define LIMIT_RDV_PARKED_WORKER	1	/* calls parked by one worker: it
+					   waits for the reply, so one */
+#define LIMIT_RDV_PARKED_TENANT	16	/* parked calls of one tenant on
+					   one node (sockets in data_dir/rdv) */
+#define LIMIT_RDV_CALL_ID	128	/* the client's call id, JSON bytes */
+#define LIMIT_RDV_MSG		(1024 * 1024) /* one reply handed over */
+#define LIMIT_RDV_IO_MS		2000	/* one hand-over, both sides */
+#define LIMIT_MRTR_TTL_S	300	/* requestState lifetime */
+#define LIMIT_MRTR_STATE	(64 * 1024) /* requestState, base64url bytes */
+#define LIMIT_MRTR_INPUTS	8	/* inputResponses kept in one state */
+
 #endif /* PRODUCT_LIMITS_H */

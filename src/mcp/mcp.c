@@ -19,6 +19,7 @@
 #include "mcp/mcp.h"
 #include "mcp/modern.h"
 #include "mcp/protocol.h"
+#include "mcp/rendezvous.h"
 #include "product_limits.h"
 #include "mcp/policy.h"
 #include "log/reqlog.h"
@@ -83,6 +84,7 @@ struct mcp_ctx {
 	int			 modern;	/* MCP 2026-07-28 (modern.h) */
 	int			 version_unknown; /* an unknown version header
 						   left to the body's era */
+	int			 no_waiter;	/* a reply nobody waits for */
 
 	/* upstream */
 	double			 upstream_ms;	/* summed over a batch; < 0:
@@ -403,6 +405,7 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
     struct upstream_result *r)
 {
 	struct upstream		 u;
+	struct rendezvous_client rc;
 	enum response_fail	 f;
 	json_t			*resp;
 
@@ -414,7 +417,26 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 	    c->sess.upstream : NULL;
 	u.relay = mcp_relay;
 	u.arg = c;
+	/* A stdio child's requests for the client: on this POST's stream,
+	 * the reply through the rendezvous (rendezvous.h). */
+	memset(&rc, 0, sizeof(rc));
+	rc.data_dir = c->req->cfg->data_dir;
+	rc.tenant_id = c->target.tenant_id;
+	rc.session_id = c->req->session_id;
+	rc.call_id = json_object_get(msg, "id");
+	rc.relay = mcp_relay;
+	rc.arg = c;
+	if (c->have_sess && rc.call_id != NULL) {
+		u.ask = rendezvous_ask;
+		u.ask_arg = &rc;
+	}
 	f = upstream_call(&u, msg, r);
+	if (rc.cancelled) {
+		/* "Receivers ... SHOULD NOT send a response for the
+		 * cancelled request" (MCP cancellation). */
+		json_decref(r->response);
+		r->response = NULL;
+	}
 	if (r->ms >= 0)
 		c->upstream_ms = (c->upstream_ms < 0 ? 0 : c->upstream_ms) +
 		    r->ms;
@@ -427,6 +449,17 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 	resp = r->response;
 	r->response = NULL;
 	return resp;
+}
+
+/* A stdio upstream's reply or cancel for a call parked on this node
+ * (rendezvous.h): 0 handed over, else not. */
+static int
+mcp_rendezvous(struct mcp_ctx *c, const json_t *m)
+{
+	if (c->target.transport != TARGET_STDIO || !c->have_sess)
+		return 1;
+	return rendezvous_deliver(c->req->cfg->data_dir, c->target.tenant_id,
+	    c->req->session_id, m);
 }
 
 /* The same for a message whose answer is not wanted. */
@@ -625,7 +658,8 @@ mcp_messages(struct mcp_ctx *c)
 			 * send (the upstream handshake is ours); others go
 			 * on (cancelled, roots/list_changed, ...). */
 			if (strcmp(jsonx_str(m, "method"),
-			    "notifications/initialized") != 0)
+			    "notifications/initialized") != 0 &&
+			    mcp_rendezvous(c, m) != 0)
 				mcp_forward_only(c, m);
 		}
 		else if (kind == MCP_KIND_RESPONSE &&
@@ -636,10 +670,14 @@ mcp_messages(struct mcp_ctx *c)
 			 * the upstream, in its session, ids untouched. */
 			mcp_forward_only(c, m);
 		}
-		/* For stdio upstreams such requests are not relayed
-		 * (upstream_stdio answers them -32601: the answer would
-		 * arrive at another worker), so a response has nowhere
-		 * to go. Accepted (202) all the same. */
+		else if (kind == MCP_KIND_RESPONSE &&
+		    mcp_rendezvous(c, m) != 0) {
+			/* A stdio child's request relayed by a worker of
+			 * this node waits for it (rendezvous.h); nobody
+			 * does: 404. */
+			c->no_waiter = 1;
+			status = 404;
+		}
 	}
 	return status;
 }
@@ -655,6 +693,9 @@ mcp_respond(struct mcp_ctx *c, int status)
 		/* Only notifications or responses: 202, no body. */
 		if (c->sse)
 			return 0;
+		if (c->no_waiter)
+			return response_error(c->req, 404, NULL, "no upstream "
+			    "request is waiting for this reply");
 		return response_send(c->req, 202, NULL, NULL, 0);
 	}
 	if (c->sse) {
@@ -734,7 +775,7 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 	struct modern		 m;
 	enum response_fail	 f;
 	json_t			*data;
-	char			 why[256];
+	char			 why[256], caller[LIMIT_SESSION_FIELD + 16];
 
 	c->modern = 1;
 	modern_init(&m);
@@ -755,6 +796,9 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 		m.relay = mcp_relay;
 		m.arg = c;
 		m.h = h;
+		snprintf(caller, sizeof(caller), "%d:%s",
+		    (int)mcp_caller_kind(&c->who), mcp_caller_id(&c->who));
+		m.caller = caller;
 		modern_call(&m, c->body);
 		c->upstream_ms = m.upstream_ms;
 		snprintf(c->upstream_version, sizeof(c->upstream_version),

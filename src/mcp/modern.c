@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -437,6 +438,10 @@ modern_upstream(struct modern *m, const char *session, const json_t *msg,
 	u.session_id = session;
 	u.relay = modern_relay;
 	u.arg = m;
+	if (m->mrtr != NULL) {
+		u.ask = mrtr_ask;
+		u.ask_arg = m->mrtr;
+	}
 	if (forward) {
 		u.forward = m->fwd;
 		u.n_forward = m->n_fwd;
@@ -644,10 +649,37 @@ modern_local(struct modern *m, const json_t *msg, long ttl_ms)
 	return 1;
 }
 
+/* A stdio call's rounds (mrtr.h): 0, or -1 with m->answer the refusal
+ * of a retry whose requestState or inputResponses do not hold. */
+static int
+modern_rounds(struct modern *m, const json_t *msg, struct mrtr *t)
+{
+	const struct config	*cfg = m->req->cfg;
+	char			 why[160];
+
+	if (m->target->transport != TARGET_STDIO || m->caller == NULL)
+		return 0;
+	t->master_key = cfg->master_key.data;
+	t->master_key_len = cfg->master_key.len;
+	t->tenant_id = m->target->tenant_id;
+	t->server = m->target->alias;
+	t->caller = m->caller;
+	t->client_caps = json_object_get(modern_meta(msg), MODERN_META_CAPS);
+	if (mrtr_begin(t, msg, time(NULL), why, sizeof(why)) == -1) {
+		m->answer = modern_error(RESPONSE_FAIL_META,
+		    json_object_get(msg, "id"), why, NULL);
+		response_fail_map(RESPONSE_FAIL_META, NULL, &m->status);
+		return -1;
+	}
+	m->mrtr = t;
+	return 0;
+}
+
 void
 modern_call(struct modern *m, const json_t *msg)
 {
 	struct upstream_result	 r;
+	struct mrtr		 t;
 	json_t			*legacy = NULL;
 	long			 ttl_ms;
 	char			 sid[LIMIT_UPSTREAM_SESSION + 1] = "";
@@ -664,14 +696,18 @@ modern_call(struct modern *m, const json_t *msg)
 	 * data. Private: the result is for this tenant's members only. */
 	ttl_ms = strcmp(m->r.method, "resources/read") == 0 ? 0 :
 	    (long)m->req->cfg->config_ttl * 1000;
+	mrtr_init(&t);
 	if (modern_local(m, msg, ttl_ms))
 		goto shape;
+	if (modern_rounds(m, msg, &t) == -1)
+		goto out;
 	if ((legacy = modern_to_legacy(msg)) == NULL) {
 		m->answer = response_rpc_error(RESPONSE_FAIL_INTERNAL,
 		    json_object_get(msg, "id"), "out of memory");
 		response_fail_map(RESPONSE_FAIL_INTERNAL, NULL, &m->status);
-		return;
+		goto out;
 	}
+	mrtr_strip(legacy);
 	if (m->target->transport == TARGET_HTTP &&
 	    modern_open(m, msg, sid, sizeof(sid), NULL) == -1)
 		goto out;
@@ -681,11 +717,30 @@ modern_call(struct modern *m, const json_t *msg)
 	    1, &r);
 	upstream_result_release(&r);
 	modern_close(m, sid);
+	if (m->mrtr != NULL && mrtr_pending(m->mrtr)) {
+		/* The child asked the client something: its answer (an
+		 * error for want of the input) is dropped. */
+		json_decref(m->answer);
+		m->answer = mrtr_answer(m->mrtr, json_object_get(msg, "id"),
+		    time(NULL));
+		m->status = 200;
+		if (m->answer == NULL) {
+			/* The answers so far do not fit LIMIT_MRTR_STATE. */
+			m->answer = response_rpc_error(RESPONSE_FAIL_INTERNAL,
+			    json_object_get(msg, "id"), "the answers do not "
+			    "fit in a requestState");
+			response_fail_map(RESPONSE_FAIL_INTERNAL, NULL,
+			    &m->status);
+		}
+		goto out;
+	}
 	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0)
 		policy_filter_tools_list(m->target,
 		    json_object_get(m->answer, "result"));
 shape:
 	modern_shape(m->answer, m->r.method, ttl_ms);
 out:
+	m->mrtr = NULL;
+	mrtr_release(&t);
 	json_decref(legacy);
 }

@@ -49,9 +49,14 @@
  * case-insensitive). Every result gets resultType; list results,
  * resources/read and discover get ttlMs and cacheScope; notifications/message
  * reach the client only at or above the request's _meta logLevel (none
- * without one); requests the upstream sends the client (sampling,
- * elicitation, roots) are not relayed to a modern client (input_required
- * is not built yet); -32002 (resource not found) becomes -32602.
+ * without one); requests a stdio upstream sends the client (sampling,
+ * elicitation, roots) become an input_required result whose sealed
+ * requestState the client's retry brings back with inputResponses
+ * (mrtr.h: the call is run again and the child's requests answered from
+ * them; a requestState that does not open, has expired, belongs to
+ * another caller or request is refused, 400 + -32602, before the
+ * upstream); an http upstream's are not relayed to a modern client yet;
+ * -32002 (resource not found) becomes -32602.
  *
  * Ownership: everything passed in is borrowed; m->answer is NEW, owned
  * by m until modern_release.
@@ -66,6 +71,7 @@
 #include "http/response.h"
 #include "product_limits.h"
 #include "store/target.h"
+#include "mcp/mrtr.h"
 #include "mcp/upstream.h"
 
 #define MODERN_META_VERSION	"io.modelcontextprotocol/protocolVersion"
@@ -133,6 +139,9 @@ struct modern {
 	void			*arg;
 	struct modern_req	 r;		/* from modern_check */
 	const struct modern_headers *h;		/* Mcp-Param-* to forward */
+	const char		*caller;	/* "<kind>:<id>", binds a
+						   requestState (mrtr.h) */
+	struct mrtr		*mrtr;		/* the call's rounds, or NULL */
 
 	/* out */
 	json_t			*answer;	/* NEW; NULL: none (202) */

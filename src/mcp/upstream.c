@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/protocol.h"
@@ -114,19 +115,41 @@ upstream_result_release(struct upstream_result *r)
 	upstream_result_init(r);
 }
 
+/* A stdio call's hook argument. */
+struct upstream_stdio_hook {
+	const struct upstream	*u;
+	uint64_t		 deadline;	/* clock_mono_ms */
+};
+
 /* The transports' relay hooks: a client that went away is not a
  * cancellation, so both always go on. */
 static int
 upstream_stdio_event(const json_t *msg, json_t **reply, void *arg)
 {
-	const struct upstream	*u = arg;
+	const struct upstream_stdio_hook *h = arg;
+	const struct upstream		 *u = h->u;
 
-	/* Server->client requests (sampling, elicitation, roots) would
-	 * need the client's answer, which arrives in another POST: not
-	 * relayed yet, so *reply stays NULL and the server gets -32601. */
-	if (reply == NULL && u->relay != NULL)
+	/* Server->client requests (sampling, elicitation, roots): to the
+	 * caller's ask hook, or -32601 without one. */
+	if (reply != NULL)
+		return u->ask != NULL ? u->ask(u->ask_arg, msg, h->deadline,
+		    reply) : 0;
+	if (u->relay != NULL)
 		u->relay(u->arg, msg);
 	return 0;
+}
+
+/* What stdio children are told the client can do: everything the ask
+ * hooks relay (upstream.h). Part of the pool fingerprint. */
+static const json_t *
+upstream_stdio_caps(void)
+{
+	static json_t	*caps;
+
+	if (caps == NULL)
+		caps = json_pack("{s:{}, s:{}, s:{}}", "sampling",
+		    "elicitation", "roots");
+	return caps;
 }
 
 static int
@@ -173,6 +196,7 @@ upstream_stdio_opts_of(const struct upstream *u,
 	o->max_calls = (unsigned)cfg->stdio_max_calls;
 	o->init_ms = (unsigned)cfg->stdio_init_ms;
 	o->client_protocol_version = MCP_VERSION_LATEST;
+	o->client_capabilities = upstream_stdio_caps();
 }
 
 /* The failure, logged, and the client's error for msg's id. */
@@ -244,6 +268,7 @@ upstream_call_stdio(const struct upstream *u, const json_t *msg,
 	struct upstream_stdio_spec	 spec;
 	struct upstream_stdio_opts	 opts;
 	struct upstream_stdio_info	 info;
+	struct upstream_stdio_hook	 hook;
 	enum upstream_stdio_err		 e;
 	struct buf			 hide;
 	json_t				*traced;
@@ -254,8 +279,11 @@ upstream_call_stdio(const struct upstream *u, const json_t *msg,
 	upstream_stdio_opts_of(u, &opts, &hide);
 	upstream_stdio_info_init(&info);
 	traced = upstream_trace_meta(u, msg);
+	hook.u = u;
+	hook.deadline = clock_mono_ms() + (opts.deadline_ms > 0 ?
+	    opts.deadline_ms : LIMIT_STDIO_DEADLINE_MS);
 	e = upstream_stdio_call(&spec, &opts, traced, upstream_stdio_event,
-	    (void *)(uintptr_t)u, &r->response, &info);
+	    &hook, &r->response, &info);
 	json_decref(traced);
 	r->ms = info.ms;
 	snprintf(r->version, sizeof(r->version), "%s", info.protocol_version);

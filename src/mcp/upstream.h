@@ -27,7 +27,10 @@
  *    message is upstream_http_call() with MCP-Protocol-Version u->version
  *    and Mcp-Session-Id u->session_id.
  * Messages the upstream sends for the client while it works (progress,
- * logging) go to u->relay as they arrive. A failure is logged (warning,
+ * logging) go to u->relay as they arrive; a stdio child's requests for
+ * the client go to u->ask (stdio children are initialized with the
+ * client capabilities sampling, elicitation and roots, so that they may
+ * ask: a client that cannot answer gets the request and says so). A failure is logged (warning,
  * module "mcp", with the server alias and method) before the return.
  *
  * upstream_end() ends the upstream's own session (http with
@@ -38,6 +41,8 @@
  */
 #ifndef MCP_UPSTREAM_H
 #define MCP_UPSTREAM_H
+
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -52,6 +57,14 @@
  * arrives. */
 typedef void upstream_relay_fn(void *arg, const json_t *msg);
 
+/* A request the upstream sends the client (sampling/createMessage,
+ * elicitation/create, roots/list; borrowed) during a stdio call: set
+ * *reply to a NEW {"result": ...} or {"error": ...} by deadline
+ * (clock_mono_ms()). Return 0, or -1 to abort the call (the child is
+ * ended). Left NULL, the upstream gets -32601. */
+typedef int upstream_ask_fn(void *arg, const json_t *request,
+	    uint64_t deadline, json_t **reply);
+
 struct upstream {
 	struct request		*req;		/* configuration, clock */
 	const struct target	*target;
@@ -65,6 +78,9 @@ struct upstream {
 						   the client's to pass on
 						   (Mcp-Param-*), or NULL */
 	size_t			 n_forward;
+	upstream_ask_fn		*ask;		/* stdio: server->client
+						   requests; NULL: -32601 */
+	void			*ask_arg;
 };
 
 struct upstream_result {

@@ -13,6 +13,11 @@
 //                (default {"message":"hello v2"}), --expect-text a string
 //                its text content must contain (default "hello v2")
 //   --timeout MS bound for the whole run (default 60000)
+//   --s2c 1      also declare elicitation, sampling and roots, answer them
+//                (the SDK fulfils input_required results with these
+//                handlers and retries), and call server-everything's
+//                trigger-elicitation-request, trigger-sampling-request and
+//                get-roots-list
 //
 // Checks: connect (era, protocol version, server info from discover),
 // tools/list (the tool is there), tools/call (text), and for modern: a
@@ -29,6 +34,7 @@ const opt = {
 const flags = {
   '--url': 'url', '--token': 'token', '--mode': 'mode', '--era': 'era',
   '--tool': 'tool', '--args': 'args', '--expect-text': 'expect', '--timeout': 'timeout',
+  '--s2c': 's2c',
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = flags[process.argv[i]];
@@ -70,7 +76,24 @@ const timer = setTimeout(() => {
 
 const mode = opt.mode === 'pin' ? { pin: '2026-07-28' } : opt.mode;
 const client = new Client({ name: 'platform-v2-test', version: '1.0.0' },
-  { versionNegotiation: { mode } });
+  opt.s2c ? { versionNegotiation: { mode }, capabilities: { elicitation: {}, sampling: {}, roots: {} } }
+    : { versionNegotiation: { mode } });
+// --s2c: the methods the handlers were asked for.
+const asked = [];
+if (opt.s2c) {
+  client.setRequestHandler('elicitation/create', async (req) => {
+    asked.push(req.method);
+    return { action: 'accept', content: { name: 'Grace Hopper', check: true, email: 'grace@example.com' } };
+  });
+  client.setRequestHandler('sampling/createMessage', async (req) => {
+    asked.push(req.method);
+    return { role: 'assistant', model: 'test-model', content: { type: 'text', text: 'sampled-by-the-v2-client' } };
+  });
+  client.setRequestHandler('roots/list', async (req) => {
+    asked.push(req.method);
+    return { roots: [{ uri: 'file:///tmp/v2-test-root', name: 'v2-test-root' }] };
+  });
+}
 const transport = new StreamableHTTPClientTransport(new URL(opt.url), {
   requestInit: opt.token ? { headers: { Authorization: `Bearer ${opt.token}` } } : undefined,
   fetch: recordingFetch,
@@ -113,6 +136,29 @@ try {
       JSON.stringify(seen.filter((s) => s.session !== null)));
     check(seen.some((s) => s.method === 'server/discover' && s.status === 200),
       'server/discover POSTed with Mcp-Method', JSON.stringify(seen.map((s) => `${s.method}:${s.status}`)));
+  }
+  if (opt.s2c) {
+    const cases = [
+      ['trigger-elicitation-request', {}, 'elicitation/create', 'Grace Hopper'],
+      ['trigger-sampling-request', { prompt: 'hello', maxTokens: 20 }, 'sampling/createMessage', 'sampled-by-the-v2-client'],
+      ['get-roots-list', {}, 'roots/list', 'file:///tmp/v2-test-root'],
+    ];
+    for (const [name, args, method, expect] of cases) {
+      const before = asked.length;
+      const calls = () => seen.filter((x) => x.method === 'tools/call').length;
+      const c0 = calls();
+      try {
+        const r = await client.callTool({ name, arguments: args });
+        const t = (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+        // roots: server-everything asks once per child and caches them.
+        const got = asked.slice(method === 'roots/list' ? 0 : before).includes(method);
+        check(!r.isError && t.includes(expect) && got,
+          `tools/call ${name}: ${method} answered through input_required`,
+          `${calls() - c0} tools/call POST(s); result: ${t.slice(0, 200)}`);
+      } catch (e) {
+        check(false, `tools/call ${name}: ${method} answered through input_required`, e?.stack ?? String(e));
+      }
+    }
   }
   await client.close();
 } catch (e) {

@@ -28,6 +28,16 @@
 //   --timeout MS         bound for the whole run (default 60000); each request
 //                        is bounded by min(MS, 30000)
 //   --quiet              no "#" diagnostics
+//   --s2c MODE           server->client requests instead of the checks below:
+//                        "answer": declare sampling, elicitation and roots,
+//                        answer them, and call server-everything's
+//                        trigger-elicitation-request, trigger-sampling-request
+//                        and get-roots-list; then a reply to an id nobody
+//                        waits for must get 404.
+//                        "silent": never answer an elicitation; the call must
+//                        fail (the server's timeout) and an echo after it work
+//                        "cancel": cancel the call while its elicitation waits
+//                        (notifications/cancelled); an echo after it must work
 //
 // Checks (one TAP line each): initialize (protocol version, serverInfo),
 // session id, tools/list, tools/call, resources/list, resources/read,
@@ -41,6 +51,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   CallToolResultSchema,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -74,6 +87,7 @@ const flags = {
   '--prompt-args': ['promptArgs', JSON.parse],
   '--stale-status': ['staleStatus', Number],
   '--timeout': ['timeout', Number],
+  '--s2c': ['s2c', String],
 };
 function usage(code) {
   const head = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1);
@@ -212,7 +226,33 @@ const transport = new StreamableHTTPClientTransport(new URL(opt.url), {
   requestInit: { headers },
   fetch: recordingFetch,
 });
-const client = new Client({ name: 'mcp-platform-sdk-test', version: '1.0.0' }, { capabilities: {} });
+const client = new Client(
+  { name: 'mcp-platform-sdk-test', version: '1.0.0' },
+  { capabilities: opt.s2c ? { sampling: {}, elicitation: {}, roots: { listChanged: true } } : {} },
+);
+// --s2c: what the handlers saw (method, the id the platform gave it).
+const asked = [];
+let cancelCall = null;
+if (opt.s2c) {
+  client.setRequestHandler(ElicitRequestSchema, async (req, extra) => {
+    asked.push({ method: req.method, id: extra.requestId });
+    if (opt.s2c === 'cancel') {
+      // Cancel the call the question belongs to, then never answer.
+      setTimeout(() => cancelCall?.abort('the test cancels'), 10);
+      return new Promise(() => {});
+    }
+    if (opt.s2c === 'silent') return new Promise(() => {});
+    return { action: 'accept', content: { name: 'Ada Lovelace', check: true, email: 'ada@example.com' } };
+  });
+  client.setRequestHandler(CreateMessageRequestSchema, async (req, extra) => {
+    asked.push({ method: req.method, id: extra.requestId });
+    return { role: 'assistant', model: 'test-model', content: { type: 'text', text: 'sampled-by-the-test-client' } };
+  });
+  client.setRequestHandler(ListRootsRequestSchema, async (req, extra) => {
+    asked.push({ method: req.method, id: extra.requestId });
+    return { roots: [{ uri: 'file:///tmp/s2c-test-root', name: 's2c-test-root' }] };
+  });
+}
 
 const logs = [];
 const t0 = performance.now();
@@ -224,6 +264,96 @@ client.onerror = (e) => diag(`client error: ${errText(e)}`);
 
 const pick = (cands, names) => (cands ?? []).find((c) => names.has(c.name));
 const toolText = (r) => (r?.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+
+// Server->client requests (--s2c): after initialize, instead of main's checks.
+async function s2cMain(pv) {
+  const call = async (name, args, timeout = reqTimeout) =>
+    client.callTool({ name, arguments: args }, undefined, { timeout });
+  if (opt.s2c === 'cancel') {
+    cancelCall = new AbortController();
+    const t = now();
+    let detail;
+    try {
+      await client.callTool({ name: 'trigger-elicitation-request', arguments: {} }, undefined,
+        { timeout: reqTimeout, signal: cancelCall.signal });
+      detail = 'the call completed';
+    } catch (e) {
+      detail = errText(e);
+    }
+    check('a call cancelled while its elicitation waits ends', detail !== 'the call completed' &&
+      asked.some((a) => a.method === 'elicitation/create'), `${detail} after ${now() - t} ms`);
+    try {
+      const r = await call('echo', { message: 'after-the-cancel' });
+      check('the next call works', toolText(r).includes('after-the-cancel'), `result: ${short(toolText(r))}`);
+    } catch (e) {
+      check('the next call works', false, errText(e));
+    }
+    return;
+  }
+  if (opt.s2c === 'silent') {
+    const t = now();
+    let failedAsExpected = false;
+    let detail;
+    try {
+      const r = await call('trigger-elicitation-request', {}, reqTimeout);
+      failedAsExpected = !!r.isError;
+      detail = `result: ${short(r)}`;
+    } catch (e) {
+      failedAsExpected = true;
+      detail = errText(e);
+    }
+    check('elicitation never answered: the call ends with an error', failedAsExpected &&
+      asked.some((a) => a.method === 'elicitation/create'), `${detail} after ${now() - t} ms`);
+    try {
+      const r = await call('echo', { message: 'after-the-silence' });
+      check('the next call works', toolText(r).includes('after-the-silence'), `result: ${short(toolText(r))}`);
+    } catch (e) {
+      check('the next call works', false, errText(e));
+    }
+    return;
+  }
+  const cases = [
+    ['trigger-elicitation-request', {}, 'elicitation/create', 'Ada Lovelace'],
+    ['trigger-sampling-request', { prompt: 'hello', maxTokens: 20 }, 'sampling/createMessage', 'sampled-by-the-test-client'],
+    ['get-roots-list', {}, 'roots/list', 'file:///tmp/s2c-test-root'],
+  ];
+  for (const [name, args, method, expect] of cases) {
+    const before = asked.length;
+    try {
+      const r = await call(name, args);
+      const t = toolText(r);
+      // server-everything asks for roots once per child (and caches them),
+      // perhaps during an earlier call: any roots/list of this run counts.
+      const a = asked.slice(method === 'roots/list' ? 0 : before).find((x) => x.method === method);
+      check(`tools/call ${name}: ${method} answered`, !r.isError && t.includes(expect) && !!a,
+        `asked with id ${short(a?.id)}; result: ${short(t)}`);
+    } catch (e) {
+      check(`tools/call ${name}: ${method} answered`, false, errText(e));
+    }
+  }
+  // A reply to an id no upstream waits for: 404.
+  const sid = transport.sessionId;
+  for (const id of [asked[0]?.id ?? 's2c.x', 's2c.00000000000000000000000000000000.31', 42]) {
+    try {
+      const res = await fetch(opt.url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          'Mcp-Session-Id': sid ?? '',
+          'MCP-Protocol-Version': pv,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id, result: { action: 'decline' } }),
+        signal: AbortSignal.timeout(reqTimeout),
+      });
+      const body = (await res.text()).slice(0, 200);
+      check(`a reply to ${short(id)} that nobody waits for -> 404`, res.status === 404, `got ${res.status}: ${body}`);
+    } catch (e) {
+      check(`a reply to ${short(id)} that nobody waits for`, false, errText(e));
+    }
+  }
+}
 
 async function main() {
   // 1. initialize
@@ -242,6 +372,10 @@ async function main() {
   );
   const sid = transport.sessionId;
   check('session id set after initialize', typeof sid === 'string' && /^[\x21-\x7e]+$/.test(sid), `Mcp-Session-Id=${sid}`);
+  if (opt.s2c) {
+    await s2cMain(pv);
+    return;
+  }
 
   // 2. tools/list, and the preset
   let tools = [];
