@@ -272,4 +272,13 @@
 #define LIMIT_CONSENT_PAGE	(256 * 1024)	/* one rendered page */
 #define LIMIT_CONSENT_COOKIE_AGE 3600		/* the session cookie, s */
 
+/* Modern (2026-07-28) upstreams: src/mcp/bridge_modern.h. */
+#define LIMIT_BRIDGE_CACHE	256		/* era verdicts and discover
+						   results kept per worker */
+#define LIMIT_BRIDGE_KEY	(LIMIT_URL + 200) /* one cache key */
+#define LIMIT_BRIDGE_ERA_TTL_S	300		/* an upstream's era verdict */
+#define LIMIT_BRIDGE_DISCOVER_TTL_MS (3600 * 1000) /* the longest an
+						   upstream's ttlMs keeps its
+						   DiscoverResult */
+
 #endif /* PRODUCT_LIMITS_H */

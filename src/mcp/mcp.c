@@ -14,6 +14,7 @@
 
 #include "auth/auth.h"
 #include "mcp/admit.h"
+#include "mcp/bridge_modern.h"
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/mcp.h"
@@ -83,6 +84,7 @@ struct mcp_ctx {
 	int			 modern;	/* MCP 2026-07-28 (modern.h) */
 	int			 version_unknown; /* an unknown version header
 						   left to the body's era */
+	char			 caller[LIMIT_SLUG + 80]; /* "<kind>:<id>" */
 
 	/* upstream */
 	double			 upstream_ms;	/* summed over a batch; < 0:
@@ -391,6 +393,41 @@ mcp_relay(void *arg, const json_t *msg)
 	mcp_sse_send(arg, msg);
 }
 
+/* A modern upstream's call for this exchange (bridge_modern.h). */
+static void
+mcp_bridge_of(struct mcp_ctx *c, struct bridge_modern *b)
+{
+	snprintf(c->caller, sizeof(c->caller), "%d:%s",
+	    (int)mcp_caller_kind(&c->who), mcp_caller_id(&c->who));
+	bridge_modern_init(b);
+	b->req = c->req;
+	b->target = &c->target;
+	b->caller = c->caller;
+	b->relay = mcp_relay;
+	b->arg = c;
+}
+
+/* A legacy client's message on a modern upstream: 1 (answered, *resp and
+ * *status set), or 0 for a legacy upstream. */
+static int
+mcp_bridged(struct mcp_ctx *c, const json_t *msg, json_t **resp,
+    int *status)
+{
+	struct bridge_modern	 b;
+	int			 rc;
+
+	mcp_bridge_of(c, &b);
+	if ((rc = bridge_modern_legacy(&b, msg, resp)) == 1) {
+		*status = b.status;
+		if (b.ms >= 0)
+			c->upstream_ms = (c->upstream_ms < 0 ? 0 :
+			    c->upstream_ms) + b.ms;
+		snprintf(c->upstream_version, sizeof(c->upstream_version),
+		    "%s", MCP_VERSION_MODERN);
+	}
+	return rc;
+}
+
 /*
  * One message through the upstream (upstream.c): the answer (a NEW
  * reference: the upstream's result/error, or the platform's error with
@@ -434,8 +471,13 @@ static void
 mcp_forward_only(struct mcp_ctx *c, const json_t *msg)
 {
 	struct upstream_result	 r;
+	json_t			*resp;
 	int			 st;
 
+	if (mcp_bridged(c, msg, &resp, &st) == 1) {
+		json_decref(resp);
+		return;
+	}
 	upstream_result_init(&r);
 	json_decref(mcp_forward(c, msg, &st, &r));
 	upstream_result_release(&r);
@@ -476,6 +518,7 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	const json_t		*id = json_object_get(msg, "id");
 	const char		*asked;
 	struct upstream_result	 r;
+	struct bridge_modern	 b;
 	json_t			*resp, *result;
 	int			 status, rc = -1;
 
@@ -487,7 +530,17 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	    asked != NULL && mcp_version_supported(asked) ? asked :
 	    MCP_VERSION_LATEST);
 	upstream_result_init(&r);
-	resp = mcp_forward(c, msg, &status, &r);
+	mcp_bridge_of(c, &b);
+	if ((resp = bridge_modern_legacy_initialize(&b, msg, c->version)) !=
+	    NULL) {
+		/* A modern upstream: answered from its discover, no
+		 * upstream session (every call is stateless). */
+		status = 200;
+		c->upstream_ms = b.ms;
+		snprintf(c->upstream_version, sizeof(c->upstream_version),
+		    "%s", MCP_VERSION_MODERN);
+	} else
+		resp = mcp_forward(c, msg, &status, &r);
 	if (resp == NULL) {
 		rc = mcp_fail(c, RESPONSE_FAIL_INTERNAL, id, "internal error");
 		goto out;
@@ -592,9 +645,11 @@ mcp_request(struct mcp_ctx *c, const json_t *msg, int *status)
 		    (json_t *)(uintptr_t)id, "result");
 	if (policy_check_request(&c->target, msg, why, sizeof(why)) == -1)
 		return response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
-	upstream_result_init(&r);
-	resp = mcp_forward(c, msg, status, &r);
-	upstream_result_release(&r);
+	if (mcp_bridged(c, msg, &resp, status) == 0) {
+		upstream_result_init(&r);
+		resp = mcp_forward(c, msg, status, &r);
+		upstream_result_release(&r);
+	}
 	if (resp != NULL && strcmp(method, "tools/list") == 0)
 		policy_filter_tools_list(&c->target,
 		    json_object_get(resp, "result"));
@@ -755,6 +810,9 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 		m.relay = mcp_relay;
 		m.arg = c;
 		m.h = h;
+		snprintf(c->caller, sizeof(c->caller), "%d:%s",
+		    (int)mcp_caller_kind(&c->who), mcp_caller_id(&c->who));
+		m.caller = c->caller;
 		modern_call(&m, c->body);
 		c->upstream_ms = m.upstream_ms;
 		snprintf(c->upstream_version, sizeof(c->upstream_version),

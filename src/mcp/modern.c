@@ -16,6 +16,7 @@
 #include "base64.h"
 #include "jsonx.h"
 #include "log.h"
+#include "mcp/bridge_modern.h"
 #include "mcp/modern.h"
 #include "mcp/policy.h"
 #include "mcp/protocol.h"
@@ -644,6 +645,61 @@ modern_local(struct modern *m, const json_t *msg, long ttl_ms)
 	return 1;
 }
 
+/* A modern upstream (bridge_modern.h): the request passed through, or
+ * discover from the cache. 1 when answered, 0 for a legacy upstream. */
+static int
+modern_passthrough(struct modern *m, const json_t *msg)
+{
+	struct bridge_modern	 b;
+	const json_t		*id = json_object_get(msg, "id");
+	json_t			*d, *res;
+	char			 why[256];
+
+	bridge_modern_init(&b);
+	b.req = m->req;
+	b.target = m->target;
+	b.caller = m->caller;
+	b.relay = modern_relay;
+	b.arg = m;
+	if (!bridge_modern_is(&b))
+		return 0;
+	snprintf(m->upstream_version, sizeof(m->upstream_version), "%s",
+	    MCP_VERSION_MODERN);
+	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1) {
+		m->answer = response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
+		return 1;
+	}
+	if (strcmp(m->r.method, "server/discover") == 0) {
+		if ((d = bridge_modern_discover(&b)) == NULL) {
+			m->answer = response_rpc_error(
+			    RESPONSE_FAIL_UPSTREAM_ERROR, id,
+			    "upstream discover failed");
+			response_fail_map(RESPONSE_FAIL_UPSTREAM_ERROR, NULL,
+			    &m->status);
+		} else if ((res = json_deep_copy(d)) != NULL) {
+			json_object_set_new(res, "capabilities",
+			    bridge_modern_caps(json_object_get(d,
+			    "capabilities")));
+			m->answer = json_pack("{s:s, s:O, s:o}", "jsonrpc",
+			    "2.0", "id", (json_t *)(uintptr_t)id, "result",
+			    res);
+		}
+		json_decref(d);
+		m->upstream_ms = b.ms;
+		return 1;
+	}
+	modern_forward_of(m);
+	b.forward = m->fwd;
+	b.n_forward = m->n_fwd;
+	m->answer = bridge_modern_call(&b, msg);
+	m->status = b.status;
+	m->upstream_ms = b.ms;
+	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0)
+		policy_filter_tools_list(m->target,
+		    json_object_get(m->answer, "result"));
+	return 1;
+}
+
 void
 modern_call(struct modern *m, const json_t *msg)
 {
@@ -664,7 +720,7 @@ modern_call(struct modern *m, const json_t *msg)
 	 * data. Private: the result is for this tenant's members only. */
 	ttl_ms = strcmp(m->r.method, "resources/read") == 0 ? 0 :
 	    (long)m->req->cfg->config_ttl * 1000;
-	if (modern_local(m, msg, ttl_ms))
+	if (modern_passthrough(m, msg) || modern_local(m, msg, ttl_ms))
 		goto shape;
 	if ((legacy = modern_to_legacy(msg)) == NULL) {
 		m->answer = response_rpc_error(RESPONSE_FAIL_INTERNAL,
