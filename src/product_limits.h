@@ -280,5 +280,12 @@
 #define LIMIT_BRIDGE_DISCOVER_TTL_MS (3600 * 1000) /* the longest an
 						   upstream's ttlMs keeps its
 						   DiscoverResult */
+#define LIMIT_BRIDGE_WAIT_MS	60000		/* a parked call waits this
+						   long for the client's input
+						   (src/mcp/bridge_park.h) */
+#define LIMIT_BRIDGE_ROUNDS	8		/* input_required rounds of
+						   one call */
+#define LIMIT_BRIDGE_REPLY	(64 * 1024)	/* one client reply relayed to
+						   a parked call */
 
 #endif /* PRODUCT_LIMITS_H */

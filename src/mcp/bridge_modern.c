@@ -19,6 +19,7 @@
 #include "log.h"
 #include "tracectx.h"
 #include "mcp/bridge_modern.h"
+#include "mcp/bridge_park.h"
 #include "mcp/protocol.h"
 #include "version.h"
 
@@ -300,8 +301,6 @@ bridge_modern_call(struct bridge_modern *b, const json_t *msg)
 		    res.detail);
 	if (resp != NULL && id != NULL)
 		json_object_set(resp, "id", (json_t *)(uintptr_t)id);
-	if (b->legacy_client)
-		bridge_modern_to_legacy(resp);
 out:
 	upstream_http_result_release(&res);
 	buf_release(&nh);
@@ -361,7 +360,6 @@ bridge_modern_discover(struct bridge_modern *b)
 	probe = *b;
 	probe.n_forward = 0;
 	probe.client_caps = NULL;
-	probe.legacy_client = 0;
 	probe.relay = NULL;
 	resp = bridge_modern_call(&probe, msg);
 	b->ms = probe.ms;
@@ -488,6 +486,163 @@ bridge_modern_to_legacy(json_t *resp)
 		json_object_del(res, "_meta");
 }
 
+static int
+bridge_input_required(const json_t *resp)
+{
+	const char	*t = jsonx_str(json_object_get(resp, "result"),
+			    "resultType");
+
+	return t != NULL && strcmp(t, "input_required") == 0;
+}
+
+/* The platform's error (NEW) ending a legacy client's rounds. */
+static json_t *
+bridge_round_error(struct bridge_modern *b, const json_t *msg,
+    enum response_fail f, const char *why)
+{
+	log_info(MOD, "http '%s' input_required: %s", b->target->alias, why);
+	response_fail_map(f, NULL, &b->status);
+	return response_rpc_error(f, json_object_get(msg, "id"), why);
+}
+
+/* The client's answers to one round's inputRequests (NEW object, by
+ * key), or NULL with *err the client's error (NEW). */
+static json_t *
+bridge_round(struct bridge_modern *b, const json_t *msg, const json_t *reqs,
+    json_t **err)
+{
+	const struct config	*cfg = b->req->cfg;
+	struct bridge_park_owner o = { b->target->tenant_id, b->target->alias,
+				    b->caller };
+	struct bridge_park	 p;
+	struct buf		 id;
+	const json_t		*ir;
+	const char		*k;
+	json_t			*out = json_object(), *got = NULL, *s2c;
+	uint64_t		 deadline;
+
+	*err = NULL;
+	buf_init(&id, LIMIT_BRIDGE_REPLY);
+	if (out == NULL || bridge_park_open(&p, cfg) == -1) {
+		*err = bridge_round_error(b, msg, RESPONSE_FAIL_INTERNAL,
+		    "cannot park the call for the client's input");
+		goto fail;
+	}
+	json_object_foreach((json_t *)(uintptr_t)reqs, k, ir) {
+		buf_reset(&id);
+		if (jsonx_str(ir, "method") == NULL ||
+		    bridge_park_id(&p, cfg, &o, k, &id) == -1 ||
+		    (s2c = json_pack("{s:s, s:s, s:s}", "jsonrpc", "2.0", "id",
+		    id.data, "method", jsonx_str(ir, "method"))) == NULL) {
+			*err = bridge_round_error(b, msg,
+			    RESPONSE_FAIL_UPSTREAM_ERROR,
+			    "an input request the platform cannot relay");
+			goto fail;
+		}
+		if (json_is_object(json_object_get(ir, "params")))
+			json_object_set(s2c, "params", json_object_get(ir,
+			    "params"));
+		/* On the client's POST stream (the legacy way a server
+		 * asks: sampling, elicitation, roots). */
+		b->relay(b->arg, s2c);
+		json_decref(s2c);
+	}
+	deadline = clock_mono_ms() + LIMIT_BRIDGE_WAIT_MS;
+	while (json_object_size(out) < json_object_size(reqs)) {
+		if (bridge_park_wait(&p, deadline, &got) == -1) {
+			*err = bridge_round_error(b, msg,
+			    RESPONSE_FAIL_UPSTREAM_TIMEOUT,
+			    "the client did not answer the input request in "
+			    "time");
+			goto fail;
+		}
+		k = jsonx_str(got, "k");
+		if (json_object_get(reqs, k) != NULL &&
+		    json_object_get(got, "error") != NULL) {
+			*err = bridge_round_error(b, msg,
+			    RESPONSE_FAIL_UPSTREAM_ERROR,
+			    "the client refused an input request");
+			goto fail;
+		}
+		if (json_object_get(reqs, k) != NULL &&
+		    json_is_object(json_object_get(got, "result")))
+			json_object_set(out, k, json_object_get(got, "result"));
+		json_decref(got);
+		got = NULL;
+	}
+	bridge_park_close(&p);
+	buf_release(&id);
+	return out;
+fail:
+	json_decref(got);
+	bridge_park_close(&p);
+	buf_release(&id);
+	json_decref(out);
+	return NULL;
+}
+
+/*
+ * A legacy client's call whose upstream answered input_required (resp,
+ * owned): each round's inputRequests become server->client requests on
+ * the client's stream, its replies (bridge_park.h) the retry's
+ * inputResponses, with the upstream's requestState; at most
+ * LIMIT_BRIDGE_ROUNDS rounds. The final answer, NEW.
+ */
+static json_t *
+bridge_rounds(struct bridge_modern *b, const json_t *msg, json_t *resp)
+{
+	const json_t	*res, *reqs, *st;
+	json_t		*answers, *retry, *params, *err;
+	int		 round;
+
+	for (round = 0; bridge_input_required(resp); round++) {
+		res = json_object_get(resp, "result");
+		reqs = json_object_get(res, "inputRequests");
+		st = json_object_get(res, "requestState");
+		if (round >= LIMIT_BRIDGE_ROUNDS || b->relay == NULL ||
+		    (!json_is_object(reqs) && !json_is_string(st))) {
+			json_decref(resp);
+			return bridge_round_error(b, msg,
+			    RESPONSE_FAIL_UPSTREAM_ERROR, "the upstream's "
+			    "input_required cannot be completed");
+		}
+		answers = json_is_object(reqs) && json_object_size(reqs) > 0 ?
+		    bridge_round(b, msg, reqs, &err) : json_object();
+		if (answers == NULL) {
+			json_decref(resp);
+			return err;
+		}
+		retry = json_deep_copy(msg);
+		params = json_object_get(retry, "params");
+		if (retry != NULL && !json_is_object(params)) {
+			params = json_object();
+			json_object_set_new(retry, "params", params);
+		}
+		json_object_set_new(params, "inputResponses", answers);
+		if (json_is_string(st))
+			json_object_set(params, "requestState",
+			    (json_t *)(uintptr_t)st);
+		json_decref(resp);
+		resp = retry != NULL ? bridge_modern_call(b, retry) : NULL;
+		json_decref(retry);
+		if (resp == NULL)
+			return bridge_round_error(b, msg,
+			    RESPONSE_FAIL_INTERNAL, "internal error");
+	}
+	return resp;
+}
+
+/* What a legacy client is taken to support: its requests reach it on
+ * its POST stream (the legacy session does not keep the capabilities
+ * it declared, so a client without one answers that request with an
+ * error, which ends the call). */
+static json_t *
+bridge_legacy_caps(void)
+{
+	return json_pack("{s:{}, s:{}, s:{}}", "elicitation", "sampling",
+	    "roots");
+}
+
 /* A legacy client's request on a modern upstream. */
 int
 bridge_modern_legacy(struct bridge_modern *b, const json_t *msg,
@@ -495,15 +650,23 @@ bridge_modern_legacy(struct bridge_modern *b, const json_t *msg,
 {
 	const json_t	*id = json_object_get(msg, "id");
 	const char	*method = jsonx_str(msg, "method");
-	json_t		*res;
+	json_t		*caps;
 
 	*resp = NULL;
 	if (!bridge_modern_is(b))
 		return 0;
-	b->legacy_client = 1;
-	if (method == NULL)
-		return 1;	/* a response: no request of the upstream's
-				   is waiting for one (input_required) */
+	if (method == NULL) {
+		/* A response: delivered to the parked call it names
+		 * (bridge_park.h), else nobody is waiting for it: 404. */
+		struct bridge_park_owner o = { b->target->tenant_id,
+		    b->target->alias, b->caller };
+
+		if (bridge_park_deliver(b->req->cfg, &o, msg) == -1)
+			b->status = 404;
+		else
+			b->status = 202;
+		return 1;
+	}
 	if (id == NULL)
 		/* notifications/initialized was the platform's, and
 		 * 2026-07-28 over HTTP has no client notification (a closed
@@ -517,22 +680,13 @@ bridge_modern_legacy(struct bridge_modern *b, const json_t *msg,
 		    (json_t *)(uintptr_t)id, "result");
 		return 1;
 	}
+	caps = bridge_legacy_caps();
+	b->client_caps = caps;
 	*resp = bridge_modern_call(b, msg);
-	res = json_object_get(*resp, "result");
-	if (json_is_object(res) && json_is_string(json_object_get(res,
-	    "resultType")) && strcmp(jsonx_str(res, "resultType"),
-	    "input_required") == 0) {
-		/* Not relayed to a legacy client yet (docs/api-reference.md,
-		 * "Bridging"). */
-		json_decref(*resp);
-		*resp = response_rpc_error(RESPONSE_FAIL_UPSTREAM_ERROR, id,
-		    "the upstream asks the client for input "
-		    "(input_required), which is not relayed to a legacy "
-		    "client yet");
-		response_fail_map(RESPONSE_FAIL_UPSTREAM_ERROR, NULL,
-		    &b->status);
-		return 1;
-	}
+	if (bridge_input_required(*resp))
+		*resp = bridge_rounds(b, msg, *resp);
+	b->client_caps = NULL;
+	json_decref(caps);
 	bridge_modern_to_legacy(*resp);
 	return 1;
 }

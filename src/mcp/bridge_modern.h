@@ -56,10 +56,9 @@ struct bridge_modern {
 	upstream_relay_fn	*relay;		/* notifications for the
 						   client, or NULL */
 	void			*arg;
-	int			 legacy_client;	/* 1: the answer in the
-						   legacy shape */
-	const json_t		*client_caps;	/* legacy client: its
-						   capabilities, or NULL */
+	const json_t		*client_caps;	/* a legacy message's
+						   _meta capabilities, or
+						   NULL: {} */
 	const struct upstream_http_header *forward;	/* Mcp-Param-*
 						   of a modern client */
 	size_t			 n_forward;
@@ -115,8 +114,11 @@ void	 bridge_modern_to_legacy(json_t *resp);
  * when the upstream is legacy (nothing done), else 1 with *resp the
  * answer (NEW; NULL for a notification or a response, which are not
  * sent on) in the legacy shape. logging/setLevel is answered by the
- * platform (2026-07-28 has none); an input_required result is not
- * relayed yet: an error (-32011).
+ * platform (2026-07-28 has none). An input_required result becomes
+ * server->client requests on the client's stream (b->relay) and its
+ * replies the retry's inputResponses (bridge_park.h); a response of the
+ * client is delivered to the parked call it names, b->status 202, or
+ * 404 when none is waiting (forged, expired, another caller's).
  */
 int	 bridge_modern_legacy(struct bridge_modern *, const json_t *msg,
 	    json_t **resp);

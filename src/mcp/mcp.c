@@ -684,6 +684,13 @@ mcp_messages(struct mcp_ctx *c)
 				mcp_forward_only(c, m);
 		}
 		else if (kind == MCP_KIND_RESPONSE &&
+		    mcp_bridged(c, m, &a, &st) == 1) {
+			/* A reply to a request the platform made of a modern
+			 * upstream's input_required (bridge_park.h): 404
+			 * when no call is waiting for it. */
+			if (st == 404)
+				status = 404;
+		} else if (kind == MCP_KIND_RESPONSE &&
 		    c->target.transport == TARGET_HTTP) {
 			/* The client's answer to a server->client request
 			 * (sampling, elicitation, roots) that an http
@@ -710,6 +717,9 @@ mcp_respond(struct mcp_ctx *c, int status)
 		/* Only notifications or responses: 202, no body. */
 		if (c->sse)
 			return 0;
+		if (status == 404)
+			return response_error(c->req, 404, NULL, "no request "
+			    "is waiting for this reply");
 		return response_send(c->req, 202, NULL, NULL, 0);
 	}
 	if (c->sse) {

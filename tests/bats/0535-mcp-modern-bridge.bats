@@ -205,8 +205,27 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 	assert_status 200
 }
 
-@test "a legacy client's input_required round trip (elicitation on the POST stream)" {
-	skip "not built: input_required to server->client requests for a legacy client needs the reply rendezvous (branch s2c); today an error -32011"
+@test "a legacy client's input_required round trip: an elicitation on its POST stream, the reply resumes the call" {
+	run timeout 90 "$STACK_NODE" "$TOP/tests/sdk/elicit-v1.mjs" --url "$BASE$EP" \
+	    --token "$DEMO_ACCESS_TOKEN" --name Ann
+	printf '# %s\n' "${lines[@]}" >&3
+	[ "$status" -eq 0 ]
+	run timeout 90 "$STACK_NODE" "$TOP/tests/sdk/elicit-v1.mjs" --url "$BASE$EP" \
+	    --token "$DEMO_ACCESS_TOKEN" --decline
+	printf '# %s\n' "${lines[@]}" >&3
+	[ "$status" -eq 0 ]
+}
+
+@test "hostile replies: a forged or tampered sealed id, and a reply nothing waits for, are 404" {
+	legacy_init
+	legacy '{"jsonrpc":"2.0","id":"mcpb1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","result":{"action":"accept","content":{"name":"x"}}}'
+	assert_status 404
+	legacy '{"jsonrpc":"2.0","id":"mcpb1.!!not-base64!!","result":{}}'
+	assert_status 404
+	legacy '{"jsonrpc":"2.0","id":42,"result":{}}'
+	assert_status 404
+	legacy '{"jsonrpc":"2.0","id":"mcpb1.","error":{"code":-1,"message":"x"}}'
+	assert_status 404
 }
 
 @test "subscriptions/listen: acknowledgement and tagged notifications" {
@@ -215,4 +234,29 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 
 @test "legacy GET stream: a list-changed notification, ended at its bound" {
 	skip "not built: GET is 405; listChanged/subscribe are not advertised instead"
+}
+
+@test "curl as the legacy client: the sealed id on the stream, a tampered copy 404, the real one 202, then the answer" {
+	local out=$BATS_TEST_TMPDIR/stream id bad
+	legacy_init
+	curl -sN -X POST "$BASE$EP" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
+	    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
+	    --data-binary '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ask_name","arguments":{}}}' \
+	    >"$out" 2>/dev/null 3>&- &
+	local pid=$!
+	wait_for grep -q 'mcpb1\.' "$out"
+	id=$(sed -n 's/^data: //p' "$out" | jq -r 'select(.method == "elicitation/create") | .id')
+	[[ $id == mcpb1.* ]]
+	# one character changed: the AEAD tag fails
+	bad=${id%?}$([ "${id: -1}" = A ] && echo B || echo A)
+	legacy "{\"jsonrpc\":\"2.0\",\"id\":\"$bad\",\"result\":{\"action\":\"accept\",\"content\":{\"name\":\"Eve\"}}}"
+	assert_status 404
+	legacy "{\"jsonrpc\":\"2.0\",\"id\":\"$id\",\"result\":{\"action\":\"accept\",\"content\":{\"name\":\"Bob\"}}}"
+	assert_status 202
+	wait "$pid"
+	sed -n 's/^data: //p' "$out" | jq -se 'map(select(.id == 9)) | .[0].result.content[0].text == "Hello, Bob"'
+	# the call is over: the same id again finds nobody waiting
+	legacy "{\"jsonrpc\":\"2.0\",\"id\":\"$id\",\"result\":{\"action\":\"accept\",\"content\":{\"name\":\"Bob\"}}}"
+	assert_status 404
 }
