@@ -287,5 +287,10 @@
 						   one call */
 #define LIMIT_BRIDGE_REPLY	(64 * 1024)	/* one client reply relayed to
 						   a parked call */
+#define LIMIT_LISTEN_MS		60000		/* one subscriptions/listen or
+						   GET stream (a worker held:
+						   docs/architecture.md) */
+#define LIMIT_LISTEN_NOTIFICATIONS 100		/* notifications relayed on
+						   one such stream */
 
 #endif /* PRODUCT_LIMITS_H */

@@ -427,16 +427,15 @@ bridge_modern_caps(const json_t *caps)
 		json_decref(out);
 		return json_object();
 	}
-	/* Nothing outside a request can reach the client through the
-	 * platform yet (no subscriptions/listen, no GET stream), and the
-	 * tasks extension is not relayed. */
+	/* For a legacy client: list changes reach it on the GET stream
+	 * (relayed from the upstream's subscriptions/listen), but
+	 * resources/subscribe has no stateless form, and the tasks
+	 * extension is the modern era's. */
 	json_object_del(out, "tasks");
 	json_object_foreach(out, k, v) {
 		(void)k;
-		if (!json_is_object(v))
-			continue;
-		json_object_del(v, "listChanged");
-		json_object_del(v, "subscribe");
+		if (json_is_object(v))
+			json_object_del(v, "subscribe");
 	}
 	return out;
 }
@@ -705,4 +704,129 @@ bridge_modern_legacy_initialize(struct bridge_modern *b, const json_t *msg,
 		return NULL;
 	return json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
 	    json_object_get(msg, "id"), "result", res);
+}
+
+/* ---- subscriptions/listen and the legacy GET stream ------------------- */
+
+#define BRIDGE_META_SUBSCRIPTION	"io.modelcontextprotocol/subscriptionId"
+
+/* The listen stream's messages for the client, counted against the
+ * bound; for a legacy client without the acknowledgement and the
+ * subscription tag (a GET stream has neither). */
+static int
+bridge_listen_event(void *arg, const char *data, size_t len,
+    const json_t *msg)
+{
+	struct bridge_modern	*b = arg;
+	const char		*method = jsonx_str(msg, "method");
+	json_t			*copy;
+
+	(void)data;
+	(void)len;
+	if (method == NULL || json_object_get(msg, "id") != NULL ||
+	    b->relay == NULL)
+		return 0;
+	if (!b->listen_legacy)
+		b->relay(b->arg, msg);
+	else if (strcmp(method, "notifications/subscriptions/acknowledged") !=
+	    0 && (copy = json_deep_copy(msg)) != NULL) {
+		json_t	*meta = json_object_get(json_object_get(copy,
+		    "params"), "_meta");
+
+		json_object_del(meta, BRIDGE_META_SUBSCRIPTION);
+		if (json_is_object(meta) && json_object_size(meta) == 0)
+			json_object_del(json_object_get(copy, "params"),
+			    "_meta");
+		b->relay(b->arg, copy);
+		json_decref(copy);
+	}
+	/* The acknowledgement does not count against the bound. */
+	if (strcmp(method, "notifications/subscriptions/acknowledged") != 0 &&
+	    ++b->events >= LIMIT_LISTEN_NOTIFICATIONS)
+		return -1;
+	return 0;
+}
+
+json_t *
+bridge_modern_listen(struct bridge_modern *b, const json_t *msg)
+{
+	struct upstream_http_header	 hs[LIMIT_UPSTREAM_HEADERS];
+	struct upstream_http_header	 fwd[1];
+	struct upstream_http_opts	 opts;
+	struct upstream_http_result	 res;
+	enum upstream_http_err		 e;
+	struct buf			 body;
+	const json_t			*id;
+	json_t				*out = NULL, *own = NULL, *resp = NULL;
+	char				 tp[TRACECTX_PARENT_LEN + 1];
+	double				 t0;
+	long				 bound = LIMIT_LISTEN_MS;
+
+	b->status = 200;
+	b->events = 0;
+	if (msg == NULL) {
+		/* The legacy GET stream: every list change the upstream
+		 * has (resource updates need resources/subscribe, which a
+		 * stateless upstream cannot keep: not asked for). */
+		own = json_pack("{s:s, s:s, s:s, s:{s:{s:b, s:b, s:b}}}",
+		    "jsonrpc", "2.0", "id", "platform-listen", "method",
+		    "subscriptions/listen", "params", "notifications",
+		    "toolsListChanged", 1, "promptsListChanged", 1,
+		    "resourcesListChanged", 1);
+		msg = own;
+	}
+	id = json_object_get(msg, "id");
+	buf_init(&body, LIMIT_RESPONSE_BODY);
+	upstream_http_result_init(&res);
+	if (msg == NULL || (out = bridge_modern_msg(b, msg)) == NULL ||
+	    jsonx_dumpb(&body, out) == -1) {
+		resp = bridge_failed(b, msg, RESPONSE_FAIL_INTERNAL,
+		    "internal error", "out of memory");
+		goto out;
+	}
+	fwd[0].name = "Mcp-Method";
+	fwd[0].value = "subscriptions/listen";
+	fwd[0].catalog = 0;
+	upstream_target_http(b->target, hs, &opts);
+	/* Bounded in time: the lower of the platform's bound and the
+	 * server's own timeout (a worker held by a stream serves no one
+	 * else: docs/architecture.md). */
+	if (opts.timeout_ms > 0 && opts.timeout_ms < bound)
+		bound = opts.timeout_ms;
+	opts.timeout_ms = bound;
+	opts.protocol_version = MCP_VERSION_MODERN;
+	opts.traceparent = tracectx_next(&b->req->trace, tp) == 0 ? tp : NULL;
+	opts.tracestate = b->req->trace.state;
+	opts.forward = fwd;
+	opts.n_forward = 1;
+	t0 = request_elapsed_ms(b->req);
+	e = upstream_http_call(&opts, body.data, body.len, bridge_listen_event,
+	    b, &res);
+	b->ms = request_elapsed_ms(b->req) - t0;
+	if (e == UPSTREAM_HTTP_OK && res.json != NULL)
+		resp = json_incref(res.json);	/* the upstream closed it */
+	else if (e == UPSTREAM_HTTP_TIMEOUT || e == UPSTREAM_HTTP_ABORTED)
+		/* The platform's bound: closed gracefully, as the upstream
+		 * would (an empty result tagged with the subscription). */
+		resp = json_pack("{s:s, s:O, s:{s:s, s:{s:O}}}", "jsonrpc",
+		    "2.0", "id", (json_t *)(uintptr_t)id, "result",
+		    "resultType", "complete", "_meta",
+		    BRIDGE_META_SUBSCRIPTION, (json_t *)(uintptr_t)id);
+	else if (e == UPSTREAM_HTTP_STATUS && json_is_object(
+	    json_object_get(res.json, "error"))) {
+		resp = json_incref(res.json);
+		b->status = res.status >= 400 && res.status < 500 ?
+		    (int)res.status : 502;
+	} else
+		resp = bridge_failed(b, msg, upstream_fail_http(e),
+		    res.msg[0] != '\0' ? res.msg : upstream_http_strerror(e),
+		    res.detail);
+	if (resp != NULL)
+		json_object_set(resp, "id", (json_t *)(uintptr_t)id);
+out:
+	upstream_http_result_release(&res);
+	buf_release(&body);
+	json_decref(out);
+	json_decref(own);
+	return resp;
 }

@@ -27,10 +27,11 @@
  * kept: every discover then goes upstream. At most LIMIT_BRIDGE_CACHE
  * entries; the one nearest its expiry makes room.
  *
- * What is not advertised. The upstream's capabilities are passed on
- * without listChanged and subscribe: neither a modern client
- * (subscriptions/listen) nor a legacy one (the GET stream) can be given
- * those notifications by the platform today. tasks is not passed on.
+ * What is advertised. A modern client sees the upstream's capabilities
+ * as they are: subscriptions/listen is relayed (bounded) and the tasks
+ * methods pass through. A legacy client's InitializeResult keeps
+ * listChanged (the GET stream relays the upstream's list changes) but
+ * not subscribe (resources/subscribe has no stateless form) nor tasks.
  *
  * Ownership: everything passed in is borrowed; returned json_t are NEW.
  * Not thread-safe (one FastCGI worker, one thread).
@@ -62,12 +63,15 @@ struct bridge_modern {
 	const struct upstream_http_header *forward;	/* Mcp-Param-*
 						   of a modern client */
 	size_t			 n_forward;
+	int			 listen_legacy;	/* listen for a legacy GET
+						   stream */
 
 	/* out */
 	int			 status;	/* HTTP status for the answer */
 	double			 ms;		/* time spent upstream, < 0:
 						   none */
 	int			 cached;	/* discover came from the cache */
+	size_t			 events;	/* listen: notifications relayed */
 };
 
 void	 bridge_modern_init(struct bridge_modern *);
@@ -84,7 +88,7 @@ json_t	*bridge_modern_discover(struct bridge_modern *);
 int	 bridge_modern_is(struct bridge_modern *);
 
 /* The capabilities of a DiscoverResult as the platform advertises them
- * (listChanged, subscribe and tasks removed). NEW. */
+ * to a legacy client (subscribe and tasks removed). NEW. */
 json_t	*bridge_modern_caps(const json_t *caps);
 
 /*
@@ -128,6 +132,18 @@ int	 bridge_modern_legacy(struct bridge_modern *, const json_t *msg,
  * the upstream is legacy. */
 json_t	*bridge_modern_legacy_initialize(struct bridge_modern *,
 	    const json_t *msg, const char *version);
+
+/*
+ * subscriptions/listen on the modern upstream, relayed to b->relay as it
+ * comes (the acknowledgement and the tagged notifications), bounded by
+ * LIMIT_LISTEN_NOTIFICATIONS notifications and LIMIT_LISTEN_MS (or the
+ * server's lower timeout): msg is a modern client's request, or NULL for
+ * a legacy client's GET stream (b->listen_legacy: every list change,
+ * without the acknowledgement and the subscription tag). The closing
+ * answer (NEW): the upstream's, or at the platform's bound the graceful
+ * close (an empty result tagged with the subscription id), or an error.
+ */
+json_t	*bridge_modern_listen(struct bridge_modern *, const json_t *msg);
 
 /* Forget every cached verdict and result (tests, shutdown). */
 void	 bridge_modern_cache_clear(void);

@@ -1004,6 +1004,51 @@ mcp_post(struct request *req, const struct route_params *params)
 	return c.rc;
 }
 
+/*
+ * GET /mcp/{tenant}/{server}: the legacy standalone stream, offered for a
+ * legacy session on a modern upstream only (bridge_modern_listen: the
+ * upstream's list changes, bounded by LIMIT_LISTEN_MS and
+ * LIMIT_LISTEN_NOTIFICATIONS, then the stream ends and the client
+ * reconnects). Everything else is 405, as MCP permits: a legacy upstream
+ * has no stream the platform could relay without holding a worker and
+ * an upstream session open, and 2026-07-28 has no GET.
+ */
+int
+mcp_get(struct request *req, const struct route_params *params)
+{
+	struct mcp_ctx		 c;
+	struct bridge_modern	 b;
+
+	mcp_ctx_init(&c, req);
+	if (req->session_id == NULL || (req->protocol_version != NULL &&
+	    mcp_version_modern(req->protocol_version)))
+		goto refuse;
+	if (mcp_bound(&c, params, 0) == -1 || mcp_authenticate(&c) == -1 ||
+	    mcp_resolve(&c) == -1 || mcp_session(&c) == -1)
+		goto out;
+	mcp_bridge_of(&c, &b);
+	if (!bridge_modern_is(&b))
+		goto refuse;
+	b.listen_legacy = 1;
+	snprintf(c.upstream_version, sizeof(c.upstream_version), "%s",
+	    MCP_VERSION_MODERN);
+	if (response_sse_begin(req, 200) == -1)
+		goto out;
+	c.sse = 1;
+	json_decref(bridge_modern_listen(&b, NULL));
+	c.upstream_ms = b.ms;
+	c.rc = 0;
+	goto out;
+refuse:
+	response_header(req, "Allow", "POST, DELETE");
+	c.rc = response_error(req, 405, NULL, "no standalone stream for "
+	    "this server");
+out:
+	mcp_log(&c, 0);
+	mcp_ctx_release(&c);
+	return c.rc;
+}
+
 /* DELETE /mcp/{tenant}/{server}: the session ends, upstream too. */
 int
 mcp_delete(struct request *req, const struct route_params *params)

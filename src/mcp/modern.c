@@ -38,6 +38,14 @@ static const char *const modern_methods[] = {
 	"resources/read", "completion/complete",
 };
 
+/* Served for a modern upstream only (passed through, bridge_modern.h):
+ * the listen stream and the tasks extension; 404 -32601 on the bridge to
+ * a legacy upstream. */
+static const char *const modern_passthrough_methods[] = {
+	"subscriptions/listen", "tasks/get", "tasks/result", "tasks/list",
+	"tasks/cancel",
+};
+
 /* Results that carry caching hints (caching "Cacheable Results"). */
 static const char *const modern_cacheable[] = {
 	"server/discover", "tools/list", "prompts/list", "resources/list",
@@ -327,7 +335,8 @@ modern_check(const struct modern_headers *h, const json_t *msg,
 		return RESPONSE_FAIL_HEADER_MISMATCH;
 	}
 	if (modern_in(r->method, modern_methods, NELEM(modern_methods)) ==
-	    -1) {
+	    -1 && modern_in(r->method, modern_passthrough_methods,
+	    NELEM(modern_passthrough_methods)) == -1) {
 		snprintf(why, whylen, "method not found: '%.64s'", r->method);
 		return RESPONSE_FAIL_METHOD_NOT_FOUND;
 	}
@@ -669,6 +678,12 @@ modern_passthrough(struct modern *m, const json_t *msg)
 		m->answer = response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
 		return 1;
 	}
+	if (strcmp(m->r.method, "subscriptions/listen") == 0) {
+		m->answer = bridge_modern_listen(&b, msg);
+		m->status = b.status;
+		m->upstream_ms = b.ms;
+		return 1;
+	}
 	if (strcmp(m->r.method, "server/discover") == 0) {
 		if ((d = bridge_modern_discover(&b)) == NULL) {
 			m->answer = response_rpc_error(
@@ -677,9 +692,8 @@ modern_passthrough(struct modern *m, const json_t *msg)
 			response_fail_map(RESPONSE_FAIL_UPSTREAM_ERROR, NULL,
 			    &m->status);
 		} else if ((res = json_deep_copy(d)) != NULL) {
-			json_object_set_new(res, "capabilities",
-			    bridge_modern_caps(json_object_get(d,
-			    "capabilities")));
+			/* Every capability as the upstream has it: listen
+			 * is relayed (bounded), tasks passed through. */
 			m->answer = json_pack("{s:s, s:O, s:o}", "jsonrpc",
 			    "2.0", "id", (json_t *)(uintptr_t)id, "result",
 			    res);
@@ -722,6 +736,16 @@ modern_call(struct modern *m, const json_t *msg)
 	    (long)m->req->cfg->config_ttl * 1000;
 	if (modern_passthrough(m, msg) || modern_local(m, msg, ttl_ms))
 		goto shape;
+	if (modern_in(m->r.method, modern_passthrough_methods,
+	    NELEM(modern_passthrough_methods)) != -1) {
+		/* The bridge to a legacy upstream has neither. */
+		m->answer = response_rpc_error(RESPONSE_FAIL_METHOD_NOT_FOUND,
+		    json_object_get(msg, "id"), "method not found: not "
+		    "served for this upstream");
+		response_fail_map(RESPONSE_FAIL_METHOD_NOT_FOUND, NULL,
+		    &m->status);
+		return;
+	}
 	if ((legacy = modern_to_legacy(msg)) == NULL) {
 		m->answer = response_rpc_error(RESPONSE_FAIL_INTERNAL,
 		    json_object_get(msg, "id"), "out of memory");

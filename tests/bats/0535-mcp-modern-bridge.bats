@@ -26,12 +26,14 @@ setup_file() {
 	stack_seed_demo || return 1
 	stack_psql -v url="http://127.0.0.1:$port/mcp" \
 	    -v tenant="$DEMO_TENANT" <<-'SQL' >/dev/null || return 1
-		insert into public.mcp_servers (slug, name, transport, argv, url)
+		insert into public.mcp_servers (slug, name, transport, argv, url, limits)
 		values ('modern-http', 'Modern fixture (v2 SDK, Streamable HTTP)',
-		        'http', null, :'url');
+		        'http', null, :'url', '{}'),
+		       ('modern-short', 'The same, calls bounded to 4 s (stream bounds)',
+		        'http', null, :'url', '{"timeout_ms": 4000}');
 		insert into public.tenant_servers (tenant_id, server_id, alias)
 		select t.id, s.id, s.slug from public.tenants t, public.mcp_servers s
-		 where t.slug = :'tenant' and s.slug = 'modern-http';
+		 where t.slug = :'tenant' and s.slug in ('modern-http', 'modern-short');
 	SQL
 	export DEMO_ACCESS_TOKEN DEMO_TENANT
 }
@@ -89,14 +91,13 @@ sdk() {
 
 count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 
-@test "a modern client passes through: discover from the upstream, listChanged/subscribe not advertised" {
+@test "a modern client passes through: discover from the upstream, its capabilities whole (listen is relayed)" {
 	modern "$EP" server/discover ''
 	assert_status 200
 	assert_json '.id == 1 and .result.resultType == "complete"'
 	assert_json '.result.supportedVersions | index("2026-07-28") != null'
 	assert_json '.result._meta["io.modelcontextprotocol/serverInfo"].name == "mcp-modern-fixture"'
-	assert_json '.result.capabilities.tools != null and .result.capabilities.logging != null'
-	assert_json '[.. | objects | has("listChanged") or has("subscribe")] | any | not'
+	assert_json '.result.capabilities.tools.listChanged == true and .result.capabilities.logging != null'
 	assert_json '.result.ttlMs == 60000 and .result.cacheScope == "public"'
 	[ -z "$(header mcp-session-id)" ]
 }
@@ -145,7 +146,11 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 	assert_json '.result.protocolVersion == "2025-11-25"'
 	assert_json '.result.serverInfo.name == "mcp-modern-fixture"'
 	assert_json '.result.instructions | contains("fixture")'
-	assert_json '[.. | objects | has("listChanged") or has("subscribe")] | any | not'
+	# list changes reach it on the GET stream; resources/subscribe and
+	# tasks cannot be given to a legacy client
+	assert_json '.result.capabilities.tools.listChanged == true'
+	assert_json '[.. | objects | has("subscribe")] | any | not'
+	assert_json '.result.capabilities | has("tasks") | not'
 	legacy '{"jsonrpc":"2.0","method":"notifications/initialized"}'
 	assert_status 202
 	legacy '{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}'
@@ -228,12 +233,81 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 	assert_status 404
 }
 
-@test "subscriptions/listen: acknowledgement and tagged notifications" {
-	skip "not built: subscriptions/listen is 404 -32601; listChanged/subscribe are not advertised instead"
+# stream FILE PATH METHOD [curl args]: a streaming request in the
+# background into FILE ($STREAM_PID)
+stream() {
+	local out=$1 path=$2 method=$3
+	shift 3
+	curl -sN -X "$method" "$BASE$path" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H "Accept: $ACCEPT" "$@" >"$out" 2>/dev/null 3>&- &
+	STREAM_PID=$!
 }
 
-@test "legacy GET stream: a list-changed notification, ended at its bound" {
-	skip "not built: GET is 405; listChanged/subscribe are not advertised instead"
+# touched FILE: ask the fixture to publish a change, then look for it in
+# FILE (the upstream's listen may not be open yet: wait_for repeats)
+touched() {
+	modern /mcp/demo/modern-http tools/call '"name":"touch","arguments":{"n":1}' >/dev/null
+	grep -q 'notifications/tools/list_changed' "$1"
+}
+
+@test "subscriptions/listen: the acknowledgement and tagged notifications, relayed; the stream ends at its bound" {
+	local out=$BATS_TEST_TMPDIR/listen start
+	start=$SECONDS
+	stream "$out" /mcp/demo/modern-short POST -H 'Content-Type: application/json' \
+	    -H "MCP-Protocol-Version: $V" -H 'Mcp-Method: subscriptions/listen' \
+	    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":\"sub-1\",\"method\":\"subscriptions/listen\",\"params\":{\"notifications\":{\"toolsListChanged\":true},$META}}"
+	wait_for grep -q 'notifications/subscriptions/acknowledged' "$out"
+	wait_for touched "$out"
+	wait "$STREAM_PID"
+	sed -n 's/^data: //p' "$out" | jq -se '
+	    (map(select(.method == "notifications/subscriptions/acknowledged")) | .[0].params._meta["io.modelcontextprotocol/subscriptionId"] == "sub-1") and
+	    (map(select(.method == "notifications/tools/list_changed")) | length >= 1 and all(.params._meta["io.modelcontextprotocol/subscriptionId"] == "sub-1")) and
+	    (map(select(.id == "sub-1")) | .[0].result.resultType == "complete")'
+	# ended by the server's 4 s bound, not held for LIMIT_LISTEN_MS
+	[ $((SECONDS - start)) -lt 30 ]
+}
+
+@test "subscriptions/listen: ended after LIMIT_LISTEN_NOTIFICATIONS (100) notifications" {
+	local out=$BATS_TEST_TMPDIR/listen-n
+	stream "$out" /mcp/demo/modern-http POST -H 'Content-Type: application/json' \
+	    -H "MCP-Protocol-Version: $V" -H 'Mcp-Method: subscriptions/listen' \
+	    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"subscriptions/listen\",\"params\":{\"notifications\":{\"toolsListChanged\":true},$META}}"
+	wait_for grep -q 'notifications/subscriptions/acknowledged' "$out"
+	modern /mcp/demo/modern-http tools/call '"name":"touch","arguments":{"n":150}'
+	assert_status 200
+	wait "$STREAM_PID"
+	[ "$(grep -c 'notifications/tools/list_changed' "$out")" -eq 100 ]
+	sed -n 's/^data: //p' "$out" | jq -se 'map(select(.id == 7)) | length == 1'
+}
+
+@test "legacy GET stream on a modern upstream: list changes without the subscription tag, ended at its bound" {
+	local out=$BATS_TEST_TMPDIR/get start
+	EP=/mcp/demo/modern-short legacy_init
+	start=$SECONDS
+	stream "$out" /mcp/demo/modern-short GET -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25'
+	wait_for touched "$out"
+	wait "$STREAM_PID"
+	sed -n 's/^data: //p' "$out" | jq -se '
+	    (map(select(.method == "notifications/tools/list_changed")) | length >= 1) and
+	    ([.. | objects | has("io.modelcontextprotocol/subscriptionId")] | any | not) and
+	    (map(select(.method == "notifications/subscriptions/acknowledged")) | length == 0)'
+	[ $((SECONDS - start)) -lt 30 ]
+}
+
+@test "GET: 405 without a session, in the modern era, and for a legacy upstream" {
+	http GET "$BASE$EP" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Accept: text/event-stream'
+	assert_status 405
+	[[ "$(header allow)" == *POST* ]]
+	legacy_init
+	http GET "$BASE$EP" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Accept: text/event-stream' \
+	    -H "Mcp-Session-Id: $SID" -H "MCP-Protocol-Version: $V"
+	assert_status 405
+	http GET "$BASE$EP" -H "Authorization: Bearer nope" -H 'Accept: text/event-stream' \
+	    -H "Mcp-Session-Id: $SID"
+	assert_status 401
+	http GET "$BASE$EP" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Accept: text/event-stream' \
+	    -H "Mcp-Session-Id: forged"
+	assert_status 404
 }
 
 @test "curl as the legacy client: the sealed id on the stream, a tampered copy 404, the real one 202, then the answer" {
