@@ -417,11 +417,26 @@ bridge_modern_is(struct bridge_modern *b)
 	return d != NULL;
 }
 
+void
+bridge_caps_undeliverable(json_t *caps, int list_changed)
+{
+	const char	*k;
+	json_t		*v;
+
+	json_object_foreach(caps, k, v) {
+		(void)k;
+		if (!json_is_object(v))
+			continue;
+		json_object_del(v, "subscribe");
+		if (!list_changed)
+			json_object_del(v, "listChanged");
+	}
+}
+
 json_t *
 bridge_modern_caps(const json_t *caps)
 {
-	json_t		*out, *v;
-	const char	*k;
+	json_t		*out;
 
 	if ((out = json_deep_copy(caps)) == NULL || !json_is_object(out)) {
 		json_decref(out);
@@ -432,11 +447,7 @@ bridge_modern_caps(const json_t *caps)
 	 * resources/subscribe has no stateless form, and the tasks
 	 * extension is the modern era's. */
 	json_object_del(out, "tasks");
-	json_object_foreach(out, k, v) {
-		(void)k;
-		if (json_is_object(v))
-			json_object_del(v, "subscribe");
-	}
+	bridge_caps_undeliverable(out, 1);
 	return out;
 }
 

@@ -87,6 +87,16 @@ json_t	*bridge_modern_discover(struct bridge_modern *);
  * known), else 0. */
 int	 bridge_modern_is(struct bridge_modern *);
 
+/*
+ * What the platform cannot deliver, removed from caps (capabilities, in
+ * place; may be NULL): every "subscribe" (resource updates come outside
+ * any request, on a stream the platform has only for modern upstreams),
+ * and "listChanged" unless list_changed (a legacy upstream: the GET
+ * stream is 405, so its list changes outside a request are lost; the
+ * requests themselves -- resources/subscribe -- still pass through).
+ */
+void	 bridge_caps_undeliverable(json_t *caps, int list_changed);
+
 /* The capabilities of a DiscoverResult as the platform advertises them
  * to a legacy client (subscribe and tasks removed). NEW. */
 json_t	*bridge_modern_caps(const json_t *caps);

@@ -555,6 +555,12 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	}
 	json_object_set_new(result, "protocolVersion",
 	    json_string(c->version));
+	/* A legacy upstream's notifications outside a request cannot reach
+	 * the client (no GET stream for it): not advertised. */
+	if (c->upstream_version[0] == '\0' ||
+	    !mcp_version_modern(c->upstream_version))
+		bridge_caps_undeliverable(json_object_get(result,
+		    "capabilities"), 0);
 	if (mcp_session_issue(c, r.session_id, c->new_session,
 	    sizeof(c->new_session)) == -1) {
 		rc = mcp_fail(c, RESPONSE_FAIL_INTERNAL, id,

@@ -334,3 +334,17 @@ touched() {
 	legacy "{\"jsonrpc\":\"2.0\",\"id\":\"$id\",\"result\":{\"action\":\"accept\",\"content\":{\"name\":\"Bob\"}}}"
 	assert_status 404
 }
+
+@test "a legacy upstream's listChanged and subscribe are not advertised (no stream can carry them)" {
+	post /mcp/demo/everything '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
+	assert_status 200
+	assert_json '.result.capabilities.resources != null and .result.capabilities.tools != null'
+	assert_json '[.. | objects | has("listChanged") or has("subscribe")] | any | not'
+	# the requests themselves still pass: resources/subscribe is answered
+	SID=$(header mcp-session-id)
+	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $SID" \
+	    -H 'MCP-Protocol-Version: 2025-11-25' \
+	    --data-binary '{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"uri":"demo://resource/static/document/architecture.md"}}'
+	[ "$status" = 200 ]
+}
