@@ -212,9 +212,14 @@ static json_t *
 bridge_failed(struct bridge_modern *b, const json_t *msg,
     enum response_fail f, const char *why, const char *detail)
 {
-	log_warn(MOD, "http '%s' %s (modern): %s: %s", b->target->alias,
-	    jsonx_str(msg, "method") != NULL ? jsonx_str(msg, "method") : "-",
-	    why, detail);
+	/* The era probe's refusal by a legacy upstream is expected. */
+	if (b->probe)
+		log_info(MOD, "http '%s' era probe: %s: %s (legacy)",
+		    b->target->alias, why, detail);
+	else
+		log_warn(MOD, "http '%s' %s (modern): %s: %s",
+		    b->target->alias, jsonx_str(msg, "method") != NULL ?
+		    jsonx_str(msg, "method") : "-", why, detail);
 	response_fail_map(f, NULL, &b->status);
 	if (json_object_get(msg, "id") == NULL)
 		return NULL;
@@ -360,6 +365,7 @@ bridge_modern_discover(struct bridge_modern *b)
 	probe = *b;
 	probe.n_forward = 0;
 	probe.client_caps = NULL;
+	probe.probe = 1;
 	probe.relay = NULL;
 	resp = bridge_modern_call(&probe, msg);
 	b->ms = probe.ms;

@@ -65,6 +65,8 @@ struct bridge_modern {
 	size_t			 n_forward;
 	int			 listen_legacy;	/* listen for a legacy GET
 						   stream */
+	int			 probe;		/* the era probe: a refusal
+						   is logged at info */
 
 	/* out */
 	int			 status;	/* HTTP status for the answer */

@@ -238,7 +238,7 @@ test_check(void)
 		    "{\"id\":1,\"method\":\"logging/setLevel\",\"params\":{"
 		    META("\"2026-07-28\"") "}}",
 		    RESPONSE_FAIL_METHOD_NOT_FOUND, -1 },
-		/* subscriptions/listen and tasks/* pass the rules: served
+		/* subscriptions/listen and the tasks methods pass the rules: served
 		 * for a modern upstream, 404 on the legacy bridge
 		 * (modern_call) */
 		{ __LINE__, "2026-07-28", "subscriptions/listen", NULL, NULL,
