@@ -8,13 +8,15 @@
 # advertised, and hostile input. The upstream is the modern fixture
 # (tests/fixtures/modern-server.mjs, v2 SDK) over Streamable HTTP; the
 # clients are curl, the v1 SDK (tests/sdk/client.mjs) and the v2 SDK
-# (tests/sdk/client-v2.mjs).
+# (tests/sdk/client-v2.mjs). BRIDGE_WEB=apache runs it behind Apache
+# (mod_fcgid) instead of lighttpd: the streams and parked calls pass under
+# both.
 
 load helpers
 
 setup_file() {
 	local port
-	stack_up lighttpd 3>&- || return 1
+	stack_up "${BRIDGE_WEB:-lighttpd}" 3>&- || return 1
 	port=$(stack_free_port)
 	export MODERN_METHOD_LOG="$STACK_DIR/modern-methods.log"
 	stack_private_file "$STACK_USER" "$MODERN_METHOD_LOG" || return 1
