@@ -27,15 +27,18 @@ setup_file() {
 	    return 1
 	stack_seed_demo || return 1
 	stack_psql -v url="http://127.0.0.1:$port/mcp" \
+	    -v fixture="$TOP/tests/fixtures/modern-server.mjs" \
 	    -v tenant="$DEMO_TENANT" <<-'SQL' >/dev/null || return 1
 		insert into public.mcp_servers (slug, name, transport, argv, url, limits)
-		values ('modern-http', 'Modern fixture (v2 SDK, Streamable HTTP)',
+		values ('modern', 'Modern fixture (v2 SDK, stdio)', 'stdio',
+		        array['node', :'fixture', '--stdio'], null, '{}'),
+		       ('modern-http', 'Modern fixture (v2 SDK, Streamable HTTP)',
 		        'http', null, :'url', '{}'),
 		       ('modern-short', 'The same, calls bounded to 4 s (stream bounds)',
 		        'http', null, :'url', '{"timeout_ms": 4000}');
 		insert into public.tenant_servers (tenant_id, server_id, alias)
 		select t.id, s.id, s.slug from public.tenants t, public.mcp_servers s
-		 where t.slug = :'tenant' and s.slug in ('modern-http', 'modern-short');
+		 where t.slug = :'tenant' and s.slug in ('modern', 'modern-http', 'modern-short');
 	SQL
 	export DEMO_ACCESS_TOKEN DEMO_TENANT
 }
@@ -186,6 +189,18 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 		grep '^not ok' <<<"$output" | grep -qv -i 'progress' && return 1; true; }
 	grep -q '^ok .*initialize' <<<"$output"
 	grep -q '^ok .*tools/call' <<<"$output"
+}
+
+@test "v1 SDK client on the modern fixture over stdio (spoken to in the legacy era: the pool's handshake)" {
+	sdk modern --simple-tool echo --simple-args '{"message":"v1 stdio"}' --expect-text 'v1 stdio' \
+	    --log-skip 'the modern fixture logs per request' --quiet
+	grep -q '^ok .*initialize' <<<"$output"
+	grep -q '^ok .*tools/call' <<<"$output"
+	grep -q '^ok .*resources/read' <<<"$output"
+}
+
+@test "v1 SDK client on the modern fixture over stdio: an elicitation round trip" {
+	skip "needs server->client requests relayed for stdio upstreams (the v2 SDK's legacy shim sends elicitation/create; the stdio rendezvous is branch s2c)"
 }
 
 @test "v2 SDK client pinned to 2026-07-28 on the modern fixture (pass-through)" {
