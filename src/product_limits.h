@@ -287,5 +287,25 @@
 #define LIMIT_MRTR_TTL_S	300	/* requestState lifetime */
 #define LIMIT_MRTR_STATE	(64 * 1024) /* requestState, base64url bytes */
 #define LIMIT_MRTR_INPUTS	8	/* inputResponses kept in one state */
+/* Modern (2026-07-28) upstreams: src/mcp/bridge_modern.h. */
+#define LIMIT_BRIDGE_CACHE	256		/* era verdicts and discover
+						   results kept per worker */
+#define LIMIT_BRIDGE_KEY	(LIMIT_URL + 200) /* one cache key */
+#define LIMIT_BRIDGE_ERA_TTL_S	300		/* an upstream's era verdict */
+#define LIMIT_BRIDGE_DISCOVER_TTL_MS (3600 * 1000) /* the longest an
+						   upstream's ttlMs keeps its
+						   DiscoverResult */
+#define LIMIT_BRIDGE_WAIT_MS	60000		/* a parked call waits this
+						   long for the client's input
+						   (src/mcp/bridge_park.h) */
+#define LIMIT_BRIDGE_ROUNDS	8		/* input_required rounds of
+						   one call */
+#define LIMIT_BRIDGE_REPLY	(64 * 1024)	/* one client reply relayed to
+						   a parked call */
+#define LIMIT_LISTEN_MS		60000		/* one subscriptions/listen or
+						   GET stream (a worker held:
+						   docs/architecture.md) */
+#define LIMIT_LISTEN_NOTIFICATIONS 100		/* notifications relayed on
+						   one such stream */
 
 #endif /* PRODUCT_LIMITS_H */

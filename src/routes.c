@@ -29,9 +29,11 @@ const struct route routes_platform[] = {
 	{ "GET", "/readyz", health_ready },
 	/* Prometheus text format; loopback or a token (api_metrics.h). */
 	{ "GET", "/metrics", api_metrics_get },
-	/* MCP Streamable HTTP; GET (a standalone server stream) is not
-	 * offered, so it gets 405 with Allow (MCP transports permit it). */
+	/* MCP Streamable HTTP; GET (the standalone server stream) is
+	 * offered for legacy sessions on modern upstreams only, else 405
+	 * with Allow (mcp.h; MCP transports permit it). */
 	{ "POST", "/mcp/{tenant}/{server}", mcp_post },
+	{ "GET", "/mcp/{tenant}/{server}", mcp_get },
 	{ "DELETE", "/mcp/{tenant}/{server}", mcp_delete },
 	/* RFC 9728 protected resource metadata, path form then root form,
 	 * and the platform's own token key. */

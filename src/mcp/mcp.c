@@ -14,6 +14,7 @@
 
 #include "auth/auth.h"
 #include "mcp/admit.h"
+#include "mcp/bridge_modern.h"
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/mcp.h"
@@ -85,6 +86,7 @@ struct mcp_ctx {
 	int			 version_unknown; /* an unknown version header
 						   left to the body's era */
 	int			 no_waiter;	/* a reply nobody waits for */
+	char			 caller[LIMIT_SLUG + 80]; /* "<kind>:<id>" */
 
 	/* upstream */
 	double			 upstream_ms;	/* summed over a batch; < 0:
@@ -393,6 +395,41 @@ mcp_relay(void *arg, const json_t *msg)
 	mcp_sse_send(arg, msg);
 }
 
+/* A modern upstream's call for this exchange (bridge_modern.h). */
+static void
+mcp_bridge_of(struct mcp_ctx *c, struct bridge_modern *b)
+{
+	snprintf(c->caller, sizeof(c->caller), "%d:%s",
+	    (int)mcp_caller_kind(&c->who), mcp_caller_id(&c->who));
+	bridge_modern_init(b);
+	b->req = c->req;
+	b->target = &c->target;
+	b->caller = c->caller;
+	b->relay = mcp_relay;
+	b->arg = c;
+}
+
+/* A legacy client's message on a modern upstream: 1 (answered, *resp and
+ * *status set), or 0 for a legacy upstream. */
+static int
+mcp_bridged(struct mcp_ctx *c, const json_t *msg, json_t **resp,
+    int *status)
+{
+	struct bridge_modern	 b;
+	int			 rc;
+
+	mcp_bridge_of(c, &b);
+	if ((rc = bridge_modern_legacy(&b, msg, resp)) == 1) {
+		*status = b.status;
+		if (b.ms >= 0)
+			c->upstream_ms = (c->upstream_ms < 0 ? 0 :
+			    c->upstream_ms) + b.ms;
+		snprintf(c->upstream_version, sizeof(c->upstream_version),
+		    "%s", MCP_VERSION_MODERN);
+	}
+	return rc;
+}
+
 /*
  * One message through the upstream (upstream.c): the answer (a NEW
  * reference: the upstream's result/error, or the platform's error with
@@ -467,8 +504,13 @@ static void
 mcp_forward_only(struct mcp_ctx *c, const json_t *msg)
 {
 	struct upstream_result	 r;
+	json_t			*resp;
 	int			 st;
 
+	if (mcp_bridged(c, msg, &resp, &st) == 1) {
+		json_decref(resp);
+		return;
+	}
 	upstream_result_init(&r);
 	json_decref(mcp_forward(c, msg, &st, &r));
 	upstream_result_release(&r);
@@ -509,6 +551,7 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	const json_t		*id = json_object_get(msg, "id");
 	const char		*asked;
 	struct upstream_result	 r;
+	struct bridge_modern	 b;
 	json_t			*resp, *result;
 	int			 status, rc = -1;
 
@@ -520,7 +563,17 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	    asked != NULL && mcp_version_supported(asked) ? asked :
 	    MCP_VERSION_LATEST);
 	upstream_result_init(&r);
-	resp = mcp_forward(c, msg, &status, &r);
+	mcp_bridge_of(c, &b);
+	if ((resp = bridge_modern_legacy_initialize(&b, msg, c->version)) !=
+	    NULL) {
+		/* A modern upstream: answered from its discover, no
+		 * upstream session (every call is stateless). */
+		status = 200;
+		c->upstream_ms = b.ms;
+		snprintf(c->upstream_version, sizeof(c->upstream_version),
+		    "%s", MCP_VERSION_MODERN);
+	} else
+		resp = mcp_forward(c, msg, &status, &r);
 	if (resp == NULL) {
 		rc = mcp_fail(c, RESPONSE_FAIL_INTERNAL, id, "internal error");
 		goto out;
@@ -535,6 +588,12 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	}
 	json_object_set_new(result, "protocolVersion",
 	    json_string(c->version));
+	/* A legacy upstream's notifications outside a request cannot reach
+	 * the client (no GET stream for it): not advertised. */
+	if (c->upstream_version[0] == '\0' ||
+	    !mcp_version_modern(c->upstream_version))
+		bridge_caps_undeliverable(json_object_get(result,
+		    "capabilities"), 0);
 	if (mcp_session_issue(c, r.session_id, c->new_session,
 	    sizeof(c->new_session)) == -1) {
 		rc = mcp_fail(c, RESPONSE_FAIL_INTERNAL, id,
@@ -625,9 +684,11 @@ mcp_request(struct mcp_ctx *c, const json_t *msg, int *status)
 		    (json_t *)(uintptr_t)id, "result");
 	if (policy_check_request(&c->target, msg, why, sizeof(why)) == -1)
 		return response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
-	upstream_result_init(&r);
-	resp = mcp_forward(c, msg, status, &r);
-	upstream_result_release(&r);
+	if (mcp_bridged(c, msg, &resp, status) == 0) {
+		upstream_result_init(&r);
+		resp = mcp_forward(c, msg, status, &r);
+		upstream_result_release(&r);
+	}
 	if (resp != NULL && strcmp(method, "tools/list") == 0)
 		policy_filter_tools_list(&c->target,
 		    json_object_get(resp, "result"));
@@ -663,6 +724,13 @@ mcp_messages(struct mcp_ctx *c)
 				mcp_forward_only(c, m);
 		}
 		else if (kind == MCP_KIND_RESPONSE &&
+		    mcp_bridged(c, m, &a, &st) == 1) {
+			/* A reply to a request the platform made of a modern
+			 * upstream's input_required (bridge_park.h): 404
+			 * when no call is waiting for it. */
+			if (st == 404)
+				status = 404;
+		} else if (kind == MCP_KIND_RESPONSE &&
 		    c->target.transport == TARGET_HTTP) {
 			/* The client's answer to a server->client request
 			 * (sampling, elicitation, roots) that an http
@@ -693,9 +761,9 @@ mcp_respond(struct mcp_ctx *c, int status)
 		/* Only notifications or responses: 202, no body. */
 		if (c->sse)
 			return 0;
-		if (c->no_waiter)
-			return response_error(c->req, 404, NULL, "no upstream "
-			    "request is waiting for this reply");
+		if (c->no_waiter || status == 404)
+			return response_error(c->req, 404, NULL, "no request "
+			    "is waiting for this reply");
 		return response_send(c->req, 202, NULL, NULL, 0);
 	}
 	if (c->sse) {
@@ -775,7 +843,7 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 	struct modern		 m;
 	enum response_fail	 f;
 	json_t			*data;
-	char			 why[256], caller[LIMIT_SESSION_FIELD + 16];
+	char			 why[256];
 
 	c->modern = 1;
 	modern_init(&m);
@@ -796,9 +864,9 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 		m.relay = mcp_relay;
 		m.arg = c;
 		m.h = h;
-		snprintf(caller, sizeof(caller), "%d:%s",
+		snprintf(c->caller, sizeof(c->caller), "%d:%s",
 		    (int)mcp_caller_kind(&c->who), mcp_caller_id(&c->who));
-		m.caller = caller;
+		m.caller = c->caller;
 		modern_call(&m, c->body);
 		c->upstream_ms = m.upstream_ms;
 		snprintf(c->upstream_version, sizeof(c->upstream_version),
@@ -976,6 +1044,51 @@ mcp_post(struct request *req, const struct route_params *params)
 		mcp_exchange(&c);
 	mcp_log_peek(&c);
 	mcp_log(&c, 1);
+	mcp_ctx_release(&c);
+	return c.rc;
+}
+
+/*
+ * GET /mcp/{tenant}/{server}: the legacy standalone stream, offered for a
+ * legacy session on a modern upstream only (bridge_modern_listen: the
+ * upstream's list changes, bounded by LIMIT_LISTEN_MS and
+ * LIMIT_LISTEN_NOTIFICATIONS, then the stream ends and the client
+ * reconnects). Everything else is 405, as MCP permits: a legacy upstream
+ * has no stream the platform could relay without holding a worker and
+ * an upstream session open, and 2026-07-28 has no GET.
+ */
+int
+mcp_get(struct request *req, const struct route_params *params)
+{
+	struct mcp_ctx		 c;
+	struct bridge_modern	 b;
+
+	mcp_ctx_init(&c, req);
+	if (req->session_id == NULL || (req->protocol_version != NULL &&
+	    mcp_version_modern(req->protocol_version)))
+		goto refuse;
+	if (mcp_bound(&c, params, 0) == -1 || mcp_authenticate(&c) == -1 ||
+	    mcp_resolve(&c) == -1 || mcp_session(&c) == -1)
+		goto out;
+	mcp_bridge_of(&c, &b);
+	if (!bridge_modern_is(&b))
+		goto refuse;
+	b.listen_legacy = 1;
+	snprintf(c.upstream_version, sizeof(c.upstream_version), "%s",
+	    MCP_VERSION_MODERN);
+	if (response_sse_begin(req, 200) == -1)
+		goto out;
+	c.sse = 1;
+	json_decref(bridge_modern_listen(&b, NULL));
+	c.upstream_ms = b.ms;
+	c.rc = 0;
+	goto out;
+refuse:
+	response_header(req, "Allow", "POST, DELETE");
+	c.rc = response_error(req, 405, NULL, "no standalone stream for "
+	    "this server");
+out:
+	mcp_log(&c, 0);
 	mcp_ctx_release(&c);
 	return c.rc;
 }

@@ -38,6 +38,7 @@
 
 int	 mcp_post(struct request *, const struct route_params *);
 int	 mcp_delete(struct request *, const struct route_params *);
+int	 mcp_get(struct request *, const struct route_params *);
 
 
 /* Between requests: warm stdio children, ended-session files. */

@@ -17,6 +17,7 @@
 #include "base64.h"
 #include "jsonx.h"
 #include "log.h"
+#include "mcp/bridge_modern.h"
 #include "mcp/modern.h"
 #include "mcp/policy.h"
 #include "mcp/protocol.h"
@@ -36,6 +37,14 @@ static const char *const modern_methods[] = {
 	"server/discover", "tools/list", "tools/call", "prompts/list",
 	"prompts/get", "resources/list", "resources/templates/list",
 	"resources/read", "completion/complete",
+};
+
+/* Served for a modern upstream only (passed through, bridge_modern.h):
+ * the listen stream and the tasks extension; 404 -32601 on the bridge to
+ * a legacy upstream. */
+static const char *const modern_passthrough_methods[] = {
+	"subscriptions/listen", "tasks/get", "tasks/result", "tasks/list",
+	"tasks/cancel",
 };
 
 /* Results that carry caching hints (caching "Cacheable Results"). */
@@ -327,7 +336,8 @@ modern_check(const struct modern_headers *h, const json_t *msg,
 		return RESPONSE_FAIL_HEADER_MISMATCH;
 	}
 	if (modern_in(r->method, modern_methods, NELEM(modern_methods)) ==
-	    -1) {
+	    -1 && modern_in(r->method, modern_passthrough_methods,
+	    NELEM(modern_passthrough_methods)) == -1) {
 		snprintf(why, whylen, "method not found: '%.64s'", r->method);
 		return RESPONSE_FAIL_METHOD_NOT_FOUND;
 	}
@@ -675,6 +685,66 @@ modern_rounds(struct modern *m, const json_t *msg, struct mrtr *t)
 	return 0;
 }
 
+/* A modern upstream (bridge_modern.h): the request passed through, or
+ * discover from the cache. 1 when answered, 0 for a legacy upstream. */
+static int
+modern_passthrough(struct modern *m, const json_t *msg)
+{
+	struct bridge_modern	 b;
+	const json_t		*id = json_object_get(msg, "id");
+	json_t			*d, *res;
+	char			 why[256];
+
+	bridge_modern_init(&b);
+	b.req = m->req;
+	b.target = m->target;
+	b.caller = m->caller;
+	b.relay = modern_relay;
+	b.arg = m;
+	if (!bridge_modern_is(&b))
+		return 0;
+	snprintf(m->upstream_version, sizeof(m->upstream_version), "%s",
+	    MCP_VERSION_MODERN);
+	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1) {
+		m->answer = response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
+		return 1;
+	}
+	if (strcmp(m->r.method, "subscriptions/listen") == 0) {
+		m->answer = bridge_modern_listen(&b, msg);
+		m->status = b.status;
+		m->upstream_ms = b.ms;
+		return 1;
+	}
+	if (strcmp(m->r.method, "server/discover") == 0) {
+		if ((d = bridge_modern_discover(&b)) == NULL) {
+			m->answer = response_rpc_error(
+			    RESPONSE_FAIL_UPSTREAM_ERROR, id,
+			    "upstream discover failed");
+			response_fail_map(RESPONSE_FAIL_UPSTREAM_ERROR, NULL,
+			    &m->status);
+		} else if ((res = json_deep_copy(d)) != NULL) {
+			/* Every capability as the upstream has it: listen
+			 * is relayed (bounded), tasks passed through. */
+			m->answer = json_pack("{s:s, s:O, s:o}", "jsonrpc",
+			    "2.0", "id", (json_t *)(uintptr_t)id, "result",
+			    res);
+		}
+		json_decref(d);
+		m->upstream_ms = b.ms;
+		return 1;
+	}
+	modern_forward_of(m);
+	b.forward = m->fwd;
+	b.n_forward = m->n_fwd;
+	m->answer = bridge_modern_call(&b, msg);
+	m->status = b.status;
+	m->upstream_ms = b.ms;
+	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0)
+		policy_filter_tools_list(m->target,
+		    json_object_get(m->answer, "result"));
+	return 1;
+}
+
 void
 modern_call(struct modern *m, const json_t *msg)
 {
@@ -697,8 +767,18 @@ modern_call(struct modern *m, const json_t *msg)
 	ttl_ms = strcmp(m->r.method, "resources/read") == 0 ? 0 :
 	    (long)m->req->cfg->config_ttl * 1000;
 	mrtr_init(&t);
-	if (modern_local(m, msg, ttl_ms))
+	if (modern_passthrough(m, msg) || modern_local(m, msg, ttl_ms))
 		goto shape;
+	if (modern_in(m->r.method, modern_passthrough_methods,
+	    NELEM(modern_passthrough_methods)) != -1) {
+		/* The bridge to a legacy upstream has neither. */
+		m->answer = response_rpc_error(RESPONSE_FAIL_METHOD_NOT_FOUND,
+		    json_object_get(msg, "id"), "method not found: not "
+		    "served for this upstream");
+		response_fail_map(RESPONSE_FAIL_METHOD_NOT_FOUND, NULL,
+		    &m->status);
+		goto out;
+	}
 	if (modern_rounds(m, msg, &t) == -1)
 		goto out;
 	if ((legacy = modern_to_legacy(msg)) == NULL) {

@@ -38,8 +38,14 @@
  * revision defines no header rules for them) and are answered 202.
  * Mcp-Session-Id is ignored: no session is read, minted or echoed.
  *
- * The bridge (modern_call): every upstream today speaks a legacy revision,
- * so the platform does the legacy part itself -- the stdio pool's warm,
+ * A modern upstream (an http one that answers server/discover:
+ * bridge_modern.h) is called statelessly, the request passed through
+ * (after the platform's checks and tool policy), its answer too,
+ * input_required included; discover comes from the platform's cache,
+ * the capabilities it cannot deliver removed.
+ *
+ * The bridge (modern_call) to a legacy upstream: the platform does the
+ * legacy part itself -- the stdio pool's warm,
  * initialized children, or for http an initialize, the call and a DELETE
  * of that upstream session -- and forwards the request without the modern
  * _meta keys. server/discover is answered by the platform from the
@@ -72,13 +78,10 @@
 #include "product_limits.h"
 #include "store/target.h"
 #include "mcp/mrtr.h"
+#include "mcp/protocol.h"
 #include "mcp/upstream.h"
 
-#define MODERN_META_VERSION	"io.modelcontextprotocol/protocolVersion"
-#define MODERN_META_CAPS	"io.modelcontextprotocol/clientCapabilities"
-#define MODERN_META_INFO	"io.modelcontextprotocol/clientInfo"
-#define MODERN_META_LOG_LEVEL	"io.modelcontextprotocol/logLevel"
-#define MODERN_META_SERVER_INFO	"io.modelcontextprotocol/serverInfo"
+/* The MODERN_META_* _meta keys: mcp/protocol.h. */
 
 /* The request headers the rules read, borrowed, NULL when absent.
  * params: the request environment's HTTP_MCP_PARAM_* entries
@@ -139,8 +142,11 @@ struct modern {
 	void			*arg;
 	struct modern_req	 r;		/* from modern_check */
 	const struct modern_headers *h;		/* Mcp-Param-* to forward */
-	const char		*caller;	/* "<kind>:<id>", binds a
-						   requestState (mrtr.h) */
+	const char		*caller;	/* "<kind>:<id>": binds a
+						   requestState (mrtr.h) and
+						   keys a modern upstream's
+						   private discover cache
+						   (bridge_modern.h) */
 	struct mrtr		*mrtr;		/* the call's rounds, or NULL */
 
 	/* out */

@@ -21,6 +21,13 @@
 /* The modern revision the platform speaks. */
 #define MCP_VERSION_MODERN	"2026-07-28"
 
+/* The 2026-07-28 request and result _meta keys (basic/index "_meta"). */
+#define MODERN_META_VERSION	"io.modelcontextprotocol/protocolVersion"
+#define MODERN_META_CAPS	"io.modelcontextprotocol/clientCapabilities"
+#define MODERN_META_INFO	"io.modelcontextprotocol/clientInfo"
+#define MODERN_META_LOG_LEVEL	"io.modelcontextprotocol/logLevel"
+#define MODERN_META_SERVER_INFO	"io.modelcontextprotocol/serverInfo"
+
 /* 1 when the platform speaks legacy revision v (2025-11-25, 2025-06-18,
  * 2025-03-26) with initialize and sessions. */
 int	 mcp_version_supported(const char *v);

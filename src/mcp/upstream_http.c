@@ -78,9 +78,11 @@ static const char *const upstream_http_reserved[] = {
 static const char *const upstream_http_reserved_prefix[] = {
 	"content-", "proxy-", "mcp-", NULL,
 };
-/* What a client's header may be to be passed on (opts->forward). */
+/* What a client's header may be to be passed on (opts->forward), and
+ * the 2026-07-28 request headers the modern bridge writes from the body
+ * (bridge_modern.c). */
 static const char *const upstream_http_forwardable[] = {
-	"mcp-param-", NULL,
+	"mcp-param-", "mcp-method", "mcp-name", NULL,
 };
 /* Credentials: only when the operator's catalog names them. */
 static const char *const upstream_http_credential[] = {

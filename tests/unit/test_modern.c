@@ -238,10 +238,17 @@ test_check(void)
 		    "{\"id\":1,\"method\":\"logging/setLevel\",\"params\":{"
 		    META("\"2026-07-28\"") "}}",
 		    RESPONSE_FAIL_METHOD_NOT_FOUND, -1 },
+		/* subscriptions/listen and the tasks methods pass the rules: served
+		 * for a modern upstream, 404 on the legacy bridge
+		 * (modern_call) */
 		{ __LINE__, "2026-07-28", "subscriptions/listen", NULL, NULL,
 		    "{\"id\":1,\"method\":\"subscriptions/listen\",\"params\":{"
 		    META("\"2026-07-28\"") "}}",
-		    RESPONSE_FAIL_METHOD_NOT_FOUND, -1 },
+		    RESPONSE_FAIL_NONE, -1 },
+		{ __LINE__, "2026-07-28", "tasks/get", NULL, NULL,
+		    "{\"id\":1,\"method\":\"tasks/get\",\"params\":{"
+		    META("\"2026-07-28\"") "}}",
+		    RESPONSE_FAIL_NONE, -1 },
 		{ __LINE__, "2026-07-28", "no/such", NULL, NULL,
 		    "{\"id\":1,\"method\":\"no/such\",\"params\":{"
 		    META("\"2026-07-28\"") "}}",

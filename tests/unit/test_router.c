@@ -47,10 +47,11 @@ test_match(void)
 		{ __LINE__, "GET", "/HEALTHZ", 404, NULL },
 		{ __LINE__, "GET", "/health", 404, NULL },
 		{ __LINE__, "GET", "/", 404, NULL },
-		/* The MCP endpoint: POST and DELETE; GET has no stream. */
+		/* The MCP endpoint: POST, DELETE and GET (the handler
+		 * answers 405 itself unless the stream exists: mcp.h). */
 		{ __LINE__, "POST", "/mcp/acme/files", 200, NULL },
 		{ __LINE__, "DELETE", "/mcp/acme/files", 200, NULL },
-		{ __LINE__, "GET", "/mcp/acme/files", 405, "POST, DELETE" },
+		{ __LINE__, "GET", "/mcp/acme/files", 200, NULL },
 		/* Odd bytes and traversal in slugs never reach a handler. */
 		{ __LINE__, "POST", "/mcp/ACME/files", 404, NULL },
 		{ __LINE__, "POST", "/mcp/acme/../files", 404, NULL },
