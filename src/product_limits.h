@@ -272,4 +272,14 @@
 #define LIMIT_CONSENT_PAGE	(256 * 1024)	/* one rendered page */
 #define LIMIT_CONSENT_COOKIE_AGE 3600		/* the session cookie, s */
 
+/* Tool pinning (src/mcp/pins.c, src/store/pinstore.c). */
+#define LIMIT_PINS_CACHE	64		/* tenant servers a worker keeps */
+#define LIMIT_PINS_RESPONSE	(4 * 1024 * 1024) /* one tool_pins_get answer */
+#define LIMIT_PINS_RETRY_S	5		/* after a failed read */
+#define LIMIT_PINS_QUEUE	64		/* writes waiting for the idle
+						   step; more are dropped (the
+						   next tools/list finds them
+						   again) */
+#define LIMIT_PINS_DIFF_TEXT	80		/* old/new text in a diff, bytes */
+
 #endif /* PRODUCT_LIMITS_H */

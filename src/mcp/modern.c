@@ -17,6 +17,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/modern.h"
+#include "mcp/pins.h"
 #include "mcp/policy.h"
 #include "mcp/protocol.h"
 #include "version.h"
@@ -615,7 +616,8 @@ modern_local(struct modern *m, const json_t *msg, long ttl_ms)
 	json_t			*init = NULL, *legacy;
 	char			 why[256], sid[LIMIT_UPSTREAM_SESSION + 1];
 
-	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1) {
+	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1 ||
+	    pins_check_call(m->req, m->target, msg, why, sizeof(why)) == -1) {
 		m->answer = response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
 		return 1;
 	}
@@ -681,9 +683,12 @@ modern_call(struct modern *m, const json_t *msg)
 	    1, &r);
 	upstream_result_release(&r);
 	modern_close(m, sid);
-	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0)
+	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0) {
 		policy_filter_tools_list(m->target,
 		    json_object_get(m->answer, "result"));
+		pins_filter_tools_list(m->req, m->target,
+		    json_object_get(m->answer, "result"));
+	}
 shape:
 	modern_shape(m->answer, m->r.method, ttl_ms);
 out:
