@@ -282,4 +282,13 @@
 						   again) */
 #define LIMIT_PINS_DIFF_TEXT	80		/* old/new text in a diff, bytes */
 
+/* Limits across nodes (src/ops/limits_sync.c, src/store/limitsync.c). */
+#define LIMIT_SYNC_RECENT_S	600		/* a bucket used this recently is
+						   synced even with nothing to
+						   report */
+#define LIMIT_SYNC_RESPONSE	(2 * 1024 * 1024) /* one limit_sync answer */
+#define LIMIT_SYNC_TIMEOUT_MS	5000		/* one limit_sync call */
+#define LIMIT_SYNC_INTERVAL_MAX	3600		/* limit_sync_interval, s */
+#define LIMIT_QUOTA_MAX		1000000000000ULL /* calls per month */
+
 #endif /* PRODUCT_LIMITS_H */

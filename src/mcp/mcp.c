@@ -26,6 +26,7 @@
 #include "http/request.h"
 #include "store/apikey.h"
 #include "store/ended.h"
+#include "store/limitsync.h"
 #include "store/resolve.h"
 #include "http/response.h"
 #include "mcp/session.h"
@@ -992,6 +993,8 @@ mcp_idle(const struct config *cfg)
 	ended_tick(cfg);
 	/* Tool pins and changes seen by the request just answered. */
 	pins_flush(cfg);
+	/* This node's limiter counts with the other nodes', when due. */
+	limitsync_tick(cfg);
 }
 
 void
