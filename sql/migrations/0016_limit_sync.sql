@@ -27,6 +27,12 @@ create table public.limit_counters (
   node        text not null
               constraint limit_counters_node_len check (pg_catalog.octet_length(node) between 1 and 200),
   total       bigint not null default 0 constraint limit_counters_total check (total >= 0),
+  -- the node's count in its current window (the key's limit interval, as
+  -- the node sent it), by the database's clock: what a node that meets
+  -- the key for the first time owes
+  win_s       bigint not null default 1,
+  win_start_ms bigint not null default 0,
+  win_n       bigint not null default 0,
   updated_at  timestamptz not null default pg_catalog.now(),
   primary key (key, node)
 );
@@ -38,10 +44,12 @@ alter table public.limit_counters enable row level security;
 revoke all on table public.limit_counters from public, anon, authenticated;
 grant select, insert, update, delete on table public.limit_counters to service_role;
 
--- One node's sync: p_entries [{"key", "n"}] (n >= 0: admitted since the
--- node's last sync). Returns [{"key", "others", "total"}] for every key
--- sent: the other nodes' running total, and every node's (this one's
--- included).
+-- One node's sync: p_entries [{"key", "n", "iv"}] (n >= 0: admitted since
+-- the node's last sync; iv: the key's limit interval in seconds, 0 for a
+-- quota). Returns [{"key", "others", "recent", "total"}] for every key
+-- sent: the other nodes' running total, their counts within the last iv
+-- seconds (about: windows of iv seconds begun by the first count), and
+-- every node's total (this one's included).
 create function public.limit_sync(p_node text, p_entries jsonb) returns jsonb
   language plpgsql
   security definer
@@ -49,25 +57,39 @@ create function public.limit_sync(p_node text, p_entries jsonb) returns jsonb
   as $$
 declare
   v_out jsonb;
+  v_now bigint := (pg_catalog.floor(extract(epoch from pg_catalog.clock_timestamp()) * 1000))::bigint;
 begin
   if p_node is null or pg_catalog.jsonb_typeof(p_entries) is distinct from 'array' then
     raise exception 'limit_sync: p_node and an array of entries' using errcode = 'PT400';
   end if;
-  insert into public.limit_counters as c (key, node, total)
-  select e->>'key', p_node, greatest((e->>'n')::bigint, 0)
+  insert into public.limit_counters as c (key, node, total, win_s, win_start_ms, win_n)
+  select e->>'key', p_node, greatest((e->>'n')::bigint, 0),
+         greatest(coalesce((e->>'iv')::bigint, 0), 1), v_now,
+         greatest((e->>'n')::bigint, 0)
     from pg_catalog.jsonb_array_elements(p_entries) e
    where (e->>'n')::bigint > 0
   on conflict (key, node) do update
-    set total = c.total + excluded.total, updated_at = pg_catalog.now();
+    set total = c.total + excluded.total,
+        win_s = excluded.win_s,
+        win_n = case when v_now - c.win_start_ms >= excluded.win_s * 1000
+                     then excluded.win_n else c.win_n + excluded.win_n end,
+        win_start_ms = case when v_now - c.win_start_ms >= excluded.win_s * 1000
+                            then v_now else c.win_start_ms end,
+        updated_at = pg_catalog.now();
   select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
            'key', k.key,
            'others', coalesce((select sum(c.total) from public.limit_counters c
                                 where c.key = k.key and c.node <> p_node), 0),
+           'recent', coalesce((select sum(c.win_n) from public.limit_counters c
+                                where c.key = k.key and c.node <> p_node
+                                  and v_now - c.win_start_ms < k.iv * 1000), 0),
            'total', coalesce((select sum(c.total) from public.limit_counters c
                                where c.key = k.key), 0))), '[]'::jsonb)
     into v_out
-    from (select distinct e->>'key' as key
-            from pg_catalog.jsonb_array_elements(p_entries) e) k;
+    from (select e->>'key' as key,
+                 max(greatest(coalesce((e->>'iv')::bigint, 0), 0)) as iv
+            from pg_catalog.jsonb_array_elements(p_entries) e
+           group by 1) k;
   -- Old rows, now and then.
   if pg_catalog.random() < 0.01 then
     delete from public.limit_counters

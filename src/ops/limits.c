@@ -180,7 +180,12 @@ limits_admit(const struct limits_req *q, uint64_t now_us,
 			v = shm_table_vals(&t, (uint32_t)slot[s]);
 			limits_take(&v[0], &v[1], now_us, &q->scope[s].rule,
 			    q->interval_s, 1, &retry);
-			v[LIMITS_V_SENT]++;	/* for the next sync */
+			/* For the next sync (a scope without a rate has
+			 * nothing to share). */
+			if (q->scope[s].rule.rate > 0) {
+				v[LIMITS_V_SENT]++;
+				v[LIMITS_V_IV] = q->interval_s;
+			}
 			shm_store(&me->held[s], (uint64_t)slot[s] + 1);
 		}
 	shm_unlock(t.shm);

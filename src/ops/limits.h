@@ -82,6 +82,7 @@ int	 limits_take(uint64_t *micro, uint64_t *last_us, uint64_t now_us,
 #define LIMITS_V_DEBT	3	/* micro-tokens the other nodes took */
 #define LIMITS_V_OTHERS	4	/* the other nodes' total + 1; 0: none
 				   known yet */
+#define LIMITS_V_IV	5	/* the interval of the last admission */
 
 /*
  * Pay the bucket's debt (v: a slot's values) from its tokens refilled to

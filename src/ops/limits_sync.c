@@ -151,11 +151,13 @@ limits_sync_collect(uint64_t now_us, time_t now)
 		v = shm_table_vals(&t, i);
 		/* A bucket idle for long has nothing to learn: when it is
 		 * used again it is reported from then on. */
-		if (kind == 'b' && v[LIMITS_V_SENT] == 0 && (v[1] == 0 ||
+		if (kind == 'b' && v[LIMITS_V_SENT] == 0 &&
+		    (v[LIMITS_V_IV] == 0 || v[1] == 0 ||
 		    now_us - v[1] > LIMIT_SYNC_RECENT_S * MICRO))
 			continue;
-		e = json_pack("{s:s, s:I}", "key", key, "n",
-		    (json_int_t)v[LIMITS_V_SENT]);
+		e = json_pack("{s:s, s:I, s:I}", "key", key, "n",
+		    (json_int_t)v[LIMITS_V_SENT], "iv", kind == 'q' ? 0 :
+		    (json_int_t)v[LIMITS_V_IV]);
 		if (e == NULL || json_array_append_new(a, e) == -1)
 			break;
 		v[LIMITS_V_SENT] = 0;
@@ -189,23 +191,24 @@ limits_sync_restore(const json_t *entries)
 	shm_unlock(t.shm);
 }
 
-void
+uint64_t
 limits_sync_apply(const json_t *answer)
 {
 	struct shm_table	 t;
-	const json_t		*e, *o, *tot;
+	const json_t		*e, *o, *tot, *rec;
 	const char		*key;
-	uint64_t		*v, others1, add;
+	uint64_t		*v, others1, add, owed = 0;
 	size_t			 i;
 	int			 slot;
 
 	if (!json_is_array(answer) || node_table(NODE_AREA_LIMITS, &t) == -1)
-		return;
+		return 0;
 	shm_lock(t.shm);
 	json_array_foreach(answer, i, e) {
 		key = json_string_value(json_object_get(e, "key"));
 		o = json_object_get(e, "others");
 		tot = json_object_get(e, "total");
+		rec = json_object_get(e, "recent");
 		if (key == NULL || !json_is_integer(o) ||
 		    !json_is_integer(tot) || json_integer_value(o) < 0 ||
 		    json_integer_value(tot) < 0 || (slot = shm_table_find(&t,
@@ -217,10 +220,18 @@ limits_sync_apply(const json_t *answer)
 			continue;
 		}
 		others1 = (uint64_t)json_integer_value(o) + 1;
-		/* The first answer is the baseline: what the others took
-		 * before this node used the key is not owed. */
-		if (v[LIMITS_V_OTHERS] != 0 && others1 > v[LIMITS_V_OTHERS]) {
+		/* The first answer: what the others took within the
+		 * interval is owed (recent), not their whole history;
+		 * later answers: their growth since. */
+		add = 0;
+		if (v[LIMITS_V_OTHERS] == 0 && json_is_integer(rec) &&
+		    json_integer_value(rec) > 0)
+			add = (uint64_t)json_integer_value(rec);
+		else if (v[LIMITS_V_OTHERS] != 0 &&
+		    others1 > v[LIMITS_V_OTHERS])
 			add = others1 - v[LIMITS_V_OTHERS];
+		if (add > 0) {
+			owed += add;
 			add = add > UINT64_MAX / MICRO ? UINT64_MAX : add * MICRO;
 			v[LIMITS_V_DEBT] = v[LIMITS_V_DEBT] > UINT64_MAX - add ?
 			    UINT64_MAX : v[LIMITS_V_DEBT] + add;
@@ -229,4 +240,5 @@ limits_sync_apply(const json_t *answer)
 			v[LIMITS_V_OTHERS] = others1;
 	}
 	shm_unlock(t.shm);
+	return owed;
 }

@@ -9,7 +9,8 @@
  * key with a count, every bucket used in the last LIMIT_SYNC_RECENT_S,
  * and this month's quota counters; limits_sync_apply() brings in the
  * store's answer: per bucket the other nodes' running total, whose growth
- * since the last answer becomes the bucket's debt (limits_settle), and
+ * since the last answer becomes the bucket's debt (limits_settle; at the
+ * first answer for a key, their count within the key's interval), and
  * per quota counter the month's total over every node. When the store
  * does not answer, limits_sync_restore() puts the counts back.
  *
@@ -36,11 +37,11 @@
 /* 1 when a sync is due for this node (every every_s seconds) and the
  * caller has claimed it; else 0. */
 int	 limits_sync_due(uint64_t now_us, uint64_t every_s);
-/* NEW array [{"key", "n"}], or NULL (not attached, no memory). */
+/* NEW array [{"key", "n", "iv"}], or NULL (not attached, no memory). */
 json_t	*limits_sync_collect(uint64_t now_us, time_t now);
 void	 limits_sync_restore(const json_t *entries);
-/* answer: [{"key", "others", "total"}] (borrowed). */
-void	 limits_sync_apply(const json_t *answer);
+/* answer: [{"key", "others", "recent", "total"}] (borrowed). */
+uint64_t limits_sync_apply(const json_t *answer);	/* tokens owed */
 
 /* "YYYYMM" of t (UTC), and the seconds from t to the next month. */
 void	 quota_month(time_t t, char out[7], unsigned long *left_s);

@@ -2,6 +2,7 @@
  * limitsync.c -- the limiter's sync through Supabase; see limitsync.h.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +33,7 @@ limitsync_tick(const struct config *cfg)
 {
 	char	 host[HOST_NAME_MAX + 1], node[200], why[256];
 	json_t	*entries, *args = NULL, *answer = NULL;
+	uint64_t owed;
 
 	if (cfg->limit_sync_interval == 0 ||
 	    !limits_sync_due(clock_mono_us(), cfg->limit_sync_interval))
@@ -57,7 +59,9 @@ limitsync_tick(const struct config *cfg)
 		limits_sync_restore(entries);
 		goto out;
 	}
-	limits_sync_apply(answer);
+	if ((owed = limits_sync_apply(answer)) > 0)
+		log_info(MOD, "%ju requests admitted by other nodes now owed "
+		    "by this node's buckets", (uintmax_t)owed);
 	limitsync_st.syncs++;
 out:
 	json_decref(answer);
