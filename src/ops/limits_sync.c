@@ -215,11 +215,19 @@ limits_sync_apply(const json_t *answer)
 		    key, strlen(key), 0)) == -1)
 			continue;
 		v = shm_table_vals(&t, (uint32_t)slot);
+		others1 = (uint64_t)json_integer_value(o) + 1;
 		if (key[0] == 'q') {
+			/* The month's total; what the others added since
+			 * the last answer is reported as owed. */
 			v[0] = (uint64_t)json_integer_value(tot);
+			if (others1 > (v[LIMITS_V_OTHERS] > 0 ?
+			    v[LIMITS_V_OTHERS] : 1))
+				owed += others1 - (v[LIMITS_V_OTHERS] > 0 ?
+				    v[LIMITS_V_OTHERS] : 1);
+			if (others1 > v[LIMITS_V_OTHERS])
+				v[LIMITS_V_OTHERS] = others1;
 			continue;
 		}
-		others1 = (uint64_t)json_integer_value(o) + 1;
 		/* The first answer: what the others took within the
 		 * interval is owed (recent), not their whole history;
 		 * later answers: their growth since. */

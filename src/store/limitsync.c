@@ -61,7 +61,7 @@ limitsync_tick(const struct config *cfg)
 	}
 	if ((owed = limits_sync_apply(answer)) > 0)
 		log_info(MOD, "%ju requests admitted by other nodes now owed "
-		    "by this node's buckets", (uintmax_t)owed);
+		    "by this node's buckets and quotas", (uintmax_t)owed);
 	limitsync_st.syncs++;
 out:
 	json_decref(answer);
