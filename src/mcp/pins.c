@@ -20,6 +20,7 @@
 
 #define MOD		"pins"
 #define PINS_KEY	(UUID_STRLEN + 1 + LIMIT_SLUG + 1)
+#define PINS_NAME_SHOWN	128	/* tool name bytes echoed in a refusal */
 
 /* The members pinned, in the diff's order. */
 static const char *const pins_fields[] = {
@@ -424,6 +425,21 @@ pins_filter_tools_list(struct request *req, const struct target *t,
 	return removed;
 }
 
+/* Bytes of name to show: at most POLICY-like 128, on a UTF-8 boundary
+ * (why goes into a JSON string). */
+static int
+pins_shown(const char *name)
+{
+	size_t	 n = strlen(name);
+
+	if (n > PINS_NAME_SHOWN) {
+		n = PINS_NAME_SHOWN;
+		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return (int)n;
+}
+
 int
 pins_check_call(struct request *req, const struct target *t,
     const json_t *msg, char *why, size_t whylen)
@@ -440,14 +456,15 @@ pins_check_call(struct request *req, const struct target *t,
 		return 0;
 	loc = json_object_get(e->local, name);
 	if (json_is_true(json_object_get(loc, "dropped"))) {
-		snprintf(why, whylen, "tool '%.128s' is not available: "
-		    "x-mcp-header on a non-primitive argument", name);
+		snprintf(why, whylen, "tool '%.*s' is not available: "
+		    "x-mcp-header on a non-primitive argument",
+		    pins_shown(name), name);
 		pins_flag(req, "refused");
 		return -1;
 	}
 	if (e->copy == NULL) {
-		snprintf(why, whylen, "tool '%.128s' is refused: its pinned "
-		    "definition cannot be read", name);
+		snprintf(why, whylen, "tool '%.*s' is refused: its pinned "
+		    "definition cannot be read", pins_shown(name), name);
 		pins_flag(req, "refused");
 		return -1;
 	}
@@ -467,7 +484,8 @@ pins_check_call(struct request *req, const struct target *t,
 		pins_flag(req, "changed");
 		return 0;
 	}
-	snprintf(why, whylen, "tool '%.128s' is refused: %s", name, changed ?
+	snprintf(why, whylen, "tool '%.*s' is refused: %s", pins_shown(name),
+	    name, changed ?
 	    "its definition changed since it was approved (tool pinning)" :
 	    "it is not pinned and the pins cannot be read");
 	pins_flag(req, "refused");
