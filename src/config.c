@@ -127,6 +127,10 @@ static const struct config_key config_keys[] = {
 	    F(limit_tool_burst), 0 },
 	{ "limit_tool_concurrent", CT_COUNT, 0, NULL, LIMIT_LIMITS_CONC_MAX,
 	    F(limit_tool_concurrent), 0 },
+	{ "limit_sync_interval", CT_SECONDS, 0, NULL, LIMIT_SYNC_INTERVAL_MAX,
+	    F(limit_sync_interval), 0 },
+	{ "limit_quota_monthly", CT_COUNT, 0, NULL, LIMIT_QUOTA_MAX,
+	    F(limit_quota_monthly), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
 	{ "allow_tenant_http_servers", CT_STRING, 0, "off", 0,
 	    F(allow_tenant_http_servers_text), 0 },
@@ -168,6 +172,7 @@ config_init(struct config *cfg)
 	buf_init(&cfg->metrics_token, LIMIT_SECRET_FILE);
 	cfg->metrics_loopback = 1;
 	cfg->limit_interval = 60;
+	cfg->limit_sync_interval = 5;
 	cfg->max_body = LIMIT_BODY_DEFAULT;
 	cfg->config_ttl = LIMIT_CONFIG_TTL_DEFAULT;
 	cfg->stdio_uid = (uid_t)-1;

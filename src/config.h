@@ -117,6 +117,10 @@ struct config {
 			 limit_caller_concurrent;
 	uint64_t	 limit_tool_rate, limit_tool_burst,
 			 limit_tool_concurrent;
+	/* across nodes and per month (ops/limits_sync.h) */
+	uint64_t	 limit_sync_interval;	/* seconds; 0: no sync */
+	uint64_t	 limit_quota_monthly;	/* tools/call per tenant per
+						   month; 0: none */
 
 	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
 	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */

@@ -307,5 +307,23 @@
 						   docs/architecture.md) */
 #define LIMIT_LISTEN_NOTIFICATIONS 100		/* notifications relayed on
 						   one such stream */
+/* Tool pinning (src/mcp/pins.c, src/store/pinstore.c). */
+#define LIMIT_PINS_CACHE	64		/* tenant servers a worker keeps */
+#define LIMIT_PINS_RESPONSE	(4 * 1024 * 1024) /* one tool_pins_get answer */
+#define LIMIT_PINS_RETRY_S	5		/* after a failed read */
+#define LIMIT_PINS_QUEUE	64		/* writes waiting for the idle
+						   step; more are dropped (the
+						   next tools/list finds them
+						   again) */
+#define LIMIT_PINS_DIFF_TEXT	80		/* old/new text in a diff, bytes */
+
+/* Limits across nodes (src/ops/limits_sync.c, src/store/limitsync.c). */
+#define LIMIT_SYNC_RECENT_S	600		/* a bucket used this recently is
+						   synced even with nothing to
+						   report */
+#define LIMIT_SYNC_RESPONSE	(2 * 1024 * 1024) /* one limit_sync answer */
+#define LIMIT_SYNC_TIMEOUT_MS	5000		/* one limit_sync call */
+#define LIMIT_SYNC_INTERVAL_MAX	3600		/* limit_sync_interval, s */
+#define LIMIT_QUOTA_MAX		1000000000000ULL /* calls per month */
 
 #endif /* PRODUCT_LIMITS_H */

@@ -8,6 +8,7 @@
 #include "api/api_members.h"
 #include "api/api_tenants.h"
 #include "api/api_catalog.h"
+#include "api/api_pins.h"
 #include "api/api_servers.h"
 #include "api/api_metrics.h"
 #include "api/consent.h"
@@ -79,6 +80,11 @@ const struct route routes_platform[] = {
 	    api_servers_patch },
 	{ "DELETE", "/api/v1/tenants/{tenant}/servers/{server}",
 	    api_servers_delete },
+	/* Tool pins (issue 13 item 6, src/api/api_pins.c). */
+	{ "GET", "/api/v1/tenants/{tenant}/servers/{server}/tool-pins",
+	    api_pins_get },
+	{ "POST", "/api/v1/tenants/{tenant}/servers/{server}/tool-pins",
+	    api_pins_post },
 	/* The OAuth consent page Supabase Auth sends users to (its
 	 * authorization path; issue 11). */
 	{ "GET", "/oauth/consent", consent_get },

@@ -69,7 +69,8 @@
 	"caller_id,server_alias,session_id,protocol_version," \
 	"upstream_protocol_version,method,tool,jsonrpc_id,http_status," \
 	"jsonrpc_error,total_ms,upstream_ms,bytes_in,bytes_out," \
-	"request_body,response_body,truncated,client_ip,user_agent,trace_id"
+	"request_body,response_body,truncated,client_ip,user_agent,trace_id," \
+	"tool_pin"
 
 #define LOGSHIP_CURRENT		"current.jsonl"
 #define LOGSHIP_LOCK		".lock"

@@ -51,6 +51,7 @@ static const char *const reqlog_keys[REQLOG_FIELD__MAX] = {
 	[REQLOG_CLIENT_IP] = "client_ip",
 	[REQLOG_USER_AGENT] = "user_agent",
 	[REQLOG_TRACE_ID] = "trace_id",
+	[REQLOG_TOOL_PIN] = "tool_pin",
 };
 
 /* Member names whose values are credentials, whatever they hold. */
@@ -1419,6 +1420,7 @@ reqlog_build(const struct reqlog *rl, json_t **out)
 	STR(REQLOG_CLIENT_IP);
 	STR(REQLOG_USER_AGENT);
 	STR(REQLOG_TRACE_ID);
+	STR(REQLOG_TOOL_PIN);
 #undef STR
 #undef SET
 	if (bad) {

@@ -57,6 +57,7 @@ enum reqlog_field {
 	REQLOG_CLIENT_IP,
 	REQLOG_USER_AGENT,
 	REQLOG_TRACE_ID,		/* W3C trace-id, 32 hex */
+	REQLOG_TOOL_PIN,		/* "changed" | "refused" (mcp/pins.h) */
 	REQLOG_FIELD__MAX
 };
 

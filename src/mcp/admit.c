@@ -4,12 +4,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/admit.h"
 #include "ops/limits.h"
+#include "ops/limits_sync.h"
 #include "http/response.h"
 
 #define MOD	"admit"
@@ -112,34 +114,32 @@ admit_setup(struct limits_req *q, const struct config *cfg,
 	s->on = n > 0 && (size_t)n < sizeof(s->key);
 }
 
-int
-admit_check(struct request *req, const struct principal *who,
-    const json_t *resolved, const json_t *body, int *jsonrpc_error)
+/*
+ * The refusal: 429, Retry-After, -32015 with data {retry_after_s, scope,
+ * reason, limit}. -1 (answered).
+ */
+static int
+admit_refuse(struct request *req, const json_t *body, unsigned long retry_s,
+    const char *scope, const char *reason, uint64_t limit,
+    int *jsonrpc_error)
 {
-	struct limits_req	 q;
-	struct limits_refusal	 why;
 	char			 ra[24], msg[128];
 	json_t			*j, *err;
 	const json_t		*id;
 	int			 status;
 
-	admit_setup(&q, req->cfg, who, resolved, body);
-	if (limits_admit(&q, clock_mono_us(), &why) == 0)
-		return 0;
-	snprintf(ra, sizeof(ra), "%u", why.retry_s);
+	snprintf(ra, sizeof(ra), "%lu", retry_s);
 	response_header(req, "Retry-After", ra);
-	snprintf(msg, sizeof(msg), "%s limit reached (%s): retry after %u s",
-	    admit_scope_names[why.scope], why.reason == METRICS_REASON_RATE ?
-	    "rate" : "concurrency", why.retry_s);
+	snprintf(msg, sizeof(msg), "%s limit reached (%s): retry after %lu s",
+	    scope, reason, retry_s);
 	response_fail_map(RESPONSE_FAIL_RATE_LIMITED, jsonrpc_error, &status);
 	id = json_is_object(body) ? json_object_get(body, "id") : NULL;
 	j = response_rpc_error(RESPONSE_FAIL_RATE_LIMITED, id, msg);
 	err = json_object_get(j, "error");
 	if (err == NULL || json_object_set_new(err, "data", json_pack(
-	    "{s:i, s:s, s:s, s:I}", "retry_after_s", (int)why.retry_s,
-	    "scope", admit_scope_names[why.scope], "reason",
-	    why.reason == METRICS_REASON_RATE ? "rate" : "concurrency",
-	    "limit", (json_int_t)why.limit)) == -1) {
+	    "{s:I, s:s, s:s, s:I}", "retry_after_s", (json_int_t)retry_s,
+	    "scope", scope, "reason", reason,
+	    "limit", (json_int_t)limit)) == -1) {
 		json_decref(j);
 		response_error(req, 429, NULL, "%s", msg);
 		return -1;
@@ -147,6 +147,55 @@ admit_check(struct request *req, const struct principal *who,
 	response_json(req, status, j);
 	json_decref(j);
 	return -1;
+}
+
+/* The tenant's monthly quota of tools/call (ops/limits_sync.h): 0 with
+ * *taken when one was counted, or -1 refused and answered. */
+static int
+admit_quota(struct request *req, const json_t *resolved, const json_t *body,
+    int *taken, int *jsonrpc_error)
+{
+	const json_t	*tenant = json_object_get(resolved, "tenant");
+	const char	*tid = jsonx_str(tenant, "id");
+	uint64_t	 quota = req->cfg->limit_quota_monthly, used;
+	unsigned long	 left;
+	char		 month[7];
+	time_t		 now = time(NULL);
+
+	*taken = 0;
+	admit_num(json_object_get(tenant, "limits"), "quota_monthly",
+	    LIMIT_QUOTA_MAX, &quota);
+	if (quota == 0 || tid == NULL || admit_tool(body) == NULL)
+		return 0;
+	if (quota_take(tid, quota, now, &used) == 0) {
+		*taken = 1;
+		return 0;
+	}
+	/* Until the month's end (UTC), not capped at a day. */
+	quota_month(now, month, &left);
+	return admit_refuse(req, body, left, "quota", "quota", quota,
+	    jsonrpc_error);
+}
+
+int
+admit_check(struct request *req, const struct principal *who,
+    const json_t *resolved, const json_t *body, int *jsonrpc_error)
+{
+	struct limits_req	 q;
+	struct limits_refusal	 why;
+	int			 quota;
+
+	if (admit_quota(req, resolved, body, &quota, jsonrpc_error) == -1)
+		return -1;
+	admit_setup(&q, req->cfg, who, resolved, body);
+	if (limits_admit(&q, clock_mono_us(), &why) == 0)
+		return 0;
+	if (quota)
+		quota_untake(jsonx_str(json_object_get(resolved, "tenant"),
+		    "id"), time(NULL));
+	return admit_refuse(req, body, why.retry_s,
+	    admit_scope_names[why.scope], why.reason == METRICS_REASON_RATE ?
+	    "rate" : "concurrency", why.limit, jsonrpc_error);
 }
 
 void

@@ -12,10 +12,16 @@
  * tenant's id; the tenant's id and the principal's sub; the tenant's id,
  * the server alias and params.name of the (first) tools/call.
  *
+ * The monthly quota (ops/limits_sync.h): tools/call requests per tenant
+ * per calendar month (UTC), config limit_quota_monthly overridden by
+ * tenants.limits {"quota_monthly": N} (0: none); checked first, counted
+ * only when every limit admits the request.
+ *
  * Refusal: HTTP 429, Retry-After: <seconds>, and the JSON-RPC error
  * -32015 (RESPONSE_FAIL_RATE_LIMITED) with
- *   "data": {"retry_after_s", "scope": "tenant"|"caller"|"tool",
- *            "reason": "rate"|"concurrency", "limit"}
+ *   "data": {"retry_after_s", "scope": "tenant"|"caller"|"tool"|"quota",
+ *            "reason": "rate"|"concurrency"|"quota", "limit"}
+ * (a quota refusal's retry is the seconds until the month's end)
  * for the request's id (null for a batch). *jsonrpc_error gets -32015 for
  * the request log.
  */

@@ -22,11 +22,13 @@
 #include "mcp/protocol.h"
 #include "mcp/rendezvous.h"
 #include "product_limits.h"
+#include "mcp/pins.h"
 #include "mcp/policy.h"
 #include "log/reqlog.h"
 #include "http/request.h"
 #include "store/apikey.h"
 #include "store/ended.h"
+#include "store/limitsync.h"
 #include "store/resolve.h"
 #include "http/response.h"
 #include "mcp/session.h"
@@ -682,16 +684,20 @@ mcp_request(struct mcp_ctx *c, const json_t *msg, int *status)
 	if (strcmp(method, "ping") == 0)
 		return json_pack("{s:s, s:O, s:{}}", "jsonrpc", "2.0", "id",
 		    (json_t *)(uintptr_t)id, "result");
-	if (policy_check_request(&c->target, msg, why, sizeof(why)) == -1)
+	if (policy_check_request(&c->target, msg, why, sizeof(why)) == -1 ||
+	    pins_check_call(c->req, &c->target, msg, why, sizeof(why)) == -1)
 		return response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
 	if (mcp_bridged(c, msg, &resp, status) == 0) {
 		upstream_result_init(&r);
 		resp = mcp_forward(c, msg, status, &r);
 		upstream_result_release(&r);
 	}
-	if (resp != NULL && strcmp(method, "tools/list") == 0)
+	if (resp != NULL && strcmp(method, "tools/list") == 0) {
 		policy_filter_tools_list(&c->target,
 		    json_object_get(resp, "result"));
+		pins_filter_tools_list(c->req, &c->target,
+		    json_object_get(resp, "result"));
+	}
 	return resp;
 }
 
@@ -1142,10 +1148,15 @@ mcp_idle(const struct config *cfg)
 	apikey_flush(cfg);
 	/* Expired ended-session rows, hourly. */
 	ended_tick(cfg);
+	/* Tool pins and changes seen by the request just answered. */
+	pins_flush(cfg);
+	/* This node's limiter counts with the other nodes', when due. */
+	limitsync_tick(cfg);
 }
 
 void
 mcp_shutdown(void)
 {
 	upstream_stdio_pool_shutdown();
+	pins_cache_clear();
 }

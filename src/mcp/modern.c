@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mcp/bridge_modern.h"
 #include "mcp/modern.h"
+#include "mcp/pins.h"
 #include "mcp/policy.h"
 #include "mcp/protocol.h"
 #include "version.h"
@@ -630,7 +631,8 @@ modern_local(struct modern *m, const json_t *msg, long ttl_ms)
 	json_t			*init = NULL, *legacy;
 	char			 why[256], sid[LIMIT_UPSTREAM_SESSION + 1];
 
-	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1) {
+	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1 ||
+	    pins_check_call(m->req, m->target, msg, why, sizeof(why)) == -1) {
 		m->answer = response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
 		return 1;
 	}
@@ -705,7 +707,8 @@ modern_passthrough(struct modern *m, const json_t *msg)
 		return 0;
 	snprintf(m->upstream_version, sizeof(m->upstream_version), "%s",
 	    MCP_VERSION_MODERN);
-	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1) {
+	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1 ||
+	    pins_check_call(m->req, m->target, msg, why, sizeof(why)) == -1) {
 		m->answer = response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
 		return 1;
 	}
@@ -739,9 +742,12 @@ modern_passthrough(struct modern *m, const json_t *msg)
 	m->answer = bridge_modern_call(&b, msg);
 	m->status = b.status;
 	m->upstream_ms = b.ms;
-	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0)
+	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0) {
 		policy_filter_tools_list(m->target,
 		    json_object_get(m->answer, "result"));
+		pins_filter_tools_list(m->req, m->target,
+		    json_object_get(m->answer, "result"));
+	}
 	return 1;
 }
 
@@ -814,9 +820,12 @@ modern_call(struct modern *m, const json_t *msg)
 		}
 		goto out;
 	}
-	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0)
+	if (m->answer != NULL && strcmp(m->r.method, "tools/list") == 0) {
 		policy_filter_tools_list(m->target,
 		    json_object_get(m->answer, "result"));
+		pins_filter_tools_list(m->req, m->target,
+		    json_object_get(m->answer, "result"));
+	}
 shape:
 	modern_shape(m->answer, m->r.method, ttl_ms);
 out:

@@ -12,34 +12,43 @@
 _Static_assert(NODE_HELD == METRICS_SCOPE__MAX,
     "a worker holds one place per scope");
 
+/* The bucket refilled to now: its micro-tokens, and *at the refill time
+ * to keep. r->rate > 0. */
+static unsigned __int128
+limits_refill(uint64_t micro, uint64_t last_us, uint64_t now_us,
+    const struct limits_rule *r, uint64_t iv, uint64_t *at)
+{
+	unsigned __int128	 cap, have, add;
+	uint64_t		 burst = r->burst > 0 ? r->burst : r->rate;
+
+	cap = (unsigned __int128)burst * MICRO;
+	*at = now_us;
+	if (last_us == 0 || now_us < last_us)
+		return cap;	/* new (or a clock we cannot trust): full */
+	/* rate tokens per iv seconds: rate * MICRO micro-tokens per iv *
+	 * MICRO us, i.e. rate / iv micro-tokens per us. */
+	add = (unsigned __int128)(now_us - last_us) * r->rate / iv;
+	have = (unsigned __int128)micro + add;
+	if (have > cap)
+		return cap;
+	/* The time that made add, not all of it: what is left over counts
+	 * next time (else a slow rate under steady traffic would never
+	 * refill). */
+	*at = last_us + (uint64_t)(add * iv / r->rate);
+	return have;
+}
+
 int
 limits_take(uint64_t *micro, uint64_t *last_us, uint64_t now_us,
     const struct limits_rule *r, uint64_t interval_s, int commit,
     unsigned int *retry_s)
 {
-	unsigned __int128	 cap, have, add, need;
-	uint64_t		 burst, at, iv = interval_s > 0 ? interval_s : 1;
+	unsigned __int128	 have, need;
+	uint64_t		 at, iv = interval_s > 0 ? interval_s : 1;
 
 	if (r->rate == 0)
 		return 1;
-	burst = r->burst > 0 ? r->burst : r->rate;
-	cap = (unsigned __int128)burst * MICRO;
-	at = now_us;
-	if (*last_us == 0 || now_us < *last_us)
-		have = cap;	/* new (or a clock we cannot trust): full */
-	else {
-		/* rate tokens per iv seconds: rate * MICRO micro-tokens
-		 * per iv * MICRO us, i.e. rate / iv micro-tokens per us. */
-		add = (unsigned __int128)(now_us - *last_us) * r->rate / iv;
-		have = (unsigned __int128)*micro + add;
-		if (have > cap)
-			have = cap;
-		else
-			/* The time that made add, not all of it: what is
-			 * left over counts next time (else a slow rate
-			 * under steady traffic would never refill). */
-			at = *last_us + (uint64_t)(add * iv / r->rate);
-	}
+	have = limits_refill(*micro, *last_us, now_us, r, iv, &at);
 	if (have >= MICRO) {
 		if (commit) {
 			*micro = (uint64_t)(have - MICRO);
@@ -57,6 +66,45 @@ limits_take(uint64_t *micro, uint64_t *last_us, uint64_t now_us,
 		need = LIMIT_LIMITS_RETRY_MAX;
 	*retry_s = (unsigned int)need;
 	return 0;
+}
+
+void
+limits_settle(uint64_t *v, uint64_t now_us, const struct limits_rule *r,
+    uint64_t interval_s)
+{
+	unsigned __int128	 have;
+	uint64_t		 at, pay, iv = interval_s > 0 ? interval_s : 1;
+
+	if (v[LIMITS_V_DEBT] == 0)
+		return;
+	if (r->rate == 0) {
+		/* No rate limit now: nothing to pay it from, or for. */
+		v[LIMITS_V_DEBT] = 0;
+		return;
+	}
+	have = limits_refill(v[0], v[1], now_us, r, iv, &at);
+	pay = have < v[LIMITS_V_DEBT] ? (uint64_t)have : v[LIMITS_V_DEBT];
+	v[0] = (uint64_t)(have - pay);
+	v[1] = at;
+	v[LIMITS_V_DEBT] -= pay;
+}
+
+/* Seconds until a debt and one token are refilled (rate > 0). */
+static unsigned int
+limits_debt_wait(uint64_t debt, const struct limits_rule *r,
+    uint64_t interval_s)
+{
+	unsigned __int128	 need;
+	uint64_t		 iv = interval_s > 0 ? interval_s : 1;
+
+	need = ((unsigned __int128)debt + MICRO) * iv;
+	need = (need + (unsigned __int128)r->rate * MICRO - 1) /
+	    ((unsigned __int128)r->rate * MICRO);
+	if (need < 1)
+		need = 1;
+	if (need > LIMIT_LIMITS_RETRY_MAX)
+		need = LIMIT_LIMITS_RETRY_MAX;
+	return (unsigned int)need;
 }
 
 /* Refused in scope s: keep the refusal with the longest wait. */
@@ -114,7 +162,13 @@ limits_admit(const struct limits_req *q, uint64_t now_us,
 				    sc->rule.concurrent);
 		}
 		v = shm_table_vals(&t, (uint32_t)slot[s]);
-		if (!limits_take(&v[0], &v[1], now_us, &sc->rule,
+		/* What other nodes took first (ops/limits_sync.h). */
+		limits_settle(v, now_us, &sc->rule, q->interval_s);
+		if (v[LIMITS_V_DEBT] > 0)
+			limits_refuse(why, &refused, s, METRICS_REASON_RATE,
+			    limits_debt_wait(v[LIMITS_V_DEBT], &sc->rule,
+			    q->interval_s), sc->rule.rate);
+		else if (!limits_take(&v[0], &v[1], now_us, &sc->rule,
 		    q->interval_s, 0, &retry))
 			limits_refuse(why, &refused, s, METRICS_REASON_RATE,
 			    retry, sc->rule.rate);
@@ -126,6 +180,12 @@ limits_admit(const struct limits_req *q, uint64_t now_us,
 			v = shm_table_vals(&t, (uint32_t)slot[s]);
 			limits_take(&v[0], &v[1], now_us, &q->scope[s].rule,
 			    q->interval_s, 1, &retry);
+			/* For the next sync (a scope without a rate has
+			 * nothing to share). */
+			if (q->scope[s].rule.rate > 0) {
+				v[LIMITS_V_SENT]++;
+				v[LIMITS_V_IV] = q->interval_s;
+			}
 			shm_store(&me->held[s], (uint64_t)slot[s] + 1);
 		}
 	shm_unlock(t.shm);

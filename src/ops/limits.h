@@ -25,9 +25,10 @@
  * mcp_limits_table_full_total. Time is CLOCK_MONOTONIC, one clock for
  * every process of the machine.
  *
- * Only one node: nodes do not share buckets (the cross-node bound of
- * issue 13 is not built; with N nodes behind a balancer a caller gets at
- * most N times a limit).
+ * More than one node: each node counts alone, and ops/limits_sync.h
+ * brings in what the other nodes admitted, as a debt on the bucket
+ * (values LIMITS_V_*) paid before it admits again; the bound on the
+ * overshoot is in docs/deployment.md, "Limits across nodes".
  *
  * Without the segment (node_attach failed) everything is admitted.
  */
@@ -74,6 +75,22 @@ struct limits_refusal {
 int	 limits_take(uint64_t *micro, uint64_t *last_us, uint64_t now_us,
 	    const struct limits_rule *, uint64_t interval_s, int commit,
 	    unsigned int *retry_s);
+
+/* A bucket's values in the node's table (NODE_LIMITS_VALS): 0 micro-
+ * tokens, 1 last refill (us), then the sync's. */
+#define LIMITS_V_SENT	2	/* admitted since the last sync */
+#define LIMITS_V_DEBT	3	/* micro-tokens the other nodes took */
+#define LIMITS_V_OTHERS	4	/* the other nodes' total + 1; 0: none
+				   known yet */
+#define LIMITS_V_IV	5	/* the interval of the last admission */
+
+/*
+ * Pay the bucket's debt (v: a slot's values) from its tokens refilled to
+ * now; what cannot be paid stays (the bucket admits nothing until it is
+ * paid). A rule without a rate forgets the debt.
+ */
+void	 limits_settle(uint64_t *v, uint64_t now_us,
+	    const struct limits_rule *, uint64_t interval_s);
 
 /* 0: admitted, holding (limits_release after the answer); 1: refused
  * (*why filled, nothing taken). */

@@ -57,7 +57,13 @@ enum node_area {
  * of the two keyed tables. */
 #define NODE_COUNTERS_BYTES	(8 * 1024)
 #define NODE_SERIES_VALS	1	/* requests */
-#define NODE_LIMITS_VALS	2	/* micro-tokens, last refill (us) */
+#define NODE_LIMITS_VALS	6	/* micro-tokens, last refill (us);
+					   for the cross-node sync
+					   (ops/limits_sync.h): admitted
+					   since the last sync, debt
+					   (micro-tokens), the other
+					   nodes' total + 1 (0: unknown),
+					   the interval (s) */
 
 int	 node_attach(const struct config *);
 /* 0 attached, 1 attached to a segment it built (why: what was found). */

@@ -189,6 +189,12 @@ test_stub(int fd, const char *req, size_t len)
 		test_ended(fd, req, body);
 		return;
 	}
+	/* Tool pins (mcp/pins.h): none yet, warn; writes accepted. */
+	if (strncmp(req, "POST /rest/v1/rpc/tool_pins_", 28) == 0) {
+		tstub_answer(fd, 200, "", strncmp(req + 28, "get ", 4) == 0 ?
+		    "{\"mode\":\"warn\",\"pins\":{}}" : "{}");
+		return;
+	}
 	if (strncmp(req, "POST /rest/v1/rpc/resolve_mcp_target ", 37) != 0) {
 		tstub_answer(fd, 404, "", "{}");
 		return;
