@@ -8,7 +8,14 @@
 // back to auth(). Prints one JSON line: {"tools": N, "client_id": "..."}.
 //
 //   node tests/sdk/oauth-client.mjs --url URL --email E --password P
-//       --tenant T --server S [--timeout MS]
+//       --tenant T --server S [--timeout MS] [--cimd DOC_URL]
+//
+// --cimd: the client is identified by its client ID metadata document
+// (DOC_URL is its client_id; the document lists REDIRECT) instead of
+// registering. The SDK's own clientMetadataUrl accepts https URLs only,
+// and the test's document is served from loopback http (supabase-local's
+// test switch), so the id is handed over as the client's saved
+// information: auth() then skips registration just the same.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -25,7 +32,7 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
 
 // An in-memory provider: what a desktop client keeps on disk.
 let authUrl;
-const store = {};
+const store = args.cimd ? { client: { client_id: args.cimd } } : {};
 const provider = {
 	get redirectUrl() { return REDIRECT; },
 	get clientMetadata() {
