@@ -136,6 +136,12 @@ resolve_oauth_verdict(const struct principal *p, const json_t *target)
 	if (!resolve_is_oauth(p) || target == NULL)
 		return 0;
 	o = json_object_get(target, "oauth");
+	/* The cache key is (user, session); the answer must also be for
+	 * this very client. */
+	if (!json_is_string(json_object_get(o, "client_id")) ||
+	    strcmp(json_string_value(json_object_get(o, "client_id")),
+	    p->client_id) != 0)
+		return 403;
 	if (!json_is_true(json_object_get(o, "session")))
 		return 401;
 	if (!json_is_true(json_object_get(o, "granted")))

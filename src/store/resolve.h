@@ -39,7 +39,8 @@
  * (sql/migrations/0014_oauth_binding.sql), answering the same object plus
  * "oauth": {"client_id", "granted", "session"}; still one round trip. The
  * cache key is the user and the token's session (a session belongs to
- * one client), so the verdict is cached like the rest: a grant revoked
+ * one client; the answer's oauth.client_id must still equal the token's,
+ * else 403), so the verdict is cached like the rest: a grant revoked
  * through /api/v1, or in Supabase Auth (which ends the client's
  * sessions), refuses the client within config_ttl seconds on every
  * worker (at most config_ttl, plus the request in flight).

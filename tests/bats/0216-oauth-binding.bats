@@ -12,7 +12,7 @@ load oauth
 TTL=2
 
 setup_file() {
-	export STACK_PLATFORM_CONF_EXTRA="config_ttl = $TTL"
+	export STACK_PLATFORM_CONF_EXTRA="config_ttl = $TTL" STACK_PLATFORM_TOKENS=1
 	oauth_stack_up || return 1
 	# beta: Bob's alone. gamma: the demo user's (owner), Bob a plain
 	# member. Both with every catalog server, like demo.
@@ -92,7 +92,7 @@ refused_within() {
 	mcp_init "$DEMO_ACCESS_TOKEN" gamma everything
 	assert_status 200
 	# the client's token is for /mcp only, never /api/v1
-	http GET "$BASE/api/v1/tenants/demo/oauth-grants" -H "Authorization: Bearer $AT"
+	api_call GET "/api/v1/tenants/demo/oauth-grants" -H "Authorization: Bearer $AT"
 	assert_status 403
 	# a second client of the same user is not covered by the first's grant
 	first=$AT
@@ -111,20 +111,20 @@ refused_within() {
 	page_token "$CLIENT_ID" demo everything
 	mcp_init "$AT" demo everything
 	assert_status 200
-	http GET "$BASE/api/v1/tenants/demo/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	api_call GET "/api/v1/tenants/demo/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	assert_status 200
 	gid=$(jq -r --arg c "$CLIENT_ID" '.items[] | select(.client_id == $c) | .id' <<<"$body")
 	jq -e --arg c "$CLIENT_ID" '.items[] | select(.client_id == $c)
 	    | .servers == ["everything"] and .scopes == "email" and (.user_id | length == 36)
 	    and (.created_at | length > 0)' <<<"$body"
-	http DELETE "$BASE/api/v1/tenants/demo/oauth-grants/$gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	api_call DELETE "/api/v1/tenants/demo/oauth-grants/$gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	assert_status 204
 	[ "$(stack_psql -At -c "select count(*) from public.audit_events
 	    where action = 'oauth_grant.revoke' and target = '$gid'
 	    and details->>'client_id' = '$CLIENT_ID'")" = 1 ]
 	refused_within "$AT" demo everything 403
 	# gone: a second revoke is 404
-	http DELETE "$BASE/api/v1/tenants/demo/oauth-grants/$gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	api_call DELETE "/api/v1/tenants/demo/oauth-grants/$gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	assert_status 404
 }
 
@@ -150,12 +150,12 @@ refused_within() {
 	    join public.tenants t on t.id = g.tenant_id
 	    where t.slug = 'beta' and g.client_id = '$CLIENT_ID'")
 	[ -n "$bob_gid" ]
-	http GET "$BASE/api/v1/tenants/beta/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	api_call GET "/api/v1/tenants/beta/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	assert_status 404
-	http DELETE "$BASE/api/v1/tenants/beta/oauth-grants/$bob_gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	api_call DELETE "/api/v1/tenants/beta/oauth-grants/$bob_gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	assert_status 404
 	# through the tenant the caller does administer: still not found
-	http DELETE "$BASE/api/v1/tenants/demo/oauth-grants/$bob_gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	api_call DELETE "/api/v1/tenants/demo/oauth-grants/$bob_gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	assert_status 404
 	# a plain member of gamma (Bob) sees only his own grants there, and
 	# cannot revoke the owner's
@@ -164,27 +164,50 @@ refused_within() {
 	demo_gid=$(stack_psql -At -c "select g.id from public.oauth_grants g
 	    join public.tenants t on t.id = g.tenant_id
 	    where t.slug = 'gamma' and g.client_id = '$CLIENT_ID'")
-	http GET "$BASE/api/v1/tenants/gamma/oauth-grants" -H "Authorization: Bearer $BOB_TOKEN"
+	api_call GET "/api/v1/tenants/gamma/oauth-grants" -H "Authorization: Bearer $BOB_TOKEN"
 	assert_status 200
 	assert_json '.items == []'
-	http DELETE "$BASE/api/v1/tenants/gamma/oauth-grants/$demo_gid" -H "Authorization: Bearer $BOB_TOKEN"
+	api_call DELETE "/api/v1/tenants/gamma/oauth-grants/$demo_gid" -H "Authorization: Bearer $BOB_TOKEN"
 	assert_status 404
 	[ "$(stack_psql -At -c "select count(*) from public.oauth_grants where id in ('$bob_gid', '$demo_gid')")" = 2 ]
 }
 
 @test "oauth-grants API: bad ids, no token, unknown tenant" {
 	for id in not-a-uuid "$(printf 'a%.0s' {1..300})" '..%2f..%2fetc' 00000000-0000-4000-8000-000000000000; do
-		http DELETE "$BASE/api/v1/tenants/demo/oauth-grants/$id" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+		api_call DELETE "/api/v1/tenants/demo/oauth-grants/$id" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 		[ "$status" = 404 ] || [ "$status" = 400 ]
 	done
-	http GET "$BASE/api/v1/tenants/demo/oauth-grants"
+	api_call GET "/api/v1/tenants/demo/oauth-grants"
 	assert_status 401
-	http GET "$BASE/api/v1/tenants/no-such-tenant/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	api_call GET "/api/v1/tenants/no-such-tenant/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	assert_status 404
-	http GET "$BASE/api/v1/tenants/NOT_A_SLUG/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	api_call GET "/api/v1/tenants/NOT_A_SLUG/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
 	[ "$status" = 404 ] || [ "$status" = 400 ]
-	http POST "$BASE/api/v1/tenants/demo/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -d '{}'
+	api_call POST "/api/v1/tenants/demo/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -d '{}'
 	[ "$status" = 405 ] || [ "$status" = 404 ]
+}
+
+@test "oauth-grants API with API keys: admin lists, mcp:call alone is 403" {
+	for scopes in '["admin"]' '["mcp:call"]'; do
+		api_call POST /api/v1/tenants/demo/api-keys -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+		    -H 'Content-Type: application/json' \
+		    -d "$(jq -nc --argjson s "$scopes" '{name: ("grants " + ($s | join(" "))), scopes: $s}')"
+		assert_status 201
+		key=$(jq -r .key <<<"$body")
+		api_call POST /api/v1/auth/token -H "Authorization: Bearer $key" --data-binary ""
+		assert_status 200
+		tok=$(jq -r .access_token <<<"$body")
+		api_call GET /api/v1/tenants/demo/oauth-grants -H "Authorization: Bearer $tok"
+		if [ "$scopes" = '["admin"]' ]; then
+			assert_status 200
+			assert_json '.items | type == "array"'
+			# a key is for its own tenant only
+			api_call GET /api/v1/tenants/gamma/oauth-grants -H "Authorization: Bearer $tok"
+			assert_status 404
+		else
+			assert_status 403
+		fi
+	done
 }
 
 @test "the TypeScript SDK's OAuth client with a client ID metadata document" {
@@ -218,4 +241,26 @@ refused_within() {
 	assert_status 200
 	mcp_init "$at" gamma memory
 	assert_status 403
+}
+
+@test "Done when: the SDK client connects knowing only the URL, tools work, revoking the grant cuts it off" {
+	ready=$BATS_TEST_TMPDIR/connected out=$BATS_TEST_TMPDIR/sdk.out
+	(cd "$TOP" && timeout 120 "$STACK_NODE" tests/sdk/oauth-client.mjs \
+	    --url "$BASE/mcp/demo/everything" --email "$DEMO_EMAIL" \
+	    --password "$DEMO_PASSWORD" --tenant demo --server everything \
+	    --until-refused "$ready" --timeout 110000 >"$out" 2>&1 3>&-) 3>&- &
+	pid=$!
+	wait_for test -s "$ready"
+	cid=$(stack_psql -At -c "select client_id from public.oauth_grants g
+	    join public.tenants t on t.id = g.tenant_id where t.slug = 'demo'
+	    order by g.created_at desc limit 1")
+	api_call GET "/api/v1/tenants/demo/oauth-grants" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	gid=$(jq -r --arg c "$cid" '.items[] | select(.client_id == $c) | .id' <<<"$body")
+	api_call DELETE "/api/v1/tenants/demo/oauth-grants/$gid" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN"
+	assert_status 204
+	wait "$pid"
+	cat "$out"
+	grep '^{' "$out" | jq -e --arg c "$cid" --argjson ttl "$TTL" '.tools > 0 and .client_id == $c
+	    and (.refused | length > 0) and .refused_after_ms <= ($ttl + 20) * 1000'
+	echo "# the connected SDK client was refused $(grep '^{' "$out" | jq .refused_after_ms) ms after it began polling" >&3
 }

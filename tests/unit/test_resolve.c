@@ -35,7 +35,7 @@
 	"\"id\":\"" USER "\",\"role\":\"member\"},\"server\":{\"slug\":" \
 	"\"everything\",\"transport\":\"stdio\"},\"tenant_server\":{" \
 	"\"id\":\"ts1\",\"alias\":\"files\",\"version\":3},\"oauth\":{" \
-	"\"client_id\":\"c1\",\"granted\":" granted ",\"session\":" \
+	"\"client_id\":\"https://c.example/\\\"x\",\"granted\":" granted ",\"session\":" \
 	session "}}"
 #define SESSION	"1b0c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
 
@@ -374,6 +374,13 @@ test_oauth(struct config *cfg)
 	T(tstub_count(log_path) == n0 + 1);
 	T(test_resolve(cfg, &user, "acme", "files", NULL) == 0);
 	T(tstub_count(log_path) == n0 + 2);
+	/* the same session presented with another client id (a forged
+	 * token could only do that): the cached answer is not its own */
+	snprintf(client.client_id, sizeof(client.client_id), "other");
+	T(test_resolve(cfg, &client, "acme", "files", NULL) == 403);
+	T(tstub_count(log_path) == n0 + 2);
+	snprintf(client.client_id, sizeof(client.client_id),
+	    "https://c.example/\"x");
 	/* not granted: 403; session gone: 401; both cached */
 	T(test_resolve(cfg, &client, "acme", "nogrant", NULL) == 403);
 	T(test_resolve(cfg, &client, "acme", "nogrant", NULL) == 403);
@@ -392,7 +399,7 @@ test_oauth(struct config *cfg)
 	T(test_resolve(cfg, &client, "acme", "nogrant", NULL) == 403);
 	T(tstub_count(log_path) == n0 + 8);
 	resolve_stats(&st);
-	T(st.hits == 3);
+	T(st.hits == 4);
 }
 
 int
