@@ -246,9 +246,11 @@ async function journey() {
 
     say("connect panel");
     await view(page, "connect", "Connect a client");
-    const snip = await page.$eval("main", (m) => m.textContent);
-    if (!snip.includes(`/mcp/${st.slug}/${st.alias}`))
-      fail("connect panel lacks the endpoint");
+    // the heading shows while the servers load: wait for the snippets
+    await page.waitForFunction((u) => document.querySelector("main")
+      .textContent.includes(u), { timeout: WAIT_MS },
+    `/mcp/${st.slug}/${st.alias}`).catch(() =>
+      fail("connect panel lacks the endpoint"));
 
     say("add a plain member (for the member scenario)");
     if (process.env.MEMBER_EMAIL) {
