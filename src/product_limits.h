@@ -45,6 +45,9 @@
 /* Tokens: src/auth (DESIGN section 3.2). */
 #define LIMIT_JWT_ROLE		64		/* "role" claim bytes */
 #define LIMIT_JWT_SCOPES	1024		/* "scope" claim bytes */
+#define LIMIT_OAUTH_CLIENT_ID	2048		/* "client_id" claim bytes: a
+						   uuid, or a client ID
+						   metadata document URL */
 #define LIMIT_PLATFORM_TOKEN_TTL 900		/* auth_mint default (s) */
 #define LIMIT_PLATFORM_TOKEN_TTL_MAX 3600	/* auth_mint ceiling (s) */
 #define LIMIT_AUTH_CACHE	64		/* verified tokens cached per

@@ -6,6 +6,7 @@
 #include "api/api_keys.h"
 #include "api/api_logs.h"
 #include "api/api_members.h"
+#include "api/api_oauth_grants.h"
 #include "api/api_tenants.h"
 #include "api/api_catalog.h"
 #include "api/api_pins.h"
@@ -42,6 +43,9 @@ const struct route routes_platform[] = {
 	    wellknown_prm },
 	{ "GET", "/.well-known/oauth-protected-resource", wellknown_prm_root },
 	{ "GET", "/.well-known/jwks.json", wellknown_jwks },
+	{ "GET", "/.well-known/oauth-authorization-server", wellknown_as },
+	{ "GET", "/.well-known/oauth-authorization-server/mcp/{tenant}/"
+	    "{server}", wellknown_as },
 	/* The log query API (DESIGN section 5). */
 	{ "GET", "/api/v1/tenants/{tenant}/logs", api_logs_get },
 	{ "GET", "/api/v1/tenants/{tenant}/usage", api_logs_usage },
@@ -69,6 +73,10 @@ const struct route routes_platform[] = {
 	{ "GET", "/api/v1/tenants/{tenant}/api-keys", api_keys_list },
 	{ "DELETE", "/api/v1/tenants/{tenant}/api-keys/{id}", api_keys_revoke },
 	{ "POST", "/api/v1/auth/token", api_keys_token },
+	{ "GET", "/api/v1/tenants/{tenant}/oauth-grants",
+	    api_oauth_grants_list },
+	{ "DELETE", "/api/v1/tenants/{tenant}/oauth-grants/{id}",
+	    api_oauth_grants_revoke },
 	/* Servers: the catalog and a tenant's servers (issue 10 item 4,
 	 * src/api/api_catalog.c, api_servers.c). */
 	{ "GET", "/api/v1/catalog", api_catalog_get },

@@ -107,6 +107,16 @@ select pg_temp.ok(not has_function_privilege('authenticated',
                     'public.resolve_mcp_target(text,text,uuid,uuid)', 'execute'),
        'resolve_mcp_target: service_role only');
 
+select pg_temp.ok(not has_function_privilege('authenticated',
+                    'public.resolve_mcp_target_oauth(text,text,uuid,text,uuid)', 'execute')
+                  and not has_function_privilege('anon',
+                    'public.resolve_mcp_target_oauth(text,text,uuid,text,uuid)', 'execute')
+                  and not has_function_privilege('authenticated',
+                    'public.oauth_session_live(uuid)', 'execute')
+                  and has_function_privilege('service_role',
+                    'public.resolve_mcp_target_oauth(text,text,uuid,text,uuid)', 'execute'),
+       'resolve_mcp_target_oauth, oauth_session_live: service_role only (0014)');
+
 -- auth helpers with no claims / empty claims
 select set_config('request.jwt.claims', '', true);
 select pg_temp.ok(auth.uid() is null and auth.role() is null, 'auth.uid()/role() null on empty claims');

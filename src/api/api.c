@@ -58,6 +58,13 @@ api_begin(struct api_ctx *c, struct request *req,
 		auth_reject(req, st, NULL, 0, NULL, 0);
 		return -1;
 	}
+	/* An OAuth client's token is for /mcp on what the user granted it,
+	 * never for administering tenants as that user. */
+	if (c->who.client_id[0] != '\0') {
+		response_error(req, 403, "forbidden", "an OAuth client's "
+		    "token is for MCP servers only, not for /api/v1");
+		return -1;
+	}
 	if (c->who.kind == PRINCIPAL_USER) {
 		/* the same token, sent on to Supabase: RLS sees the user */
 		if (auth_bearer(req->authorization, &tok, &len) != 0 ||

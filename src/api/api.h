@@ -26,6 +26,9 @@
  *   PRINCIPAL_USER     a Supabase Auth access token; sent on to PostgREST
  *                      as the caller's own token, so Row Level Security
  *                      decides (permissions enforced twice).
+ *   (a user token an OAuth client got from Supabase -- it has a
+ *   client_id -- is refused here with 403: such a client may call the
+ *   MCP servers the user granted it, nothing else)
  *   PRINCIPAL_API_KEY  a platform token minted for an API key; PostgREST
  *                      is called as the service role, after the key was
  *                      checked live and of the path's tenant

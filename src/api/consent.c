@@ -169,7 +169,11 @@ consent_headers(struct request *req)
 	(void)response_header(req, "Content-Security-Policy",
 	    "frame-ancestors 'none'; default-src 'self'");
 	(void)response_header(req, "X-Frame-Options", "DENY");
-	(void)response_header(req, "Referrer-Policy", "no-referrer");
+	/* same-origin, not no-referrer: under no-referrer Chromium sends
+	 * "Origin: null" with the page's own form posts, which the Origin
+	 * check must refuse; other origins (the client) still get no
+	 * Referer, so the authorization id does not leak. */
+	(void)response_header(req, "Referrer-Policy", "same-origin");
 	(void)response_header(req, "X-Content-Type-Options", "nosniff");
 }
 

@@ -295,6 +295,43 @@ auth_scopes_ok(const char *s)
 	return 1;
 }
 
+/*
+ * The claims of a token Supabase's OAuth server issued to a client:
+ * client_id (visible ASCII, no quote or backslash, <= LIMIT_OAUTH_CLIENT_ID)
+ * with a session_id UUID, and scope. NULL, or why the token is refused.
+ */
+static const char *
+auth_oauth_claims(const struct jwtx *jwt, struct principal *p)
+{
+	const char	*cid, *sid, *scope;
+	size_t		 i, len;
+
+	if (json_object_get(jwt->claims, "client_id") == NULL)
+		return NULL;
+	if ((cid = jwtx_claim_str(jwt, "client_id")) == NULL ||
+	    (len = strlen(cid)) == 0 || len > LIMIT_OAUTH_CLIENT_ID)
+		return "malformed client_id claim";
+	for (i = 0; i < len; i++)
+		if ((unsigned char)cid[i] < 0x21 ||
+		    (unsigned char)cid[i] > 0x7e || cid[i] == '"' ||
+		    cid[i] == '\\')
+			return "malformed client_id claim";
+	if ((sid = jwtx_claim_str(jwt, "session_id")) == NULL ||
+	    !uuid_is_valid(sid, strlen(sid)))
+		return "oauth token without a session_id";
+	scope = jwtx_claim_str(jwt, "scope");
+	if (json_object_get(jwt->claims, "scope") != NULL &&
+	    (scope == NULL || !auth_scopes_ok(scope)))
+		return "malformed scope claim";
+	memcpy(p->client_id, cid, len + 1);
+	for (i = 0; i < UUID_STRLEN; i++)
+		p->session_id[i] = (char)tolower((unsigned char)sid[i]);
+	p->session_id[UUID_STRLEN] = '\0';
+	snprintf(p->scopes, sizeof(p->scopes), "%s", scope != NULL ? scope :
+	    "");
+	return NULL;
+}
+
 /* Supabase Auth user token (supabase-contract.md section 2). */
 static int
 auth_verify_supabase(const struct config *cfg, struct jwtx *jwt,
@@ -364,6 +401,8 @@ auth_verify_supabase(const struct config *cfg, struct jwtx *jwt,
 		w = "sub is not a uuid";
 		goto out;
 	}
+	if ((w = auth_oauth_claims(jwt, p)) != NULL)
+		goto out;
 	p->kind = PRINCIPAL_USER;
 	snprintf(p->role, sizeof(p->role), "%s", AUTH_SUPABASE_ROLE);
 	p->exp = auth_exp(jwt);
@@ -538,11 +577,12 @@ auth_challenge(struct request *req, const char *tenant, size_t tenantlen,
 		goto out;
 	/* RFC 6750 3.1: no error code when no credentials were sent. */
 	if (auth_bearer(req->authorization, &tok, &len) == -1) {
-		if (buf_printf(&hv, "Bearer resource_metadata=\"%s\"",
-		    url.data) == -1)
+		if (buf_printf(&hv, "Bearer resource_metadata=\"%s\", "
+		    "scope=\"%s\"", url.data, WELLKNOWN_OAUTH_SCOPE) == -1)
 			goto out;
 	} else if (buf_printf(&hv, "Bearer error=\"invalid_token\", "
-	    "resource_metadata=\"%s\"", url.data) == -1)
+	    "resource_metadata=\"%s\", scope=\"%s\"", url.data,
+	    WELLKNOWN_OAUTH_SCOPE) == -1)
 		goto out;
 	rc = response_header(req, "WWW-Authenticate", hv.data);
 out:
@@ -614,4 +654,23 @@ auth_mint_platform_token(const struct config *cfg, const char *api_key_id,
 out:
 	json_decref(claims);
 	return rc;
+}
+
+int
+auth_reject_scope(struct request *req, const char *tenant, size_t tenantlen,
+    const char *server, size_t serverlen, const char *msg)
+{
+	struct buf	 url, hv;
+
+	buf_init(&url, LIMIT_URL + LIMIT_PATH + 2 * LIMIT_SLUG + 64);
+	buf_init(&hv, LIMIT_URL + LIMIT_PATH + 2 * LIMIT_SLUG + 128);
+	if (wellknown_prm_url(req, tenant, tenantlen, server, serverlen,
+	    &url) == -1 || buf_printf(&hv, "Bearer error=\"insufficient_scope"
+	    "\", scope=\"%s\", resource_metadata=\"%s\"", WELLKNOWN_OAUTH_SCOPE,
+	    url.data) == -1 ||
+	    response_header(req, "WWW-Authenticate", hv.data) == -1)
+		log_warn(AUTH_MOD, "cannot build the WWW-Authenticate header");
+	buf_release(&hv);
+	buf_release(&url);
+	return response_error(req, 403, "insufficient_scope", "%s", msg);
 }

@@ -22,6 +22,12 @@
  *    aud contains "authenticated"; role == "authenticated" (anon and
  *    service_role refused); sub a UUID
  *    -> PRINCIPAL_USER, sub = the user id, role "authenticated".
+ *    A token Supabase's OAuth 2.1 server issued to a client carries
+ *    "client_id" (a uuid or a client ID metadata document URL, visible
+ *    ASCII, <= LIMIT_OAUTH_CLIENT_ID) and "session_id" (a UUID, then
+ *    required): kept in client_id/session_id, "scope" in scopes. Such a
+ *    caller is served on /mcp only where the user granted that client
+ *    the tenant and server (src/store/resolve.h), and never on /api/v1.
  *
  *  Platform tokens (API keys)  iss == platform_issuer
  *    ES256 only, the platform's own key (platform_signing_key_file), kid
@@ -42,7 +48,7 @@
  * 401 answers carry (auth_challenge, RFC 6750 section 3, RFC 9728 5.1):
  *    WWW-Authenticate: Bearer error="invalid_token",
  *        resource_metadata="<base>/.well-known/oauth-protected-resource
- *        /mcp/<tenant>/<server>"
+ *        /mcp/<tenant>/<server>", scope="<WELLKNOWN_OAUTH_SCOPE>"
  * without error= when the request had no Bearer credentials at all
  * (RFC 6750 3.1: "SHOULD NOT include an error code"). <base>: see
  * wellknown.h (public_base_url, else derived from the request).
@@ -102,7 +108,12 @@ struct principal {
 	char			 api_key_id[UUID_STRLEN + 1]; /* API_KEY */
 	char			 tenant_slug[LIMIT_SLUG + 1];	/* API_KEY */
 	char			 role[LIMIT_JWT_ROLE + 1];
-	char			 scopes[LIMIT_JWT_SCOPES + 1];	/* API_KEY */
+	char			 scopes[LIMIT_JWT_SCOPES + 1];	/* API_KEY,
+							   OAuth USER */
+	/* USER through an OAuth client (the token has a client_id claim):
+	 * the client and the Supabase session; "" otherwise. */
+	char			 client_id[LIMIT_OAUTH_CLIENT_ID + 1];
+	char			 session_id[UUID_STRLEN + 1];
 	time_t			 exp;
 };
 
@@ -128,6 +139,17 @@ int	 auth_challenge(struct request *, const char *tenant,
  * {"error":{"code":"invalid_token"|"unauthorized",...}}, or 503. */
 int	 auth_reject(struct request *, int status, const char *tenant,
 	    size_t tenantlen, const char *server, size_t serverlen);
+/*
+ * 403 for a valid token that does not reach this resource (an OAuth
+ * client the user did not grant the tenant/server; RFC 6750 3.1, MCP
+ * authorization "scope challenge"):
+ *    WWW-Authenticate: Bearer error="insufficient_scope",
+ *        scope="<WELLKNOWN_OAUTH_SCOPE>", resource_metadata="<...>"
+ * and {"error":{"code":"insufficient_scope","message":msg}}.
+ */
+int	 auth_reject_scope(struct request *, const char *tenant,
+	    size_t tenantlen, const char *server, size_t serverlen,
+	    const char *msg);
 
 /*
  * Mint a platform token for an API key (POST /api/v1/auth/token):

@@ -39,11 +39,11 @@ wellknown_send_prm(struct request *req, const char *resource)
 	buf_init(&iss, LIMIT_URL + 16);
 	if (config_supabase_issuer(req->cfg, &iss) == -1)
 		goto out;
-	doc = json_pack("{s:s, s:[s], s:[s], s:[], s:s}",
+	doc = json_pack("{s:s, s:[s], s:[s], s:[s], s:s}",
 	    "resource", resource,
 	    "authorization_servers", iss.data,
 	    "bearer_methods_supported", "header",
-	    "scopes_supported",
+	    "scopes_supported", WELLKNOWN_OAUTH_SCOPE,
 	    "resource_name", WELLKNOWN_RESOURCE_NAME);
 	if (doc == NULL)
 		goto out;
@@ -121,5 +121,52 @@ wellknown_jwks(struct request *req, const struct route_params *params)
 out:
 	json_decref(doc);
 	json_decref(keys);
+	return rc;
+}
+
+/*
+ * RFC 8414 section 3.1: the metadata URL of issuer -- the well-known path
+ * inserted between its origin and its path -- appended to out.
+ */
+static int
+wellknown_as_url(const char *issuer, struct buf *out)
+{
+	const char	*p, *path;
+
+	if ((p = strstr(issuer, "://")) == NULL)
+		return -1;
+	if ((path = strchr(p + 3, '/')) == NULL)
+		path = p + strlen(p);
+	if (buf_append(out, issuer, (size_t)(path - issuer)) == -1 ||
+	    buf_appends(out, WELLKNOWN_AS_PATH) == -1)
+		return -1;
+	/* "https://x/" is the issuer "https://x": no trailing slash. */
+	return strcmp(path, "/") == 0 ? 0 : buf_appends(out, path);
+}
+
+int
+wellknown_as(struct request *req, const struct route_params *params)
+{
+	struct buf	 iss, url;
+	int		 rc = -1;
+
+	(void)params;
+	buf_init(&iss, LIMIT_URL + 16);
+	buf_init(&url, 2 * LIMIT_URL + sizeof(WELLKNOWN_AS_PATH));
+	if (config_supabase_issuer(req->cfg, &iss) == -1 ||
+	    wellknown_as_url(iss.data, &url) == -1) {
+		log_error(WELLKNOWN_MOD, "cannot tell the authorization "
+		    "server's metadata URL");
+		goto out;
+	}
+	if (response_header(req, "Location", url.data) == -1 ||
+	    response_header(req, "Access-Control-Allow-Origin", "*") == -1 ||
+	    response_header(req, "Cache-Control", "public, max-age=3600") ==
+	    -1)
+		goto out;
+	rc = response_send(req, 302, NULL, NULL, 0);
+out:
+	buf_release(&url);
+	buf_release(&iss);
 	return rc;
 }

@@ -305,6 +305,20 @@ mcp_resolve(struct mcp_ctx *c)
 		response_error(c->req, 404, NULL, "no such MCP server");
 		return -1;
 	}
+	/* An OAuth client: not granted here (403 insufficient_scope), or
+	 * its session ended (401 invalid_token). */
+	if (rc == 403 || rc == 401) {
+		log_info(MOD, "oauth client refused on '%s/%s': %s", c->tenant,
+		    c->server, rc == 403 ? "not granted" : "session ended");
+		if (rc == 403)
+			auth_reject_scope(c->req, c->tenant, strlen(c->tenant),
+			    c->server, strlen(c->server), "the user did not "
+			    "grant this client this tenant and server");
+		else
+			auth_reject(c->req, 401, c->tenant, strlen(c->tenant),
+			    c->server, strlen(c->server));
+		return -1;
+	}
 	if (rc != 0) {
 		response_error(c->req, 503, NULL,
 		    "configuration store unavailable");

@@ -16,7 +16,9 @@
 #include "store/supa.h"
 
 #define RESOLVE_MOD		"resolve"
-#define RESOLVE_CALLER_MAX	(2 + UUID_STRLEN)	/* "u:" / "k:" + id */
+/* "u:" / "k:" + id, or "o:" + user id + ":" + session id (a session
+ * belongs to one OAuth client: Supabase signed both into the token). */
+#define RESOLVE_CALLER_MAX	(2 + UUID_STRLEN + 1 + UUID_STRLEN)
 
 struct resolve_entry {
 	int		 used;
@@ -114,6 +116,54 @@ resolve_store(struct resolve_entry *e, const char *tenant, const char *server,
 	e->at = now;
 }
 
+static int
+resolve_is_oauth(const struct principal *p)
+{
+	return p->kind == PRINCIPAL_USER && p->client_id[0] != '\0';
+}
+
+/*
+ * An OAuth client's answer (its "oauth" object): 0 when the user granted
+ * the client this tenant and server and the token's session lives; else
+ * 401 (session gone: the user revoked the grant in Supabase, or signed
+ * out) or 403 (not granted). Others: 0.
+ */
+static int
+resolve_oauth_verdict(const struct principal *p, const json_t *target)
+{
+	const json_t	*o;
+
+	if (!resolve_is_oauth(p) || target == NULL)
+		return 0;
+	o = json_object_get(target, "oauth");
+	/* The cache key is (user, session); the answer must also be for
+	 * this very client. */
+	if (!json_is_string(json_object_get(o, "client_id")) ||
+	    strcmp(json_string_value(json_object_get(o, "client_id")),
+	    p->client_id) != 0)
+		return 403;
+	if (!json_is_true(json_object_get(o, "session")))
+		return 401;
+	if (!json_is_true(json_object_get(o, "granted")))
+		return 403;
+	return 0;
+}
+
+/* *target (a NEW reference, or NULL) to resolve_target()'s status. */
+static int
+resolve_answer(const struct principal *p, json_t **target)
+{
+	int	 st;
+
+	if (*target == NULL)
+		return 404;
+	if ((st = resolve_oauth_verdict(p, *target)) != 0) {
+		json_decref(*target);
+		*target = NULL;
+	}
+	return st;
+}
+
 /*
  * The round trip: 0 and *result (NEW reference; NULL for JSON null), or
  * -1 with why (for the log) when no usable answer came.
@@ -124,19 +174,26 @@ resolve_rpc(const struct config *cfg, const struct principal *p,
     size_t whylen)
 {
 	json_t	*args, *j = NULL;
-	int	 rc = -1;
+	int	 rc = -1, oauth = resolve_is_oauth(p);
 
 	*result = NULL;
-	args = json_pack("{s:s, s:s, s:s}", "p_tenant", tenant,
-	    "p_server", server, p->kind == PRINCIPAL_USER ? "p_user_id" :
-	    "p_api_key_id", p->sub);
+	if (oauth)
+		args = json_pack("{s:s, s:s, s:s, s:s, s:s}", "p_tenant",
+		    tenant, "p_server", server, "p_user_id", p->sub,
+		    "p_client_id", p->client_id, "p_session_id",
+		    p->session_id);
+	else
+		args = json_pack("{s:s, s:s, s:s}", "p_tenant", tenant,
+		    "p_server", server, p->kind == PRINCIPAL_USER ?
+		    "p_user_id" : "p_api_key_id", p->sub);
 	if (args == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
 	resolve_counts.calls++;
-	if (supa_rpc(cfg, RESOLVE_RPC_PATH, "resolve_mcp_target", args, 0,
-	    LIMIT_RESOLVE_RESPONSE, &j, why, whylen) == -1)
+	if (supa_rpc(cfg, oauth ? RESOLVE_OAUTH_RPC_PATH : RESOLVE_RPC_PATH,
+	    oauth ? "resolve_mcp_target_oauth" : "resolve_mcp_target", args,
+	    0, LIMIT_RESOLVE_RESPONSE, &j, why, whylen) == -1)
 		goto out;
 	/* JSON null (PostgREST's answer for a NULL jsonb) is a "no". */
 	if (json_is_null(j)) {
@@ -146,7 +203,8 @@ resolve_rpc(const struct config *cfg, const struct principal *p,
 	if (!json_is_object(j) ||
 	    !json_is_object(json_object_get(j, "tenant")) ||
 	    !json_is_object(json_object_get(j, "server")) ||
-	    !json_is_object(json_object_get(j, "tenant_server"))) {
+	    !json_is_object(json_object_get(j, "tenant_server")) ||
+	    (oauth && !json_is_object(json_object_get(j, "oauth")))) {
 		snprintf(why, whylen, "resolve_mcp_target: unexpected answer");
 		goto out;
 	}
@@ -171,7 +229,6 @@ resolve_target(struct request *req, const struct principal *p,
 	char			 caller[RESOLVE_CALLER_MAX + 1];
 	char			 why[LIMIT_HTTPC_ERR + 64];
 	time_t			 now;
-	int			 st;
 
 	*target = NULL;
 	if (p == NULL || (p->kind != PRINCIPAL_USER &&
@@ -187,8 +244,12 @@ resolve_target(struct request *req, const struct principal *p,
 	/* A platform token is for its own tenant only: no round trip. */
 	if (p->kind == PRINCIPAL_API_KEY && strcmp(p->tenant_slug, tenant) != 0)
 		return 404;
-	snprintf(caller, sizeof(caller), "%c:%s",
-	    p->kind == PRINCIPAL_USER ? 'u' : 'k', p->sub);
+	if (resolve_is_oauth(p))
+		snprintf(caller, sizeof(caller), "o:%s:%s", p->sub,
+		    p->session_id);
+	else
+		snprintf(caller, sizeof(caller), "%c:%s",
+		    p->kind == PRINCIPAL_USER ? 'u' : 'k', p->sub);
 
 	now = resolve_now();
 	e = cfg->config_ttl > 0 ? resolve_lookup(tenant, server, caller) :
@@ -198,7 +259,7 @@ resolve_target(struct request *req, const struct principal *p,
 		resolve_counts.hits++;
 		metrics_count(METRICS_RESOLVE_HITS, 1);
 		*target = json_incref(e->target);
-		return *target != NULL ? 0 : 404;
+		return resolve_answer(p, target);
 	}
 	metrics_count(METRICS_RESOLVE_MISSES, 1);
 	if (resolve_rpc(cfg, p, tenant, server, &fresh, why,
@@ -214,11 +275,10 @@ resolve_target(struct request *req, const struct principal *p,
 		    "answer, %llds old", tenant, server, why,
 		    (long long)(now - e->at));
 		*target = json_incref(e->target);
-		return *target != NULL ? 0 : 404;
+		return resolve_answer(p, target);
 	}
 	if (cfg->config_ttl > 0)
 		resolve_store(e, tenant, server, caller, fresh, now);
-	st = fresh != NULL ? 0 : 404;
 	*target = fresh;
-	return st;
+	return resolve_answer(p, target);
 }

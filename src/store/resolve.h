@@ -26,9 +26,24 @@
  *          not leaked): RPC null, a tenant or server that is not a slug,
  *          an API-key token used on another tenant than its own (refused
  *          without a round trip);
+ *     401  (OAuth client) the token's Supabase session is gone;
+ *     403  (OAuth client) the user did not grant this client this tenant
+ *          and server (see "OAuth clients" below);
  *     503  Supabase unreachable or answering something else than 200 +
  *          JSON object/null, and no cached answer at all;
  *     500  internal (no principal, out of memory).
+ *
+ * OAuth clients (a USER principal with a client_id, auth.h): the call is
+ *     POST <supabase_url>/rest/v1/rpc/resolve_mcp_target_oauth
+ *     {"p_tenant","p_server","p_user_id","p_client_id","p_session_id"}
+ * (sql/migrations/0014_oauth_binding.sql), answering the same object plus
+ * "oauth": {"client_id", "granted", "session"}; still one round trip. The
+ * cache key is the user and the token's session (a session belongs to
+ * one client; the answer's oauth.client_id must still equal the token's,
+ * else 403), so the verdict is cached like the rest: a grant revoked
+ * through /api/v1, or in Supabase Auth (which ends the client's
+ * sessions), refuses the client within config_ttl seconds on every
+ * worker (at most config_ttl, plus the request in flight).
  *
  * Cache: per worker, keyed by (tenant, server, caller kind + id), at most
  * LIMIT_RESOLVE_CACHE entries, the oldest evicted first. An answer (null
@@ -51,6 +66,7 @@
 #include "http/request.h"
 
 #define RESOLVE_RPC_PATH	"/rest/v1/rpc/resolve_mcp_target"
+#define RESOLVE_OAUTH_RPC_PATH	"/rest/v1/rpc/resolve_mcp_target_oauth"
 
 struct resolve_stats {
 	unsigned long	 hits;		/* fresh cache answers */

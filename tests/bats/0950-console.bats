@@ -75,3 +75,17 @@ browser() {
 	[ -s "$STATE" ] || skip "needs the journey's tenant"
 	browser member
 }
+
+@test "OAuth grants view: the owner sees a grant, revokes it, then the empty state" {
+	[ -s "$STATE" ] || skip "needs the journey's tenant"
+	email=$(jq -r .email "$STATE")
+	slug=$(jq -r .slug "$STATE")
+	stack_psql -c "insert into public.oauth_grants (user_id, client_id, tenant_id, servers, scopes)
+	    select u.id, 'https://client.example/<b>console</b>', t.id, '{everything}', 'email'
+	      from auth.users u, public.tenants t
+	     where u.email = '$email' and t.slug = '$slug'" >/dev/null
+	GRANT_CLIENT='https://client.example/<b>console</b>' browser grants
+	[ "$(stack_psql -At -c "select count(*) from public.oauth_grants g join public.tenants t
+	    on t.id = g.tenant_id where t.slug = '$slug'")" = 0 ]
+	[ "$(stack_psql -At -c "select count(*) from public.audit_events where action = 'oauth_grant.revoke'")" = 1 ]
+}

@@ -9,6 +9,14 @@
 //   node console.mjs axe       axe-core on every view: no serious or
 //                              critical violation
 //   node console.mjs member    a plain member sees no admin actions
+//   node console.mjs consent   the OAuth consent page (/oauth/consent):
+//                              open AUTHORIZE_URL (Supabase's authorize
+//                              endpoint), sign in as EMAIL/PASSWORD, grant
+//                              TENANT with only GRANT_SERVER, click Allow;
+//                              prints {"redirect": <the client's URL>}
+//   node console.mjs grants    the "OAuth grants" view: the owner sees the
+//                              grant of GRANT_CLIENT and revokes it; an
+//                              empty list says what to do
 //
 // Environment: BASE (the platform), STATE (a JSON file the scenarios
 // share: the owner's account and tenant), SHOTS (screenshot directory),
@@ -100,7 +108,19 @@ async function submit(page, label) {
   fail(`no button '${label}'`);
 }
 
+// The screenshots docs/console.md shows: with UPDATE_DOCS_SCREENSHOTS=1
+// these are also written to docs/console-img/ (the viewport only, to keep
+// the committed files small).
+const DOC_SHOTS = new Set(["signin-1280", "servers-1280", "keys-1280",
+  "logs-1280", "usage-1280", "grants-1280", "servers-360", "usage-360",
+  "consent-360"]);
+const DOC_DIR = new URL("../../docs/console-img/", import.meta.url).pathname;
+
 async function shot(page, name) {
+  if (process.env.UPDATE_DOCS_SCREENSHOTS === "1" && DOC_SHOTS.has(name)) {
+    mkdirSync(DOC_DIR, { recursive: true });
+    await page.screenshot({ path: `${DOC_DIR}${name}.png` });
+  }
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
@@ -226,9 +246,11 @@ async function journey() {
 
     say("connect panel");
     await view(page, "connect", "Connect a client");
-    const snip = await page.$eval("main", (m) => m.textContent);
-    if (!snip.includes(`/mcp/${st.slug}/${st.alias}`))
-      fail("connect panel lacks the endpoint");
+    // the heading shows while the servers load: wait for the snippets
+    await page.waitForFunction((u) => document.querySelector("main")
+      .textContent.includes(u), { timeout: WAIT_MS },
+    `/mcp/${st.slug}/${st.alias}`).catch(() =>
+      fail("connect panel lacks the endpoint"));
 
     say("add a plain member (for the member scenario)");
     if (process.env.MEMBER_EMAIL) {
@@ -309,7 +331,8 @@ async function axe() {
     await signIn(page, st.email, st.password);
     for (const [v, t] of [["tenants", "Tenants"], ["servers", "Servers of"],
       ["keys", "API keys"], ["members", "Members"], ["logs", "Logs"],
-      ["usage", "Usage"], ["audit", "Audit trail"],
+      ["usage", "Usage"], ["grants", "OAuth grants"],
+      ["audit", "Audit trail"],
       ["connect", "Connect a client"]]) {
       await view(page, v, t);
       await page.waitForFunction(() =>
@@ -345,6 +368,11 @@ async function member() {
       !document.querySelector("main .loading"));
     if ((await page.$$("main button.danger, main form, main select")).length)
       fail("a plain member is offered member management");
+    await view(page, "grants", "OAuth grants");
+    await page.waitForFunction(() =>
+      !document.querySelector("main .loading"));
+    if ((await page.$$("main button.danger")).length)
+      fail("a plain member is offered to revoke OAuth grants");
     await shot(page, "member-servers-1280");
     // and the API refuses it anyway, with the member's own token
     const tok = await page.evaluate(() => JSON.parse(
@@ -361,14 +389,86 @@ async function member() {
   }
 }
 
-const scenarios = { journey, axe, member };
+async function consent() {
+  const browser = await launch();
+  const page = await open(browser, 360);
+  const redirect = process.env.REDIRECT || "http://127.0.0.1:9/callback";
+  let back = null;
+  // The client's redirect URI has nobody listening: answer it here.
+  await page.setRequestInterception(true);
+  page.on("request", (r) => {
+    if (r.url().startsWith(redirect + "?")) {
+      back = r.url();
+      r.respond({ status: 200, contentType: "text/plain", body: "ok" });
+    } else
+      r.continue();
+  });
+  try {
+    await page.goto(process.env.AUTHORIZE_URL);
+    await page.waitForSelector("input[name=email]");
+    await shot(page, "consent-signin-360");
+    await page.type("input[name=email]", process.env.EMAIL);
+    await page.type("input[name=password]", process.env.PASSWORD);
+    await Promise.all([page.waitForNavigation(),
+      page.click("form button[type=submit]")]);
+    const tenant = process.env.TENANT;
+    const server = `${tenant}/${process.env.GRANT_SERVER}`;
+    await page.waitForSelector(`input[name=tenant][value="${tenant}"]`);
+    await page.click(`input[name=tenant][value="${tenant}"]`);
+    await page.$$eval("input[name=server]", (l, want) => l.forEach((e) => {
+      e.checked = e.value === want;
+    }), server);
+    await shot(page, "consent-360");
+    await Promise.all([page.waitForNavigation().catch(() => null),
+      page.click("button[name=action][value=approve]")]);
+    await until("the redirect to the client", async () => back);
+    clean(page);
+    console.log(JSON.stringify({ redirect: back }));
+  } catch (e) {
+    page.lastText = await page.evaluate(() => location.href + "\n" +
+      document.body.innerText).catch(() => undefined);
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function grants() {
+  const st = state();
+  const browser = await launch();
+  const page = await open(browser, 1280);
+  try {
+    await signIn(page, st.email, st.password);
+    await view(page, "grants", "OAuth grants");
+    await page.waitForFunction(() =>
+      !document.querySelector("main .loading"));
+    const client = process.env.GRANT_CLIENT;
+    await page.waitForFunction((c) => document.querySelector("main")
+      .textContent.includes(c), {}, client);
+    await shot(page, "grants-1280");
+    await page.evaluate(() => { window.confirm = () => true; });
+    const revoke = await page.waitForSelector("main button.danger");
+    await revoke.click();
+    await page.waitForFunction(() => /No OAuth grants/.test(
+      document.querySelector("main").textContent));
+    await shot(page, "grants-empty-1280");
+    clean(page);
+  } finally {
+    await browser.close();
+  }
+}
+
+const scenarios = { journey, axe, member, consent, grants };
 const which = process.argv[2];
 if (!scenarios[which]) {
-  console.error("usage: console.mjs journey|axe|member");
+  console.error("usage: console.mjs journey|axe|member|consent|grants");
   process.exit(2);
 }
 scenarios[which]().then(() => say(`${which}: ok`), async (e) => {
   console.error(`${which}: ${e.message}`);
+  if (lastPage && !lastPage.lastText)
+    lastPage.lastText = await lastPage.evaluate(() => location.href + "\n" +
+      document.body.innerText).catch(() => undefined);
   if (lastPage && lastPage.lastText)
     console.error(`the page said: ${lastPage.lastText}`);
   process.exit(1);

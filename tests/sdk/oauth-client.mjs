@@ -8,7 +8,20 @@
 // back to auth(). Prints one JSON line: {"tools": N, "client_id": "..."}.
 //
 //   node tests/sdk/oauth-client.mjs --url URL --email E --password P
-//       --tenant T --server S [--timeout MS]
+//       --tenant T --server S [--timeout MS] [--cimd DOC_URL]
+//       [--until-refused FILE]
+//
+// --until-refused: once connected and tools listed, write FILE and keep
+// calling tools/list every 300 ms on the same session until the platform
+// refuses (the test revokes the grant meanwhile); the JSON line then has
+// "refused": "<the error>" and "refused_after_ms" (since FILE was written).
+//
+// --cimd: the client is identified by its client ID metadata document
+// (DOC_URL is its client_id; the document lists REDIRECT) instead of
+// registering. The SDK's own clientMetadataUrl accepts https URLs only,
+// and the test's document is served from loopback http (supabase-local's
+// test switch), so the id is handed over as the client's saved
+// information: auth() then skips registration just the same.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -25,7 +38,7 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
 
 // An in-memory provider: what a desktop client keeps on disk.
 let authUrl;
-const store = {};
+const store = args.cimd ? { client: { client_id: args.cimd } } : {};
 const provider = {
 	get redirectUrl() { return REDIRECT; },
 	get clientMetadata() {
@@ -87,7 +100,23 @@ const client = new Client({ name: 'oauth-test', version: '1.0.0' });
 await client.connect(new StreamableHTTPClientTransport(new URL(args.url),
 	{ authProvider: provider }));
 const { tools } = await client.listTools();
+let refused, refusedAfter;
+if (args['until-refused']) {
+	const { writeFileSync } = await import('node:fs');
+	const t0 = Date.now();
+	writeFileSync(args['until-refused'], 'connected\n');
+	for (;;) {
+		try {
+			await client.listTools();
+		} catch (e) {
+			refused = String(e.message ?? e);
+			refusedAfter = Date.now() - t0;
+			break;
+		}
+		await new Promise((r) => setTimeout(r, 300));
+	}
+}
 await client.close();
 console.log(JSON.stringify({ tools: tools.length, client_id: store.client.client_id,
-	iss: back.searchParams.get('iss') }));
+	iss: back.searchParams.get('iss'), refused, refused_after_ms: refusedAfter }));
 clearTimeout(timer);

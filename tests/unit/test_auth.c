@@ -446,6 +446,80 @@ test_principals_and_mint(void)
 }
 
 /* The unknown-kid re-fetch limit seen through auth; key rotation. */
+/* A token an OAuth client got from Supabase: client_id, session_id, scope. */
+static int
+test_oauth_one(const char *claims_text, struct principal *p)
+{
+	struct buf	 claims;
+	char		 why[AUTH_WHY_MAX], *tok;
+	int		 rc;
+
+	buf_init(&claims, 65536);
+	test_claims(claims_text, time(NULL), &claims);
+	tok = test_token(S_EC1, "e1", buf_cstr(&claims));
+	rc = auth_verify_token(&cfg_a, tok, strlen(tok), 0, p, why,
+	    sizeof(why));
+	free(tok);
+	buf_release(&claims);
+	return rc;
+}
+
+static void
+test_oauth_claims(void)
+{
+	struct principal	 p;
+	struct buf		 c;
+	size_t			 i;
+
+	T(test_oauth_one(SB(",\"client_id\":\"9d1c3b52-54d4-4e0a-8f57-"
+	    "3a5e8f0f2a11\",\"scope\":\"email\",\"exp\":@N+3600@"), &p) == 0);
+	T(p.kind == PRINCIPAL_USER && strcmp(p.client_id,
+	    "9d1c3b52-54d4-4e0a-8f57-3a5e8f0f2a11") == 0 &&
+	    strcmp(p.session_id, KEYID) == 0 && strcmp(p.scopes, "email") == 0);
+	/* a CIMD URL is a client id too */
+	T(test_oauth_one(SB(",\"client_id\":\"https://c.example/m.json\","
+	    "\"exp\":@N+3600@"), &p) == 0 &&
+	    strcmp(p.client_id, "https://c.example/m.json") == 0 &&
+	    p.scopes[0] == '\0');
+	/* a plain user token has none */
+	T(test_oauth_one(SBT, &p) == 0 && p.client_id[0] == '\0' &&
+	    p.session_id[0] == '\0');
+	/* malformed: empty, not a string, blanks, quote, no session */
+	T(test_oauth_one(SB(",\"client_id\":\"\",\"exp\":@N+3600@"), &p) ==
+	    401 && p.kind == PRINCIPAL_NONE);
+	T(test_oauth_one(SB(",\"client_id\":7,\"exp\":@N+3600@"), &p) == 401);
+	T(test_oauth_one(SB(",\"client_id\":\"a b\",\"exp\":@N+3600@"),
+	    &p) == 401);
+	T(test_oauth_one(SB(",\"client_id\":\"a\\\"b\",\"exp\":@N+3600@"),
+	    &p) == 401);
+	T(test_oauth_one(SB(",\"client_id\":\"c\",\"scope\":\"a\\\"\","
+	    "\"exp\":@N+3600@"), &p) == 401);
+	T(test_oauth_one("{\"iss\":\"@ISS@\",\"aud\":\"authenticated\","
+	    "\"sub\":\"" UUID1 "\",\"role\":\"authenticated\","
+	    "\"client_id\":\"c\",\"exp\":@N+3600@}", &p) == 401);
+	T(test_oauth_one("{\"iss\":\"@ISS@\",\"aud\":\"authenticated\","
+	    "\"sub\":\"" UUID1 "\",\"role\":\"authenticated\","
+	    "\"client_id\":\"c\",\"session_id\":\"x\",\"exp\":@N+3600@}",
+	    &p) == 401);
+	/* LIMIT_OAUTH_CLIENT_ID bytes pass, one more does not */
+	for (i = 0; i < 2; i++) {
+		buf_init(&c, 8192);
+		buf_appends(&c, "{\"iss\":\"@ISS@\",\"aud\":\"authenticated\","
+		    "\"sub\":\"" UUID1 "\",\"role\":\"authenticated\","
+		    "\"session_id\":\"" KEYID "\",\"exp\":@N+3600@,"
+		    "\"client_id\":\"https://c.example/");
+		while (c.len < strlen("{\"iss\":\"@ISS@\",\"aud\":\""
+		    "authenticated\",\"sub\":\"" UUID1 "\",\"role\":\""
+		    "authenticated\",\"session_id\":\"" KEYID "\",\"exp\":"
+		    "@N+3600@,\"client_id\":\"") + LIMIT_OAUTH_CLIENT_ID + i)
+			buf_appendc(&c, 'x');
+		buf_appends(&c, "\"}");
+		T(test_oauth_one(buf_cstr(&c), &p) == (i == 0 ? 0 : 401));
+		T(i != 0 || strlen(p.client_id) == LIMIT_OAUTH_CLIENT_ID);
+		buf_release(&c);
+	}
+}
+
 static void
 test_refetch(void)
 {
@@ -762,7 +836,7 @@ test_authenticate_and_challenge(void)
 	T(strstr(out, "Status: 401 ") != NULL);
 	T(strstr(out, "\r\nWWW-Authenticate: Bearer resource_metadata=\""
 	    "http://mcp.test:8080/.well-known/oauth-protected-resource/mcp/"
-	    "acme/files\"\r\n") != NULL);
+	    "acme/files\", scope=\"email\"\r\n") != NULL);
 	T(strstr(out, "error=") == NULL);
 	T(strstr(out, "\"code\":\"unauthorized\"") != NULL);
 	request_release(&req);
@@ -786,7 +860,8 @@ test_authenticate_and_challenge(void)
 	out = buf_cstr(&io.out);
 	T(strstr(out, "\r\nWWW-Authenticate: Bearer error=\"invalid_token\", "
 	    "resource_metadata=\"http://mcp.test:8080/.well-known/"
-	    "oauth-protected-resource/mcp/acme/files\"\r\n") != NULL);
+	    "oauth-protected-resource/mcp/acme/files\", scope=\"email\"\r\n")
+	    != NULL);
 	T(strstr(out, "\"code\":\"invalid_token\"") != NULL);
 	T(strstr(out, "malformed") == NULL);
 	request_release(&req);
@@ -798,7 +873,7 @@ test_authenticate_and_challenge(void)
 	T(auth_challenge(&req, NULL, 0, NULL, 0) == 0);
 	T(strstr(buf_cstr(&req.resp.headers), "Bearer error=\"invalid_token\", "
 	    "resource_metadata=\"http://mcp.test:8080/.well-known/"
-	    "oauth-protected-resource\"\r\n") != NULL);
+	    "oauth-protected-resource\", scope=\"email\"\r\n") != NULL);
 	request_release(&req);
 	io_release(&io);
 
@@ -986,6 +1061,7 @@ main(void)
 	T(httpc_global_init("test/1") == 0);
 	test_tokens();
 	test_principals_and_mint();
+	test_oauth_claims();
 	test_refetch();
 	test_unavailable();
 	test_token_cache();

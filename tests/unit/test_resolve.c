@@ -28,6 +28,17 @@
 		"\"everything\",\"transport\":\"stdio\"},\"tenant_server\":{" \
 		"\"id\":\"ts1\",\"alias\":\"files\",\"version\":3}}"
 
+/* TARGET with the "oauth" object of resolve_mcp_target_oauth. */
+#define OTARGET(granted, session) \
+	"{\"tenant\":{\"id\":\"t1\",\"slug\":\"acme\",\"status\":" \
+	"\"active\",\"limits\":{}},\"caller\":{\"kind\":\"user\"," \
+	"\"id\":\"" USER "\",\"role\":\"member\"},\"server\":{\"slug\":" \
+	"\"everything\",\"transport\":\"stdio\"},\"tenant_server\":{" \
+	"\"id\":\"ts1\",\"alias\":\"files\",\"version\":3},\"oauth\":{" \
+	"\"client_id\":\"https://c.example/\\\"x\",\"granted\":" granted ",\"session\":" \
+	session "}}"
+#define SESSION	"1b0c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+
 static char	 test_dir[512], log_path[600];
 static int	 test_port;
 static time_t	 test_clock = 1000;
@@ -43,7 +54,19 @@ static void
 test_stub(int fd, const char *req, size_t len)
 {
 	tstub_log(log_path, req, len);
-	if (strncmp(req, "POST /rest/v1/rpc/resolve_mcp_target ", 37) != 0)
+	if (strncmp(req, "POST /rest/v1/rpc/resolve_mcp_target_oauth ",
+	    43) == 0) {
+		if (strstr(req, "\"p_server\":\"files\"") != NULL)
+			tstub_answer(fd, 200, "", OTARGET("true", "true"));
+		else if (strstr(req, "\"p_server\":\"nogrant\"") != NULL)
+			tstub_answer(fd, 200, "", OTARGET("false", "true"));
+		else if (strstr(req, "\"p_server\":\"nosess\"") != NULL)
+			tstub_answer(fd, 200, "", OTARGET("true", "false"));
+		else if (strstr(req, "\"p_server\":\"noobj\"") != NULL)
+			tstub_answer(fd, 200, "", TARGET);
+		else
+			tstub_answer(fd, 200, "", "null");
+	} else if (strncmp(req, "POST /rest/v1/rpc/resolve_mcp_target ", 37) != 0)
 		tstub_answer(fd, 404, "", "{\"code\":\"PGRST202\"}");
 	else if (strstr(req, "\"p_tenant\":\"acme\"") != NULL)
 		tstub_answer(fd, 200, "", TARGET);
@@ -316,6 +339,69 @@ test_no_cache_and_legacy_key(struct config *cfg)
 	free(last);
 }
 
+/* An OAuth client (a user token with client_id): its own RPC and cache
+ * entry, and the verdict (granted, session) cached with the answer. */
+static void
+test_oauth(struct config *cfg)
+{
+	struct principal	 user, client;
+	struct resolve_stats	 st;
+	char			*last;
+	int			 n0;
+
+	resolve_cache_clear();
+	n0 = tstub_count(log_path);
+	memset(&user, 0, sizeof(user));
+	user.kind = PRINCIPAL_USER;
+	snprintf(user.sub, sizeof(user.sub), "%s", USER);
+	client = user;
+	snprintf(client.client_id, sizeof(client.client_id),
+	    "https://c.example/\"x");
+	snprintf(client.session_id, sizeof(client.session_id), "%s",
+	    SESSION);
+
+	T(test_resolve(cfg, &client, "acme", "files", NULL) == 0);
+	last = test_last_request();
+	T(last != NULL && strncmp(last, "POST /rest/v1/rpc/"
+	    "resolve_mcp_target_oauth HTTP/1.1\r\n", 52) == 0);
+	T(last != NULL && strstr(last, "\"p_client_id\":\"https://c.example/"
+	    "\\\"x\"") != NULL && strstr(last, "\"p_session_id\":\"" SESSION
+	    "\"") != NULL && strstr(last, "\"p_user_id\":\"" USER "\"") !=
+	    NULL);
+	free(last);
+	/* cached, and apart from the same user's own token */
+	T(test_resolve(cfg, &client, "acme", "files", NULL) == 0);
+	T(tstub_count(log_path) == n0 + 1);
+	T(test_resolve(cfg, &user, "acme", "files", NULL) == 0);
+	T(tstub_count(log_path) == n0 + 2);
+	/* the same session presented with another client id (a forged
+	 * token could only do that): the cached answer is not its own */
+	snprintf(client.client_id, sizeof(client.client_id), "other");
+	T(test_resolve(cfg, &client, "acme", "files", NULL) == 403);
+	T(tstub_count(log_path) == n0 + 2);
+	snprintf(client.client_id, sizeof(client.client_id),
+	    "https://c.example/\"x");
+	/* not granted: 403; session gone: 401; both cached */
+	T(test_resolve(cfg, &client, "acme", "nogrant", NULL) == 403);
+	T(test_resolve(cfg, &client, "acme", "nogrant", NULL) == 403);
+	T(test_resolve(cfg, &client, "acme", "nosess", NULL) == 401);
+	T(test_resolve(cfg, &client, "acme", "nosess", NULL) == 401);
+	T(tstub_count(log_path) == n0 + 4);
+	/* an answer without the oauth object is unusable; null is 404 */
+	T(test_resolve(cfg, &client, "acme", "noobj", NULL) == 503);
+	T(test_resolve(cfg, &client, "acme", "other", NULL) == 404);
+	/* another session of the same user: another entry */
+	snprintf(client.session_id, sizeof(client.session_id), "%s", KEYID);
+	T(test_resolve(cfg, &client, "acme", "nogrant", NULL) == 403);
+	T(tstub_count(log_path) == n0 + 7);
+	/* the verdict expires with the entry (config_ttl) */
+	test_clock += cfg->config_ttl;
+	T(test_resolve(cfg, &client, "acme", "nogrant", NULL) == 403);
+	T(tstub_count(log_path) == n0 + 8);
+	resolve_stats(&st);
+	T(st.hits == 4);
+}
+
 int
 main(void)
 {
@@ -341,6 +427,7 @@ main(void)
 	test_stale(&cfg);
 	test_bounded(&cfg);
 	test_no_cache_and_legacy_key(&cfg);
+	test_oauth(&cfg);
 
 	resolve_cache_clear();
 	resolve_set_clock(NULL);

@@ -187,11 +187,11 @@ test_prm(void)
 	T(strstr(out, "\r\nContent-Type: application/json") != NULL);
 	T(strstr(out, "\r\nAccess-Control-Allow-Origin: *\r\n") != NULL);
 	j = test_body(&t);
-	want = json_pack("{s:s, s:[s], s:[s], s:[], s:s}",
+	want = json_pack("{s:s, s:[s], s:[s], s:[s], s:s}",
 	    "resource", "https://mcp.example.com/mcp/acme/files",
 	    "authorization_servers", "https://x.supabase.co/auth/v1",
 	    "bearer_methods_supported", "header",
-	    "scopes_supported",
+	    "scopes_supported", "email",
 	    "resource_name", "MCP Online Platform");
 	T(j != NULL && json_equal(j, want));
 	json_decref(j);
@@ -215,8 +215,26 @@ test_prm(void)
 	j = test_body(&t);
 	T(j != NULL && strcmp(jsonx_str(j, "resource"),
 	    "https://mcp.example.com") == 0 &&
-	    json_array_size(json_object_get(j, "scopes_supported")) == 0);
+	    json_array_size(json_object_get(j, "scopes_supported")) == 1);
 	json_decref(j);
+	test_close(&t);
+
+	/* The authorization server's metadata: a redirect to the issuer's
+	 * RFC 8414 path-inserted form. */
+	T(test_open(&t, &cfg, env) == 0);
+	T(wellknown_as(&t.req, &rp) == 0);
+	out = buf_cstr(&t.io.out);
+	T(strncmp(out, "Status: 302 ", 12) == 0);
+	T(strstr(out, "\r\nLocation: https://auth.example.com/.well-known/"
+	    "oauth-authorization-server/auth/v1\r\n") != NULL);
+	T(strstr(out, "\r\nAccess-Control-Allow-Origin: *\r\n") != NULL);
+	test_close(&t);
+	free(cfg.supabase_jwt_issuer);
+	cfg.supabase_jwt_issuer = strdup("https://auth.example.com/");
+	T(test_open(&t, &cfg, env) == 0);
+	T(wellknown_as(&t.req, &rp) == 0);
+	T(strstr(buf_cstr(&t.io.out), "\r\nLocation: https://auth.example."
+	    "com/.well-known/oauth-authorization-server\r\n") != NULL);
 	test_close(&t);
 
 	/* Derived from the request when public_base_url is unset. */

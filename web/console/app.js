@@ -14,6 +14,7 @@ const VIEWS = {
   "members": () => import("./views/members.js"),
   "logs": () => import("./views/logs.js"),
   "usage": () => import("./views/usage.js"),
+  "grants": () => import("./views/grants.js"),
   "audit": () => import("./views/audit.js"),
   "connect": () => import("./views/connect.js"),
 };

@@ -53,7 +53,12 @@ export async function render(state) {
         h("pre", { tabindex: "0" }, text), copyButton(text))));
   };
   pick.input.addEventListener("change", draw);
-  page("Connect a client", pick.row, h("p", {}, "Create an API key with " +
-    "the mcp:call scope (API keys), put it in MCP_API_KEY, and:"), out);
+  page("Connect a client", pick.row,
+    h("p", {}, "MCP clients that sign in themselves (Claude, the MCP " +
+      "Inspector, SDK clients with OAuth) need only the server's URL: " +
+      "they open a page where you pick this tenant and the servers they " +
+      "may use (see OAuth grants)."),
+    h("p", {}, "Otherwise create an API key with the mcp:call scope " +
+      "(API keys), put it in MCP_API_KEY, and:"), out);
   draw();
 }
