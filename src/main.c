@@ -103,8 +103,12 @@ main_serve(struct io *io, const struct config *cfg, struct reqlog *rl)
 		router_dispatch(&req, routes_platform, routes_platform_n);
 	if (!req.resp.started)
 		response_error(&req, 500, NULL, "internal error");
-	if (io_flush(io) == -1)
+	if (io_flush(io) == -1) {
 		log_info("main", "client went away before the response ended");
+		/* The record says so, whatever the head said (499). */
+		response_fail_map(RESPONSE_FAIL_CLIENT_GONE, NULL,
+		    &req.resp.status);
+	}
 	log_debug("main", "%s %s %d %.1fms", req.method != NULL ? req.method :
 	    "-", req.path[0] != '\0' ? req.path : "-", req.resp.status,
 	    request_elapsed_ms(&req));

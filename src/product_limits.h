@@ -152,6 +152,11 @@
 #define LIMIT_STDIO_CALLS_MAX	1000000	/* stdio_max_calls ceiling */
 #define LIMIT_STDIO_INIT_MS	10000	/* initialize: spawn to InitializeResult
 					   (stdio_init_ms) */
+/* While a call waits on its upstream, the client is sent an SSE comment
+ * this often: a web server that does not watch an idle client (lighttpd
+ * 1.4, mod_fcgid) learns it is gone from the failed write and drops the
+ * worker's connection (src/http/gone.h). */
+#define LIMIT_GONE_BEAT_MS	1000
 #define LIMIT_WORKER_TICK_MS	1000	/* an idle worker wakes at least this
 					   often: idle children, web server gone */
 #define LIMIT_STDIO_GRACE_MS	200	/* close stdin .. SIGTERM .. SIGKILL */

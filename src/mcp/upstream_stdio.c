@@ -93,6 +93,7 @@ enum stdio_until {
 struct stdio_xchg {
 	struct stdio_child	*c;
 	uint64_t		 deadline;
+	struct gone		*gone;		/* watched, or NULL */
 	int64_t			 want_id;	/* -1: none */
 	const json_t		*progress_token; /* borrowed; may be NULL */
 	int			 relay;		/* 1: messages to on_event */
@@ -125,6 +126,7 @@ static const char *const stdio_errs[UPSTREAM_STDIO__MAX] = {
 	"output too large",
 	"aborted",
 	"internal error",
+	"client went away",
 };
 
 const char *
@@ -920,15 +922,41 @@ stdio_read(struct stdio_xchg *k, int *eof)
 	return UPSTREAM_STDIO_OK;
 }
 
+/*
+ * The client went away (k->gone): the child is told the request is
+ * cancelled (MCP basic/utilities/cancellation), without waiting. Its
+ * late answer, if any, is dropped by the next drain.
+ */
+static enum upstream_stdio_err
+stdio_cancel(struct stdio_xchg *k)
+{
+	json_t	*n;
+	int	 rc = -1;
+
+	snprintf(k->detail, k->detaillen, "client went away (%s)",
+	    k->gone->why != NULL ? k->gone->why : "?");
+	if (k->want_id < 0)
+		return UPSTREAM_STDIO_CANCELLED;
+	n = json_pack("{s:s, s:s, s:{s:I, s:s}}", "jsonrpc", "2.0", "method",
+	    "notifications/cancelled", "params", "requestId",
+	    (json_int_t)k->want_id, "reason", "client went away");
+	if (n != NULL)
+		rc = stdio_queue(k->c, n);
+	json_decref(n);
+	if (rc == -1 || stdio_flush(k) != UPSTREAM_STDIO_OK)
+		k->epipe = 1;	/* not told: the child is not kept */
+	return UPSTREAM_STDIO_CANCELLED;
+}
+
 static enum upstream_stdio_err
 stdio_pump(struct stdio_xchg *k, enum stdio_until until)
 {
 	struct stdio_child	*c = k->c;
 	enum upstream_stdio_err	 rc;
-	struct pollfd		 pfd[3];
+	struct pollfd		 pfd[4];
 	uint64_t		 now;
 	nfds_t			 nfd;
-	int			 r, timeout, eof = 0, ii;
+	int			 r, timeout, eof = 0, ii, gi;
 
 	for (;;) {
 		rc = stdio_flush(k);
@@ -966,6 +994,12 @@ stdio_pump(struct stdio_xchg *k, enum stdio_until until)
 			pfd[nfd].fd = c->proc.err_fd;
 			pfd[nfd++].events = POLLIN;
 		}
+		gi = -1;
+		if (k->gone != NULL) {
+			timeout = gone_timeout(k->gone, timeout);
+			if (gone_pollfd(k->gone, &pfd[nfd]))
+				gi = (int)nfd++;
+		}
 		r = poll(pfd, nfd, timeout);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -989,6 +1023,9 @@ stdio_pump(struct stdio_xchg *k, enum stdio_until until)
 			if (rc != UPSTREAM_STDIO_OK)
 				return rc;
 		}
+		if (k->gone != NULL && k->response == NULL &&
+		    gone_check(k->gone, gi != -1 ? pfd[gi].revents : 0))
+			return stdio_cancel(k);
 		if (ii != -1 && (pfd[ii].revents & (POLLERR | POLLHUP)) &&
 		    !(pfd[ii].revents & POLLOUT)) {
 			/* Reader gone: let the write report EPIPE. */
@@ -1602,8 +1639,10 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 
 	for (;;) {
 		rc = stdio_acquire(s, o, fp, &k, info, &c, &warm);
+		k.gone = o->gone;	/* not during the handshake */
 		if (rc == UPSTREAM_STDIO_OK)
 			rc = stdio_exchange(&k, message, method, cid, &resp);
+		k.gone = NULL;
 		if (rc != UPSTREAM_STDIO_CRASHED || !k.epipe ||
 		    !k.epipe_unsent || !warm || retried)
 			break;
@@ -1622,10 +1661,17 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 		stdio_release_ok(c, o);
 		*response = resp;
 		resp = NULL;
+	} else if (rc == UPSTREAM_STDIO_CANCELLED && c != NULL && !k.epipe) {
+		/* Told, and well: kept for the next call. */
+		log_info(MOD, "'%s' pid %d: call %lld cancelled: %s", c->key,
+		    (int)c->proc.pid, (long long)k.want_id, info->detail);
+		k.want_id = -1;
+		stdio_release_ok(c, o);
 	} else if (c != NULL) {
 		/* A misbehaving server is the operator's business; a
 		 * caller that went away is not. */
-		log_msg(rc == UPSTREAM_STDIO_ABORTED ? LOG_LVL_INFO :
+		log_msg(rc == UPSTREAM_STDIO_ABORTED ||
+		    rc == UPSTREAM_STDIO_CANCELLED ? LOG_LVL_INFO :
 		    LOG_LVL_WARN, MOD, "'%s' pid %d killed: %s: %s", c->key,
 		    (int)c->proc.pid, upstream_stdio_strerror(rc),
 		    info->detail);
