@@ -117,6 +117,13 @@ struct config {
 			 limit_caller_concurrent;
 	uint64_t	 limit_tool_rate, limit_tool_burst,
 			 limit_tool_concurrent;
+	/* fair share (docs/configuration.md "Fair share") */
+	uint64_t	 node_workers;		/* the node's MCP workers */
+	uint64_t	 limit_tenant_share;	/* % of them one tenant may
+						   hold; 0 or 100: off */
+	uint64_t	 stdio_tenant_warm_max;	/* warm children of one
+						   tenant on the node; 0: no
+						   cap */
 
 	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
 	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */

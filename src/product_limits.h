@@ -255,6 +255,13 @@
 /* ---- end of the /api/v1 shared block ----------------------------------- */
 /* ---- the node's shared segment: src/ops/ (metrics, limits) ---------- */
 #define LIMIT_NODE_WORKERS	256		/* worker entries (pids) */
+#define LIMIT_NODE_WORKERS_DEFAULT 4		/* node_workers: the shipped
+						   max-procs and FcgidMax-
+						   ProcessesPerClass */
+#define LIMIT_TENANT_SHARE_DEFAULT 75		/* limit_tenant_share, % */
+#define LIMIT_NODE_WARM_TENANTS	16		/* tenants whose warm children
+						   a worker's entry counts
+						   (ops/warm.h) */
 #define LIMIT_METRICS_SERIES	500		/* request series (tenant, server,
 						   method, status class) kept;
 						   later ones count under

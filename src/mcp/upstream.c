@@ -174,6 +174,7 @@ upstream_stdio_opts_of(const struct upstream *u,
 	o->max_age_s = (unsigned)cfg->stdio_max_age;
 	o->max_calls = (unsigned)cfg->stdio_max_calls;
 	o->init_ms = (unsigned)cfg->stdio_init_ms;
+	o->tenant_warm_max = (unsigned)cfg->stdio_tenant_warm_max;
 	o->client_protocol_version = MCP_VERSION_LATEST;
 }
 

@@ -33,6 +33,7 @@
 #include "mcp/upstream_stdio.h"
 #include "ops/metrics.h"
 #include "ops/node.h"
+#include "ops/warm.h"
 
 #define MOD	"upstream_stdio"
 
@@ -66,6 +67,8 @@ struct stdio_child {
 	size_t		 max_line;
 	int		 in_use;
 	int		 retiring;	/* pipes closed, on its way out */
+	int		 one_shot;	/* over the tenant's warm cap on the
+					   node: retired after its call */
 	int		 termed;	/* retiring: SIGTERM sent */
 	uint64_t	 retire_ms;	/* retiring: time of the last step */
 };
@@ -82,6 +85,8 @@ static struct stdio_child *stdio_tab[STDIO_TAB_CAP];
 static size_t		   stdio_tab_n;
 static int		   stdio_undumpable;
 static uint64_t		   stdio_seq;
+static int		   stdio_warm_on;	/* a call had a tenant warm
+						   cap: publish the counts */
 
 /* One pass of the exchange loop: what it waits for and what it found. */
 enum stdio_until {
@@ -1552,9 +1557,9 @@ stdio_release_ok(struct stdio_child *c, const struct upstream_stdio_opts *o)
 	c->max_age_s = o->max_age_s;
 	c->max_calls = o->max_calls;
 	c->calls++;
-	if (o->pool_max == 0 || (c->max_calls > 0 &&
+	if (o->pool_max == 0 || c->one_shot || (c->max_calls > 0 &&
 	    c->calls >= c->max_calls)) {
-		if (o->pool_max > 0)
+		if (o->pool_max > 0 && !c->one_shot)
 			log_info(MOD, "'%s' pid %d served %u calls: recycled",
 			    c->key, (int)c->proc.pid, c->calls);
 		stdio_retire(c);
@@ -1583,6 +1588,75 @@ stdio_check_call(const struct upstream_stdio_spec *s,
 		return UPSTREAM_STDIO_INTERNAL;
 	}
 	return UPSTREAM_STDIO_OK;
+}
+
+/* ---- warm children per tenant on the node (ops/warm.h) -------------- */
+
+/* This worker's warm children per tenant into its node entry: neither
+ * the retiring nor the one-shot ones. Under warm_lock(). */
+static void
+stdio_warm_publish(void)
+{
+	uint64_t		 keys[LIMIT_NODE_WARM_TENANTS];
+	uint64_t		 n[LIMIT_NODE_WARM_TENANTS];
+	const struct stdio_child *c;
+	uint64_t		 key;
+	size_t			 i, j, k = 0;
+
+	for (i = 0; i < stdio_tab_n; i++) {
+		c = stdio_tab[i];
+		if (c->retiring || c->one_shot || c->tenant_id == NULL)
+			continue;
+		key = warm_key(c->tenant_id);
+		for (j = 0; j < k && keys[j] != key; j++)
+			;
+		if (j == k) {
+			if (k == LIMIT_NODE_WARM_TENANTS)
+				continue;
+			keys[k] = key;
+			n[k++] = 0;
+		}
+		n[j]++;
+	}
+	warm_publish(keys, n, k);
+}
+
+static void
+stdio_warm_sync(void)
+{
+	if (!stdio_warm_on)
+		return;
+	warm_lock();
+	stdio_warm_publish();
+	warm_unlock();
+}
+
+/* A fresh child is kept warm only while its tenant's warm children on
+ * the node stay within o->tenant_warm_max; else it serves this call and
+ * is retired (the call itself is never refused for it). */
+static void
+stdio_warm_admit(struct stdio_child *c, const struct upstream_stdio_opts *o)
+{
+	uint64_t	 key;
+	unsigned int	 n = 0;
+
+	if (o->tenant_warm_max == 0 || c->tenant_id == NULL)
+		return;
+	stdio_warm_on = 1;
+	key = warm_key(c->tenant_id);
+	warm_lock();
+	/* c itself is not published yet. */
+	if ((n = warm_count(key)) >= o->tenant_warm_max) {
+		node_reap_dead();	/* a killed worker's count goes */
+		if ((n = warm_count(key)) >= o->tenant_warm_max)
+			c->one_shot = 1;
+	}
+	stdio_warm_publish();
+	warm_unlock();
+	if (c->one_shot)
+		log_info(MOD, "'%s' pid %d not kept warm: its tenant has %u "
+		    "warm children on the node (stdio_tenant_warm_max %u)",
+		    c->key, (int)c->proc.pid, n, o->tenant_warm_max);
 }
 
 enum upstream_stdio_err
@@ -1639,6 +1713,8 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 
 	for (;;) {
 		rc = stdio_acquire(s, o, fp, &k, info, &c, &warm);
+		if (rc == UPSTREAM_STDIO_OK && !warm)
+			stdio_warm_admit(c, o);
 		k.gone = o->gone;	/* not during the handshake */
 		if (rc == UPSTREAM_STDIO_OK)
 			rc = stdio_exchange(&k, message, method, cid, &resp);
@@ -1677,6 +1753,7 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 		    info->detail);
 		stdio_kill_failed(c, rc, info->detail, sizeof(info->detail));
 	}
+	stdio_warm_sync();
 done:
 	json_decref(resp);
 	json_decref(k.response);
@@ -1734,6 +1811,7 @@ upstream_stdio_pool_reap(void)
 		i++;
 	}
 	node_gauge_set(NODE_GAUGE_STDIO_WARM, upstream_stdio_pool_size());
+	stdio_warm_sync();
 }
 
 long

@@ -207,6 +207,10 @@ struct upstream_stdio_opts {
 	unsigned	 init_ms;	/* spawn + initialize must end within
 					   this (and within deadline_ms);
 					   0: LIMIT_STDIO_INIT_MS */
+	unsigned	 tenant_warm_max; /* stdio_tenant_warm_max: a fresh
+					   child is kept warm only while the
+					   tenant's warm children on the node
+					   (ops/warm.h) are fewer; 0: no cap */
 	struct gone	*gone;		/* the client's connection, watched
 					   while a call waits (http/gone.h):
 					   gone -> notifications/cancelled,
