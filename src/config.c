@@ -127,6 +127,8 @@ static const struct config_key config_keys[] = {
 	    F(limit_tool_burst), 0 },
 	{ "limit_tool_concurrent", CT_COUNT, 0, NULL, LIMIT_LIMITS_CONC_MAX,
 	    F(limit_tool_concurrent), 0 },
+	{ "limits_enabled", CT_COUNT, 0, NULL, 1, F(limits_enabled), 0 },
+	{ "metrics_enabled", CT_COUNT, 0, NULL, 1, F(metrics_enabled), 0 },
 	{ "node_workers", CT_COUNT, 0, NULL, LIMIT_NODE_WORKERS,
 	    F(node_workers), 0 },
 	{ "limit_tenant_share", CT_COUNT, 0, NULL, 100,
@@ -185,6 +187,8 @@ config_init(struct config *cfg)
 	cfg->stdio_max_calls = LIMIT_STDIO_CALLS;
 	cfg->stdio_init_ms = LIMIT_STDIO_INIT_MS;
 	cfg->node_workers = LIMIT_NODE_WORKERS_DEFAULT;
+	cfg->limits_enabled = 1;
+	cfg->metrics_enabled = 1;
 	cfg->limit_tenant_share = LIMIT_TENANT_SHARE_DEFAULT;
 	cfg->session_max_age = LIMIT_SESSION_MAX_AGE_DEFAULT;
 	cfg->upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;

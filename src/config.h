@@ -117,6 +117,9 @@ struct config {
 			 limit_caller_concurrent;
 	uint64_t	 limit_tool_rate, limit_tool_burst,
 			 limit_tool_concurrent;
+	/* 0: the limiter / the request metrics off the hot path (for
+	 * benchmarks: bench/matrix.sh measures their cost) */
+	uint64_t	 limits_enabled, metrics_enabled;
 	/* fair share (docs/configuration.md "Fair share") */
 	uint64_t	 node_workers;		/* the node's MCP workers */
 	uint64_t	 limit_tenant_share;	/* % of them one tenant may

@@ -164,10 +164,11 @@ main_log(const struct config *cfg, struct reqlog *rl)
 
 	t0 = clock_mono_us();
 	if (rl->str[REQLOG_REQUEST_ID] != NULL) {
-		metrics_request(rl->str[REQLOG_TENANT_ID] != NULL ?
-		    rl->str[REQLOG_TENANT_SLUG] : NULL,
-		    rl->str[REQLOG_SERVER_ALIAS], rl->str[REQLOG_METHOD],
-		    rl->http_status, rl->total_ms, rl->upstream_ms);
+		if (cfg->metrics_enabled)
+			metrics_request(rl->str[REQLOG_TENANT_ID] != NULL ?
+			    rl->str[REQLOG_TENANT_SLUG] : NULL,
+			    rl->str[REQLOG_SERVER_ALIAS], rl->str[REQLOG_METHOD],
+			    rl->http_status, rl->total_ms, rl->upstream_ms);
 		reqlog_redact(rl, (size_t)cfg->log_body_max);
 		buf_init(&line, LIMIT_REQLOG_LINE);
 		if (reqlog_to_json(rl, &line) == 0) {
