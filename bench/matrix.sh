@@ -245,11 +245,11 @@ report() {
 	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	       if (v["group"] != "hotpath") next
 	       split(v["target"], t, ":"); req[t[2]] += v["requests"]; us[t[2]] += v["duration_us"]; delete v }
-	     END { base = req["both-off"] / (us["both-off"] / 1e6)
+	     END { base = us["both-off"] > 0 ? req["both-off"] / (us["both-off"] / 1e6) : 0
 	       print "| setting | req/s | vs both off |"; print "|---|--:|--:|"
 	       split("both-off limiter-off metrics-off both-on", S, " ")
-	       for (i = 1; i <= 4; i++) { x = req[S[i]] / (us[S[i]] / 1e6)
-	         printf "| %s | %.0f | %+.1f %% |\n", S[i], x, base > 0 ? 100 * (x / base - 1) : 0 } }' "$RAW"
+	       for (i = 1; i <= 4; i++) { x = us[S[i]] > 0 ? req[S[i]] / (us[S[i]] / 1e6) : 0
+	         printf "| %s | %.0f | %+.1f %% |\n", S[i], x, (base > 0 ? 100 * (x / base - 1) : 0) } }' "$RAW"
 	echo
 	echo "#### Cold path"
 	echo
