@@ -10,6 +10,7 @@
 load helpers
 
 setup_file() {
+	export STACK_FAIR_SHARE=1
 	export STACK_PLATFORM_CONF_EXTRA="node_workers = 4
 stdio_tenant_warm_max = 2"
 	stack_up lighttpd
