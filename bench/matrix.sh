@@ -46,7 +46,9 @@ limit_tenant_concurrent = 100000"
 . "$TOP/bench/lib.sh"
 
 matrix_cleanup() {
+	local rc=$?
 	[ -z "${STACK_DIR:-}" ] || stop_tree "$STACK_DIR/supergateway-sf.pid"
+	(exit "$rc")	# cleanup exits with the status it finds
 	cleanup
 }
 trap matrix_cleanup EXIT
