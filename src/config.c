@@ -131,6 +131,14 @@ static const struct config_key config_keys[] = {
 	    F(limit_sync_interval), 0 },
 	{ "limit_quota_monthly", CT_COUNT, 0, NULL, LIMIT_QUOTA_MAX,
 	    F(limit_quota_monthly), 0 },
+	{ "limits_enabled", CT_COUNT, 0, NULL, 1, F(limits_enabled), 0 },
+	{ "metrics_enabled", CT_COUNT, 0, NULL, 1, F(metrics_enabled), 0 },
+	{ "node_workers", CT_COUNT, 0, NULL, LIMIT_NODE_WORKERS,
+	    F(node_workers), 0 },
+	{ "limit_tenant_share", CT_COUNT, 0, NULL, 100,
+	    F(limit_tenant_share), 0 },
+	{ "stdio_tenant_warm_max", CT_COUNT, 0, NULL, LIMIT_NODE_WORKERS *
+	    LIMIT_STDIO_POOL_MAX, F(stdio_tenant_warm_max), 0 },
 	{ "allowed_origins", CT_ORIGINS, 0, NULL, 0, 0, 0 },
 	{ "allow_tenant_http_servers", CT_STRING, 0, "off", 0,
 	    F(allow_tenant_http_servers_text), 0 },
@@ -183,6 +191,10 @@ config_init(struct config *cfg)
 	cfg->stdio_max_age = LIMIT_STDIO_MAX_AGE_S;
 	cfg->stdio_max_calls = LIMIT_STDIO_CALLS;
 	cfg->stdio_init_ms = LIMIT_STDIO_INIT_MS;
+	cfg->node_workers = LIMIT_NODE_WORKERS_DEFAULT;
+	cfg->limits_enabled = 1;
+	cfg->metrics_enabled = 1;
+	cfg->limit_tenant_share = LIMIT_TENANT_SHARE_DEFAULT;
 	cfg->session_max_age = LIMIT_SESSION_MAX_AGE_DEFAULT;
 	cfg->upstream_timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS_DEFAULT;
 	cfg->upstream_max_response = LIMIT_UPSTREAM_RESPONSE_DEFAULT;

@@ -121,6 +121,16 @@ struct config {
 	uint64_t	 limit_sync_interval;	/* seconds; 0: no sync */
 	uint64_t	 limit_quota_monthly;	/* tools/call per tenant per
 						   month; 0: none */
+	/* 0: the limiter / the request metrics off the hot path (for
+	 * benchmarks: bench/matrix.sh measures their cost) */
+	uint64_t	 limits_enabled, metrics_enabled;
+	/* fair share (docs/configuration.md "Fair share") */
+	uint64_t	 node_workers;		/* the node's MCP workers */
+	uint64_t	 limit_tenant_share;	/* % of them one tenant may
+						   hold; 0 or 100: off */
+	uint64_t	 stdio_tenant_warm_max;	/* warm children of one
+						   tenant on the node; 0: no
+						   cap */
 
 	uint64_t	 max_body;	/* bytes, <= LIMIT_BODY_CEILING */
 	uint64_t	 config_ttl;	/* seconds, <= LIMIT_CONFIG_TTL_MAX */

@@ -103,8 +103,12 @@ main_serve(struct io *io, const struct config *cfg, struct reqlog *rl)
 		router_dispatch(&req, routes_platform, routes_platform_n);
 	if (!req.resp.started)
 		response_error(&req, 500, NULL, "internal error");
-	if (io_flush(io) == -1)
+	if (io_flush(io) == -1) {
 		log_info("main", "client went away before the response ended");
+		/* The record says so, whatever the head said (499). */
+		response_fail_map(RESPONSE_FAIL_CLIENT_GONE, NULL,
+		    &req.resp.status);
+	}
 	log_debug("main", "%s %s %d %.1fms", req.method != NULL ? req.method :
 	    "-", req.path[0] != '\0' ? req.path : "-", req.resp.status,
 	    request_elapsed_ms(&req));
@@ -160,10 +164,11 @@ main_log(const struct config *cfg, struct reqlog *rl)
 
 	t0 = clock_mono_us();
 	if (rl->str[REQLOG_REQUEST_ID] != NULL) {
-		metrics_request(rl->str[REQLOG_TENANT_ID] != NULL ?
-		    rl->str[REQLOG_TENANT_SLUG] : NULL,
-		    rl->str[REQLOG_SERVER_ALIAS], rl->str[REQLOG_METHOD],
-		    rl->http_status, rl->total_ms, rl->upstream_ms);
+		if (cfg->metrics_enabled)
+			metrics_request(rl->str[REQLOG_TENANT_ID] != NULL ?
+			    rl->str[REQLOG_TENANT_SLUG] : NULL,
+			    rl->str[REQLOG_SERVER_ALIAS], rl->str[REQLOG_METHOD],
+			    rl->http_status, rl->total_ms, rl->upstream_ms);
 		reqlog_redact(rl, (size_t)cfg->log_body_max);
 		buf_init(&line, LIMIT_REQLOG_LINE);
 		if (reqlog_to_json(rl, &line) == 0) {

@@ -155,6 +155,11 @@
 #define LIMIT_STDIO_CALLS_MAX	1000000	/* stdio_max_calls ceiling */
 #define LIMIT_STDIO_INIT_MS	10000	/* initialize: spawn to InitializeResult
 					   (stdio_init_ms) */
+/* While a call waits on its upstream, the client is sent an SSE comment
+ * this often: a web server that does not watch an idle client (lighttpd
+ * 1.4, mod_fcgid) learns it is gone from the failed write and drops the
+ * worker's connection (src/http/gone.h). */
+#define LIMIT_GONE_BEAT_MS	1000
 #define LIMIT_WORKER_TICK_MS	1000	/* an idle worker wakes at least this
 					   often: idle children, web server gone */
 #define LIMIT_STDIO_GRACE_MS	200	/* close stdin .. SIGTERM .. SIGKILL */
@@ -253,6 +258,13 @@
 /* ---- end of the /api/v1 shared block ----------------------------------- */
 /* ---- the node's shared segment: src/ops/ (metrics, limits) ---------- */
 #define LIMIT_NODE_WORKERS	256		/* worker entries (pids) */
+#define LIMIT_NODE_WORKERS_DEFAULT 4		/* node_workers: the shipped
+						   max-procs and FcgidMax-
+						   ProcessesPerClass */
+#define LIMIT_TENANT_SHARE_DEFAULT 75		/* limit_tenant_share, % */
+#define LIMIT_NODE_WARM_TENANTS	16		/* tenants whose warm children
+						   a worker's entry counts
+						   (ops/warm.h) */
 #define LIMIT_METRICS_SERIES	500		/* request series (tenant, server,
 						   method, status class) kept;
 						   later ones count under

@@ -422,6 +422,12 @@ spool_dir = $pd/spool
 stdio_path = $STACK_NODE_MODULES/.bin:/usr/bin:/bin
 log_level = info
 EOF
+	# The tests hold all four workers with one tenant (busy_workers):
+	# the fair share (75 % of node_workers by default) is off unless a
+	# test asks for it (STACK_FAIR_SHARE=1, 0831-fair-share.bats).
+	if [ -z "${STACK_FAIR_SHARE:-}" ]; then
+		echo "limit_tenant_share = 0" >> "$pd/mcp-platform.conf"
+	fi
 	# Tests: extra "key = value" lines (e.g. log_ship_interval = 1).
 	if [ -n "${STACK_PLATFORM_CONF_EXTRA:-}" ]; then
 		printf '%s\n' "$STACK_PLATFORM_CONF_EXTRA" \

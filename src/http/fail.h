@@ -64,6 +64,11 @@ enum response_fail {
 					   servers answer an unknown session */
 	/* the platform itself */
 	RESPONSE_FAIL_INTERNAL,		/* 500, -32603 */
+	RESPONSE_FAIL_CLIENT_GONE,	/* 499, -32800: the client closed the
+					   connection while the upstream
+					   worked; the call was cancelled
+					   (the status is for the log: nobody
+					   reads the answer) */
 	RESPONSE_FAIL__MAX
 };
 

@@ -66,6 +66,26 @@ admit_tool(const json_t *body)
 	return NULL;
 }
 
+/*
+ * The fair share: one tenant holds at most limit_tenant_share % of the
+ * node's workers in flight (at least one), so the rest stay free for
+ * every other tenant; a tighter tenant rule stands.
+ */
+static void
+admit_share(const struct config *cfg, struct limits_rule *r)
+{
+	uint64_t	 cap;
+
+	if (cfg->limit_tenant_share == 0 || cfg->limit_tenant_share >= 100 ||
+	    cfg->node_workers == 0)
+		return;
+	cap = cfg->node_workers * cfg->limit_tenant_share / 100;
+	if (cap < 1)
+		cap = 1;
+	if (r->concurrent == 0 || r->concurrent > cap)
+		r->concurrent = cap;
+}
+
 static void
 admit_setup(struct limits_req *q, const struct config *cfg,
     const struct principal *who, const json_t *resolved, const json_t *body)
@@ -90,6 +110,7 @@ admit_setup(struct limits_req *q, const struct config *cfg,
 	s->rule = (struct limits_rule){ cfg->limit_tenant_rate,
 	    cfg->limit_tenant_burst, cfg->limit_tenant_concurrent };
 	admit_rule(tl, "tenant", &s->rule);
+	admit_share(cfg, &s->rule);
 	n = snprintf(s->key, sizeof(s->key), "t\x1f%s", tid);
 	s->on = n > 0 && (size_t)n < sizeof(s->key);
 
@@ -185,6 +206,8 @@ admit_check(struct request *req, const struct principal *who,
 	struct limits_refusal	 why;
 	int			 quota;
 
+	if (!req->cfg->limits_enabled)
+		return 0;
 	if (admit_quota(req, resolved, body, &quota, jsonrpc_error) == -1)
 		return -1;
 	admit_setup(&q, req->cfg, who, resolved, body);

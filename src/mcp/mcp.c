@@ -446,6 +446,23 @@ mcp_bridged(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 	return rc;
 }
 
+/* While the upstream works: an SSE comment, so a client that went away
+ * is noticed (http/gone.h). The stream begins with the first one. */
+static int
+mcp_beat(void *arg)
+{
+	struct mcp_ctx	*c = arg;
+
+	if (!c->sse) {
+		if (response_sse_begin(c->req, 200) == -1)
+			return -1;
+		c->sse = 1;
+	}
+	if (response_write(c->req, ":\n\n", 3) == -1)
+		return -1;
+	return response_flush(c->req);
+}
+
 /*
  * One message through the upstream (upstream.c): the answer (a NEW
  * reference: the upstream's result/error, or the platform's error with
@@ -469,6 +486,10 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 	u.session_id = c->have_sess && c->sess.upstream[0] != '\0' ?
 	    c->sess.upstream : NULL;
 	u.relay = mcp_relay;
+	/* Requests only, and not initialize: its answer's headers carry
+	 * the session. */
+	if (!c->init && json_object_get(msg, "id") != NULL)
+		u.beat = mcp_beat;
 	u.arg = c;
 	/* A stdio child's requests for the client: on this POST's stream,
 	 * the reply through the rendezvous (rendezvous.h). */

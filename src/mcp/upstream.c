@@ -33,6 +33,7 @@ static const enum response_fail upstream_http_fails[UPSTREAM_HTTP__MAX] = {
 	[UPSTREAM_HTTP_ABORTED] =	RESPONSE_FAIL_INTERNAL,
 	[UPSTREAM_HTTP_CONFIG] =	RESPONSE_FAIL_INTERNAL,
 	[UPSTREAM_HTTP_INTERNAL] =	RESPONSE_FAIL_INTERNAL,
+	[UPSTREAM_HTTP_CANCELLED] =	RESPONSE_FAIL_CLIENT_GONE,
 };
 
 static const enum response_fail upstream_stdio_fails[UPSTREAM_STDIO__MAX] = {
@@ -46,6 +47,7 @@ static const enum response_fail upstream_stdio_fails[UPSTREAM_STDIO__MAX] = {
 	[UPSTREAM_STDIO_OUTPUT_TOO_LARGE] = RESPONSE_FAIL_UPSTREAM_TOO_LARGE,
 	[UPSTREAM_STDIO_ABORTED] =	RESPONSE_FAIL_INTERNAL,
 	[UPSTREAM_STDIO_INTERNAL] =	RESPONSE_FAIL_INTERNAL,
+	[UPSTREAM_STDIO_CANCELLED] =	RESPONSE_FAIL_CLIENT_GONE,
 };
 
 enum response_fail
@@ -195,6 +197,7 @@ upstream_stdio_opts_of(const struct upstream *u,
 	o->max_age_s = (unsigned)cfg->stdio_max_age;
 	o->max_calls = (unsigned)cfg->stdio_max_calls;
 	o->init_ms = (unsigned)cfg->stdio_init_ms;
+	o->tenant_warm_max = (unsigned)cfg->stdio_tenant_warm_max;
 	o->client_protocol_version = MCP_VERSION_LATEST;
 	o->client_capabilities = upstream_stdio_caps();
 }
@@ -207,7 +210,9 @@ upstream_failed(const struct upstream *u, const json_t *msg,
 	const json_t	*id = json_object_get(msg, "id");
 	const char	*method = jsonx_str(msg, "method");
 
-	log_warn(MOD, "%s '%s' %s: %s: %s", u->target->transport ==
+	/* A client that went away is not the operator's business. */
+	log_msg(f == RESPONSE_FAIL_CLIENT_GONE ? LOG_LVL_INFO : LOG_LVL_WARN,
+	    MOD, "%s '%s' %s: %s: %s", u->target->transport ==
 	    TARGET_STDIO ? "stdio" : "http", u->target->alias,
 	    method != NULL ? method : "-", r->name, r->detail);
 	r->fail = f;
@@ -261,6 +266,15 @@ upstream_trace_meta(const struct upstream *u, const json_t *msg)
 	return out;
 }
 
+/* The client's connection, watched while the call waits. */
+static void
+upstream_gone(const struct upstream *u, struct gone *g)
+{
+	gone_init(g, u->req->io);
+	if (u->beat != NULL)
+		gone_set_beat(g, u->beat, u->arg);
+}
+
 static enum response_fail
 upstream_call_stdio(const struct upstream *u, const json_t *msg,
     struct upstream_result *r)
@@ -271,12 +285,15 @@ upstream_call_stdio(const struct upstream *u, const json_t *msg,
 	struct upstream_stdio_hook	 hook;
 	enum upstream_stdio_err		 e;
 	struct buf			 hide;
+	struct gone			 gone;
 	json_t				*traced;
 	char				 why[LIMIT_STDIO_ERR + 32];
 
 	buf_init(&hide, LIMIT_PATH * 2);
 	upstream_target_stdio(u->target, &spec);
 	upstream_stdio_opts_of(u, &opts, &hide);
+	upstream_gone(u, &gone);
+	opts.gone = &gone;
 	upstream_stdio_info_init(&info);
 	traced = upstream_trace_meta(u, msg);
 	hook.u = u;
@@ -331,6 +348,7 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	struct upstream_http_opts	 opts;
 	struct upstream_http_result	 res;
 	struct buf			 body;
+	struct gone			 gone;
 	enum upstream_http_err		 e;
 	const json_t			*id = json_object_get(msg, "id");
 	const char			*method = jsonx_str(msg, "method");
@@ -346,6 +364,8 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	opts.tracestate = u->req->trace.state;
 	opts.forward = u->forward;
 	opts.n_forward = u->n_forward;
+	upstream_gone(u, &gone);
+	opts.gone = &gone;
 	upstream_http_result_init(&res);
 	buf_init(&body, LIMIT_RESPONSE_BODY);
 	t0 = request_elapsed_ms(u->req);

@@ -73,7 +73,10 @@ struct upstream {
 	const char		*session_id;	/* http: the upstream's, or
 						   NULL */
 	upstream_relay_fn	*relay;		/* may be NULL */
-	void			*arg;
+	gone_beat_fn		*beat;		/* while the call waits, every
+						   LIMIT_GONE_BEAT_MS (http/
+						   gone.h), or NULL */
+	void			*arg;		/* of relay and beat */
 	const struct upstream_http_header *forward;	/* http: headers of
 						   the client's to pass on
 						   (Mcp-Param-*), or NULL */

@@ -64,6 +64,8 @@ struct upstream_http_xfer {
 	long long			 done_ms;
 	int				 relay_aborted;
 	int				 too_large;
+	struct gone			*gone;	/* opts->gone */
+	int				 client_gone;
 };
 
 /* The transport's own headers: never from opts->headers. */
@@ -102,6 +104,7 @@ static const char *const upstream_http_errors[UPSTREAM_HTTP__MAX] = {
 	[UPSTREAM_HTTP_ABORTED] =	"aborted",
 	[UPSTREAM_HTTP_CONFIG] =	"config",
 	[UPSTREAM_HTTP_INTERNAL] =	"internal",
+	[UPSTREAM_HTTP_CANCELLED] =	"client_gone",
 };
 
 const char *
@@ -538,6 +541,12 @@ upstream_http_on_progress(void *arg)
 	if (x->done && (long long)clock_mono_ms() - x->done_ms >=
 	    LIMIT_UPSTREAM_LINGER_MS)
 		return -1;
+	/* The client went away: the transfer ends, its connection with
+	 * it, which is how an http upstream learns of it. */
+	if (!x->done && x->gone != NULL && gone_now(x->gone)) {
+		x->client_gone = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -760,6 +769,12 @@ upstream_http_transfer(struct upstream_http_xfer *x,
 			/* Every answer is in, whatever happened after. */
 			return pending ? upstream_http_answer(x) :
 			    UPSTREAM_HTTP_OK;
+		if (x->client_gone) {
+			snprintf(res->detail, sizeof(res->detail), "%s",
+			    x->gone->why);
+			return upstream_http_fail(res, UPSTREAM_HTTP_CANCELLED,
+			    "client went away");
+		}
 		if (!x->sse_mode || x->relay_aborted || x->too_large ||
 		    (rc != 0 && x->hres->fail != HTTPC_FAIL_OTHER) ||
 		    !upstream_http_resumable(x))
@@ -804,6 +819,7 @@ upstream_http_call(const struct upstream_http_opts *o, const char *body,
 	x.hres = &hres;
 	x.on_event = on_event;
 	x.arg = arg;
+	x.gone = o->gone;
 	sse_init(&x.sse, x.max, upstream_http_on_event, &x);
 	deadline = (long long)clock_mono_ms() + timeout;
 

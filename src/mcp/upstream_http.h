@@ -91,6 +91,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "http/gone.h"
 #include "product_limits.h"
 
 /* The version upstream_http_initialize() asks for when opts has none. */
@@ -121,6 +122,13 @@ struct upstream_http_opts {
 					   LIMIT_MCP_PARAM_HEADERS; name and
 					   value checked, never logged */
 	size_t				 n_forward;
+	struct gone			*gone;		/* the client's
+					   connection, looked at from
+					   libcurl's progress callback
+					   (about once a second while the
+					   upstream is silent): gone ->
+					   UPSTREAM_HTTP_CANCELLED; NULL: not
+					   watched */
 };
 
 enum upstream_http_err {
@@ -134,6 +142,9 @@ enum upstream_http_err {
 	UPSTREAM_HTTP_ABORTED,		/* on_event returned -1 */
 	UPSTREAM_HTTP_CONFIG,		/* bad url, header, option */
 	UPSTREAM_HTTP_INTERNAL,		/* out of memory, bad request body */
+	UPSTREAM_HTTP_CANCELLED,	/* opts->gone: the client went away;
+					   the transfer was aborted (its
+					   connection closed) */
 	UPSTREAM_HTTP__MAX
 };
 

@@ -33,6 +33,7 @@
 #include "mcp/upstream_stdio.h"
 #include "ops/metrics.h"
 #include "ops/node.h"
+#include "ops/warm.h"
 
 #define MOD	"upstream_stdio"
 
@@ -66,6 +67,8 @@ struct stdio_child {
 	size_t		 max_line;
 	int		 in_use;
 	int		 retiring;	/* pipes closed, on its way out */
+	int		 one_shot;	/* over the tenant's warm cap on the
+					   node: retired after its call */
 	int		 termed;	/* retiring: SIGTERM sent */
 	uint64_t	 retire_ms;	/* retiring: time of the last step */
 };
@@ -82,6 +85,8 @@ static struct stdio_child *stdio_tab[STDIO_TAB_CAP];
 static size_t		   stdio_tab_n;
 static int		   stdio_undumpable;
 static uint64_t		   stdio_seq;
+static int		   stdio_warm_on;	/* a call had a tenant warm
+						   cap: publish the counts */
 
 /* One pass of the exchange loop: what it waits for and what it found. */
 enum stdio_until {
@@ -93,6 +98,7 @@ enum stdio_until {
 struct stdio_xchg {
 	struct stdio_child	*c;
 	uint64_t		 deadline;
+	struct gone		*gone;		/* watched, or NULL */
 	int64_t			 want_id;	/* -1: none */
 	const json_t		*progress_token; /* borrowed; may be NULL */
 	int			 relay;		/* 1: messages to on_event */
@@ -125,6 +131,7 @@ static const char *const stdio_errs[UPSTREAM_STDIO__MAX] = {
 	"output too large",
 	"aborted",
 	"internal error",
+	"client went away",
 };
 
 const char *
@@ -920,15 +927,41 @@ stdio_read(struct stdio_xchg *k, int *eof)
 	return UPSTREAM_STDIO_OK;
 }
 
+/*
+ * The client went away (k->gone): the child is told the request is
+ * cancelled (MCP basic/utilities/cancellation), without waiting. Its
+ * late answer, if any, is dropped by the next drain.
+ */
+static enum upstream_stdio_err
+stdio_cancel(struct stdio_xchg *k)
+{
+	json_t	*n;
+	int	 rc = -1;
+
+	snprintf(k->detail, k->detaillen, "client went away (%s)",
+	    k->gone->why != NULL ? k->gone->why : "?");
+	if (k->want_id < 0)
+		return UPSTREAM_STDIO_CANCELLED;
+	n = json_pack("{s:s, s:s, s:{s:I, s:s}}", "jsonrpc", "2.0", "method",
+	    "notifications/cancelled", "params", "requestId",
+	    (json_int_t)k->want_id, "reason", "client went away");
+	if (n != NULL)
+		rc = stdio_queue(k->c, n);
+	json_decref(n);
+	if (rc == -1 || stdio_flush(k) != UPSTREAM_STDIO_OK)
+		k->epipe = 1;	/* not told: the child is not kept */
+	return UPSTREAM_STDIO_CANCELLED;
+}
+
 static enum upstream_stdio_err
 stdio_pump(struct stdio_xchg *k, enum stdio_until until)
 {
 	struct stdio_child	*c = k->c;
 	enum upstream_stdio_err	 rc;
-	struct pollfd		 pfd[3];
+	struct pollfd		 pfd[4];
 	uint64_t		 now;
 	nfds_t			 nfd;
-	int			 r, timeout, eof = 0, ii;
+	int			 r, timeout, eof = 0, ii, gi;
 
 	for (;;) {
 		rc = stdio_flush(k);
@@ -966,6 +999,12 @@ stdio_pump(struct stdio_xchg *k, enum stdio_until until)
 			pfd[nfd].fd = c->proc.err_fd;
 			pfd[nfd++].events = POLLIN;
 		}
+		gi = -1;
+		if (k->gone != NULL) {
+			timeout = gone_timeout(k->gone, timeout);
+			if (gone_pollfd(k->gone, &pfd[nfd]))
+				gi = (int)nfd++;
+		}
 		r = poll(pfd, nfd, timeout);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -989,6 +1028,9 @@ stdio_pump(struct stdio_xchg *k, enum stdio_until until)
 			if (rc != UPSTREAM_STDIO_OK)
 				return rc;
 		}
+		if (k->gone != NULL && k->response == NULL &&
+		    gone_check(k->gone, gi != -1 ? pfd[gi].revents : 0))
+			return stdio_cancel(k);
 		if (ii != -1 && (pfd[ii].revents & (POLLERR | POLLHUP)) &&
 		    !(pfd[ii].revents & POLLOUT)) {
 			/* Reader gone: let the write report EPIPE. */
@@ -1515,9 +1557,9 @@ stdio_release_ok(struct stdio_child *c, const struct upstream_stdio_opts *o)
 	c->max_age_s = o->max_age_s;
 	c->max_calls = o->max_calls;
 	c->calls++;
-	if (o->pool_max == 0 || (c->max_calls > 0 &&
+	if (o->pool_max == 0 || c->one_shot || (c->max_calls > 0 &&
 	    c->calls >= c->max_calls)) {
-		if (o->pool_max > 0)
+		if (o->pool_max > 0 && !c->one_shot)
 			log_info(MOD, "'%s' pid %d served %u calls: recycled",
 			    c->key, (int)c->proc.pid, c->calls);
 		stdio_retire(c);
@@ -1546,6 +1588,75 @@ stdio_check_call(const struct upstream_stdio_spec *s,
 		return UPSTREAM_STDIO_INTERNAL;
 	}
 	return UPSTREAM_STDIO_OK;
+}
+
+/* ---- warm children per tenant on the node (ops/warm.h) -------------- */
+
+/* This worker's warm children per tenant into its node entry: neither
+ * the retiring nor the one-shot ones. Under warm_lock(). */
+static void
+stdio_warm_publish(void)
+{
+	uint64_t		 keys[LIMIT_NODE_WARM_TENANTS];
+	uint64_t		 n[LIMIT_NODE_WARM_TENANTS];
+	const struct stdio_child *c;
+	uint64_t		 key;
+	size_t			 i, j, k = 0;
+
+	for (i = 0; i < stdio_tab_n; i++) {
+		c = stdio_tab[i];
+		if (c->retiring || c->one_shot || c->tenant_id == NULL)
+			continue;
+		key = warm_key(c->tenant_id);
+		for (j = 0; j < k && keys[j] != key; j++)
+			;
+		if (j == k) {
+			if (k == LIMIT_NODE_WARM_TENANTS)
+				continue;
+			keys[k] = key;
+			n[k++] = 0;
+		}
+		n[j]++;
+	}
+	warm_publish(keys, n, k);
+}
+
+static void
+stdio_warm_sync(void)
+{
+	if (!stdio_warm_on)
+		return;
+	warm_lock();
+	stdio_warm_publish();
+	warm_unlock();
+}
+
+/* A fresh child is kept warm only while its tenant's warm children on
+ * the node stay within o->tenant_warm_max; else it serves this call and
+ * is retired (the call itself is never refused for it). */
+static void
+stdio_warm_admit(struct stdio_child *c, const struct upstream_stdio_opts *o)
+{
+	uint64_t	 key;
+	unsigned int	 n = 0;
+
+	if (o->tenant_warm_max == 0 || c->tenant_id == NULL)
+		return;
+	stdio_warm_on = 1;
+	key = warm_key(c->tenant_id);
+	warm_lock();
+	/* c itself is not published yet. */
+	if ((n = warm_count(key)) >= o->tenant_warm_max) {
+		node_reap_dead();	/* a killed worker's count goes */
+		if ((n = warm_count(key)) >= o->tenant_warm_max)
+			c->one_shot = 1;
+	}
+	stdio_warm_publish();
+	warm_unlock();
+	if (c->one_shot)
+		log_info(MOD, "'%s' pid %d not kept warm: its tenant has %u "
+		    "warm children on the node (stdio_tenant_warm_max %u)",
+		    c->key, (int)c->proc.pid, n, o->tenant_warm_max);
 }
 
 enum upstream_stdio_err
@@ -1602,8 +1713,12 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 
 	for (;;) {
 		rc = stdio_acquire(s, o, fp, &k, info, &c, &warm);
+		if (rc == UPSTREAM_STDIO_OK && !warm)
+			stdio_warm_admit(c, o);
+		k.gone = o->gone;	/* not during the handshake */
 		if (rc == UPSTREAM_STDIO_OK)
 			rc = stdio_exchange(&k, message, method, cid, &resp);
+		k.gone = NULL;
 		if (rc != UPSTREAM_STDIO_CRASHED || !k.epipe ||
 		    !k.epipe_unsent || !warm || retried)
 			break;
@@ -1622,15 +1737,23 @@ upstream_stdio_call(const struct upstream_stdio_spec *s,
 		stdio_release_ok(c, o);
 		*response = resp;
 		resp = NULL;
+	} else if (rc == UPSTREAM_STDIO_CANCELLED && c != NULL && !k.epipe) {
+		/* Told, and well: kept for the next call. */
+		log_info(MOD, "'%s' pid %d: call %lld cancelled: %s", c->key,
+		    (int)c->proc.pid, (long long)k.want_id, info->detail);
+		k.want_id = -1;
+		stdio_release_ok(c, o);
 	} else if (c != NULL) {
 		/* A misbehaving server is the operator's business; a
 		 * caller that went away is not. */
-		log_msg(rc == UPSTREAM_STDIO_ABORTED ? LOG_LVL_INFO :
+		log_msg(rc == UPSTREAM_STDIO_ABORTED ||
+		    rc == UPSTREAM_STDIO_CANCELLED ? LOG_LVL_INFO :
 		    LOG_LVL_WARN, MOD, "'%s' pid %d killed: %s: %s", c->key,
 		    (int)c->proc.pid, upstream_stdio_strerror(rc),
 		    info->detail);
 		stdio_kill_failed(c, rc, info->detail, sizeof(info->detail));
 	}
+	stdio_warm_sync();
 done:
 	json_decref(resp);
 	json_decref(k.response);
@@ -1688,6 +1811,7 @@ upstream_stdio_pool_reap(void)
 		i++;
 	}
 	node_gauge_set(NODE_GAUGE_STDIO_WARM, upstream_stdio_pool_size());
+	stdio_warm_sync();
 }
 
 long

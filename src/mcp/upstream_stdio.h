@@ -88,6 +88,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "http/gone.h"
 #include "product_limits.h"
 #include "sandbox.h"
 
@@ -108,6 +109,9 @@ enum upstream_stdio_err {
 	UPSTREAM_STDIO_OUTPUT_TOO_LARGE, /* max_output or too many messages */
 	UPSTREAM_STDIO_ABORTED,		/* on_event asked to stop */
 	UPSTREAM_STDIO_INTERNAL,	/* out of memory, pipe errors */
+	UPSTREAM_STDIO_CANCELLED,	/* opts->gone: the client went away;
+					   the child got notifications/
+					   cancelled and was kept */
 	UPSTREAM_STDIO__MAX
 };
 
@@ -203,6 +207,15 @@ struct upstream_stdio_opts {
 	unsigned	 init_ms;	/* spawn + initialize must end within
 					   this (and within deadline_ms);
 					   0: LIMIT_STDIO_INIT_MS */
+	unsigned	 tenant_warm_max; /* stdio_tenant_warm_max: a fresh
+					   child is kept warm only while the
+					   tenant's warm children on the node
+					   (ops/warm.h) are fewer; 0: no cap */
+	struct gone	*gone;		/* the client's connection, watched
+					   while a call waits (http/gone.h):
+					   gone -> notifications/cancelled,
+					   UPSTREAM_STDIO_CANCELLED at once;
+					   NULL: not watched */
 	const char	*client_protocol_version; /* sent in initialize */
 	const json_t	*client_capabilities; /* sent in initialize; NULL:
 					   {}. Declare sampling/elicitation/

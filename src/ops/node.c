@@ -113,6 +113,7 @@ node_reap_dead(void)
 		 * slots still held. */
 		memset(w[i].held, 0, sizeof(w[i].held));
 		memset(w[i].gauge, 0, sizeof(w[i].gauge));
+		memset(w[i].warm_n, 0, sizeof(w[i].warm_n));
 		if (shm_cas(&w[i].pid, pid, 0))
 			n++;
 	}
@@ -150,6 +151,7 @@ node_claim(void)
 	if (i < LIMIT_NODE_WORKERS) {
 		memset(w[i].held, 0, sizeof(w[i].held));
 		memset(w[i].gauge, 0, sizeof(w[i].gauge));
+		memset(w[i].warm_n, 0, sizeof(w[i].warm_n));
 		node_me = &w[i];
 	}
 	shm_unlock(&node_seg);

@@ -43,6 +43,9 @@ struct node_worker {
 	uint64_t	 pid;		/* 0: free */
 	uint64_t	 gauge[NODE_GAUGE__MAX];
 	uint64_t	 held[NODE_HELD];	/* limiter slot + 1; 0: none */
+	/* ops/warm.h: this worker's warm stdio children per tenant */
+	uint64_t	 warm_key[LIMIT_NODE_WARM_TENANTS];	/* 0: none */
+	uint64_t	 warm_n[LIMIT_NODE_WARM_TENANTS];
 };
 
 /* The segment's areas, in this order. */
