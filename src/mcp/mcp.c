@@ -88,6 +88,8 @@ struct mcp_ctx {
 	int			 version_unknown; /* an unknown version header
 						   left to the body's era */
 	int			 no_waiter;	/* a reply nobody waits for */
+	unsigned		 client_caps;	/* initialize: MCP_CAP_* the
+						   client declared */
 	char			 caller[LIMIT_SLUG + 80]; /* "<kind>:<id>" */
 
 	/* upstream */
@@ -500,6 +502,7 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 	rc.call_id = json_object_get(msg, "id");
 	rc.relay = mcp_relay;
 	rc.arg = c;
+	rc.caps = c->have_sess ? c->sess.client_caps : 0;
 	if (c->have_sess && rc.call_id != NULL) {
 		u.ask = rendezvous_ask;
 		u.ask_arg = &rc;
@@ -572,6 +575,7 @@ mcp_session_issue(struct mcp_ctx *c, const char *upstream_sid, char *sid,
 	snprintf(s.protocol_version, sizeof(s.protocol_version), "%s",
 	    c->version);
 	s.issued_at = time(NULL);
+	s.client_caps = (unsigned char)c->client_caps;
 	rc = session_nonce(&s);
 	if (rc == 0)
 		rc = session_sign(cfg->master_key.data, cfg->master_key.len, &s,
@@ -596,6 +600,8 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	 * respond with the same version. Otherwise, the server MUST respond
 	 * with another protocol version it supports" (lifecycle). */
 	asked = jsonx_str(json_object_get(msg, "params"), "protocolVersion");
+	c->client_caps = mcp_client_caps(json_object_get(json_object_get(msg,
+	    "params"), "capabilities"));
 	snprintf(c->version, sizeof(c->version), "%s",
 	    asked != NULL && mcp_version_supported(asked) ? asked :
 	    MCP_VERSION_LATEST);

@@ -13,6 +13,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "mcp/mrtr.h"
+#include "mcp/protocol.h"
 #include "product_limits.h"
 
 #define MOD	"mrtr"
@@ -209,10 +210,15 @@ mrtr_begin(struct mrtr *t, const json_t *msg, time_t now, char *why,
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	if (rs == NULL && ir == NULL)
+	/* No state: a first call. inputResponses without one answer
+	 * nothing the platform asked; they are ignored, not refused
+	 * (2026-07-28: "servers SHOULD ignore unrecognized information";
+	 * the conformance suite's sep-2322-ignore-unexpected-params), and
+	 * the child is asked afresh. */
+	if (rs == NULL)
 		return 0;
 	if (!json_is_string(rs)) {
-		snprintf(why, whylen, "inputResponses without a requestState");
+		snprintf(why, whylen, "requestState is not a string");
 		return -1;
 	}
 	if (ir != NULL && (!json_is_object(ir) || json_object_size(ir) >
@@ -271,10 +277,7 @@ out:
 static int
 mrtr_capable(const struct mrtr *t, const char *method)
 {
-	const char	*cap = strcmp(method, "sampling/createMessage") == 0 ?
-			    "sampling" : strcmp(method, "elicitation/create") ==
-			    0 ? "elicitation" : strcmp(method, "roots/list") ==
-			    0 ? "roots" : NULL;
+	const char	*cap = mcp_client_cap(method, NULL);
 
 	return cap != NULL && json_is_object(json_object_get(t->client_caps,
 	    cap));

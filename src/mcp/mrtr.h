@@ -39,7 +39,8 @@
  * request (digest) and to time (exp). A retry whose requestState does not
  * open, has expired, names another request, or whose inputResponses hold
  * a key that was not asked is refused with -32602 before anything reaches
- * the upstream. inputResponses without requestState likewise.
+ * the upstream. inputResponses without any requestState are ignored
+ * (a first call: the spec's "SHOULD ignore unrecognized information").
  *
  * Requests the client did not declare a capability for (its _meta
  * clientCapabilities) are answered -32601 to the child, as before.

@@ -60,3 +60,41 @@ mcp_versions_json(void)
 		json_array_append_new(a, json_string(mcp_versions[i]));
 	return a;
 }
+
+static const struct {
+	const char	*method, *cap;
+	unsigned	 bit;
+} mcp_caps[] = {
+	{ "sampling/createMessage",	"sampling",	MCP_CAP_SAMPLING },
+	{ "elicitation/create",		"elicitation",	MCP_CAP_ELICITATION },
+	{ "roots/list",			"roots",	MCP_CAP_ROOTS },
+};
+
+const char *
+mcp_client_cap(const char *method, unsigned *bit)
+{
+	size_t	 i;
+
+	if (bit != NULL)
+		*bit = 0;
+	for (i = 0; method != NULL && i < NELEM(mcp_caps); i++)
+		if (strcmp(method, mcp_caps[i].method) == 0) {
+			if (bit != NULL)
+				*bit = mcp_caps[i].bit;
+			return mcp_caps[i].cap;
+		}
+	return NULL;
+}
+
+unsigned
+mcp_client_caps(const json_t *capabilities)
+{
+	unsigned	 bits = 0;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(mcp_caps); i++)
+		if (json_is_object(json_object_get(capabilities,
+		    mcp_caps[i].cap)))
+			bits |= mcp_caps[i].bit;
+	return bits;
+}

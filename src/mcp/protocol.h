@@ -40,4 +40,18 @@ int	 mcp_version_known(const char *v);
  * on out of memory. */
 json_t	*mcp_versions_json(void);
 
+/*
+ * Server->client requests and the client capability each needs
+ * (sampling/createMessage: sampling, elicitation/create: elicitation,
+ * roots/list: roots). mcp_client_cap(): the capability's name and bit
+ * (*bit may be NULL), or NULL and 0 for another method.
+ * mcp_client_caps(): the bits a capabilities object declares.
+ */
+#define MCP_CAP_SAMPLING	0x01
+#define MCP_CAP_ELICITATION	0x02
+#define MCP_CAP_ROOTS		0x04
+
+const char *mcp_client_cap(const char *method, unsigned *bit);
+unsigned mcp_client_caps(const json_t *capabilities);
+
 #endif /* MCP_PROTOCOL_H */

@@ -19,6 +19,7 @@
 #include "crypto.h"
 #include "jsonx.h"
 #include "log.h"
+#include "mcp/protocol.h"
 #include "mcp/rendezvous.h"
 #include "product_limits.h"
 #include "usock.h"
@@ -31,6 +32,7 @@
 #define RDV_NAME_HEX	40
 /* JSON-RPC codes the child gets when the client cannot answer. */
 #define RDV_ERR_INTERNAL	-32603
+#define RDV_ERR_NO_METHOD	-32601
 #define RDV_ERR_TIMEOUT		-32001	/* the SDKs' RequestTimeout */
 
 /* One parked call. */
@@ -279,8 +281,16 @@ rendezvous_ask(void *client, const json_t *request, uint64_t deadline,
 	json_t				*out = NULL, *got = NULL, *v;
 	const char			*method = jsonx_str(request, "method");
 	char				 why[LIMIT_PATH + 64];
+	unsigned			 bit;
 	int				 rc = 0;
 
+	/* A client that did not declare the capability is never asked
+	 * (MCP: servers MUST NOT send requests the client cannot take). */
+	if (mcp_client_cap(method, &bit) == NULL || (cl->caps & bit) == 0) {
+		*reply = rdv_error(RDV_ERR_NO_METHOD, "the client did not "
+		    "declare this capability");
+		return 0;
+	}
 	if (rdv_park(&r, cl, why, sizeof(why)) == -1) {
 		log_warn(MOD, "'%s' not relayed: %s", method, why);
 		*reply = rdv_error(RDV_ERR_INTERNAL, "the client cannot be "

@@ -57,6 +57,9 @@ struct rendezvous_client {
 	const json_t		*call_id;	/* the client's id of the call */
 	upstream_relay_fn	*relay;		/* the POST's SSE stream */
 	void			*arg;
+	unsigned		 caps;		/* MCP_CAP_* the client declared:
+						   others are not relayed, the
+						   child gets -32601 */
 	int			 cancelled;	/* out: the client cancelled
 						   the call (answer nothing) */
 };

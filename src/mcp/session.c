@@ -21,9 +21,9 @@
 #define SESSION_MOD		"session"
 #define SESSION_MAC_LEN		32
 #define SESSION_HKDF_INFO	"mcp-session v1"
-/* version, issued_at, nonce, caller_kind, four 1-byte lengths, one
- * 2-byte. */
-#define SESSION_FIXED		(1 + 8 + SESSION_NONCE_LEN + 1 + 4 + 2)
+/* version, issued_at, nonce, caller_kind, client_caps, four 1-byte
+ * lengths, one 2-byte. */
+#define SESSION_FIXED		(1 + 8 + SESSION_NONCE_LEN + 1 + 1 + 4 + 2)
 #define SESSION_RAW_MAX		(SESSION_FIXED + LIMIT_PROTOCOL_VERSION + \
 				 LIMIT_SESSION_FIELD + LIMIT_SLUG + \
 				 LIMIT_SESSION_FIELD + LIMIT_UPSTREAM_SESSION + \
@@ -243,6 +243,7 @@ session_sign(const void *key, size_t keylen, const struct session *s,
 	memcpy(raw + o, s->nonce, SESSION_NONCE_LEN);
 	o += SESSION_NONCE_LEN;
 	raw[o++] = (unsigned char)s->caller_kind;
+	raw[o++] = s->client_caps;
 	o = session_put(raw, o, s->protocol_version, 1);
 	o = session_put(raw, o, s->tenant, 1);
 	o = session_put(raw, o, s->server, 1);
@@ -330,6 +331,7 @@ session_verify(const void *key, size_t keylen, const char *id, size_t len,
 	memcpy(out->nonce, raw + o, SESSION_NONCE_LEN);
 	o += SESSION_NONCE_LEN;
 	out->caller_kind = (enum session_caller_kind)raw[o++];
+	out->client_caps = raw[o++];
 	if (session_get(raw, n, &o, 1, out->protocol_version,
 	    sizeof(out->protocol_version)) == -1 ||
 	    session_get(raw, n, &o, 1, out->tenant, sizeof(out->tenant)) == -1 ||

@@ -13,6 +13,8 @@
  *     payload (v2) = version(1) = 0x02
  *                    issued_at(8, big-endian Unix seconds)
  *                    nonce(16, random per initialize)
+ *                    client_caps(1): the client's declared sampling,
+ *                      elicitation, roots (MCP_CAP_* of protocol.h)
  *                    caller_kind(1)
  *                    len(1) protocol_version
  *                    len(1) tenant
@@ -98,6 +100,9 @@ struct session {
 	 * caller opened in the same second are two ids, so ending one (DELETE,
 	 * public.ended_sessions) never ends the other. */
 	unsigned char		 nonce[SESSION_NONCE_LEN];
+	/* What the client declared at initialize (MCP_CAP_* bits): a
+	 * server->client request it did not declare is never relayed. */
+	unsigned char		 client_caps;
 };
 
 void	 session_init(struct session *);

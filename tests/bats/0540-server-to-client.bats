@@ -156,16 +156,18 @@ modern() {
 	assert_json '.error.code == -32602'
 	assert_json '.error.message | test("another request")'
 
-	# Answers to something that was not asked; answers without a state;
-	# a state that is not base64url.
+	# Answers to something that was not asked; a state that is not
+	# base64url: refused. Answers without a state are ignored (the spec's
+	# "SHOULD ignore unrecognized information"): the client is asked
+	# afresh.
 	modern "$DEMO_ACCESS_TOKEN" trigger-elicitation-request '{}' \
 	    "$(jq -cn --arg s "$state" '{requestState:$s,inputResponses:{"in-0000000000000000":{action:"decline"}}}')"
 	assert_status 400
 	assert_json '.error.code == -32602'
 	modern "$DEMO_ACCESS_TOKEN" trigger-elicitation-request '{}' \
 	    "$(jq -cn --argjson r "$answer" '{inputResponses:$r}')"
-	assert_status 400
-	assert_json '.error.code == -32602'
+	assert_status 200
+	assert_json '.result.resultType == "input_required"'
 	modern "$DEMO_ACCESS_TOKEN" trigger-elicitation-request '{}' \
 	    '{"requestState":"%%%not base64%%%"}'
 	assert_status 400

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "jsonx.h"
 #include "mcp/mrtr.h"
+#include "mcp/protocol.h"
 #include "mcp/rendezvous.h"
 #include "t.h"
 
@@ -248,6 +249,15 @@ test_rendezvous(void)
 	cl.arg = &pid;
 	req = json_pack("{s:s, s:i, s:s}", "jsonrpc", "2.0", "id", 0,
 	    "method", "elicitation/create");
+
+	/* A client that did not declare elicitation is not asked: -32601
+	 * for the child at once, nothing relayed. */
+	T(rendezvous_ask(&cl, req, clock_mono_ms() + 20000, &reply) == 0);
+	T(pid == 0 && json_integer_value(json_object_get(json_object_get(
+	    reply, "error"), "code")) == -32601);
+	json_decref(reply);
+	reply = NULL;
+	cl.caps = MCP_CAP_ELICITATION | MCP_CAP_SAMPLING | MCP_CAP_ROOTS;
 
 	rdv_mode = "reply";
 	T(rendezvous_ask(&cl, req, clock_mono_ms() + 20000, &reply) == 0);

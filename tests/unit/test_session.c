@@ -37,6 +37,7 @@ test_fill(struct session *s)
 	    "2025-11-25");
 	s->issued_at = NOW;
 	memset(s->nonce, 0xa5, sizeof(s->nonce));
+	s->client_caps = 0x05;
 }
 
 static int
@@ -58,7 +59,8 @@ test_same(const struct session *a, const struct session *b)
 	    strcmp(a->upstream, b->upstream) == 0 &&
 	    strcmp(a->protocol_version, b->protocol_version) == 0 &&
 	    a->issued_at == b->issued_at &&
-	    memcmp(a->nonce, b->nonce, sizeof(a->nonce)) == 0;
+	    memcmp(a->nonce, b->nonce, sizeof(a->nonce)) == 0 &&
+	    a->client_caps == b->client_caps;
 }
 
 static void
@@ -221,6 +223,7 @@ test_payload(const struct session *s, int version, unsigned char *raw)
 	memcpy(raw + o, s->nonce, sizeof(s->nonce));
 	o += sizeof(s->nonce);
 	raw[o++] = (unsigned char)s->caller_kind;
+	raw[o++] = s->client_caps;
 	o = test_put(raw, o, s->protocol_version, 0);
 	o = test_put(raw, o, s->tenant, 0);
 	o = test_put(raw, o, s->server, 0);
