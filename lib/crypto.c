@@ -49,6 +49,20 @@ crypto_random(void *p, size_t n)
 
 /* ---- hex --------------------------------------------------------------- */
 
+void
+crypto_hex_encode(char *out, const void *p, size_t n)
+{
+	static const char	 x[] = "0123456789abcdef";
+	const unsigned char	*b = p;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = x[b[i] >> 4];
+		out[2 * i + 1] = x[b[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
 int
 crypto_hex_decode(unsigned char *out, size_t outlen, const char *p,
     size_t len)

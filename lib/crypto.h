@@ -112,6 +112,8 @@ int	 crypto_hkdf_sha256(const void *ikm, size_t ikmlen, const char *info,
 /* n bytes from the CSPRNG (RAND_bytes). */
 int	 crypto_random(void *, size_t);
 
+/* n bytes as 2*n lowercase hex digits and a NUL into out (2*n + 1). */
+void	 crypto_hex_encode(char *out, const void *p, size_t n);
 /* Exactly outlen bytes from 2*outlen hex digits (either case). */
 int	 crypto_hex_decode(unsigned char *out, size_t outlen, const char *,
 	    size_t);

@@ -6,6 +6,7 @@
 
 #include <openssl/rand.h>
 
+#include "crypto.h"
 #include "tracectx.h"
 
 /* n lowercase hex digits at p. */
@@ -176,19 +177,6 @@ tracectx_parse(struct tracectx *ctx, const char *tp, const char *ts)
 	return 0;
 }
 
-static void
-tracectx_tohex(const unsigned char *p, size_t n, char *out)
-{
-	static const char	 x[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = x[p[i] >> 4];
-		out[2 * i + 1] = x[p[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
 /* n random bytes, never all zero (an all-zero id is invalid). */
 static int
 tracectx_random(unsigned char *p, size_t n)
@@ -212,7 +200,7 @@ tracectx_new(struct tracectx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 	if (tracectx_random(id, sizeof(id)) == -1)
 		return -1;
-	tracectx_tohex(id, sizeof(id), ctx->trace_id);
+	crypto_hex_encode(ctx->trace_id, id, sizeof(id));
 	return 0;
 }
 
@@ -226,7 +214,7 @@ tracectx_next(const struct tracectx *ctx, char out[TRACECTX_PARENT_LEN + 1])
 	if (strlen(ctx->trace_id) != TRACECTX_TRACE_ID_LEN ||
 	    tracectx_random(span, sizeof(span)) == -1)
 		return -1;
-	tracectx_tohex(span, sizeof(span), hex);
+	crypto_hex_encode(hex, span, sizeof(span));
 	snprintf(out, TRACECTX_PARENT_LEN + 1, "00-%s-%s-%02x", ctx->trace_id,
 	    hex, ctx->flags & 0xff);
 	return 0;

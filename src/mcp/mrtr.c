@@ -37,19 +37,6 @@ mrtr_release(struct mrtr *t)
 	mrtr_init(t);
 }
 
-static void
-mrtr_hex(char *out, const unsigned char *p, size_t n)
-{
-	static const char	 x[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = x[p[i] >> 4];
-		out[2 * i + 1] = x[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Hex SHA-256 of v's compact, key-sorted JSON into out[65]: 0 or -1. */
 static int
 mrtr_digest(const json_t *v, char out[65])
@@ -62,7 +49,7 @@ mrtr_digest(const json_t *v, char out[65])
 		return -1;
 	SHA256((const unsigned char *)s, strlen(s), md);
 	free(s);
-	mrtr_hex(out, md, sizeof(md));
+	crypto_hex_encode(out, md, sizeof(md));
 	return 0;
 }
 

@@ -51,19 +51,6 @@ rendezvous_parked(void)
 	return rdv_parked;
 }
 
-static void
-rdv_hex(char *out, const unsigned char *p, size_t n)
-{
-	static const char	 x[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = x[p[i] >> 4];
-		out[2 * i + 1] = x[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* <data_dir>/rdv/<T>-<H>.sock for (session, call id JSON), or only the
  * "<T>-" prefix into tag. 0 or -1 (too long). */
 static int
@@ -77,7 +64,7 @@ rdv_path(const char *data_dir, const char *tenant_id, const char *sid,
 	int		 n;
 
 	SHA256((const unsigned char *)tenant_id, strlen(tenant_id), md);
-	rdv_hex(tag, md, RDV_TENANT_HEX / 2);
+	crypto_hex_encode(tag, md, RDV_TENANT_HEX / 2);
 	tag[RDV_TENANT_HEX] = '-';
 	tag[RDV_TENANT_HEX + 1] = '\0';
 	buf_init(&in, LIMIT_SESSION_ID + LIMIT_RDV_CALL_ID + 8);
@@ -87,7 +74,7 @@ rdv_path(const char *data_dir, const char *tenant_id, const char *sid,
 		return -1;
 	SHA256((const unsigned char *)in.data, in.len, md);
 	buf_release(&in);
-	rdv_hex(h, md, RDV_NAME_HEX / 2);
+	crypto_hex_encode(h, md, RDV_NAME_HEX / 2);
 	n = snprintf(path, USOCK_PATH_MAX, "%s/" RDV_DIR "/%s%s.sock",
 	    data_dir, tag, h);
 	return n < 0 || n >= USOCK_PATH_MAX ? -1 : 0;
@@ -161,8 +148,8 @@ rdv_park(struct rdv *r, const struct rendezvous_client *cl, char *why,
 		    strerror(errno));
 		goto out;
 	}
-	rdv_hex(tokhex, tok, sizeof(tok));
-	rdv_hex(callhex, (const unsigned char *)call.data, call.len);
+	crypto_hex_encode(tokhex, tok, sizeof(tok));
+	crypto_hex_encode(callhex, (const unsigned char *)call.data, call.len);
 	snprintf(r->id, sizeof(r->id), RENDEZVOUS_ID_PREFIX "%s.%s", tokhex,
 	    callhex);
 	rdv_parked++;

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "crypto.h"
 #include "httpc.h"
 #include "jsonx.h"
 #include "log.h"
@@ -56,20 +57,6 @@ static void
 ended_digest(const char *id, unsigned char h[SHA256_DIGEST_LENGTH])
 {
 	SHA256((const unsigned char *)id, strlen(id), h);
-}
-
-static void
-ended_hex(const unsigned char h[SHA256_DIGEST_LENGTH],
-    char out[ENDED_HEX + 1])
-{
-	static const char	 x[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-		out[2 * i] = x[h[i] >> 4];
-		out[2 * i + 1] = x[h[i] & 0xf];
-	}
-	out[ENDED_HEX] = '\0';
 }
 
 /* 0 and h, or -1: not 64 lowercase hex digits. */
@@ -320,7 +307,7 @@ ended_check(const struct config *cfg, const char *id)
 	/* Ended by any worker of this node: known at once. */
 	if (node_ended_has(h, (int64_t)now))
 		return 1;
-	ended_hex(h, hex);
+	crypto_hex_encode(hex, h, sizeof(h));
 	if (cfg->config_ttl == 0)
 		return ended_ask(cfg, hex);
 	if ((!ended.synced || now_ms - ended.synced_ms >=
@@ -359,7 +346,7 @@ ended_record(const struct config *cfg, const char *id, const char *tenant_id,
 	buf_init(&body, 512);
 	httpc_response_init(&resp);
 	ended_digest(id, h);
-	ended_hex(h, hex);
+	crypto_hex_encode(hex, h, sizeof(h));
 	row = json_pack("{s:s, s:s, s:I}", "id_sha256", hex, "tenant_id",
 	    tenant_id, "expires_s", (json_int_t)expires);
 	if (row == NULL || jsonx_dumpb(&body, row) == -1) {
