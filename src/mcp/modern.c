@@ -669,6 +669,10 @@ modern_rounds(struct modern *m, const json_t *msg, struct mrtr *t)
 	const struct config	*cfg = m->req->cfg;
 	char			 why[160];
 
+	/* Checked for every legacy upstream, http too: the retry's
+	 * inputResponses are stripped before the upstream sees them. */
+	if (mrtr_check_inputs(msg, why, sizeof(why)) == -1)
+		goto refuse;
 	if (m->target->transport != TARGET_STDIO || m->caller == NULL)
 		return 0;
 	t->master_key = cfg->master_key.data;
@@ -677,14 +681,15 @@ modern_rounds(struct modern *m, const json_t *msg, struct mrtr *t)
 	t->server = m->target->alias;
 	t->caller = m->caller;
 	t->client_caps = json_object_get(modern_meta(msg), MODERN_META_CAPS);
-	if (mrtr_begin(t, msg, time(NULL), why, sizeof(why)) == -1) {
-		m->answer = modern_error(RESPONSE_FAIL_META,
-		    json_object_get(msg, "id"), why, NULL);
-		response_fail_map(RESPONSE_FAIL_META, NULL, &m->status);
-		return -1;
-	}
+	if (mrtr_begin(t, msg, time(NULL), why, sizeof(why)) == -1)
+		goto refuse;
 	m->mrtr = t;
 	return 0;
+refuse:
+	m->answer = modern_error(RESPONSE_FAIL_META, json_object_get(msg, "id"),
+	    why, NULL);
+	response_fail_map(RESPONSE_FAIL_META, NULL, &m->status);
+	return -1;
 }
 
 /* A modern upstream (bridge_modern.h): the request passed through, or

@@ -178,6 +178,30 @@ mrtr_request_digest(const json_t *msg, char out[65])
 }
 
 int
+mrtr_check_inputs(const json_t *msg, char *why, size_t whylen)
+{
+	const json_t	*ir = json_object_get(json_object_get(msg, "params"),
+			    "inputResponses");
+	const json_t	*v;
+	const char	*k;
+
+	if (ir == NULL)
+		return 0;
+	if (!json_is_object(ir) || json_object_size(ir) > LIMIT_MRTR_INPUTS) {
+		snprintf(why, whylen, "inputResponses is not an object of at "
+		    "most %d answers", LIMIT_MRTR_INPUTS);
+		return -1;
+	}
+	json_object_foreach((json_t *)(uintptr_t)ir, k, v)
+		if (!json_is_object(v)) {
+			snprintf(why, whylen, "inputResponses['%.40s'] is not "
+			    "an object", k);
+			return -1;
+		}
+	return 0;
+}
+
+int
 mrtr_begin(struct mrtr *t, const json_t *msg, time_t now, char *why,
     size_t whylen)
 {
@@ -197,21 +221,18 @@ mrtr_begin(struct mrtr *t, const json_t *msg, time_t now, char *why,
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	/* No state: a first call. inputResponses without one answer
-	 * nothing the platform asked; they are ignored, not refused
-	 * (2026-07-28: "servers SHOULD ignore unrecognized information";
-	 * the conformance suite's sep-2322-ignore-unexpected-params), and
-	 * the child is asked afresh. */
+	/* A malformed inputResponses is refused whatever else comes
+	 * (sep-2322-validate-input-responses). No state: a first call.
+	 * Well-formed inputResponses without one answer nothing the
+	 * platform asked; they are ignored, not refused (2026-07-28:
+	 * "servers SHOULD ignore unrecognized information"), and the
+	 * child is asked afresh. */
+	if (mrtr_check_inputs(msg, why, whylen) == -1)
+		return -1;
 	if (rs == NULL)
 		return 0;
 	if (!json_is_string(rs)) {
 		snprintf(why, whylen, "requestState is not a string");
-		return -1;
-	}
-	if (ir != NULL && (!json_is_object(ir) || json_object_size(ir) >
-	    LIMIT_MRTR_INPUTS)) {
-		snprintf(why, whylen, "inputResponses is not an object of at "
-		    "most %d answers", LIMIT_MRTR_INPUTS);
 		return -1;
 	}
 	state = mrtr_open(t, json_string_value(rs), json_string_length(rs),

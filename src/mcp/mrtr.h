@@ -82,6 +82,10 @@ void	 mrtr_release(struct mrtr *);
 /* 1 when the request carries inputResponses or requestState. */
 int	 mrtr_is_retry(const json_t *msg);
 
+/* -1 with why when params.inputResponses is present but not an object
+ * of at most LIMIT_MRTR_INPUTS objects (for the client: -32602). */
+int	 mrtr_check_inputs(const json_t *msg, char *why, size_t whylen);
+
 /* The request's digest, and a retry's state and answers checked. 0, or
  * -1 with why (for the client: -32602). */
 int	 mrtr_begin(struct mrtr *, const json_t *msg, time_t now, char *why,

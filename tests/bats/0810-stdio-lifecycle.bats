@@ -93,8 +93,9 @@ no_zombie_under_lighttpd() {
 	t1=$(date +%s%N)
 	echo "children gone $(( (t1 - t0) / 1000000 )) ms after the last call (stdio_idle $IDLE s)" >&2
 	# idle + the worker's 1 s tick + the orderly end (2 x 200 ms), with
-	# slack for a busy machine
-	[ $(( (t1 - t0) / 1000000 )) -le $(( IDLE * 1000 + 4000 )) ]
+	# slack for a busy 2-core machine (6.5 s seen in CI); without the
+	# tick they would never end, since no request comes
+	[ $(( (t1 - t0) / 1000000 )) -le $(( IDLE * 1000 + 10000 )) ]
 	no_zombie_under_lighttpd
 }
 

@@ -88,6 +88,6 @@ no_zombie_under_apache() {
 	WAIT_FOR_S=30 wait_for no_children
 	t1=$(date +%s%N)
 	echo "children gone $(( (t1 - t0) / 1000000 )) ms after the last call (stdio_idle $IDLE s)" >&2
-	[ $(( (t1 - t0) / 1000000 )) -le $(( IDLE * 1000 + 4000 )) ]
+	[ $(( (t1 - t0) / 1000000 )) -le $(( IDLE * 1000 + 10000 )) ]
 	no_zombie_under_apache
 }

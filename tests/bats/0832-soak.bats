@@ -128,8 +128,11 @@ soak() {
 	    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
 	    --data-binary "$(cat "$d/body")"
 	assert_status 200
-	no_orphans
-	no_zombies
+	# a zombie the web server's own process manager has not reaped yet
+	# (mod_fcgid scans for exited workers every few seconds) is not a
+	# leak; one that stays is
+	WAIT_FOR_S=20 wait_for no_orphans || { orphans >&2; return 1; }
+	WAIT_FOR_S=20 wait_for no_zombies || { zombies >&2; return 1; }
 }
 
 @test "lighttpd: $SOAK_REQUESTS requests, $SOAK_KILLS killed clients, kill -9 of every worker: no orphan, no zombie" {

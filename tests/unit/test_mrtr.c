@@ -183,6 +183,52 @@ test_mrtr(void)
 	mrtr_release(&t);
 	json_decref(v);
 
+	/* inputResponses malformed: refused with or without a state
+	 * (a number for an answer, null, too many); extra well-formed
+	 * keys without a state are ignored. */
+	{
+		const char	*shapes[] = { "{\"user_name\":12345}", "null",
+				    "[]", "\"x\"", "{\"a\":{},\"b\":null}" };
+		char		 why[160];
+		json_t		*p, *big;
+
+		for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+			p = json_pack("{s:o}", "inputResponses",
+			    json_loads(shapes[i], JSON_DECODE_ANY, NULL));
+			v = call("ask", p);
+			T_LINE(mrtr_check_inputs(v, why, sizeof(why)) == -1,
+			    __LINE__);
+			setup(&t, "tenant-a", "everything", "1:user-a", caps);
+			T_LINE(mrtr_begin(&t, v, time(NULL), why,
+			    sizeof(why)) == -1, __LINE__);
+			mrtr_release(&t);
+			json_decref(v);
+			json_decref(p);
+		}
+		big = json_object();
+		for (i = 0; i <= LIMIT_MRTR_INPUTS; i++) {
+			snprintf(why, sizeof(why), "k%zu", i);
+			json_object_set_new(big, why, json_object());
+		}
+		p = json_pack("{s:o}", "inputResponses", big);
+		v = call("ask", p);
+		T(mrtr_check_inputs(v, why, sizeof(why)) == -1);
+		json_decref(v);
+		json_decref(p);
+		p = json_pack("{s:{s:{s:s}, s:{}}}", "inputResponses",
+		    "user_name", "action", "accept", "unknown_extra_key");
+		v = call("ask", p);
+		T(mrtr_check_inputs(v, why, sizeof(why)) == 0);
+		setup(&t, "tenant-a", "everything", "1:user-a", caps);
+		T(mrtr_begin(&t, v, time(NULL), why, sizeof(why)) == 0);
+		mrtr_release(&t);
+		json_decref(v);
+		json_decref(p);
+		v = call("ask", NULL);
+		T(mrtr_check_inputs(v, why, sizeof(why)) == 0);
+		json_decref(v);
+	}
+
 	json_decref(resp);
 	json_decref(ans);
 	json_decref(ask);
