@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <pwd.h>
 
 #include "conf.h"
@@ -23,6 +24,7 @@
 #include "jwks.h"
 #include "product_limits.h"
 #include "strparse.h"
+#include "uuid.h"
 
 enum config_type {
 	CT_STRING,	/* visible ASCII, no blanks */
@@ -143,6 +145,7 @@ static const struct config_key config_keys[] = {
 	{ "allow_tenant_http_servers", CT_STRING, 0, "off", 0,
 	    F(allow_tenant_http_servers_text), 0 },
 	{ "tenant_http_allow", CT_STRING, 0, NULL, 0, F(tenant_http_allow), 0 },
+	{ "operator_users", CT_STRING, 0, NULL, 0, F(operator_users), 0 },
 	{ "log_level", CT_LOGLEVEL, 0, NULL, 0, 0, 0 },
 };
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
@@ -236,6 +239,7 @@ config_release(struct config *cfg)
 	free(cfg->stdio_read_paths);
 	free(cfg->allow_tenant_http_servers_text);
 	free(cfg->tenant_http_allow);
+	free(cfg->operator_users);
 	for (i = 0; i < cfg->n_allowed_origins; i++)
 		free(cfg->allowed_origins[i]);
 	free(cfg->allowed_origins);
@@ -685,6 +689,50 @@ config_check_tenant_http(struct config *cfg, const char **key, char *why,
 	return 0;
 }
 
+/* The next item of a comma-separated list at *pp (a string value has
+ * no blanks): its start with *len, or NULL at the end. */
+static const char *
+config_list_next(const char **pp, size_t *len)
+{
+	const char	*p = *pp, *e;
+
+	if (p == NULL || *p == '\0')
+		return NULL;
+	e = p + strcspn(p, ",");
+	*len = (size_t)(e - p);
+	*pp = *e == ',' ? e + 1 : e;
+	return p;
+}
+
+/* operator_users: comma-separated user ids (UUIDs). */
+static int
+config_check_operators(const struct config *cfg, char *why, size_t whylen)
+{
+	const char	*p = cfg->operator_users, *item;
+	size_t		 len;
+
+	while ((item = config_list_next(&p, &len)) != NULL)
+		if (!uuid_is_valid(item, len)) {
+			config_errf(why, whylen, "operator_users: '%.*s' is "
+			    "not a user id (UUID)", (int)(len > 40 ? 40 : len),
+			    item);
+			return -1;
+		}
+	return 0;
+}
+
+int
+config_is_operator(const struct config *cfg, const char *sub)
+{
+	const char	*p = cfg->operator_users, *item;
+	size_t		 len, n = strlen(sub);
+
+	while ((item = config_list_next(&p, &len)) != NULL)
+		if (n > 0 && len == n && strncasecmp(item, sub, n) == 0)
+			return 1;
+	return 0;
+}
+
 /* stdio_sandbox is off, best or require; stdio_read_paths a colon list
  * of absolute paths (docs/security.md "The stdio sandbox"). */
 static int
@@ -848,6 +896,14 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 	}
 	if (config_check_tenant_http(cfg, &key, why, sizeof(why)) == -1) {
 		i = (size_t)config_key_index(key, strlen(key));
+		config_where(cfg, &config_keys[i], &ld.raw[i], where,
+		    sizeof(where));
+		config_errf(err, errlen, "%s: %s", where, why);
+		goto out;
+	}
+	if (config_check_operators(cfg, why, sizeof(why)) == -1) {
+		i = (size_t)config_key_index("operator_users",
+		    strlen("operator_users"));
 		config_where(cfg, &config_keys[i], &ld.raw[i], where,
 		    sizeof(where));
 		config_errf(err, errlen, "%s: %s", where, why);

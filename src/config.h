@@ -138,6 +138,9 @@ struct config {
 	char		*allow_tenant_http_servers_text; /* as given */
 	int		 allow_tenant_http_servers;	/* 0 (default) or 1 */
 	char		*tenant_http_allow;	/* the allow-list text, or NULL */
+	/* Supabase Auth user ids (comma-separated UUIDs) allowed to set
+	 * tenants' and tenant servers' limits (api_limits.c), or NULL. */
+	char		*operator_users;
 	struct netguard	 tenant_http_guard;	/* parsed from it */
 	char		**allowed_origins;	/* n_allowed_origins entries */
 	size_t		 n_allowed_origins;
@@ -150,6 +153,8 @@ void	 config_init(struct config *);
 int	 config_load(struct config *, const char *path,
 	    const char *const *envp, char *err, size_t errlen);
 void	 config_release(struct config *);
+/* 1 when sub (a user id) is one of operator_users, else 0. */
+int	 config_is_operator(const struct config *, const char *sub);
 
 /* 1 when the secret key is a legacy JWT (it does not start with "sb_"):
  * such a key goes in both "apikey" and "Authorization: Bearer". */

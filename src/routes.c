@@ -9,6 +9,7 @@
 #include "api/api_oauth_grants.h"
 #include "api/api_tenants.h"
 #include "api/api_catalog.h"
+#include "api/api_limits.h"
 #include "api/api_pins.h"
 #include "api/api_servers.h"
 #include "api/api_metrics.h"
@@ -93,6 +94,10 @@ const struct route routes_platform[] = {
 	    api_pins_get },
 	{ "POST", "/api/v1/tenants/{tenant}/servers/{server}/tool-pins",
 	    api_pins_post },
+	/* The operator's limits (issue 13 item 2, src/api/api_limits.c). */
+	{ "PUT", "/api/v1/tenants/{tenant}/limits", api_limits_tenant_put },
+	{ "PUT", "/api/v1/tenants/{tenant}/servers/{server}/limits",
+	    api_limits_server_put },
 	/* The OAuth consent page Supabase Auth sends users to (its
 	 * authorization path; issue 11). */
 	{ "GET", "/oauth/consent", consent_get },

@@ -18,6 +18,7 @@
 #include "product_limits.h"
 #include "http/response.h"
 #include "store/supa.h"
+#include "strparse.h"
 #include "uuid.h"
 
 #define MOD		"api"
@@ -428,10 +429,9 @@ api_body(struct api_ctx *c, const struct api_field *fields, size_t n,
     json_t **out)
 {
 	struct request	*req = c->req;
-	const char	*key, *why;
-	json_t		*j = NULL, *v;
+	const char	*why;
+	json_t		*j = NULL;
 	char		 err[160];
-	size_t		 i;
 	int		 st;
 
 	*out = NULL;
@@ -456,30 +456,43 @@ api_body(struct api_ctx *c, const struct api_field *fields, size_t n,
 		    "object%s%s", j == NULL ? ": " : "", j == NULL ? err : "");
 		goto fail;
 	}
-	json_object_foreach(j, key, v) {
-		for (i = 0; i < n; i++)
-			if (strcmp(fields[i].name, key) == 0)
-				break;
-		if (i == n) {
-			response_error(req, 400, NULL, "unknown field "
-			    "'%.64s'", key);
-			goto fail;
-		}
-		if (api_field_check(c, &fields[i], v) == -1)
-			goto fail;
-	}
-	for (i = 0; i < n; i++)
-		if (fields[i].required &&
-		    json_object_get(j, fields[i].name) == NULL) {
-			response_error(req, 400, NULL, "field '%s' is "
-			    "required", fields[i].name);
-			goto fail;
-		}
+	if (api_object_check(c, fields, n, j) == -1)
+		goto fail;
 	*out = j;
 	return 0;
 fail:
 	json_decref(j);
 	return -1;
+}
+
+int
+api_object_check(struct api_ctx *c, const struct api_field *fields,
+    size_t n, const json_t *o)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+
+	json_object_foreach((json_t *)(uintptr_t)o, key, v) {
+		for (i = 0; i < n; i++)
+			if (strcmp(fields[i].name, key) == 0)
+				break;
+		if (i == n) {
+			response_error(c->req, 400, NULL, "unknown field "
+			    "'%.64s'", key);
+			return -1;
+		}
+		if (api_field_check(c, &fields[i], v) == -1)
+			return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (fields[i].required &&
+		    json_object_get(o, fields[i].name) == NULL) {
+			response_error(c->req, 400, NULL, "field '%s' is "
+			    "required", fields[i].name);
+			return -1;
+		}
+	return 0;
 }
 
 int
@@ -537,4 +550,18 @@ out:
 	buf_release(&body);
 	httpc_response_release(&resp);
 	return rc;
+}
+
+int
+api_server_alias(struct api_ctx *c, const struct route_params *rp,
+    char *alias)
+{
+	if (rp->n < 2 || rp->v[1].len == 0 || rp->v[1].len > LIMIT_SLUG ||
+	    !strparse_is_slug(rp->v[1].p, rp->v[1].len, LIMIT_SLUG)) {
+		response_error(c->req, 404, NULL, "no such server");
+		return -1;
+	}
+	memcpy(alias, rp->v[1].p, rp->v[1].len);
+	alias[rp->v[1].len] = '\0';
+	return 0;
 }

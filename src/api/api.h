@@ -167,6 +167,15 @@ struct api_field {
 
 int	 api_body(struct api_ctx *, const struct api_field *, size_t n,
 	    json_t **out);
+/* The route's second parameter ({tenant}/.../{server}) as a server
+ * alias into alias (LIMIT_SLUG + 1 bytes): 0, or -1 answered 404. */
+int	 api_server_alias(struct api_ctx *, const struct route_params *,
+	    char *alias);
+
+/* The same checks on an object already parsed (a nested member): 0, or
+ * -1 answered 400. */
+int	 api_object_check(struct api_ctx *, const struct api_field *,
+	    size_t n, const json_t *);
 
 /*
  * Append one row to audit_events as the service role: actor (the user or

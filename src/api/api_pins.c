@@ -11,7 +11,6 @@
 #include "jsonx.h"
 #include "product_limits.h"
 #include "http/response.h"
-#include "strparse.h"
 
 #define PINS_COLS	"tool,sha256,pinned_at,approved_by,changed_sha256," \
 			"changed_diff,changed_at"
@@ -30,14 +29,7 @@ pins_begin(struct api_ctx *c, struct request *req,
 {
 	if (api_begin(c, req, rp) == -1 || api_tenant_access(c) == -1)
 		return -1;
-	if (rp->n < 2 || rp->v[1].len == 0 || rp->v[1].len > LIMIT_SLUG ||
-	    !strparse_is_slug(rp->v[1].p, rp->v[1].len, LIMIT_SLUG)) {
-		response_error(req, 404, NULL, "no such server");
-		return -1;
-	}
-	memcpy(alias, rp->v[1].p, rp->v[1].len);
-	alias[rp->v[1].len] = '\0';
-	return 0;
+	return api_server_alias(c, rp, alias);
 }
 
 /* The pins of alias as the caller sees them: 0 answered 200, or -1

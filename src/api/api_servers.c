@@ -106,20 +106,6 @@ srv_now_text(char out[40])
 	snprintf(out, 40, "%.19s.%06dZ", s, (int)(us % 1000000));
 }
 
-/* The alias of the route ({tenant}/{alias}), or NULL answered 404. */
-static int
-srv_alias(struct api_ctx *c, const struct route_params *rp, char *alias)
-{
-	if (rp->n < 2 || rp->v[1].len == 0 || rp->v[1].len > LIMIT_SLUG ||
-	    !strparse_is_slug(rp->v[1].p, rp->v[1].len, LIMIT_SLUG)) {
-		response_error(c->req, 404, NULL, "no such server");
-		return -1;
-	}
-	memcpy(alias, rp->v[1].p, rp->v[1].len);
-	alias[rp->v[1].len] = '\0';
-	return 0;
-}
-
 /*
  * The caller may change the tenant's servers: owner or admin (RLS lets a
  * user read their own membership), or a key with the admin scope.
@@ -690,7 +676,8 @@ api_servers_get(struct request *req, const struct route_params *rp)
 	json_t		*row = NULL;
 	int		 st;
 
-	if (srv_begin(&c, req, rp) == -1 || srv_alias(&c, rp, alias) == -1)
+	if (srv_begin(&c, req, rp) == -1 ||
+	    api_server_alias(&c, rp, alias) == -1)
 		goto out;
 	if ((st = srv_row(&c, alias, &row)) != 0) {
 		api_fail(&c, st);
@@ -817,7 +804,7 @@ srv_write(struct request *req, const struct route_params *rp,
 	memset(&sealed, 0, sizeof(sealed));
 	if (srv_begin(&c, req, rp) == -1)
 		goto out;
-	if (mode != SRV_CREATE && srv_alias(&c, rp, alias) == -1)
+	if (mode != SRV_CREATE && api_server_alias(&c, rp, alias) == -1)
 		goto out;
 	if (srv_need_writer(&c) == -1)
 		goto out;
@@ -984,7 +971,8 @@ api_servers_delete(struct request *req, const struct route_params *rp)
 	json_t		*res = NULL, *row = NULL, *details = NULL;
 	int		 st;
 
-	if (srv_begin(&c, req, rp) == -1 || srv_alias(&c, rp, alias) == -1 ||
+	if (srv_begin(&c, req, rp) == -1 ||
+	    api_server_alias(&c, rp, alias) == -1 ||
 	    srv_need_writer(&c) == -1)
 		goto out;
 	if ((st = srv_row(&c, alias, &row)) != 0) {

@@ -70,7 +70,7 @@
 	"upstream_protocol_version,method,tool,jsonrpc_id,http_status," \
 	"jsonrpc_error,total_ms,upstream_ms,bytes_in,bytes_out," \
 	"request_body,response_body,truncated,client_ip,user_agent,trace_id," \
-	"tool_pin"
+	"tool_pin,bridge"
 
 #define LOGSHIP_CURRENT		"current.jsonl"
 #define LOGSHIP_LOCK		".lock"

@@ -52,6 +52,7 @@ static const char *const reqlog_keys[REQLOG_FIELD__MAX] = {
 	[REQLOG_USER_AGENT] = "user_agent",
 	[REQLOG_TRACE_ID] = "trace_id",
 	[REQLOG_TOOL_PIN] = "tool_pin",
+	[REQLOG_BRIDGE] = "bridge",
 };
 
 /* Member names whose values are credentials, whatever they hold. */
@@ -1421,6 +1422,7 @@ reqlog_build(const struct reqlog *rl, json_t **out)
 	STR(REQLOG_USER_AGENT);
 	STR(REQLOG_TRACE_ID);
 	STR(REQLOG_TOOL_PIN);
+	STR(REQLOG_BRIDGE);
 #undef STR
 #undef SET
 	if (bad) {

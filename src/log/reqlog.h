@@ -58,6 +58,9 @@ enum reqlog_field {
 	REQLOG_USER_AGENT,
 	REQLOG_TRACE_ID,		/* W3C trace-id, 32 hex */
 	REQLOG_TOOL_PIN,		/* "changed" | "refused" (mcp/pins.h) */
+	REQLOG_BRIDGE,			/* "modern-to-legacy" |
+					   "legacy-to-modern": the client's
+					   era and the upstream's differ */
 	REQLOG_FIELD__MAX
 };
 

@@ -12,6 +12,7 @@
 #include "mcp/admit.h"
 #include "ops/limits.h"
 #include "ops/limits_sync.h"
+#include "ops/metrics.h"
 #include "http/response.h"
 
 #define MOD	"admit"
@@ -194,6 +195,7 @@ admit_quota(struct request *req, const json_t *resolved, const json_t *body,
 	}
 	/* Until the month's end (UTC), not capped at a day. */
 	quota_month(now, month, &left);
+	metrics_limited(METRICS_SCOPE_TENANT, METRICS_REASON_QUOTA);
 	return admit_refuse(req, body, left, "quota", "quota", quota,
 	    jsonrpc_error);
 }

@@ -545,7 +545,23 @@ bridge_round(struct bridge_modern *b, const json_t *msg, const json_t *reqs,
 		goto fail;
 	}
 	json_object_foreach((json_t *)(uintptr_t)reqs, k, ir) {
+		const char	*cap = mcp_client_cap(jsonx_str(ir, "method"),
+				    NULL);
+
 		buf_reset(&id);
+		/* Never asked of a client that did not declare it (the
+		 * upstream was told; a server asking anyway is at fault). */
+		if (cap != NULL && !json_is_object(json_object_get(
+		    b->client_caps, cap))) {
+			*err = bridge_round_error(b, msg,
+			    RESPONSE_FAIL_UPSTREAM_ERROR, cap[0] == 'e' ?
+			    "the server asked for elicitation, which this "
+			    "client did not declare" : cap[0] == 's' ?
+			    "the server asked for sampling, which this "
+			    "client did not declare" : "the server asked for "
+			    "roots, which this client did not declare");
+			goto fail;
+		}
 		if (jsonx_str(ir, "method") == NULL ||
 		    bridge_park_id(&p, cfg, &o, k, &id) == -1 ||
 		    (s2c = json_pack("{s:s, s:s, s:s}", "jsonrpc", "2.0", "id",
@@ -648,17 +664,6 @@ bridge_rounds(struct bridge_modern *b, const json_t *msg, json_t *resp)
 	return resp;
 }
 
-/* What a legacy client is taken to support: its requests reach it on
- * its POST stream (the legacy session does not keep the capabilities
- * it declared, so a client without one answers that request with an
- * error, which ends the call). */
-static json_t *
-bridge_legacy_caps(void)
-{
-	return json_pack("{s:{}, s:{}, s:{}}", "elicitation", "sampling",
-	    "roots");
-}
-
 /* A legacy client's request on a modern upstream. */
 int
 bridge_modern_legacy(struct bridge_modern *b, const json_t *msg,
@@ -696,7 +701,10 @@ bridge_modern_legacy(struct bridge_modern *b, const json_t *msg,
 		    (json_t *)(uintptr_t)id, "result");
 		return 1;
 	}
-	caps = bridge_legacy_caps();
+	/* What the legacy client declared at initialize (its session
+	 * keeps the bits): the upstream asks only for what it can
+	 * answer, on its POST stream. */
+	caps = mcp_client_caps_json(b->legacy_caps);
 	b->client_caps = caps;
 	*resp = bridge_modern_call(b, msg);
 	if (bridge_input_required(*resp))

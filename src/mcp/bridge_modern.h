@@ -60,6 +60,8 @@ struct bridge_modern {
 	const json_t		*client_caps;	/* a legacy message's
 						   _meta capabilities, or
 						   NULL: {} */
+	unsigned		 legacy_caps;	/* a legacy session's
+						   declared MCP_CAP_* */
 	const struct upstream_http_header *forward;	/* Mcp-Param-*
 						   of a modern client */
 	size_t			 n_forward;

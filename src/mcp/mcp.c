@@ -437,6 +437,7 @@ mcp_bridged(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 	int			 rc;
 
 	mcp_bridge_of(c, &b);
+	b.legacy_caps = c->have_sess ? c->sess.client_caps : 0;
 	if ((rc = bridge_modern_legacy(&b, msg, resp)) == 1) {
 		*status = b.status;
 		if (b.ms >= 0)
@@ -1054,6 +1055,11 @@ mcp_log(struct mcp_ctx *c, int bodies)
 	if (c->upstream_version[0] != '\0')
 		reqlog_set(rl, REQLOG_UPSTREAM_PROTOCOL_VERSION,
 		    c->upstream_version);
+	if (c->upstream_version[0] != '\0' && c->version[0] != '\0' &&
+	    mcp_version_modern(c->version) !=
+	    mcp_version_modern(c->upstream_version))
+		reqlog_set(rl, REQLOG_BRIDGE, mcp_version_modern(c->version) ?
+		    "modern-to-legacy" : "legacy-to-modern");
 	rl->jsonrpc_error = c->jsonrpc_error;
 	if (!bodies)
 		return;

@@ -98,3 +98,18 @@ mcp_client_caps(const json_t *capabilities)
 			bits |= mcp_caps[i].bit;
 	return bits;
 }
+
+json_t *
+mcp_client_caps_json(unsigned bits)
+{
+	json_t	*o = json_object();
+	size_t	 i;
+
+	for (i = 0; o != NULL && i < NELEM(mcp_caps); i++)
+		if ((bits & mcp_caps[i].bit) != 0 && json_object_set_new(o,
+		    mcp_caps[i].cap, json_object()) == -1) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}

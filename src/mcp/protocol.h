@@ -45,7 +45,9 @@ json_t	*mcp_versions_json(void);
  * (sampling/createMessage: sampling, elicitation/create: elicitation,
  * roots/list: roots). mcp_client_cap(): the capability's name and bit
  * (*bit may be NULL), or NULL and 0 for another method.
- * mcp_client_caps(): the bits a capabilities object declares.
+ * mcp_client_caps(): the bits a capabilities object declares;
+ * mcp_client_caps_json(): back to an object ({"sampling": {}, ...}; NEW,
+ * NULL on out of memory).
  */
 #define MCP_CAP_SAMPLING	0x01
 #define MCP_CAP_ELICITATION	0x02
@@ -53,5 +55,6 @@ json_t	*mcp_versions_json(void);
 
 const char *mcp_client_cap(const char *method, unsigned *bit);
 unsigned mcp_client_caps(const json_t *capabilities);
+json_t	*mcp_client_caps_json(unsigned bits);
 
 #endif /* MCP_PROTOCOL_H */

@@ -35,7 +35,7 @@ static const char *const metrics_scope_names[METRICS_SCOPE__MAX] = {
 };
 
 static const char *const metrics_reason_names[METRICS_REASON__MAX] = {
-	"rate", "concurrency",
+	"rate", "concurrency", "quota",
 };
 
 /* Methods that may be a label value; anything else is "other". */

@@ -46,6 +46,7 @@ enum metrics_limit_scope {
 enum metrics_limit_reason {
 	METRICS_REASON_RATE,
 	METRICS_REASON_CONCURRENCY,
+	METRICS_REASON_QUOTA,		/* the tenant's monthly quota */
 	METRICS_REASON__MAX
 };
 

@@ -297,6 +297,8 @@ error_is() {
 	rid=$(header x-request-id)
 	wait_for grep -q "$rid" "$log"
 	grep "$rid" "$log" | jq -e '.protocol_version == "2026-07-28" and .method == "tools/list"'
+	# everything is a stdio server, spoken to in the legacy era
+	grep "$rid" "$log" | jq -e '.upstream_protocol_version == "2025-11-25" and .bridge == "modern-to-legacy"'
 }
 
 # The v2 SDK client, through the platform.

@@ -172,13 +172,19 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 	assert_json '.id == 5 and .result == {}'
 }
 
-@test "the request log carries the client's and the upstream's protocol versions" {
+@test "the request log carries the client's and the upstream's protocol versions, and the bridge" {
 	local log=$STACK_DIR/platform/log/requests.jsonl rid
 	legacy_init
 	legacy '{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}'
 	rid=$(header x-request-id)
 	wait_for grep -q "$rid" "$log"
-	grep "$rid" "$log" | jq -e '.protocol_version == "2025-11-25" and .upstream_protocol_version == "2026-07-28"'
+	jq -e --arg r "$rid" 'select(.request_id == $r) | .protocol_version == "2025-11-25" and .upstream_protocol_version == "2026-07-28" and .bridge == "legacy-to-modern"' "$log"
+	# modern to modern passes through: no bridge
+	modern "$EP" tools/list ''
+	rid=$(header x-request-id)
+	wait_for grep -q "$rid" "$log"
+	jq -e --arg r "$rid" 'select(.request_id == $r) | .upstream_protocol_version == "2026-07-28" and .bridge == null' "$log" ||
+	    { grep "$rid" "$log" >&2; false; }
 }
 
 @test "v1 SDK client on the modern fixture over Streamable HTTP (legacy session, stateless upstream)" {
@@ -200,7 +206,13 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 }
 
 @test "v1 SDK client on the modern fixture over stdio: an elicitation round trip" {
-	skip "needs server->client requests relayed for stdio upstreams (the v2 SDK's legacy shim sends elicitation/create; the stdio rendezvous is branch s2c)"
+	# The v2 SDK's legacy shim turns the fixture's input_required into
+	# elicitation/create on the child's stdout; the platform relays it on
+	# the POST's stream and hands the reply back (src/mcp/rendezvous.c).
+	run timeout 90 "$STACK_NODE" "$TOP/tests/sdk/elicit-v1.mjs" --url "$BASE/mcp/demo/modern" \
+	    --token "$DEMO_ACCESS_TOKEN" --name Ann
+	printf '# %s\n' "${lines[@]}" >&3
+	[ "$status" -eq 0 ]
 }
 
 @test "v2 SDK client pinned to 2026-07-28 on the modern fixture (pass-through)" {

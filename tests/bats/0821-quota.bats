@@ -75,6 +75,9 @@ stored() {
 	assert_status 200
 	wait_for grep -q '"http_status":429' "$LOG"
 	jq -e -s 'any(.[]; .http_status == 429 and .jsonrpc_error == -32015 and .tool == "echo")' "$LOG"
+	# counted in /metrics as the tenant's quota
+	curl -s "$BASE/metrics" | awk '$1 == "mcp_rate_limited_total{scope=\"tenant\",reason=\"quota\"}" { n = $2 }
+	    END { exit !(n >= 1) }'
 	# the node's count reaches Supabase
 	wait_for stored -eq 3
 }

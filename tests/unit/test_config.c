@@ -127,6 +127,15 @@ test_errors(void)
 		{ __LINE__, BASE "tenant_http_allow = 10.0.0.0/40\n",
 		    ":3: tenant_http_allow: '10.0.0.0/40' is not" },
 		{ __LINE__, BASE "stdio_read_paths = /opt/a:/srv/b\n", NULL },
+		{ __LINE__, BASE "operator_users = 00000000-0000-4000-8000-"
+		    "000000000001,10000000-0000-4000-8000-00000000000A\n", NULL },
+		{ __LINE__, BASE "operator_users = root\n",
+		    ":3: operator_users: 'root' is not a user id" },
+		{ __LINE__, BASE "operator_users = 00000000-0000-4000-8000-"
+		    "000000000001,,x\n", ":3: operator_users: '' is not" },
+		{ __LINE__, BASE "operator_users = 00000000-0000-4000-8000-"
+		    "000000000001, 10000000-0000-4000-8000-000000000002\n",
+		    ":3: operator_users: blanks" },
 		{ __LINE__, BASE "stdio_read_paths = /opt/a:rel\n",
 		    ":3: stdio_read_paths: every entry must be an absolute "
 		    "path" },
@@ -257,6 +266,8 @@ test_values(void)
 	T(cfg.stdio_read_paths == NULL);
 	T(cfg.allow_tenant_http_servers == 0);
 	T(cfg.tenant_http_guard.n_allow == 0);
+	T(cfg.operator_users == NULL && !config_is_operator(&cfg,
+	    "00000000-0000-4000-8000-000000000001"));
 	T(strcmp(cfg.path, path) == 0);
 
 	/* Every key set, CRLF line ends, blanks around. */
@@ -314,6 +325,7 @@ test_env(void)
 	const char	*env4[] = { "MCP_PLATFORM_SUPABASE_URL=", NULL };
 	const char	*env5[] = { "HTTP_MCP_PLATFORM_MAX_BODY=1",
 	    "HTTP_PROXY=http://evil", NULL };
+	const char	*env6[] = { NULL };
 
 	config_init(&cfg);
 	T(test_load(&cfg, BASE "max_body = 100\nlog_level = error\n"
@@ -323,6 +335,16 @@ test_env(void)
 	T(cfg.max_body == 4096);
 	T(cfg.log_level == LOG_LVL_WARN);
 	T(cfg.n_allowed_origins == 0);	/* empty env value unsets */
+
+	/* operator_users: exact ids, any case, nothing else. */
+	T(test_load(&cfg, BASE "operator_users = 00000000-0000-4000-8000-"
+	    "000000000001,10000000-0000-4000-8000-00000000000a\n", env6,
+	    err, sizeof(err), path, sizeof(path)) == 0);
+	T(config_is_operator(&cfg, "00000000-0000-4000-8000-000000000001"));
+	T(config_is_operator(&cfg, "10000000-0000-4000-8000-00000000000A"));
+	T(!config_is_operator(&cfg, "00000000-0000-4000-8000-00000000000"));
+	T(!config_is_operator(&cfg, "00000000-0000-4000-8000-0000000000012"));
+	T(!config_is_operator(&cfg, ""));
 
 	T(test_load(&cfg, BASE, env2, err, sizeof(err), path,
 	    sizeof(path)) == -1);
