@@ -98,3 +98,19 @@ mcp_client_caps(const json_t *capabilities)
 			bits |= mcp_caps[i].bit;
 	return bits;
 }
+
+json_t *
+mcp_client_reply(const json_t *id, const json_t *reply)
+{
+	json_t	*v;
+
+	if ((v = json_object_get(reply, "result")) != NULL)
+		return json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id", id,
+		    "result", v);
+	if (json_is_object(v = json_object_get(reply, "error")))
+		return json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id", id,
+		    "error", v);
+	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
+	    id, "error", "code", MCP_ERR_METHOD_NOT_FOUND, "message",
+	    "method not supported by this client");
+}
