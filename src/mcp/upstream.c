@@ -186,7 +186,10 @@ upstream_http_ask(struct upstream_hook *h, const json_t *msg)
 
 	buf_init(&b, LIMIT_RESPONSE_BODY);
 	upstream_http_result_init(&res);
-	if ((rc = u->ask(u->ask_arg, msg, h->deadline, &reply)) != 0) {
+	/* A ping is the platform's to answer, as for a stdio child. */
+	if (strcmp(jsonx_str(msg, "method"), "ping") == 0)
+		reply = json_pack("{s:{}}", "result");
+	else if ((rc = u->ask(u->ask_arg, msg, h->deadline, &reply)) != 0) {
 		h->later = rc == UPSTREAM_ASK_LATER;
 		rc = -1;
 		goto out;

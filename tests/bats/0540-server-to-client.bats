@@ -214,20 +214,27 @@ modern() {
 	grep -q '^ok .* - the next call works$' <<<"$output"
 }
 
+# answer TOOL ARGS_JSON ANSWER_JSON: the retry of the input_required in
+# $body on conformance-http, ANSWER_JSON for its one inputRequest.
+answer() {
+	local tool=$1 args=$2 answer=$3 state key
+	state=$(jq -r .result.requestState <<<"$body")
+	key=$(jq -r '.result.inputRequests | keys[0]' <<<"$body")
+	[ -n "$state" ] && [ "$state" != null ]
+	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" "$tool" "$args" \
+	    "$(jq -cn --arg s "$state" --arg k "$key" --argjson a "$answer" \
+	    '{requestState:$s,inputResponses:{($k):$a}}')"
+}
+
 @test "input_required on a legacy http upstream: elicitation and sampling asked, the retries answer them and complete" {
-	local state key answer
 	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_elicitation '{"message":"who are you?"}'
 	assert_status 200
 	assert_json '.result.resultType == "input_required"'
 	assert_json '.result.inputRequests | to_entries | length == 1'
 	assert_json '.result.inputRequests | to_entries[0].value.method == "elicitation/create"'
 	assert_json '.result.inputRequests | to_entries[0].value.params.message == "who are you?"'
-	state=$(jq -r .result.requestState <<<"$body")
-	key=$(jq -r '.result.inputRequests | keys[0]' <<<"$body")
-	[ -n "$state" ] && [ "$state" != null ]
-	answer=$(jq -cn --arg k "$key" '{($k):{action:"accept",content:{username:"ada",email:"ada@example.com"}}}')
-	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_elicitation '{"message":"who are you?"}' \
-	    "$(jq -cn --arg s "$state" --argjson r "$answer" '{requestState:$s,inputResponses:$r}')"
+	answer test_elicitation '{"message":"who are you?"}' \
+	    '{"action":"accept","content":{"username":"ada","email":"ada@example.com"}}'
 	assert_status 200
 	assert_json '.result.resultType == "complete"'
 	assert_json '.result.isError != true'
@@ -237,11 +244,8 @@ modern() {
 	assert_status 200
 	assert_json '.result.resultType == "input_required"'
 	assert_json '.result.inputRequests | to_entries[0].value.method == "sampling/createMessage"'
-	state=$(jq -r .result.requestState <<<"$body")
-	key=$(jq -r '.result.inputRequests | keys[0]' <<<"$body")
-	answer=$(jq -cn --arg k "$key" '{($k):{role:"assistant",content:{type:"text",text:"forty-two"},model:"bats"}}')
-	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_sampling '{"prompt":"six times seven?"}' \
-	    "$(jq -cn --arg s "$state" --argjson r "$answer" '{requestState:$s,inputResponses:$r}')"
+	answer test_sampling '{"prompt":"six times seven?"}' \
+	    '{"role":"assistant","content":{"type":"text","text":"forty-two"},"model":"bats"}'
 	assert_status 200
 	assert_json '.result.resultType == "complete"'
 	assert_json '[.result.content[].text] | join(" ") | test("LLM response: forty-two")'
