@@ -15,7 +15,17 @@
 #include "netguard.h"
 #include "strparse.h"
 
-static CURL	*httpc_curl;
+/*
+ * One easy handle per request in flight. A request made from inside
+ * another's callback (on_data: an http upstream's question answered
+ * while its event stream is still open) must not touch the handle whose
+ * transfer is running -- libcurl forbids curl_easy_reset/perform on it
+ * from its own callbacks -- so it takes the next one. A deferred send is
+ * no choice there: the upstream holds its stream until the answer comes.
+ * Each handle keeps its own connections.
+ */
+static CURL	*httpc_curl[LIMIT_HTTPC_DEPTH];
+static int	 httpc_depth;	/* transfers running now */
 static char	*httpc_user_agent;
 static int	 httpc_inited;
 
@@ -49,17 +59,25 @@ httpc_global_init(const char *user_agent)
 void
 httpc_after_fork(void)
 {
-	httpc_curl = NULL;
+	size_t	 i;
+
+	for (i = 0; i < LIMIT_HTTPC_DEPTH; i++)
+		httpc_curl[i] = NULL;
+	httpc_depth = 0;
 }
 
 void
 httpc_global_cleanup(void)
 {
+	size_t	 i;
+
 	if (!httpc_inited)
 		return;
-	if (httpc_curl != NULL)
-		curl_easy_cleanup(httpc_curl);
-	httpc_curl = NULL;
+	for (i = 0; i < LIMIT_HTTPC_DEPTH; i++) {
+		if (httpc_curl[i] != NULL)
+			curl_easy_cleanup(httpc_curl[i]);
+		httpc_curl[i] = NULL;
+	}
 	free(httpc_user_agent);
 	httpc_user_agent = NULL;
 	curl_global_cleanup();
@@ -332,6 +350,7 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 {
 	struct httpc_xfer	 x;
 	struct curl_slist	*hdrs = NULL, *tmp, *pin = NULL;
+	CURL			*c = NULL;
 	char			 errbuf[CURL_ERROR_SIZE];
 	const char *const	*h;
 	CURLcode		 cc;
@@ -355,13 +374,20 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 		resp->fail = HTTPC_FAIL_OTHER;
 		goto out;
 	}
-	if (httpc_curl == NULL && (httpc_curl = curl_easy_init()) == NULL) {
+	if (httpc_depth >= LIMIT_HTTPC_DEPTH) {
+		resp->err = "too many nested requests";
+		resp->fail = HTTPC_FAIL_OTHER;
+		goto out;
+	}
+	if (httpc_curl[httpc_depth] == NULL &&
+	    (httpc_curl[httpc_depth] = curl_easy_init()) == NULL) {
 		resp->err = "cannot create a curl handle";
 		resp->fail = HTTPC_FAIL_OTHER;
 		goto out;
 	}
+	c = httpc_curl[httpc_depth++];
 	/* Back to defaults; live connections and caches are kept. */
-	curl_easy_reset(httpc_curl);
+	curl_easy_reset(c);
 
 	for (h = req->headers; h != NULL && *h != NULL; h++) {
 		if ((tmp = curl_slist_append(hdrs, *h)) == NULL) {
@@ -380,7 +406,7 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 		}
 		hdrs = tmp;
 	}
-	if (httpc_setup(httpc_curl, req, &x, hdrs, errbuf) == -1) {
+	if (httpc_setup(c, req, &x, hdrs, errbuf) == -1) {
 		resp->err = "cannot set curl options";
 		resp->fail = HTTPC_FAIL_OTHER;
 		goto out;
@@ -393,7 +419,7 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 			    x.guard_why);
 			goto out;
 		}
-		if (pin != NULL && curl_easy_setopt(httpc_curl,
+		if (pin != NULL && curl_easy_setopt(c,
 		    CURLOPT_RESOLVE, pin) != CURLE_OK) {
 			resp->err = "cannot set curl options";
 			resp->fail = HTTPC_FAIL_OTHER;
@@ -401,7 +427,7 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 		}
 	}
 
-	cc = curl_easy_perform(httpc_curl);
+	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
 		if (x.guarded)
 			resp->err = "address refused by the network guard";
@@ -418,16 +444,17 @@ httpc_perform(const struct httpc_request *req, struct httpc_response *resp)
 		resp->status = 0;
 		goto out;
 	}
-	curl_easy_getinfo(httpc_curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	rc = 0;
 out:
-	if (httpc_curl != NULL) {
+	if (c != NULL) {
 		/* Drop pointers into this call's stack and header list. */
-		curl_easy_setopt(httpc_curl, CURLOPT_ERRORBUFFER, NULL);
-		curl_easy_setopt(httpc_curl, CURLOPT_HTTPHEADER, NULL);
-		curl_easy_setopt(httpc_curl, CURLOPT_XFERINFODATA, NULL);
-		curl_easy_setopt(httpc_curl, CURLOPT_OPENSOCKETDATA, NULL);
-		curl_easy_setopt(httpc_curl, CURLOPT_RESOLVE, NULL);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, NULL);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, NULL);
+		curl_easy_setopt(c, CURLOPT_RESOLVE, NULL);
+		httpc_depth--;
 	}
 	curl_slist_free_all(pin);
 	httpc_slist_free_secret(hdrs);

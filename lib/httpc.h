@@ -5,6 +5,10 @@
  * One curl easy handle is kept per process and reset before each request,
  * so connections (and TLS sessions, DNS answers) are reused across requests
  * of a FastCGI worker. Not thread-safe (the platform has no threads).
+ * httpc_perform() may be called from inside another's on_data or
+ * on_progress (to answer what a stream asks while it stays open): that
+ * request takes a second handle of its own; a third level is refused
+ * (-1, HTTPC_FAIL_OTHER; LIMIT_HTTPC_DEPTH).
  *
  * Every request is made with (STYLE.md habit 14, platform-notes):
  *  - CURLOPT_PROXY "" and CURLOPT_NOPROXY "*": no proxy, whatever the

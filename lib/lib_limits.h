@@ -22,6 +22,8 @@
 #define LIMIT_HTTPC_CONNECT_MS	2000
 #define LIMIT_HTTPC_HEADERS	(64 * 1024)	/* response header block */
 #define LIMIT_HTTPC_ERR		256		/* httpc error strings */
+#define LIMIT_HTTPC_DEPTH	2	/* requests in flight at once: one
+					   more from inside a callback */
 
 /* lib/jwtx (JWS/JWT) and lib/jwks. */
 #define LIMIT_JWT_LEN		8192		/* a compact JWS we look at */

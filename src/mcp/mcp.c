@@ -495,7 +495,9 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 		u.beat = mcp_beat;
 	u.arg = c;
 	/* A stdio child's requests for the client: on this POST's stream,
-	 * the reply through the rendezvous (rendezvous.h). */
+	 * the reply through the rendezvous (rendezvous.h). An http
+	 * upstream's are relayed on the stream as they are, and the
+	 * client's reply forwarded to it in a POST of its own. */
 	memset(&rc, 0, sizeof(rc));
 	rc.data_dir = c->req->cfg->data_dir;
 	rc.tenant_id = c->target.tenant_id;
@@ -504,7 +506,8 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 	rc.relay = mcp_relay;
 	rc.arg = c;
 	rc.caps = c->have_sess ? c->sess.client_caps : 0;
-	if (c->have_sess && rc.call_id != NULL) {
+	if (c->have_sess && rc.call_id != NULL &&
+	    c->target.transport == TARGET_STDIO) {
 		u.ask = rendezvous_ask;
 		u.ask_arg = &rc;
 	}

@@ -420,7 +420,7 @@ modern_relay(void *arg, const json_t *msg)
 	if (method == NULL || m->relay == NULL)
 		return;
 	if (json_object_get(msg, "id") != NULL)
-		return;		/* sampling, elicitation, roots: item 2 */
+		return;		/* requests: m->mrtr's (modern_rounds) */
 	if (strcmp(method, "notifications/message") == 0) {
 		lv = modern_in(jsonx_str(json_object_get(msg, "params"),
 		    "level"), modern_levels, NELEM(modern_levels));
@@ -472,24 +472,30 @@ modern_upstream(struct modern *m, const char *session, const json_t *msg,
 }
 
 /* The legacy handshake's initialize, for the upstream: the client's
- * clientInfo when it sent one, no client capabilities (nothing the
- * upstream could ask would reach a modern client yet). */
+ * clientInfo when it sent one; the client capabilities the ask hook
+ * answers for (as a stdio child is told: upstream_ask_caps()) when the
+ * call has rounds (m->mrtr), else none (nothing the upstream asked
+ * would reach the client). */
 static json_t *
-modern_initialize_msg(const json_t *msg)
+modern_initialize_msg(const struct modern *m, const json_t *msg)
 {
-	const json_t	*info;
+	const json_t	*info, *caps = NULL;
 
+	if (m->mrtr != NULL)
+		caps = upstream_ask_caps();
 	info = json_object_get(modern_meta(msg), MODERN_META_INFO);
 	if (!json_is_object(info))
-		return json_pack("{s:s, s:s, s:s, s:{s:s, s:{}, s:{s:s, s:s}}}",
+		return json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:{s:s, s:s}}}",
 		    "jsonrpc", "2.0", "id", "platform-initialize", "method",
 		    "initialize", "params", "protocolVersion",
-		    MCP_VERSION_LATEST, "capabilities", "clientInfo", "name",
+		    MCP_VERSION_LATEST, "capabilities", caps != NULL ?
+		    json_deep_copy(caps) : json_object(), "clientInfo", "name",
 		    MCP_PLATFORM_NAME, "version", MCP_PLATFORM_VERSION);
-	return json_pack("{s:s, s:s, s:s, s:{s:s, s:{}, s:O}}", "jsonrpc",
+	return json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:O}}", "jsonrpc",
 	    "2.0", "id", "platform-initialize", "method", "initialize",
 	    "params", "protocolVersion", MCP_VERSION_LATEST, "capabilities",
-	    "clientInfo", (json_t *)(uintptr_t)info);
+	    caps != NULL ? json_deep_copy(caps) : json_object(), "clientInfo",
+	    (json_t *)(uintptr_t)info);
 }
 
 /* The legacy form of a modern request: its io.modelcontextprotocol/
@@ -531,7 +537,7 @@ modern_open(struct modern *m, const json_t *msg, char *sid, size_t sidlen,
 
 	*sid = '\0';
 	upstream_result_init(&r);
-	init = modern_initialize_msg(msg);
+	init = modern_initialize_msg(m, msg);
 	resp = init != NULL ? modern_upstream(m, NULL, init, 0, &r) : NULL;
 	if (!json_is_object(json_object_get(resp, "result"))) {
 		/* A transport failure has its own status (modern_upstream);
@@ -648,7 +654,7 @@ modern_local(struct modern *m, const json_t *msg, long ttl_ms)
 	}
 	/* stdio: the pool answers initialize from the warm child. */
 	upstream_result_init(&r);
-	legacy = modern_initialize_msg(msg);
+	legacy = modern_initialize_msg(m, msg);
 	m->answer = modern_upstream(m, NULL, legacy, 0, &r);
 	if (json_is_object(json_object_get(m->answer, "result"))) {
 		init = json_incref(json_object_get(m->answer, "result"));
@@ -661,19 +667,20 @@ modern_local(struct modern *m, const json_t *msg, long ttl_ms)
 	return 1;
 }
 
-/* A stdio call's rounds (mrtr.h): 0, or -1 with m->answer the refusal
- * of a retry whose requestState or inputResponses do not hold. */
+/* A legacy upstream's rounds (mrtr.h), stdio or http: 0, or -1 with
+ * m->answer the refusal of a retry whose requestState or inputResponses
+ * do not hold. */
 static int
 modern_rounds(struct modern *m, const json_t *msg, struct mrtr *t)
 {
 	const struct config	*cfg = m->req->cfg;
 	char			 why[160];
 
-	/* Checked for every legacy upstream, http too: the retry's
-	 * inputResponses are stripped before the upstream sees them. */
+	/* The retry's inputResponses are stripped before the upstream
+	 * sees them. */
 	if (mrtr_check_inputs(msg, why, sizeof(why)) == -1)
 		goto refuse;
-	if (m->target->transport != TARGET_STDIO || m->caller == NULL)
+	if (m->caller == NULL)
 		return 0;
 	t->master_key = cfg->master_key.data;
 	t->master_key_len = cfg->master_key.len;
@@ -809,8 +816,9 @@ modern_call(struct modern *m, const json_t *msg)
 	upstream_result_release(&r);
 	modern_close(m, sid);
 	if (m->mrtr != NULL && mrtr_pending(m->mrtr)) {
-		/* The child asked the client something: its answer (an
-		 * error for want of the input) is dropped. */
+		/* The upstream asked the client something: its answer (an
+		 * error for want of the input, or none: an http call stops
+		 * there) is dropped. */
 		json_decref(m->answer);
 		m->answer = mrtr_answer(m->mrtr, json_object_get(msg, "id"),
 		    time(NULL));

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "mcp/mrtr.h"
 #include "mcp/protocol.h"
+#include "mcp/upstream.h"
 #include "product_limits.h"
 
 #define MOD	"mrtr"
@@ -322,7 +323,7 @@ mrtr_ask(void *arg, const json_t *request, uint64_t deadline,
 		    params) : json_pack("{s:s}", "method", method));
 	*reply = json_pack("{s:{s:i, s:s}}", "error", "code", MRTR_ERR_INPUT,
 	    "message", "input required from the client");
-	return 0;
+	return UPSTREAM_ASK_LATER;
 }
 
 int

@@ -94,7 +94,9 @@ int	 mrtr_begin(struct mrtr *, const json_t *msg, time_t now, char *why,
 /* inputResponses and requestState out of a legacy copy's params. */
 void	 mrtr_strip(json_t *legacy);
 
-/* The upstream_ask_fn (upstream.h) for struct mrtr. */
+/* The upstream_ask_fn (upstream.h) for struct mrtr: 0 with the answer
+ * (or NULL: not capable, -32601), or UPSTREAM_ASK_LATER with the error
+ * for the upstream when the client has to be asked. */
 int	 mrtr_ask(void *mrtr, const json_t *request, uint64_t deadline,
 	    json_t **reply);
 

@@ -113,3 +113,19 @@ mcp_client_caps_json(unsigned bits)
 		}
 	return o;
 }
+
+json_t *
+mcp_client_reply(const json_t *id, const json_t *reply)
+{
+	json_t	*v;
+
+	if ((v = json_object_get(reply, "result")) != NULL)
+		return json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id", id,
+		    "result", v);
+	if (json_is_object(v = json_object_get(reply, "error")))
+		return json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id", id,
+		    "error", v);
+	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
+	    id, "error", "code", MCP_ERR_METHOD_NOT_FOUND, "message",
+	    "method not supported by this client");
+}

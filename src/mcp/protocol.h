@@ -57,4 +57,16 @@ const char *mcp_client_cap(const char *method, unsigned *bit);
 unsigned mcp_client_caps(const json_t *capabilities);
 json_t	*mcp_client_caps_json(unsigned bits);
 
+/* JSON-RPC's "method not found": what an upstream gets for a request
+ * the client cannot answer. */
+#define MCP_ERR_METHOD_NOT_FOUND	-32601
+
+/*
+ * The response to a server->client request with id (borrowed), from what
+ * an ask hook (upstream.h) gave: reply {"result": v} or {"error": {...}}
+ * (borrowed); NULL or anything else is MCP_ERR_METHOD_NOT_FOUND. NEW, or
+ * NULL (out of memory).
+ */
+json_t	*mcp_client_reply(const json_t *id, const json_t *reply);
+
 #endif /* MCP_PROTOCOL_H */

@@ -117,10 +117,13 @@ upstream_result_release(struct upstream_result *r)
 	upstream_result_init(r);
 }
 
-/* A stdio call's hook argument. */
-struct upstream_stdio_hook {
-	const struct upstream	*u;
-	uint64_t		 deadline;	/* clock_mono_ms */
+/* A call's hook argument. */
+struct upstream_hook {
+	const struct upstream		*u;
+	uint64_t			 deadline;	/* clock_mono_ms */
+	const struct upstream_http_opts	*opts;		/* http: the call's */
+	int				 later;		/* http: the ask hook
+							   put it off */
 };
 
 /* The transports' relay hooks: a client that went away is not a
@@ -128,23 +131,29 @@ struct upstream_stdio_hook {
 static int
 upstream_stdio_event(const json_t *msg, json_t **reply, void *arg)
 {
-	const struct upstream_stdio_hook *h = arg;
-	const struct upstream		 *u = h->u;
+	const struct upstream_hook	*h = arg;
+	const struct upstream		*u = h->u;
+	int				 rc;
 
 	/* Server->client requests (sampling, elicitation, roots): to the
-	 * caller's ask hook, or -32601 without one. */
-	if (reply != NULL)
-		return u->ask != NULL ? u->ask(u->ask_arg, msg, h->deadline,
-		    reply) : 0;
+	 * caller's ask hook, or -32601 without one. The child gets the
+	 * reply of one put off for later (an error) and goes on. */
+	if (reply != NULL) {
+		if (u->ask == NULL)
+			return 0;
+		rc = u->ask(u->ask_arg, msg, h->deadline, reply);
+		return rc == UPSTREAM_ASK_LATER ? 0 : rc;
+	}
 	if (u->relay != NULL)
 		u->relay(u->arg, msg);
 	return 0;
 }
 
-/* What stdio children are told the client can do: everything the ask
- * hooks relay (upstream.h). Part of the pool fingerprint. */
-static const json_t *
-upstream_stdio_caps(void)
+/* What stdio children (and http upstreams whose requests an ask hook
+ * answers) are told the client can do: everything the ask hooks relay
+ * (upstream.h). Part of the pool fingerprint. */
+const json_t *
+upstream_ask_caps(void)
 {
 	static json_t	*caps;
 
@@ -154,15 +163,76 @@ upstream_stdio_caps(void)
 	return caps;
 }
 
+/*
+ * An http upstream's request on the call's stream, to u->ask; the answer
+ * is POSTed back as any response for the upstream is (a message of its
+ * own with the session and version: upstream_http_call, as a legacy
+ * client's replies go), while the call's stream stays open (httpc.h:
+ * the POST takes a second curl handle). 0, or -1 to stop waiting for
+ * the call: put off for the client (h->later), or an answer the
+ * upstream would wait for in vain.
+ */
+static int
+upstream_http_ask(struct upstream_hook *h, const json_t *msg)
+{
+	const struct upstream		*u = h->u;
+	struct upstream_http_opts	 o = *h->opts;
+	struct upstream_http_result	 res;
+	enum upstream_http_err		 e = UPSTREAM_HTTP_INTERNAL;
+	struct buf			 b;
+	json_t				*reply = NULL, *resp = NULL;
+	long long			 left;
+	int				 rc;
+
+	buf_init(&b, LIMIT_RESPONSE_BODY);
+	upstream_http_result_init(&res);
+	/* A ping is the platform's to answer, as for a stdio child. */
+	if (strcmp(jsonx_str(msg, "method"), "ping") == 0)
+		reply = json_pack("{s:{}}", "result");
+	else if ((rc = u->ask(u->ask_arg, msg, h->deadline, &reply)) != 0) {
+		h->later = rc == UPSTREAM_ASK_LATER;
+		rc = -1;
+		goto out;
+	}
+	/* The answer is no part of the client's request (no Mcp-Param-*),
+	 * and a client gone is the call's transfer's to notice. */
+	o.forward = NULL;
+	o.n_forward = 0;
+	o.gone = NULL;
+	if ((left = (long long)h->deadline - (long long)clock_mono_ms()) <= 0)
+		e = UPSTREAM_HTTP_TIMEOUT;
+	else if ((resp = mcp_client_reply(json_object_get(msg, "id"),
+	    reply)) != NULL && jsonx_dumpb(&b, resp) == 0) {
+		o.timeout_ms = (long)left;
+		e = upstream_http_call(&o, b.data, b.len, NULL, NULL, &res);
+	}
+	if ((rc = e == UPSTREAM_HTTP_OK ? 0 : -1) == -1)
+		log_warn(MOD, "http '%s' answer to '%s': %s: %s",
+		    u->target->alias, jsonx_str(msg, "method"),
+		    upstream_http_strerror(e), res.detail);
+out:
+	json_decref(resp);
+	json_decref(reply);
+	buf_release(&b);
+	upstream_http_result_release(&res);
+	return rc;
+}
+
 static int
 upstream_http_event(void *arg, const char *data, size_t len,
     const json_t *msg)
 {
-	const struct upstream	*u = arg;
+	struct upstream_hook	*h = arg;
+	const struct upstream	*u = h->u;
 
 	(void)data;
 	(void)len;
-	if (msg != NULL && u->relay != NULL)
+	if (msg == NULL)
+		return 0;
+	if (u->ask != NULL && jsonx_str(msg, "method") != NULL &&
+	    json_object_get(msg, "id") != NULL)
+		return upstream_http_ask(h, msg);
+	if (u->relay != NULL)
 		u->relay(u->arg, msg);
 	return 0;
 }
@@ -199,7 +269,7 @@ upstream_stdio_opts_of(const struct upstream *u,
 	o->init_ms = (unsigned)cfg->stdio_init_ms;
 	o->tenant_warm_max = (unsigned)cfg->stdio_tenant_warm_max;
 	o->client_protocol_version = MCP_VERSION_LATEST;
-	o->client_capabilities = upstream_stdio_caps();
+	o->client_capabilities = upstream_ask_caps();
 }
 
 /* The failure, logged, and the client's error for msg's id. */
@@ -282,7 +352,7 @@ upstream_call_stdio(const struct upstream *u, const json_t *msg,
 	struct upstream_stdio_spec	 spec;
 	struct upstream_stdio_opts	 opts;
 	struct upstream_stdio_info	 info;
-	struct upstream_stdio_hook	 hook;
+	struct upstream_hook		 hook;
 	enum upstream_stdio_err		 e;
 	struct buf			 hide;
 	struct gone			 gone;
@@ -296,6 +366,7 @@ upstream_call_stdio(const struct upstream *u, const json_t *msg,
 	opts.gone = &gone;
 	upstream_stdio_info_init(&info);
 	traced = upstream_trace_meta(u, msg);
+	memset(&hook, 0, sizeof(hook));
 	hook.u = u;
 	hook.deadline = clock_mono_ms() + (opts.deadline_ms > 0 ?
 	    opts.deadline_ms : LIMIT_STDIO_DEADLINE_MS);
@@ -320,9 +391,10 @@ upstream_call_stdio(const struct upstream *u, const json_t *msg,
 /* initialize: the client's own params (capabilities, clientInfo) with
  * the version negotiated by the platform. */
 static enum upstream_http_err
-upstream_http_init(const struct upstream *u, struct upstream_http_opts *o,
+upstream_http_init(struct upstream_hook *h, struct upstream_http_opts *o,
     const json_t *msg, struct upstream_http_result *res)
 {
+	const struct upstream	*u = h->u;
 	enum upstream_http_err	 e;
 	json_t			*params;
 
@@ -334,8 +406,7 @@ upstream_http_init(const struct upstream *u, struct upstream_http_opts *o,
 	}
 	json_object_set_new(params, "protocolVersion",
 	    json_string(u->version));
-	e = upstream_http_initialize(o, params, upstream_http_event,
-	    (void *)(uintptr_t)u, res);
+	e = upstream_http_initialize(o, params, upstream_http_event, h, res);
 	json_decref(params);
 	return e;
 }
@@ -349,12 +420,13 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	struct upstream_http_result	 res;
 	struct buf			 body;
 	struct gone			 gone;
+	struct upstream_hook		 hook;
 	enum upstream_http_err		 e;
 	const json_t			*id = json_object_get(msg, "id");
 	const char			*method = jsonx_str(msg, "method");
 	char				 tp[TRACECTX_PARENT_LEN + 1];
 	double				 t0;
-	int				 init;
+	int				 init, later;
 
 	init = method != NULL && strcmp(method, "initialize") == 0;
 	upstream_target_http(u->target, hs, &opts);
@@ -366,11 +438,16 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	opts.n_forward = u->n_forward;
 	upstream_gone(u, &gone);
 	opts.gone = &gone;
+	memset(&hook, 0, sizeof(hook));
+	hook.u = u;
+	hook.opts = &opts;
+	hook.deadline = clock_mono_ms() +
+	    (uint64_t)upstream_http_timeout(&opts);
 	upstream_http_result_init(&res);
 	buf_init(&body, LIMIT_RESPONSE_BODY);
 	t0 = request_elapsed_ms(u->req);
 	if (init) {
-		e = upstream_http_init(u, &opts, msg, &res);
+		e = upstream_http_init(&hook, &opts, msg, &res);
 		snprintf(r->version, sizeof(r->version), "%s",
 		    res.protocol_version);
 	} else if (jsonx_dumpb(&body, msg) == -1) {
@@ -378,21 +455,24 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 		t0 = -1;
 	} else {
 		e = upstream_http_call(&opts, body.data, body.len,
-		    upstream_http_event, (void *)(uintptr_t)u, &res);
+		    upstream_http_event, &hook, &res);
 		snprintf(r->version, sizeof(r->version), "%s",
 		    u->version != NULL ? u->version : "");
 	}
+	/* Put off for the client (UPSTREAM_ASK_LATER): no answer, and no
+	 * failure either. */
+	later = e == UPSTREAM_HTTP_ABORTED && hook.later;
 	if (t0 >= 0)
 		r->ms = request_elapsed_ms(u->req) - t0;
-	r->name = upstream_http_strerror(e);
+	r->name = upstream_http_strerror(later ? UPSTREAM_HTTP_OK : e);
 	snprintf(r->detail, sizeof(r->detail), "%s", res.detail);
 	if (init && e == UPSTREAM_HTTP_OK && json_is_object(res.json)) {
 		r->response = json_deep_copy(res.json);
 		json_object_set(r->response, "id", (json_t *)(uintptr_t)id);
 		snprintf(r->session_id, sizeof(r->session_id), "%s",
 		    res.session_id);
-	} else if (!init && e == UPSTREAM_HTTP_OK) {
-		if (id != NULL && res.json != NULL)
+	} else if (!init && (e == UPSTREAM_HTTP_OK || later)) {
+		if (!later && id != NULL && res.json != NULL)
 			r->response = json_incref(res.json);
 	} else
 		/* An initialize answered without a result object is not

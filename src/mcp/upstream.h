@@ -27,11 +27,15 @@
  *    message is upstream_http_call() with MCP-Protocol-Version u->version
  *    and Mcp-Session-Id u->session_id.
  * Messages the upstream sends for the client while it works (progress,
- * logging) go to u->relay as they arrive; a stdio child's requests for
- * the client go to u->ask (stdio children are initialized with the
- * client capabilities sampling, elicitation and roots, so that they may
- * ask: a client that cannot answer gets the request and says so). A failure is logged (warning,
- * module "mcp", with the server alias and method) before the return.
+ * logging) go to u->relay as they arrive; its requests for the client go
+ * to u->ask when set (stdio children are initialized with the client
+ * capabilities sampling, elicitation and roots, upstream_ask_caps(), so
+ * that they may ask: a client that cannot answer gets the request and
+ * says so). An http upstream's request arrives on the call's event
+ * stream; the answer goes back in a POST of its own with the session
+ * (upstream_http_call), while that stream stays open. A failure is
+ * logged (warning, module "mcp", with the server alias and method)
+ * before the return.
  *
  * upstream_end() ends the upstream's own session (http with
  * u->session_id: DELETE; a failure is only logged); stdio has none.
@@ -57,11 +61,22 @@
  * arrives. */
 typedef void upstream_relay_fn(void *arg, const json_t *msg);
 
-/* A request the upstream sends the client (sampling/createMessage,
- * elicitation/create, roots/list; borrowed) during a stdio call: set
- * *reply to a NEW {"result": ...} or {"error": ...} by deadline
- * (clock_mono_ms()). Return 0, or -1 to abort the call (the child is
- * ended). Left NULL, the upstream gets -32601. */
+/*
+ * A request the upstream sends the client (sampling/createMessage,
+ * elicitation/create, roots/list; borrowed) during a call: set *reply to
+ * a NEW {"result": ...} or {"error": ...} by deadline (clock_mono_ms()).
+ * Return
+ *  - 0: answered with *reply (NULL: -32601, mcp_client_reply());
+ *  - UPSTREAM_ASK_LATER: the client is to be asked after the call
+ *    (mrtr.h); a stdio child gets *reply (an error) and the call goes
+ *    on, an http call stops waiting: it ends without a response (and
+ *    without a failure), the transfer dropped;
+ *  - -1: abort the call (the child is ended, the transfer dropped).
+ * Left NULL, a stdio child gets -32601 and an http upstream's request
+ * goes to relay like any other message.
+ */
+#define UPSTREAM_ASK_LATER	1
+
 typedef int upstream_ask_fn(void *arg, const json_t *request,
 	    uint64_t deadline, json_t **reply);
 
@@ -81,8 +96,8 @@ struct upstream {
 						   the client's to pass on
 						   (Mcp-Param-*), or NULL */
 	size_t			 n_forward;
-	upstream_ask_fn		*ask;		/* stdio: server->client
-						   requests; NULL: -32601 */
+	upstream_ask_fn		*ask;		/* server->client requests,
+						   or NULL */
 	void			*ask_arg;
 };
 
@@ -106,6 +121,11 @@ void	 upstream_result_release(struct upstream_result *);
 enum response_fail upstream_call(const struct upstream *, const json_t *msg,
 	    struct upstream_result *);
 void	 upstream_end(const struct upstream *);
+
+/* The client capabilities an upstream is told of when an ask hook
+ * answers for the client: sampling, elicitation and roots (borrowed,
+ * static; NULL when out of memory). */
+const json_t *upstream_ask_caps(void);
 
 /* A transport's errors as the platform's failure kinds. */
 enum response_fail upstream_fail_http(enum upstream_http_err);

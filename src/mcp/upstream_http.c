@@ -689,7 +689,7 @@ upstream_http_max(const struct upstream_http_opts *o)
 	return max > LIMIT_RESPONSE_BODY ? LIMIT_RESPONSE_BODY : max;
 }
 
-static long
+long
 upstream_http_timeout(const struct upstream_http_opts *o)
 {
 	long	 t = o->timeout_ms > 0 ? o->timeout_ms :

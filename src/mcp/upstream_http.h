@@ -186,6 +186,10 @@ enum upstream_http_err upstream_http_initialize(
 enum upstream_http_err upstream_http_delete(const struct upstream_http_opts *,
 	    struct upstream_http_result *);
 
+/* The bound of a call with o: opts->timeout_ms, its default and cap
+ * applied. */
+long	 upstream_http_timeout(const struct upstream_http_opts *o);
+
 /* The enum's name in lowercase ("timeout"), for logs and metrics. */
 const char *upstream_http_strerror(enum upstream_http_err);
 

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "product_limits.h"
 #include "proc.h"
+#include "mcp/protocol.h"
 #include "mcp/stdio_sandbox.h"
 #include "mcp/upstream_stdio.h"
 #include "ops/metrics.h"
@@ -36,10 +37,6 @@
 #include "ops/warm.h"
 
 #define MOD	"upstream_stdio"
-
-/* JSON-RPC 2.0 "method not found": what a server->client request we
- * cannot relay gets back (MCP: we advertised no client capability). */
-#define STDIO_JSONRPC_METHOD_NOT_FOUND	-32601
 
 struct stdio_child {
 	struct proc	 proc;
@@ -646,7 +643,7 @@ static enum upstream_stdio_err
 stdio_answer(struct stdio_xchg *k, const char *method, json_t *msg,
     json_t *id)
 {
-	json_t	*r = NULL, *reply = NULL, *v;
+	json_t	*r = NULL, *reply = NULL;
 	int	 rc;
 
 	if (strcmp(method, "ping") == 0) {
@@ -654,27 +651,17 @@ stdio_answer(struct stdio_xchg *k, const char *method, json_t *msg,
 		    "result");
 		goto queue;
 	}
-	if (k->relay && k->on_event != NULL) {
-		if (k->on_event(msg, &reply, k->arg) != 0) {
-			json_decref(reply);
-			snprintf(k->detail, k->detaillen, "aborted by the "
-			    "caller");
-			return UPSTREAM_STDIO_ABORTED;
-		}
-		if ((v = json_object_get(reply, "result")) != NULL)
-			r = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0",
-			    "id", id, "result", v);
-		else if (json_is_object(v = json_object_get(reply, "error")))
-			r = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0",
-			    "id", id, "error", v);
+	if (k->relay && k->on_event != NULL &&
+	    k->on_event(msg, &reply, k->arg) != 0) {
 		json_decref(reply);
-		if (r != NULL)
-			goto queue;
+		snprintf(k->detail, k->detaillen, "aborted by the caller");
+		return UPSTREAM_STDIO_ABORTED;
 	}
-	log_debug(MOD, "'%s' asked for '%s': not relayed", k->c->key, method);
-	r = json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id", id,
-	    "error", "code", STDIO_JSONRPC_METHOD_NOT_FOUND, "message",
-	    "method not supported by this client");
+	if (reply == NULL)
+		log_debug(MOD, "'%s' asked for '%s': not relayed", k->c->key,
+		    method);
+	r = mcp_client_reply(id, reply);
+	json_decref(reply);
 queue:
 	if (r == NULL)
 		return UPSTREAM_STDIO_INTERNAL;

@@ -14,18 +14,34 @@
 #    the next call works;
 #  - a client that cancels the call while its question waits: the
 #    notifications/cancelled (another POST) reaches the parked call;
-#  - input_required: forged, foreign, other-request requestState refused.
+#  - input_required: forged, foreign, other-request requestState refused;
+#  - the same rounds on a legacy HTTP upstream (the v1 SDK conformance
+#    fixture over Streamable HTTP, /mcp/demo/conformance-http): its
+#    requests arrive on the call's event stream, the answers go back in
+#    POSTs of their own.
 
 load helpers
 
 setup_file() {
-	local dir
+	local dir port
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/mcp-s2c.XXXXXX")
 	stack_init "$dir" || return 1
 	stack_start_pg 3>&- || return 1
 	stack_migrate || return 1
 	stack_start_supabase "$(stack_free_port)" 3>&- || return 1
 	stack_seed_demo || return 1
+	port=$(stack_free_port)
+	stack_start_node conformance-http "$port" \
+	    "$TOP/tests/fixtures/conformance-server.mjs" --http --port "$port" 3>&- ||
+	    return 1
+	stack_psql -v url="http://127.0.0.1:$port/mcp" -v tenant="$DEMO_TENANT" <<-'SQL' >/dev/null || return 1
+		insert into public.mcp_servers (slug, name, transport, argv, url, limits)
+		values ('conformance-http', 'Legacy fixture (SDK 1.x, Streamable HTTP)',
+		        'http', null, :'url', '{}');
+		insert into public.tenant_servers (tenant_id, server_id, alias)
+		select t.id, s.id, s.slug from public.tenants t, public.mcp_servers s
+		 where t.slug = :'tenant' and s.slug = 'conformance-http';
+	SQL
 	stack_psql -v tenant="$DEMO_TENANT" <<-'SQL' >/dev/null || return 1
 		insert into public.tenant_servers (tenant_id, server_id, alias, limits)
 		select t.id, s.id, a.alias, a.limits::jsonb
@@ -105,7 +121,8 @@ ACCEPT='application/json, text/event-stream'
 CAPS='{"elicitation":{},"sampling":{},"roots":{}}'
 
 # modern TOKEN TOOL ARGS_JSON [EXTRA_PARAMS_JSON]: a modern tools/call on
-# everything-v2; $body is the JSON-RPC answer (the last SSE event's data).
+# $ALIAS (everything-v2); $body is the JSON-RPC answer (the last SSE
+# event's data).
 modern() {
 	local token=$1 tool=$2 args=$3 extra=${4:-'{}'} data
 	data=$(jq -cn --arg t "$tool" --argjson a "$args" --argjson x "$extra" \
@@ -113,7 +130,7 @@ modern() {
 	    params:({name:$t,arguments:$a,_meta:{
 	      "io.modelcontextprotocol/protocolVersion":"2026-07-28",
 	      "io.modelcontextprotocol/clientCapabilities":$caps}} + $x)}')
-	http POST "$BASE/mcp/$DEMO_TENANT/everything-v2" \
+	http POST "$BASE/mcp/$DEMO_TENANT/${ALIAS:-everything-v2}" \
 	    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
 	    -H "Accept: $ACCEPT" -H 'MCP-Protocol-Version: 2026-07-28' \
 	    -H 'Mcp-Method: tools/call' -H "Mcp-Name: $tool" --data-binary "$data"
@@ -195,4 +212,81 @@ modern() {
 	wait_grep "the client cancelled the call" "$STACK_DIR/platform/error.log"
 	wait_for eval '[ -z "$(ls -A "$STACK_DIR/platform/data/rdv" 2>/dev/null)" ]'
 	grep -q '^ok .* - the next call works$' <<<"$output"
+}
+
+# answer TOOL ARGS_JSON ANSWER_JSON: the retry of the input_required in
+# $body on conformance-http, ANSWER_JSON for its one inputRequest.
+answer() {
+	local tool=$1 args=$2 answer=$3 state key
+	state=$(jq -r .result.requestState <<<"$body")
+	key=$(jq -r '.result.inputRequests | keys[0]' <<<"$body")
+	[ -n "$state" ] && [ "$state" != null ]
+	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" "$tool" "$args" \
+	    "$(jq -cn --arg s "$state" --arg k "$key" --argjson a "$answer" \
+	    '{requestState:$s,inputResponses:{($k):$a}}')"
+}
+
+@test "input_required on a legacy http upstream: elicitation and sampling asked, the retries answer them and complete" {
+	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_elicitation '{"message":"who are you?"}'
+	assert_status 200
+	assert_json '.result.resultType == "input_required"'
+	assert_json '.result.inputRequests | to_entries | length == 1'
+	assert_json '.result.inputRequests | to_entries[0].value.method == "elicitation/create"'
+	assert_json '.result.inputRequests | to_entries[0].value.params.message == "who are you?"'
+	answer test_elicitation '{"message":"who are you?"}' \
+	    '{"action":"accept","content":{"username":"ada","email":"ada@example.com"}}'
+	assert_status 200
+	assert_json '.result.resultType == "complete"'
+	assert_json '.result.isError != true'
+	assert_json '[.result.content[].text] | join(" ") | test("action=accept") and test("ada@example.com")'
+
+	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_sampling '{"prompt":"six times seven?"}'
+	assert_status 200
+	assert_json '.result.resultType == "input_required"'
+	assert_json '.result.inputRequests | to_entries[0].value.method == "sampling/createMessage"'
+	answer test_sampling '{"prompt":"six times seven?"}' \
+	    '{"role":"assistant","content":{"type":"text","text":"forty-two"},"model":"bats"}'
+	assert_status 200
+	assert_json '.result.resultType == "complete"'
+	assert_json '[.result.content[].text] | join(" ") | test("LLM response: forty-two")'
+	# Nothing failed upstream: the answers' POSTs, the stopped calls and
+	# their sessions' DELETEs.
+	! grep -q "http 'conformance-http'" "$STACK_DIR/platform/error.log"
+}
+
+@test "input_required on a legacy http upstream: a client without the capability is not asked (the upstream gets -32601)" {
+	CAPS='{"sampling":{}}' ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_elicitation '{"message":"hi"}'
+	assert_status 200
+	assert_json '.result.resultType == "complete"'
+	assert_json '.result.inputRequests == null'
+	assert_json '[.result.content[].text] | join(" ") | test("Elicitation failed") and test("-32601")'
+}
+
+@test "input_required on a legacy http upstream: a tampered, foreign or malformed requestState is 400 -32602; the honest retry completes" {
+	local state key answer tampered
+	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_elicitation '{"message":"again"}'
+	assert_status 200
+	assert_json '.result.resultType == "input_required"'
+	state=$(jq -r .result.requestState <<<"$body")
+	key=$(jq -r '.result.inputRequests | keys[0]' <<<"$body")
+	answer=$(jq -cn --arg k "$key" '{($k):{action:"decline"}}')
+	tampered=$(python3 -c 'import sys; s=sys.argv[1]; i=len(s)//2; print(s[:i]+("A" if s[i]!="A" else "B")+s[i+1:])' "$state")
+	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_elicitation '{"message":"again"}' \
+	    "$(jq -cn --arg s "$tampered" --argjson r "$answer" '{requestState:$s,inputResponses:$r}')"
+	assert_status 400
+	assert_json '.error.code == -32602'
+	assert_json '.error.message | test("requestState")'
+	ALIAS=conformance-http modern "$CAROL_TOKEN" test_elicitation '{"message":"again"}' \
+	    "$(jq -cn --arg s "$state" --argjson r "$answer" '{requestState:$s,inputResponses:$r}')"
+	assert_status 400
+	assert_json '.error.code == -32602'
+	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_elicitation '{"message":"again"}' \
+	    '{"requestState":"%%%not base64%%%"}'
+	assert_status 400
+	assert_json '.error.code == -32602'
+	ALIAS=conformance-http modern "$DEMO_ACCESS_TOKEN" test_elicitation '{"message":"again"}' \
+	    "$(jq -cn --arg s "$state" --argjson r "$answer" '{requestState:$s,inputResponses:$r}')"
+	assert_status 200
+	assert_json '.result.resultType == "complete"'
+	assert_json '[.result.content[].text] | join(" ") | test("action=decline")'
 }

@@ -275,6 +275,62 @@ test_stream(void)
 	httpc_response_release(&resp);
 }
 
+/* A request from inside another's on_data takes a handle of its own;
+ * one more level is refused. */
+struct test_nest {
+	int	 depth;
+	int	 rc[2];
+	long	 status[2];
+	size_t	 body[2];
+};
+
+static int
+test_nest_sink(void *arg, const char *p, size_t n)
+{
+	struct test_nest	*t = arg;
+	struct httpc_request	 hr;
+	struct httpc_response	 resp;
+	int			 d = t->depth;
+
+	(void)p;
+	(void)n;
+	if (d >= 2 || t->body[d] != 0)
+		return 0;
+	httpc_response_init(&resp);
+	test_fill(NULL, "/echo", NULL, NULL, &hr);
+	hr.on_data = test_nest_sink;
+	hr.arg = t;
+	t->depth++;
+	t->rc[d] = httpc_perform(&hr, &resp);
+	t->depth--;
+	t->status[d] = resp.status;
+	t->body[d] = 1;
+	httpc_response_release(&resp);
+	return 0;
+}
+
+static void
+test_nested(void)
+{
+	struct httpc_request	 hr;
+	struct httpc_response	 resp;
+	struct test_nest	 t;
+
+	memset(&t, 0, sizeof(t));
+	httpc_response_init(&resp);
+	test_fill(NULL, "/echo", NULL, NULL, &hr);
+	hr.on_data = test_nest_sink;
+	hr.arg = &t;
+	T(httpc_perform(&hr, &resp) == 0 && resp.status == 200);
+	/* the second level ran, the third was refused */
+	T(t.rc[0] == 0 && t.status[0] == 200);
+	T(t.rc[1] == -1 && t.status[1] == 0);
+	/* and the handles are free again */
+	test_fill(NULL, "/echo", NULL, NULL, &hr);
+	T(httpc_perform(&hr, &resp) == 0 && resp.status == 200);
+	httpc_response_release(&resp);
+}
+
 /* The address guard: loopback refused unless listed; a name is pinned
  * to the address that was checked. */
 static void
@@ -345,6 +401,7 @@ main(void)
 	test_basic();
 	test_limits_and_errors();
 	test_stream();
+	test_nested();
 	test_no_proxy();
 	test_guard();
 	httpc_global_cleanup();

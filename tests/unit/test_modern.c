@@ -422,9 +422,57 @@ test_shape(void)
 	T(1);
 }
 
+/* An ask hook's reply as the response to the upstream's request. */
+static void
+test_client_reply(void)
+{
+	static const struct {
+		int		 line;
+		const char	*reply;		/* NULL: none */
+		const char	*want;		/* the response, compact */
+	} t[] = {
+		{ __LINE__, "{\"result\":{\"action\":\"decline\"}}",
+		  "{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"result\":"
+		  "{\"action\":\"decline\"}}" },
+		{ __LINE__, "{\"result\":{}}",
+		  "{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"result\":{}}" },
+		{ __LINE__, "{\"error\":{\"code\":-32603,\"message\":\"m\"}}",
+		  "{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"error\":"
+		  "{\"code\":-32603,\"message\":\"m\"}}" },
+		/* none, an error that is not an object, neither: -32601 */
+		{ __LINE__, NULL,
+		  "{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"error\":"
+		  "{\"code\":-32601,\"message\":"
+		  "\"method not supported by this client\"}}" },
+		{ __LINE__, "{\"error\":\"no\"}",
+		  "{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"error\":"
+		  "{\"code\":-32601,\"message\":"
+		  "\"method not supported by this client\"}}" },
+		{ __LINE__, "{}",
+		  "{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"error\":"
+		  "{\"code\":-32601,\"message\":"
+		  "\"method not supported by this client\"}}" },
+	};
+	json_t	*id = json_string("s-1"), *reply, *got, *want;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		reply = t[i].reply != NULL ? json_loads(t[i].reply, 0, NULL) :
+		    NULL;
+		want = json_loads(t[i].want, 0, NULL);
+		got = mcp_client_reply(id, reply);
+		T_LINE(got != NULL && json_equal(got, want), t[i].line);
+		json_decref(got);
+		json_decref(want);
+		json_decref(reply);
+	}
+	json_decref(id);
+}
+
 int
 main(void)
 {
+	test_client_reply();
 	test_header_value();
 	test_is();
 	test_check();

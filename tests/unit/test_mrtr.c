@@ -22,6 +22,7 @@
 #include "mcp/mrtr.h"
 #include "mcp/protocol.h"
 #include "mcp/rendezvous.h"
+#include "mcp/upstream.h"
 #include "t.h"
 
 static const char mkey[] = "0123456789abcdef0123456789abcdef";
@@ -62,7 +63,7 @@ round_one(const json_t *caps, const json_t *ask)
 
 	setup(&t, "tenant-a", "everything", "1:user-a", caps);
 	T(mrtr_begin(&t, msg, time(NULL), why, sizeof(why)) == 0);
-	T(mrtr_ask(&t, ask, 0, &reply) == 0);
+	T(mrtr_ask(&t, ask, 0, &reply) == UPSTREAM_ASK_LATER);
 	T(json_integer_value(json_object_get(json_object_get(reply, "error"),
 	    "code")) == -32603);
 	T(mrtr_pending(&t));
