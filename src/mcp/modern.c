@@ -472,30 +472,36 @@ modern_upstream(struct modern *m, const char *session, const json_t *msg,
 }
 
 /* The legacy handshake's initialize, for the upstream: the client's
- * clientInfo when it sent one; the client capabilities the ask hook
- * answers for (as a stdio child is told: upstream_ask_caps()) when the
- * call has rounds (m->mrtr), else none (nothing the upstream asked
- * would reach the client). */
+ * clientInfo when it sent one; the sampling/elicitation/roots the client
+ * declared when the call has rounds (m->mrtr), else none (nothing the
+ * upstream asked would reach the client). Unlike a warm stdio child,
+ * shared by every caller (upstream_ask_caps()), an http call's session
+ * is its own. */
 static json_t *
 modern_initialize_msg(const struct modern *m, const json_t *msg)
 {
-	const json_t	*info, *caps = NULL;
+	const json_t	*info;
+	json_t		*caps;
 
-	if (m->mrtr != NULL)
-		caps = upstream_ask_caps();
+	/* Each call has a session of its own: the upstream is told what
+	 * this client declared (sampling, elicitation, roots), so it asks
+	 * only for what can be answered; without rounds (no caller),
+	 * nothing. */
+	caps = mcp_client_caps_json(m->mrtr != NULL ? mcp_client_caps(
+	    json_object_get(modern_meta(msg), MODERN_META_CAPS)) : 0);
+	if (caps == NULL)
+		return NULL;
 	info = json_object_get(modern_meta(msg), MODERN_META_INFO);
 	if (!json_is_object(info))
 		return json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:{s:s, s:s}}}",
 		    "jsonrpc", "2.0", "id", "platform-initialize", "method",
 		    "initialize", "params", "protocolVersion",
-		    MCP_VERSION_LATEST, "capabilities", caps != NULL ?
-		    json_deep_copy(caps) : json_object(), "clientInfo", "name",
-		    MCP_PLATFORM_NAME, "version", MCP_PLATFORM_VERSION);
+		    MCP_VERSION_LATEST, "capabilities", caps, "clientInfo",
+		    "name", MCP_PLATFORM_NAME, "version", MCP_PLATFORM_VERSION);
 	return json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:O}}", "jsonrpc",
 	    "2.0", "id", "platform-initialize", "method", "initialize",
 	    "params", "protocolVersion", MCP_VERSION_LATEST, "capabilities",
-	    caps != NULL ? json_deep_copy(caps) : json_object(), "clientInfo",
-	    (json_t *)(uintptr_t)info);
+	    caps, "clientInfo", (json_t *)(uintptr_t)info);
 }
 
 /* The legacy form of a modern request: its io.modelcontextprotocol/

@@ -72,9 +72,10 @@ modern() {
 	    ${name:+-H "Mcp-Name: $name"} "$@"
 }
 
-# legacy_init: a legacy session on the modern upstream into $SID
+# legacy_init [CAPS]: a legacy session on the modern upstream into $SID,
+# the client declaring CAPS (default {})
 legacy_init() {
-	post "$EP" '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
+	post "$EP" "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":${1:-{\}},\"clientInfo\":{\"name\":\"bats\",\"version\":\"1\"}}}"
 	assert_status 200
 	SID=$(header mcp-session-id)
 	[ -n "$SID" ]
@@ -341,7 +342,13 @@ touched() {
 
 @test "curl as the legacy client: the sealed id on the stream, a tampered copy 404, the real one 202, then the answer" {
 	local out=$BATS_TEST_TMPDIR/stream id bad
+	# a client that declared no elicitation is never asked: the upstream
+	# is told so (no elicitation in the call's _meta) and refuses itself
 	legacy_init
+	legacy '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"ask_name","arguments":{}}}'
+	assert_json '.id == 8 and .error.code == -32021 and (.error.message | test("elicitation"))'
+	[ -z "$(sed -n 's/^data: //p' <<<"$events" | jq -c 'select(.method == "elicitation/create")' 2>/dev/null)" ]
+	legacy_init '{"elicitation":{}}'
 	curl -sN -X POST "$BASE$EP" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
 	    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
