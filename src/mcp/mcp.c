@@ -636,9 +636,11 @@ mcp_initialize(struct mcp_ctx *c, const json_t *msg)
 	json_object_set_new(result, "protocolVersion",
 	    json_string(c->version));
 	/* A legacy upstream's notifications outside a request cannot reach
-	 * the client (no GET stream for it): not advertised. */
-	if (c->upstream_version[0] == '\0' ||
-	    !mcp_version_modern(c->upstream_version))
+	 * the client when no GET stream can carry them (a stdio child, or
+	 * an http upstream that gave no session): not advertised. */
+	if ((c->upstream_version[0] == '\0' ||
+	    !mcp_version_modern(c->upstream_version)) &&
+	    (c->target.transport == TARGET_STDIO || r.session_id[0] == '\0'))
 		bridge_caps_undeliverable(json_object_get(result,
 		    "capabilities"), 0);
 	if (mcp_session_issue(c, r.session_id, c->new_session,
@@ -1104,14 +1106,54 @@ mcp_post(struct request *req, const struct route_params *params)
 	return c.rc;
 }
 
+/* A legacy http upstream's own standalone stream for the session
+ * (upstream_listen): 0 relayed (c->rc set), or -1 when there is none
+ * (stdio, no upstream session, the upstream refused). */
+static int
+mcp_get_legacy(struct mcp_ctx *c)
+{
+	struct upstream		 u;
+	struct upstream_result	 r;
+	int			 rc;
+
+	if (c->target.transport != TARGET_HTTP || c->sess.upstream[0] == '\0')
+		return -1;
+	memset(&u, 0, sizeof(u));
+	u.req = c->req;
+	u.target = &c->target;
+	u.version = c->version[0] != '\0' ? c->version : NULL;
+	u.session_id = c->sess.upstream;
+	u.relay = mcp_relay;
+	u.beat = mcp_beat;
+	u.arg = c;
+	upstream_result_init(&r);
+	rc = upstream_listen(&u, &r);
+	c->upstream_ms = r.ms;
+	snprintf(c->upstream_version, sizeof(c->upstream_version), "%s",
+	    r.version);
+	if (rc == -1 && !c->sse) {
+		log_info(MOD, "http '%s' has no standalone stream: %s %s",
+		    c->target.alias, r.name != NULL ? r.name : "", r.detail);
+		upstream_result_release(&r);
+		return -1;
+	}
+	upstream_result_release(&r);
+	/* Nothing came and no beat was due: an empty stream, ended. */
+	c->rc = c->sse ? 0 : response_sse_begin(c->req, 200);
+	c->sse = 1;
+	return 0;
+}
+
 /*
- * GET /mcp/{tenant}/{server}: the legacy standalone stream, offered for a
- * legacy session on a modern upstream only (bridge_modern_listen: the
- * upstream's list changes, bounded by LIMIT_LISTEN_MS and
+ * GET /mcp/{tenant}/{server}: the legacy standalone stream. For a legacy
+ * session on a modern upstream, bridge_modern_listen (the upstream's
+ * list changes); on a legacy http upstream, the upstream's own GET stream
+ * of the session (upstream_listen: list changes, resource updates, log
+ * messages). Both bounded by LIMIT_LISTEN_MS and
  * LIMIT_LISTEN_NOTIFICATIONS, then the stream ends and the client
- * reconnects). Everything else is 405, as MCP permits: a legacy upstream
- * has no stream the platform could relay without holding a worker and
- * an upstream session open, and 2026-07-28 has no GET.
+ * reconnects (a worker is held meanwhile: docs/architecture.md).
+ * Everything else is 405, as MCP permits: a stdio child belongs to the
+ * worker that holds it, and 2026-07-28 has no GET.
  */
 int
 mcp_get(struct request *req, const struct route_params *params)
@@ -1127,8 +1169,11 @@ mcp_get(struct request *req, const struct route_params *params)
 	    mcp_resolve(&c) == -1 || mcp_session(&c) == -1)
 		goto out;
 	mcp_bridge_of(&c, &b);
-	if (!bridge_modern_is(&b))
-		goto refuse;
+	if (!bridge_modern_is(&b)) {
+		if (mcp_get_legacy(&c) == -1)
+			goto refuse;
+		goto out;
+	}
 	b.listen_legacy = 1;
 	snprintf(c.upstream_version, sizeof(c.upstream_version), "%s",
 	    MCP_VERSION_MODERN);

@@ -519,3 +519,70 @@ upstream_end(const struct upstream *u)
 		    upstream_http_strerror(e), res.detail);
 	upstream_http_result_release(&res);
 }
+
+/* The listen stream's messages, to u->relay, counted against the bound. */
+struct upstream_listen_ctx {
+	const struct upstream	*u;
+	size_t			 n;
+};
+
+static int
+upstream_listen_event(void *arg, const char *data, size_t len,
+    const json_t *msg)
+{
+	struct upstream_listen_ctx	*l = arg;
+
+	(void)data;
+	(void)len;
+	if (msg == NULL || l->u->relay == NULL)
+		return 0;
+	l->u->relay(l->u->arg, msg);
+	return ++l->n >= LIMIT_LISTEN_NOTIFICATIONS ? -1 : 0;
+}
+
+int
+upstream_listen(const struct upstream *u, struct upstream_result *r)
+{
+	struct upstream_http_header	 hs[LIMIT_UPSTREAM_HEADERS];
+	struct upstream_http_opts	 opts;
+	struct upstream_http_result	 res;
+	struct upstream_listen_ctx	 l = { u, 0 };
+	struct gone			 gone;
+	enum upstream_http_err		 e;
+	char				 tp[TRACECTX_PARENT_LEN + 1];
+	double				 t0;
+	int				 rc;
+
+	upstream_result_release(r);
+	if (u->target->transport != TARGET_HTTP || u->session_id == NULL ||
+	    u->session_id[0] == '\0')
+		return -1;
+	upstream_target_http(u->target, hs, &opts);
+	/* Bounded: the lower of the platform's bound and the server's own
+	 * timeout (a worker held by a stream serves no one else). */
+	if (opts.timeout_ms <= 0 || opts.timeout_ms > LIMIT_LISTEN_MS)
+		opts.timeout_ms = LIMIT_LISTEN_MS;
+	opts.protocol_version = u->version;
+	opts.session_id = u->session_id;
+	opts.traceparent = upstream_traceparent(u, tp);
+	opts.tracestate = u->req->trace.state;
+	upstream_gone(u, &gone);
+	opts.gone = &gone;
+	upstream_http_result_init(&res);
+	t0 = request_elapsed_ms(u->req);
+	e = upstream_http_listen(&opts, upstream_listen_event, &l, &res);
+	r->ms = request_elapsed_ms(u->req) - t0;
+	r->name = upstream_http_strerror(e);
+	snprintf(r->detail, sizeof(r->detail), "%s", res.detail);
+	snprintf(r->version, sizeof(r->version), "%s",
+	    u->version != NULL ? u->version : "");
+	/* The bound, the count, the client gone, or the upstream ending
+	 * a stream it had opened: the stream's normal ends. Anything else
+	 * (405: the upstream has no such stream) means none. */
+	rc = e == UPSTREAM_HTTP_TIMEOUT || e == UPSTREAM_HTTP_ABORTED ||
+	    e == UPSTREAM_HTTP_CANCELLED || e == UPSTREAM_HTTP_OK ||
+	    l.n > 0 || gone.gone || (e == UPSTREAM_HTTP_BAD_RESPONSE &&
+	    res.status == 200) ? 0 : -1;
+	upstream_http_result_release(&res);
+	return rc;
+}

@@ -122,6 +122,19 @@ enum response_fail upstream_call(const struct upstream *, const json_t *msg,
 	    struct upstream_result *);
 void	 upstream_end(const struct upstream *);
 
+/*
+ * The legacy standalone stream of an http upstream's session
+ * (u->session_id; u->version): GET, each message the upstream sends (list
+ * changes, resource updates, log messages, its requests) to u->relay,
+ * while u->beat keeps the client's connection watched; it ends after
+ * LIMIT_LISTEN_MS (or the server's lower timeout), after
+ * LIMIT_LISTEN_NOTIFICATIONS messages, when the client goes away or when
+ * the upstream ends it. 0 then; -1 when there is no stream to relay (not
+ * http, no upstream session, the upstream refused: the caller answers
+ * 405), r->name and r->detail saying why.
+ */
+int	 upstream_listen(const struct upstream *, struct upstream_result *);
+
 /* The client capabilities an upstream is told of when an ask hook
  * answers for the client: sampling, elicitation and roots (borrowed,
  * static; NULL when out of memory). */

@@ -60,6 +60,8 @@ struct upstream_http_xfer {
 	int				 first;	/* no body byte yet (this
 						   connection) */
 	int				 sse_mode;
+	int				 listen; /* the standalone GET stream:
+						   no answer ends it */
 	int				 done;	/* every id answered */
 	long long			 done_ms;
 	int				 relay_aborted;
@@ -263,8 +265,9 @@ upstream_http_hdrs_build(const struct upstream_http_opts *o,
 			goto nomem;
 	} else if (kind == UPSTREAM_HTTP_GET) {
 		if (upstream_http_hdr_add(h, "Accept", "text/event-stream") ==
-		    -1 || upstream_http_hdr_add(h, "Last-Event-ID",
-		    last_event_id) == -1)
+		    -1 || (last_event_id != NULL &&
+		    upstream_http_hdr_add(h, "Last-Event-ID",
+		    last_event_id) == -1))
 			goto nomem;
 	}
 	if (o->protocol_version != NULL) {
@@ -495,7 +498,8 @@ upstream_http_head(struct upstream_http_xfer *x)
 		res->streamed = 1;
 		/* Nothing to wait for (a POST of notifications should get
 		 * 202, but a stream is not worth failing over). */
-		if (json_array_size(x->pending) == 0 && !x->done) {
+		if (json_array_size(x->pending) == 0 && !x->done &&
+		    !x->listen) {
 			x->done = 1;
 			x->done_ms = (long long)clock_mono_ms();
 		}
@@ -795,8 +799,10 @@ upstream_http_transfer(struct upstream_http_xfer *x,
 	}
 }
 
-enum upstream_http_err
-upstream_http_call(const struct upstream_http_opts *o, const char *body,
+/* A POST of body (a message or batch), or, body NULL, the standalone
+ * GET stream: see upstream_http.h. */
+static enum upstream_http_err
+upstream_http_run(const struct upstream_http_opts *o, const char *body,
     size_t len, upstream_http_event_fn *on_event, void *arg,
     struct upstream_http_result *res)
 {
@@ -820,6 +826,7 @@ upstream_http_call(const struct upstream_http_opts *o, const char *body,
 	x.on_event = on_event;
 	x.arg = arg;
 	x.gone = o->gone;
+	x.listen = body == NULL;
 	sse_init(&x.sse, x.max, upstream_http_on_event, &x);
 	deadline = (long long)clock_mono_ms() + timeout;
 
@@ -834,24 +841,25 @@ upstream_http_call(const struct upstream_http_opts *o, const char *body,
 		    "invalid upstream url");
 		goto out;
 	}
-	if (body == NULL || len == 0 || upstream_http_ids(body, len, &x) ==
-	    -1) {
+	if (body != NULL && (len == 0 || upstream_http_ids(body, len, &x) ==
+	    -1)) {
 		e = upstream_http_fail(res, UPSTREAM_HTTP_INTERNAL,
 		    "request is not a json-rpc message");
 		goto out;
 	}
 	pending = json_array_size(x.pending) > 0;
-	if ((e = upstream_http_hdrs_build(o, UPSTREAM_HTTP_POST, NULL, &h,
-	    res)) != UPSTREAM_HTTP_OK)
+	if ((e = upstream_http_hdrs_build(o, body != NULL ?
+	    UPSTREAM_HTTP_POST : UPSTREAM_HTTP_GET, NULL, &h, res)) !=
+	    UPSTREAM_HTTP_OK)
 		goto out;
 
 	memset(&hr, 0, sizeof(hr));
-	hr.method = "POST";
+	hr.method = body != NULL ? "POST" : "GET";
 	hr.url = o->url;
 	hr.guard = o->guard;
 	hr.headers = h.v;
 	hr.body = body;
-	hr.bodylen = len;
+	hr.bodylen = body != NULL ? len : 0;
 	hr.on_data = upstream_http_on_data;
 	hr.on_progress = upstream_http_on_progress;
 	hr.arg = &x;
@@ -866,6 +874,28 @@ out:
 	json_decref(x.pending);
 	json_decref(x.answers);
 	return e;
+}
+
+enum upstream_http_err
+upstream_http_call(const struct upstream_http_opts *o, const char *body,
+    size_t len, upstream_http_event_fn *on_event, void *arg,
+    struct upstream_http_result *res)
+{
+	if (body == NULL) {
+		upstream_http_result_reset(res, upstream_http_max(o));
+		return res->err = upstream_http_fail(res,
+		    UPSTREAM_HTTP_INTERNAL, "request is not a json-rpc "
+		    "message");
+	}
+	return upstream_http_run(o, body, len, on_event, arg, res);
+}
+
+enum upstream_http_err
+upstream_http_listen(const struct upstream_http_opts *o,
+    upstream_http_event_fn *on_event, void *arg,
+    struct upstream_http_result *res)
+{
+	return upstream_http_run(o, NULL, 0, on_event, arg, res);
 }
 
 enum upstream_http_err

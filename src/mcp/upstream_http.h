@@ -55,6 +55,13 @@
  * on_event returns 0, or -1 to stop (the client went away): the call then
  * ends with UPSTREAM_HTTP_ABORTED. on_event may be NULL (events dropped).
  *
+ * upstream_http_listen() opens the legacy standalone stream: GET with
+ * Accept: text/event-stream, the session and the version, every message
+ * to on_event until the upstream ends it (a resumable one is resumed as
+ * above), on_event says stop (UPSTREAM_HTTP_ABORTED) or opts->timeout_ms
+ * passes (UPSTREAM_HTTP_TIMEOUT: the caller's bound, no failure). An
+ * upstream without one answers 405: UPSTREAM_HTTP_STATUS.
+ *
  * upstream_http_initialize() is the legacy handshake: POST initialize
  * (without Mcp-Session-Id or MCP-Protocol-Version), then POST
  * notifications/initialized with the upstream's session id (if it gave
@@ -179,6 +186,9 @@ void	 upstream_http_result_release(struct upstream_http_result *);
 enum upstream_http_err upstream_http_call(const struct upstream_http_opts *,
 	    const char *body, size_t len, upstream_http_event_fn *on_event,
 	    void *arg, struct upstream_http_result *);
+enum upstream_http_err upstream_http_listen(const struct upstream_http_opts *,
+	    upstream_http_event_fn *on_event, void *arg,
+	    struct upstream_http_result *);
 enum upstream_http_err upstream_http_initialize(
 	    const struct upstream_http_opts *, const json_t *params,
 	    upstream_http_event_fn *on_event, void *arg,

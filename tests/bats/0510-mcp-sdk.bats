@@ -114,14 +114,32 @@ all_ok() {
 }
 
 @test "SDK client: server-everything over http: logging on the session's GET stream" {
+	# The platform relays the upstream session's own GET stream
+	# (upstream_listen), so the simulated log messages arrive.
 	sdk everything-http
-	if [ "$status" -ne 0 ] &&
-	    grep -q '^# HTTP exchanges: .*GET -> 405' <<<"$output" &&
-	    [ "$(grep -c '^not ok' <<<"$output")" -eq 1 ] &&
-	    grep -q '^not ok .* - tools/call toggle-simulated-logging' <<<"$output"; then
-		skip "the platform answers GET with 405 (allowed by the spec): notifications an http upstream sends on its standalone GET stream are not relayed"
-	fi
 	all_ok
+	grep -q '^ok .* - tools/call toggle-simulated-logging' <<<"$output"
+}
+
+@test "GET on an http upstream's session relays its stream; without a session, or on a stdio server, 405" {
+	local ep=$STACK_BASE_URL/mcp/demo/everything-http hdr=$BATS_TEST_TMPDIR/h sid
+	http POST "$ep" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+	    --data-binary '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bats","version":"1"}}}'
+	assert_status 200
+	sid=$(header mcp-session-id)
+	[ -n "$sid" ]
+	# the stream stays open (beats every second): cut by the client
+	curl -s -N -D "$hdr" -o /dev/null --max-time 3 "$ep" \
+	    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Accept: text/event-stream' \
+	    -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' || true
+	grep -q '^HTTP/1.1 200' "$hdr"
+	grep -qi '^content-type: text/event-stream' "$hdr"
+	http GET "$ep" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Accept: text/event-stream'
+	assert_status 405
+	# another caller cannot open it: the session is the demo user's
+	http GET "$ep" -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $sid"
+	assert_status 401
 }
 
 @test "SDK client: conformance fixture over stdio (/mcp/demo/conformance)" {
