@@ -249,6 +249,12 @@
 #define LIMIT_TAIL_PATH		4096		/* <log_dir>/requests.jsonl */
 /* ---- end of the mcpctl logs tail block ------------------------------ */
 
+/* ---- src/store/supa.c -------------------------------------------------- */
+/* One RPC's JSON arguments: the tool pins recorded for a whole tools/list
+ * (their definitions), the limiter keys of a sync. It was 1 KiB once,
+ * which silently failed both for any real server. */
+#define LIMIT_SUPA_RPC_ARGS	LIMIT_RESPONSE_BODY
+
 /* ---- /api/v1 shared: src/api/api.c ------------------------------------ */
 #define LIMIT_API_BODY		(256 * 1024)	/* one /api/v1 JSON body */
 #define LIMIT_API_STRING	1024		/* a string field's default max */

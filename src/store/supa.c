@@ -110,10 +110,11 @@ supa_rpc(const struct config *cfg, const char *path, const char *name,
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
-	buf_init(&body, 1024);
+	buf_init(&body, LIMIT_SUPA_RPC_ARGS);
 	httpc_response_init(&resp);
 	if (jsonx_dumpb(&body, args) == -1) {
-		snprintf(why, whylen, "out of memory");
+		snprintf(why, whylen, "%s: arguments over %d bytes, or out of "
+		    "memory", name, LIMIT_SUPA_RPC_ARGS);
 		goto out;
 	}
 	c.method = "POST";

@@ -121,7 +121,7 @@ all_ok() {
 	grep -q '^ok .* - tools/call toggle-simulated-logging' <<<"$output"
 }
 
-@test "GET on an http upstream's session relays its stream; without a session, or on a stdio server, 405" {
+@test "GET on an http upstream's session relays its stream; without a session 405, without a token 401" {
 	local ep=$STACK_BASE_URL/mcp/demo/everything-http hdr=$BATS_TEST_TMPDIR/h sid
 	http POST "$ep" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 	    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \

@@ -266,3 +266,29 @@ audit_has() {
 	[ "$output" = "alpha,beta,hdr_ok" ]
 	[ "$(stack_psql -At -c "select count(distinct tenant_id) from public.tool_pins")" -eq 2 ]
 }
+
+# everything_pins N: the demo tenant's everything has N pinned tools
+everything_pins() {
+	[ "$(stack_psql -At -c "select count(*) from public.tool_pins p
+	    join public.tenant_servers s on s.id = p.tenant_server_id
+	    where s.alias = 'everything'")" -eq "$1" ]
+}
+
+@test "a real server's whole tools/list is pinned (server-everything: its definitions are far over 1 KiB)" {
+	local n
+	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" --data-binary "$INIT"
+	assert_status 200
+	SID=$(header mcp-session-id)
+	http POST "$BASE/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+	    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
+	    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
+	    --data-binary '{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}'
+	assert_status 200
+	n=$(jq '.result.tools | length' <<<"$body")
+	[ "$n" -ge 10 ]
+	[ "$(jq -c '.result.tools' <<<"$body" | wc -c)" -gt 4096 ]
+	wait_for everything_pins "$n" ||
+	    { grep 'tool pins' "$STACK_DIR/platform/error.log" >&2; false; }
+	! grep -q "cannot record the tool pins of 'everything'" "$STACK_DIR/platform/error.log"
+}
