@@ -124,7 +124,7 @@ audited() {
 	[ "$(stack_psql -At -c "select limits from public.tenants where slug = 'demo'")" = '{}' ]
 }
 
-@test "unknown tenant or server is 404; no token is 401; an API key is no operator" {
+@test "unknown tenant or server is 404; no token is 401; a soft-deleted tenant is 404; GET is 405" {
 	put /api/v1/tenants/no-such-tenant/limits '{}'
 	assert_status 404
 	put /api/v1/tenants/demo/servers/no-such-server/limits '{}'
