@@ -129,12 +129,16 @@ all_ok() {
 	assert_status 200
 	sid=$(header mcp-session-id)
 	[ -n "$sid" ]
-	# the stream stays open (beats every second): cut by the client
-	curl -s -N -D "$hdr" -o /dev/null --max-time 3 "$ep" \
+	# the stream stays open (beats every second): its head is awaited,
+	# then the client leaves
+	curl -s -N -D "$hdr" -o /dev/null --max-time 60 "$ep" \
 	    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Accept: text/event-stream' \
-	    -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' || true
+	    -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' 3>&- &
+	local pid=$!
+	wait_for grep -qi '^content-type: text/event-stream' "$hdr"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" || true
 	grep -q '^HTTP/1.1 200' "$hdr"
-	grep -qi '^content-type: text/event-stream' "$hdr"
 	http GET "$ep" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Accept: text/event-stream'
 	assert_status 405
 	# another caller cannot open it: the session is the demo user's
