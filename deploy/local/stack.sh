@@ -80,9 +80,56 @@ stack_private_file() {
 	touch "$@" && stack_own "$u:" 0600 "$@"
 }
 
-# A free TCP port on 127.0.0.1, chosen by the kernel.
+# A free TCP port on 127.0.0.1 for a server about to start. A port the
+# kernel picks (listen on 0) lies in the ephemeral range, where any
+# outgoing connection may take it before our server binds it, and two
+# picks in a row may return the same port (both seen failing a test's
+# start-up on a busy machine). So: a random port below the ephemeral range
+# (ip_local_port_range), reserved by an atomic mkdir under
+# $STACK_PORT_DIR (a reservation older than STACK_PORT_HOLD_S is stale),
+# and bound once to be sure nothing listens there. When that range is too
+# small, the kernel's pick as before.
+STACK_PORT_DIR=${STACK_PORT_DIR:-${TMPDIR:-/tmp}/mcp-ports.$(id -u)}
+STACK_PORT_HOLD_S=${STACK_PORT_HOLD_S:-3600}
 stack_free_port() {
-	"$STACK_NODE" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+	"$STACK_NODE" -e '
+const net = require("net"), fs = require("fs");
+const [dir, hold] = [process.argv[1], +process.argv[2]];
+const LOW = 10000, TRIES = 200;
+let top = 32767;
+try {
+	top = +fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+	    .trim().split(/\s+/)[0] - 1;
+} catch (e) { /* not Linux: keep the default */ }
+const kernel = () => {
+	const s = net.createServer();
+	s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
+};
+const reserve = (p) => {
+	const d = dir + "/" + p;
+	try { fs.mkdirSync(d); return true; } catch (e) {
+		if (e.code !== "EEXIST") return false;
+	}
+	try {
+		if (Date.now() - fs.statSync(d).mtimeMs < hold * 1000) return false;
+		const now = new Date();
+		fs.utimesSync(d, now, now);
+		return true;
+	} catch (e) { return false; }
+};
+const pick = (n) => {
+	if (n >= TRIES) return kernel();
+	const p = LOW + Math.floor(Math.random() * (top - LOW + 1));
+	if (!reserve(p)) return pick(n + 1);
+	const s = net.createServer();
+	s.once("error", () => pick(n + 1));
+	s.listen(p, "127.0.0.1", () => { console.log(p); s.close(); });
+};
+if (top - LOW < 1000) kernel();
+else {
+	try { fs.mkdirSync(dir, { recursive: true, mode: 0o700 }); } catch (e) {}
+	pick(0);
+}' "$STACK_PORT_DIR" "$STACK_PORT_HOLD_S"
 }
 
 # stack_wait_listen PID PORT: wait until process PID listens on
