@@ -8,6 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . tests/tap-count.sh
 total_pass=0 total_fail=0 total_skip=0
+failed_lines=""
 logdir=${TEST_LOG_DIR:-$(mktemp -d)}
 # Every /api/v1 answer the bats tests receive (helpers.bash api_call()), for
 # 0990-openapi.bats.
@@ -25,7 +26,13 @@ suite() {
 	total_skip=$((total_skip + TAP_SKIP))
 	if [ "$TAP_FAIL" -ne 0 ]; then
 		echo "--- $name: failures (exit $rc)"
-		grep -vE '^ok ' "$logdir/$name.tap" | tail -60
+		# each failure with the lines that follow it (its diagnostics),
+		# not the tail of everything: a failure early in a long suite
+		# was hidden by later tests' comments
+		awk '/^not ok /{f=1; print; next} /^ok |^# bats warning/{f=0} f' \
+		    "$logdir/$name.tap" | head -400
+		grep -E '^# bats warning' "$logdir/$name.tap"
+		failed_lines+=$(grep -E '^not ok ' "$logdir/$name.tap" | sed "s/^/$name: /")$'\n'
 		tail -30 "$logdir/$name.err"
 	fi
 	if [ "$TAP_SKIP" -ne 0 ]; then
@@ -50,5 +57,7 @@ suite unit run_units
 suite fuzz bash tests/fuzz/run-corpus.sh build
 suite bats bats --tap tests/bats
 echo "logs: $logdir"
+# the failures once more, where a reader of the last lines sees them
+[ -z "${failed_lines//$'\n'/}" ] || printf 'failed:\n%s' "$failed_lines"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]
