@@ -116,16 +116,38 @@ bridge_modern_init(struct bridge_modern *b)
 	b->ms = -1;
 }
 
+/* Where the upstream is, for the cache keys: an http upstream's URL
+ * (shared by every tenant that names it), a stdio server's pool key (its
+ * children are the tenant's own). */
+static const char *
+bridge_where(const struct target *t)
+{
+	if (t->transport == TARGET_HTTP)
+		return t->url != NULL ? t->url : "";
+	return t->pool_key != NULL ? t->pool_key : "";
+}
+
+/* 1 when b's upstream can be asked in the modern era at all. */
+static int
+bridge_askable(const struct bridge_modern *b)
+{
+	if (b->target->transport == TARGET_HTTP)
+		return b->target->url != NULL;
+	return b->stdio && b->target->argv != NULL &&
+	    b->target->pool_key != NULL;
+}
+
 /* The cache keys of b's upstream (0), or -1 when one is too long. */
 static int
 bridge_keys(const struct bridge_modern *b, struct buf *era, struct buf *pub,
     struct buf *priv)
 {
 	const struct target	*t = b->target;
+	const char		*at = bridge_where(t);
 
-	if (buf_printf(era, "E|%s", t->url) == -1 ||
-	    buf_printf(pub, "P|%s", t->url) == -1 ||
-	    buf_printf(priv, "V|%s|%s|%s|%s", t->url, t->tenant_id != NULL ?
+	if (buf_printf(era, "E|%s", at) == -1 ||
+	    buf_printf(pub, "P|%s", at) == -1 ||
+	    buf_printf(priv, "V|%s|%s|%s|%s", at, t->tenant_id != NULL ?
 	    t->tenant_id : "", t->alias != NULL ? t->alias : "",
 	    b->caller != NULL ? b->caller : "") == -1)
 		return -1;
@@ -212,18 +234,77 @@ static json_t *
 bridge_failed(struct bridge_modern *b, const json_t *msg,
     enum response_fail f, const char *why, const char *detail)
 {
+	const char	*tr = b->target->transport == TARGET_HTTP ? "http" :
+			    "stdio";
+
 	/* The era probe's refusal by a legacy upstream is expected. */
 	if (b->probe)
-		log_info(MOD, "http '%s' era probe: %s: %s (legacy)",
+		log_info(MOD, "%s '%s' era probe: %s: %s (legacy)", tr,
 		    b->target->alias, why, detail);
 	else
-		log_warn(MOD, "http '%s' %s (modern): %s: %s",
+		log_warn(MOD, "%s '%s' %s (modern): %s: %s", tr,
 		    b->target->alias, jsonx_str(msg, "method") != NULL ?
 		    jsonx_str(msg, "method") : "-", why, detail);
 	response_fail_map(f, NULL, &b->status);
 	if (json_object_get(msg, "id") == NULL)
 		return NULL;
 	return response_rpc_error(f, json_object_get(msg, "id"), why);
+}
+
+/* The HTTP status of a stateless stdio answer: what a Streamable HTTP
+ * server answers with the same JSON-RPC error (basic/index: -32601 404;
+ * the request's own faults 400), else 200. */
+static int
+bridge_stdio_status(const json_t *resp)
+{
+	const json_t	*code = json_object_get(json_object_get(resp,
+			    "error"), "code");
+
+	if (!json_is_integer(code))
+		return 200;
+	switch (json_integer_value(code)) {
+	case -32601:
+		return 404;
+	case -32700:
+	case -32600:
+	case -32602:
+	case -32020:
+	case -32021:
+	case -32022:
+		return 400;
+	default:
+		return 200;
+	}
+}
+
+/* out (msg with the modern _meta) to a stateless stdio child. */
+static json_t *
+bridge_call_stdio(struct bridge_modern *b, const json_t *msg,
+    const json_t *out)
+{
+	struct upstream		 u;
+	struct upstream_result	 r;
+	enum response_fail	 f;
+	json_t			*resp = NULL;
+
+	memset(&u, 0, sizeof(u));
+	u.req = b->req;
+	u.target = b->target;
+	u.version = MCP_VERSION_MODERN;
+	u.relay = b->relay;
+	u.arg = b->arg;
+	u.stateless = 1;
+	upstream_result_init(&r);
+	f = upstream_call(&u, out, &r);
+	b->ms = (b->ms < 0 ? 0 : b->ms) + r.ms;
+	if (f == RESPONSE_FAIL_NONE) {
+		resp = r.response;
+		r.response = NULL;
+		b->status = bridge_stdio_status(resp);
+	} else
+		resp = bridge_failed(b, msg, f, r.name, r.detail);
+	upstream_result_release(&r);
+	return resp;
 }
 
 json_t *
@@ -252,6 +333,10 @@ bridge_modern_call(struct bridge_modern *b, const json_t *msg)
 	    jsonx_dumpb(&body, out) == -1 || method == NULL) {
 		resp = bridge_failed(b, msg, RESPONSE_FAIL_INTERNAL,
 		    "internal error", "out of memory");
+		goto out;
+	}
+	if (b->target->transport == TARGET_STDIO) {
+		resp = bridge_call_stdio(b, msg, out);
 		goto out;
 	}
 	/* The headers the body implies (a modern client's were checked
@@ -315,6 +400,22 @@ out:
 	return resp;
 }
 
+/* A stdio probe's child, of a legacy server: ended now rather than
+ * kept idle until its expiry (no call will take it). */
+static void
+bridge_forget(const struct bridge_modern *b)
+{
+	struct upstream	 u;
+
+	if (b->target->transport != TARGET_STDIO)
+		return;
+	memset(&u, 0, sizeof(u));
+	u.req = b->req;
+	u.target = b->target;
+	u.stateless = 1;
+	upstream_forget(&u);
+}
+
 /* A version the platform speaks in the modern era, in supportedVersions. */
 static int
 bridge_speaks(const json_t *result)
@@ -341,7 +442,7 @@ bridge_modern_discover(struct bridge_modern *b)
 	uint64_t		 ttl_ms;
 
 	b->cached = 0;
-	if (b->target->transport != TARGET_HTTP || b->target->url == NULL)
+	if (!bridge_askable(b))
 		return NULL;
 	buf_init(&era, LIMIT_BRIDGE_KEY + 1);
 	buf_init(&pub, LIMIT_BRIDGE_KEY + 1);
@@ -375,10 +476,13 @@ bridge_modern_discover(struct bridge_modern *b)
 	res = json_object_get(resp, "result");
 	if (!json_is_object(res) || !bridge_speaks(res)) {
 		/* Reached, and not modern (a transport failure is no
-		 * verdict: the next request asks again). */
-		if (b->status < 500)
+		 * verdict: the next request asks again). A stdio server that
+		 * fails a request before initialize is legacy (and would
+		 * fail every probe): a verdict, and its child ends. */
+		if (b->status < 500 || b->target->transport == TARGET_STDIO)
 			bridge_put(era.data, 0, NULL,
 			    (uint64_t)LIMIT_BRIDGE_ERA_TTL_S * 1000);
+		bridge_forget(b);
 		b->status = 200;
 		goto out;
 	}
@@ -409,10 +513,10 @@ bridge_modern_is(struct bridge_modern *b)
 	json_t			*d;
 	int			 rc = -1;
 
-	if (b->target->transport != TARGET_HTTP || b->target->url == NULL)
+	if (!bridge_askable(b))
 		return 0;
 	buf_init(&era, LIMIT_BRIDGE_KEY + 1);
-	if (buf_printf(&era, "E|%s", b->target->url) == 0 &&
+	if (buf_printf(&era, "E|%s", bridge_where(b->target)) == 0 &&
 	    (e = bridge_get(era.data)) != NULL)
 		rc = e->modern;
 	buf_release(&era);

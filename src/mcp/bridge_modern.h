@@ -14,10 +14,19 @@
  * "session required") makes it legacy. The verdict is kept per worker,
  * keyed by the upstream's URL, for LIMIT_BRIDGE_ERA_TTL_S; a legacy
  * upstream costs one probe per worker per TTL, nothing per request.
- * stdio upstreams are always spoken to in the legacy era: the pool's
- * children are initialized once and kept warm (upstream_stdio.h), and the
- * v2 SDK's stdio servers are dual-era; a modern stdio mode would need a
- * second, handshake-less pool.
+ * stdio upstreams, for a MODERN client only (b->stdio): the same probe,
+ * server/discover with the modern _meta, sent to a stateless child (no
+ * handshake: upstream_stdio.h), keyed by the tenant server's pool key. A
+ * modern verdict keeps that child warm for the calls that follow, each
+ * one stateless (the client's own requestState and inputResponses reach
+ * the server; nothing is re-run); any other outcome (an error, -32601, a
+ * crash: a legacy server may refuse a request before initialize) is a
+ * legacy verdict, the probe's child ends, and the call goes through the
+ * warm initialized pool as before. A legacy client is always spoken for
+ * in the legacy era over stdio (the v2 SDK's stdio servers are dual-era),
+ * so its sessions never cost a probe. subscriptions/listen is not served
+ * over stdio (it would hold a child): 404, and listChanged/subscribe are
+ * not advertised in a stdio upstream's discover.
  *
  * The discover cache. A modern upstream's DiscoverResult is kept per
  * worker for its own ttlMs (at most LIMIT_BRIDGE_DISCOVER_TTL_MS), under
@@ -69,6 +78,9 @@ struct bridge_modern {
 						   stream */
 	int			 probe;		/* the era probe: a refusal
 						   is logged at info */
+	int			 stdio;		/* a stdio upstream may be
+						   modern (probed): set for
+						   modern clients only */
 
 	/* out */
 	int			 status;	/* HTTP status for the answer */

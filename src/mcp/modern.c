@@ -721,6 +721,7 @@ modern_passthrough(struct modern *m, const json_t *msg)
 	b.caller = m->caller;
 	b.relay = modern_relay;
 	b.arg = m;
+	b.stdio = 1;
 	if (!bridge_modern_is(&b))
 		return 0;
 	snprintf(m->upstream_version, sizeof(m->upstream_version), "%s",
@@ -728,6 +729,17 @@ modern_passthrough(struct modern *m, const json_t *msg)
 	if (policy_check_request(m->target, msg, why, sizeof(why)) == -1 ||
 	    pins_check_call(m->req, m->target, msg, why, sizeof(why)) == -1) {
 		m->answer = response_rpc_error(RESPONSE_FAIL_POLICY, id, why);
+		return 1;
+	}
+	if (strcmp(m->r.method, "subscriptions/listen") == 0 &&
+	    m->target->transport == TARGET_STDIO) {
+		/* It would hold a child of the pool for as long as it
+		 * lasts (bridge_modern.h); not advertised either. */
+		m->answer = response_rpc_error(RESPONSE_FAIL_METHOD_NOT_FOUND,
+		    id, "method not found: subscriptions/listen is not served "
+		    "for a stdio upstream");
+		response_fail_map(RESPONSE_FAIL_METHOD_NOT_FOUND, NULL,
+		    &m->status);
 		return 1;
 	}
 	if (strcmp(m->r.method, "subscriptions/listen") == 0) {
@@ -745,7 +757,11 @@ modern_passthrough(struct modern *m, const json_t *msg)
 			    &m->status);
 		} else if ((res = json_deep_copy(d)) != NULL) {
 			/* Every capability as the upstream has it: listen
-			 * is relayed (bounded), tasks passed through. */
+			 * is relayed (bounded), tasks passed through; but
+			 * over stdio there is no listen stream. */
+			if (m->target->transport == TARGET_STDIO)
+				bridge_caps_undeliverable(json_object_get(res,
+				    "capabilities"), 0);
 			m->answer = json_pack("{s:s, s:O, s:o}", "jsonrpc",
 			    "2.0", "id", (json_t *)(uintptr_t)id, "result",
 			    res);

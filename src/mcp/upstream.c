@@ -270,6 +270,7 @@ upstream_stdio_opts_of(const struct upstream *u,
 	o->tenant_warm_max = (unsigned)cfg->stdio_tenant_warm_max;
 	o->client_protocol_version = MCP_VERSION_LATEST;
 	o->client_capabilities = upstream_ask_caps();
+	o->stateless = u->stateless;
 }
 
 /* The failure, logged, and the client's error for msg's id. */
@@ -493,6 +494,22 @@ upstream_call(const struct upstream *u, const json_t *msg,
 	if (u->target->transport == TARGET_STDIO)
 		return upstream_call_stdio(u, msg, r);
 	return upstream_call_http(u, msg, r);
+}
+
+void
+upstream_forget(const struct upstream *u)
+{
+	struct upstream_stdio_spec	 spec;
+	struct upstream_stdio_opts	 opts;
+	struct buf			 hide;
+
+	if (u->target->transport != TARGET_STDIO)
+		return;
+	buf_init(&hide, LIMIT_PATH * 2);
+	upstream_target_stdio(u->target, &spec);
+	upstream_stdio_opts_of(u, &opts, &hide);
+	upstream_stdio_pool_forget(&spec, &opts);
+	buf_release(&hide);
 }
 
 void

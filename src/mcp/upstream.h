@@ -99,6 +99,11 @@ struct upstream {
 	upstream_ask_fn		*ask;		/* server->client requests,
 						   or NULL */
 	void			*ask_arg;
+	int			 stateless;	/* stdio: a child without
+						   the handshake, for
+						   messages that carry the
+						   2026-07-28 _meta
+						   (upstream_stdio.h) */
 };
 
 struct upstream_result {
@@ -121,6 +126,10 @@ void	 upstream_result_release(struct upstream_result *);
 enum response_fail upstream_call(const struct upstream *, const json_t *msg,
 	    struct upstream_result *);
 void	 upstream_end(const struct upstream *);
+
+/* stdio: the idle children u's calls would take end (a stateless probe
+ * found a legacy server: nothing will ask for them). http: nothing. */
+void	 upstream_forget(const struct upstream *);
 
 /*
  * The legacy standalone stream of an http upstream's session

@@ -444,7 +444,8 @@ stdio_fp(const struct upstream_stdio_spec *s,
 	nums[0] = (uint64_t)s->net;
 	nums[1] = (uint64_t)o->sandbox;
 	nums[2] = s->n_egress_ports;
-	stdio_fp_add(ctx, nums, 3 * sizeof(nums[0]));
+	nums[3] = o->stateless != 0;
+	stdio_fp_add(ctx, nums, 4 * sizeof(nums[0]));
 	stdio_fp_str(ctx, o->client_protocol_version);
 	caps = json_is_object(o->client_capabilities) ?
 	    json_dumps(o->client_capabilities, JSON_COMPACT | JSON_SORT_KEYS) :
@@ -1450,7 +1451,7 @@ stdio_acquire(const struct upstream_stdio_spec *s,
 		call_deadline = k->deadline;
 		if (ts + o->init_ms < k->deadline)
 			k->deadline = ts + o->init_ms;
-		rc = stdio_handshake(k, o);
+		rc = o->stateless ? UPSTREAM_STDIO_OK : stdio_handshake(k, o);
 		k->deadline = call_deadline;
 		if (rc == UPSTREAM_STDIO_TIMEOUT)
 			snprintf(info->detail, sizeof(info->detail),
@@ -1495,6 +1496,11 @@ stdio_exchange(struct stdio_xchg *k, const json_t *message,
 	enum upstream_stdio_err	 rc;
 	json_t			*out;
 
+	if (strcmp(method, "initialize") == 0 && c->init_result == NULL) {
+		snprintf(k->detail, k->detaillen, "initialize: a stateless "
+		    "child has no handshake");
+		return UPSTREAM_STDIO_EINVAL;
+	}
 	if (strcmp(method, "initialize") == 0 && cid != NULL) {
 		*resp = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
 		    (json_t *)(uintptr_t)cid, "result",
@@ -1754,6 +1760,30 @@ done:
 }
 
 /* ---- pool maintenance -------------------------------------------------- */
+
+void
+upstream_stdio_pool_forget(const struct upstream_stdio_spec *s,
+    const struct upstream_stdio_opts *opts)
+{
+	struct upstream_stdio_opts	 o;
+	struct stdio_child		*c;
+	unsigned char			 fp[32];
+	char				 detail[64];
+
+	if (s == NULL || opts == NULL)
+		return;
+	o = *opts;
+	stdio_opts_normalize(&o);
+	if (stdio_check_spec(s, &o, detail, sizeof(detail)) !=
+	    UPSTREAM_STDIO_OK || stdio_fp(s, &o, fp) == -1)
+		return;
+	while ((c = stdio_take(s, fp)) != NULL) {
+		log_debug(MOD, "'%s' pid %d forgotten", c->key,
+		    (int)c->proc.pid);
+		stdio_retire(c);
+	}
+	stdio_warm_sync();
+}
 
 static int
 stdio_expired(const struct stdio_child *c, uint64_t now)

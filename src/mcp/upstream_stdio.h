@@ -60,6 +60,13 @@
  * the pool. Idle expiry, eviction and shutdown are orderly (close stdin,
  * LIMIT_STDIO_GRACE_MS, SIGTERM, LIMIT_STDIO_GRACE_MS, SIGKILL).
  *
+ * Stateless children (opts->stateless, MCP 2026-07-28 over stdio): no
+ * handshake at all; every message carries its own protocol version and
+ * client capabilities in params._meta, and the server answers
+ * input_required results instead of sending requests. They live in the
+ * same pool, told apart by the fingerprint; info.protocol_version and
+ * info.init_result stay empty and "initialize" is refused (EINVAL).
+ *
  * Special client messages: "initialize" is answered from the cached
  * InitializeResult of the (possibly fresh) child, with the client's id and
  * the upstream's protocolVersion untouched (version negotiation with the
@@ -216,6 +223,10 @@ struct upstream_stdio_opts {
 					   gone -> notifications/cancelled,
 					   UPSTREAM_STDIO_CANCELLED at once;
 					   NULL: not watched */
+	int		 stateless;	/* 1: no handshake (MCP 2026-07-28:
+					   each message carries its own
+					   _meta); initialize is refused.
+					   Part of the pool fingerprint */
 	const char	*client_protocol_version; /* sent in initialize */
 	const json_t	*client_capabilities; /* sent in initialize; NULL:
 					   {}. Declare sampling/elicitation/
@@ -291,6 +302,11 @@ const char *upstream_stdio_strerror(enum upstream_stdio_err);
  * those that died, answer pings from pooled children, drop what they
  * printed meanwhile. */
 void	 upstream_stdio_pool_reap(void);
+
+/* The idle children of exactly this spec and these options end (orderly,
+ * as at expiry): a probe's child that will not be used again. */
+void	 upstream_stdio_pool_forget(const struct upstream_stdio_spec *,
+	    const struct upstream_stdio_opts *);
 
 /* At worker exit: end every pooled child (orderly, bounded by about
  * 2 * LIMIT_STDIO_GRACE_MS in total) and reap it. */
