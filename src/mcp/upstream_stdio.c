@@ -1496,11 +1496,6 @@ stdio_exchange(struct stdio_xchg *k, const json_t *message,
 	enum upstream_stdio_err	 rc;
 	json_t			*out;
 
-	if (strcmp(method, "initialize") == 0 && c->init_result == NULL) {
-		snprintf(k->detail, k->detaillen, "initialize: a stateless "
-		    "child has no handshake");
-		return UPSTREAM_STDIO_EINVAL;
-	}
 	if (strcmp(method, "initialize") == 0 && cid != NULL) {
 		*resp = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id",
 		    (json_t *)(uintptr_t)cid, "result",
@@ -1576,6 +1571,11 @@ stdio_check_call(const struct upstream_stdio_spec *s,
 	    sizeof(info->detail));
 	if (rc != UPSTREAM_STDIO_OK)
 		return rc;
+	if (o->stateless && strcmp(*method, "initialize") == 0) {
+		snprintf(info->detail, sizeof(info->detail), "initialize: a "
+		    "stateless child has no handshake");
+		return UPSTREAM_STDIO_EINVAL;
+	}
 	if (stdio_fp(s, o, fp) == -1) {
 		snprintf(info->detail, sizeof(info->detail), "digest failed");
 		return UPSTREAM_STDIO_INTERNAL;

@@ -1356,6 +1356,74 @@ rm_rf(const char *path)
 		unlink(path);
 }
 
+/* Stateless children (MCP 2026-07-28 over stdio): no handshake, a pool
+ * of their own (the fingerprint), initialize refused, and forgotten on
+ * demand. */
+static void
+test_stateless(void)
+{
+	struct upstream_stdio_opts	 o;
+	struct upstream_stdio_info	 info;
+	struct server			 s;
+	json_t				*r = NULL, *res;
+	pid_t				 pid, initialized;
+
+	upstream_stdio_pool_shutdown();
+	opts_for_test(&o);
+	o.stateless = 1;
+	upstream_stdio_info_init(&info);
+	mock(&s, "ts", "");
+
+	/* The child never saw initialize. */
+	T(call(&s, &o, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"env\"}}", NULL, &r,
+	    &info) == UPSTREAM_STDIO_OK);
+	res = json_object_get(r, "result");
+	T(json_is_null(json_object_get(res, "init")));
+	T(json_integer_value(json_object_get(r, "id")) == 7);
+	T(info.protocol_version[0] == '\0' && info.init_result == NULL);
+	T(info.warm == 0);
+	pid = info.pid;
+	json_decref(r);
+
+	/* Warm for the next stateless call. */
+	T(call(&s, &o, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":"
+	    "\"server/discover\"}", NULL, &r, &info) == UPSTREAM_STDIO_OK);
+	T(info.warm == 1 && info.pid == pid);
+	T(strcmp(json_string_value(json_object_get(json_object_get(r,
+	    "result"), "echo")), "server/discover") == 0);
+	json_decref(r);
+
+	/* initialize has no answer without a handshake. */
+	r = NULL;
+	T(call(&s, &o, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":"
+	    "\"initialize\",\"params\":{}}", NULL, &r, &info) ==
+	    UPSTREAM_STDIO_EINVAL);
+	T(r == NULL);
+
+	/* The same spec with a handshake is another child. */
+	o.stateless = 0;
+	T(call(&s, &o, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":"
+	    "\"tools/call\",\"params\":{\"name\":\"env\"}}", NULL, &r,
+	    &info) == UPSTREAM_STDIO_OK);
+	initialized = info.pid;
+	T(initialized != pid && info.warm == 0);
+	T(json_is_object(json_object_get(json_object_get(r, "result"),
+	    "init")));
+	json_decref(r);
+	T(upstream_stdio_pool_size() == 2);
+
+	/* Forgetting the stateless spec ends only its child. */
+	o.stateless = 1;
+	upstream_stdio_pool_forget(&s.spec, &o);
+	T(upstream_stdio_pool_size() == 1);
+	upstream_stdio_pool_reap();
+	T(retired_gone(pid));
+	T(kill(initialized, 0) == 0);
+	upstream_stdio_info_release(&info);
+	upstream_stdio_pool_shutdown();
+}
+
 int
 main(void)
 {
@@ -1388,6 +1456,7 @@ main(void)
 	test_everything();
 	test_tenant_isolation();
 	test_pool();
+	test_stateless();
 	upstream_stdio_pool_shutdown();
 	T(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
 	rm_rf(tmpbase);
