@@ -18,6 +18,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "tracectx.h"
+#include "http/gone.h"
 #include "mcp/bridge_modern.h"
 #include "mcp/bridge_park.h"
 #include "mcp/protocol.h"
@@ -277,6 +278,16 @@ bridge_stdio_status(const json_t *resp)
 	}
 }
 
+/* The client's connection, watched (and beaten, when b->beat) while an
+ * http upstream's call waits: a client gone closes the transfer. */
+static void
+bridge_gone(const struct bridge_modern *b, struct gone *g)
+{
+	gone_init(g, b->req->io);
+	if (b->beat != NULL)
+		gone_set_beat(g, b->beat, b->arg);
+}
+
 /* out (msg with the modern _meta) to a stateless stdio child. */
 static json_t *
 bridge_call_stdio(struct bridge_modern *b, const json_t *msg,
@@ -292,6 +303,7 @@ bridge_call_stdio(struct bridge_modern *b, const json_t *msg,
 	u.target = b->target;
 	u.version = MCP_VERSION_MODERN;
 	u.relay = b->relay;
+	u.beat = b->beat;
 	u.arg = b->arg;
 	u.stateless = 1;
 	upstream_result_init(&r);
@@ -315,6 +327,7 @@ bridge_modern_call(struct bridge_modern *b, const json_t *msg)
 	struct upstream_http_opts	 opts;
 	struct upstream_http_result	 res;
 	enum upstream_http_err		 e;
+	struct gone			 g;
 	struct buf			 body, mh, nh;
 	const json_t			*id = json_object_get(msg, "id"),
 					*params, *nv;
@@ -370,6 +383,8 @@ bridge_modern_call(struct bridge_modern *b, const json_t *msg)
 	opts.tracestate = b->req->trace.state;
 	opts.forward = fwd;
 	opts.n_forward = n;
+	bridge_gone(b, &g);
+	opts.gone = &g;
 	t0 = request_elapsed_ms(b->req);
 	e = upstream_http_call(&opts, body.data, body.len, bridge_event, b,
 	    &res);
@@ -468,6 +483,9 @@ bridge_modern_discover(struct bridge_modern *b)
 	probe.client_caps = NULL;
 	probe.probe = 1;
 	probe.relay = NULL;
+	probe.beat = NULL;	/* no stream begun for the platform's own
+				   request (an initialize answers with
+				   headers) */
 	resp = bridge_modern_call(&probe, msg);
 	b->ms = probe.ms;
 	b->status = probe.status;
@@ -884,6 +902,7 @@ bridge_modern_listen(struct bridge_modern *b, const json_t *msg)
 	struct upstream_http_opts	 opts;
 	struct upstream_http_result	 res;
 	enum upstream_http_err		 e;
+	struct gone			 g;
 	struct buf			 body;
 	const json_t			*id;
 	json_t				*out = NULL, *own = NULL, *resp = NULL;
@@ -928,6 +947,8 @@ bridge_modern_listen(struct bridge_modern *b, const json_t *msg)
 	opts.tracestate = b->req->trace.state;
 	opts.forward = fwd;
 	opts.n_forward = 1;
+	bridge_gone(b, &g);
+	opts.gone = &g;
 	t0 = request_elapsed_ms(b->req);
 	e = upstream_http_call(&opts, body.data, body.len, bridge_listen_event,
 	    b, &res);

@@ -65,7 +65,12 @@ struct bridge_modern {
 						   cache's owner */
 	upstream_relay_fn	*relay;		/* notifications for the
 						   client, or NULL */
-	void			*arg;
+	gone_beat_fn		*beat;		/* while a call waits, every
+						   LIMIT_GONE_BEAT_MS, so a
+						   client gone is seen and
+						   the call ended (gone.h);
+						   or NULL: only watched */
+	void			*arg;		/* of relay and beat */
 	const json_t		*client_caps;	/* a legacy message's
 						   _meta capabilities, or
 						   NULL: {} */

@@ -413,6 +413,23 @@ mcp_relay(void *arg, const json_t *msg)
 	mcp_sse_send(arg, msg);
 }
 
+/* While the upstream works: an SSE comment, so a client that went away
+ * is noticed (http/gone.h). The stream begins with the first one. */
+static int
+mcp_beat(void *arg)
+{
+	struct mcp_ctx	*c = arg;
+
+	if (!c->sse) {
+		if (response_sse_begin(c->req, 200) == -1)
+			return -1;
+		c->sse = 1;
+	}
+	if (response_write(c->req, ":\n\n", 3) == -1)
+		return -1;
+	return response_flush(c->req);
+}
+
 /* A modern upstream's call for this exchange (bridge_modern.h). */
 static void
 mcp_bridge_of(struct mcp_ctx *c, struct bridge_modern *b)
@@ -438,6 +455,9 @@ mcp_bridged(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 
 	mcp_bridge_of(c, &b);
 	b.legacy_caps = c->have_sess ? c->sess.client_caps : 0;
+	if (json_object_get(msg, "id") != NULL &&
+	    json_object_get(msg, "method") != NULL)
+		b.beat = mcp_beat;
 	if ((rc = bridge_modern_legacy(&b, msg, resp)) == 1) {
 		*status = b.status;
 		if (b.ms >= 0)
@@ -447,23 +467,6 @@ mcp_bridged(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 		    "%s", MCP_VERSION_MODERN);
 	}
 	return rc;
-}
-
-/* While the upstream works: an SSE comment, so a client that went away
- * is noticed (http/gone.h). The stream begins with the first one. */
-static int
-mcp_beat(void *arg)
-{
-	struct mcp_ctx	*c = arg;
-
-	if (!c->sse) {
-		if (response_sse_begin(c->req, 200) == -1)
-			return -1;
-		c->sse = 1;
-	}
-	if (response_write(c->req, ":\n\n", 3) == -1)
-		return -1;
-	return response_flush(c->req);
 }
 
 /*
@@ -915,6 +918,7 @@ mcp_modern(struct mcp_ctx *c, const struct modern_headers *h)
 		m.req = c->req;
 		m.target = &c->target;
 		m.relay = mcp_relay;
+		m.beat = mcp_beat;
 		m.arg = c;
 		m.h = h;
 		snprintf(c->caller, sizeof(c->caller), "%d:%s",
@@ -1175,6 +1179,7 @@ mcp_get(struct request *req, const struct route_params *params)
 		goto out;
 	}
 	b.listen_legacy = 1;
+	b.beat = mcp_beat;
 	snprintf(c.upstream_version, sizeof(c.upstream_version), "%s",
 	    MCP_VERSION_MODERN);
 	if (response_sse_begin(req, 200) == -1)

@@ -432,6 +432,15 @@ modern_relay(void *arg, const json_t *msg)
 	m->relay(m->arg, msg);
 }
 
+/* The client's beat (m->beat), with modern_relay's argument. */
+static int
+modern_beat(void *arg)
+{
+	struct modern	*m = arg;
+
+	return m->beat != NULL ? m->beat(m->arg) : 0;
+}
+
 /* One message to the upstream: the answer (NEW) or NULL; m->status set
  * from a platform failure. */
 static json_t *
@@ -448,6 +457,8 @@ modern_upstream(struct modern *m, const char *session, const json_t *msg,
 	u.version = MCP_VERSION_LATEST;
 	u.session_id = session;
 	u.relay = modern_relay;
+	if (json_object_get(msg, "id") != NULL)
+		u.beat = modern_beat;
 	u.arg = m;
 	if (m->mrtr != NULL) {
 		u.ask = mrtr_ask;
@@ -720,6 +731,8 @@ modern_passthrough(struct modern *m, const json_t *msg)
 	b.target = m->target;
 	b.caller = m->caller;
 	b.relay = modern_relay;
+	if (id != NULL)
+		b.beat = modern_beat;
 	b.arg = m;
 	b.stdio = 1;
 	if (!bridge_modern_is(&b))
@@ -762,6 +775,12 @@ modern_passthrough(struct modern *m, const json_t *msg)
 			if (m->target->transport == TARGET_STDIO)
 				bridge_caps_undeliverable(json_object_get(res,
 				    "capabilities"), 0);
+			/* The versions this endpoint serves are the
+			 * platform's (it negotiates with the client and
+			 * bridges legacy clients to this upstream): the
+			 * same list as its -32022. */
+			json_object_set_new(res, "supportedVersions",
+			    mcp_versions_json());
 			m->answer = json_pack("{s:s, s:O, s:o}", "jsonrpc",
 			    "2.0", "id", (json_t *)(uintptr_t)id, "result",
 			    res);

@@ -139,7 +139,9 @@ struct modern {
 	struct request		*req;
 	const struct target	*target;
 	upstream_relay_fn	*relay;		/* the client's stream */
-	void			*arg;
+	gone_beat_fn		*beat;		/* while the upstream works
+						   (upstream.h), or NULL */
+	void			*arg;		/* of relay and beat */
 	struct modern_req	 r;		/* from modern_check */
 	const struct modern_headers *h;		/* Mcp-Param-* to forward */
 	const char		*caller;	/* "<kind>:<id>": binds a

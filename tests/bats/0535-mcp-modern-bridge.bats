@@ -101,7 +101,8 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 	modern "$EP" server/discover ''
 	assert_status 200
 	assert_json '.id == 1 and .result.resultType == "complete"'
-	assert_json '.result.supportedVersions | index("2026-07-28") != null'
+	# the versions this endpoint serves: the platform's, as its -32022 says
+	assert_json '.result.supportedVersions == ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"]'
 	assert_json '.result._meta["io.modelcontextprotocol/serverInfo"].name == "mcp-modern-fixture"'
 	assert_json '.result.capabilities.tools.listChanged == true and .result.capabilities.logging != null'
 	assert_json '.result.ttlMs == 60000 and .result.cacheScope == "public"'
@@ -295,6 +296,45 @@ touched() {
 	    (map(select(.id == "sub-1")) | .[0].result.resultType == "complete")'
 	# ended by the server's 4 s bound, not held for LIMIT_LISTEN_MS
 	[ $((SECONDS - start)) -lt 30 ]
+}
+
+@test "an unsupported version's -32022 lists exactly the versions discover gives" {
+	local supported
+	modern "$EP" server/discover ''
+	supported=$(jq -c .result.supportedVersions <<<"$body")
+	post "$EP" '{"jsonrpc":"2.0","id":3,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"v999","io.modelcontextprotocol/clientCapabilities":{}}}}' \
+	    -H 'MCP-Protocol-Version: v999' -H 'Mcp-Method: server/discover'
+	assert_status 400
+	assert_json ".error.code == -32022 and .error.data.requested == \"v999\" and .error.data.supported == $supported"
+}
+
+# n_499 METHOD: records of METHOD on modern-http ended by a client gone
+n_499() {
+	jq -c "select(.http_status == 499 and .method == \"$1\" and .server_alias == \"modern-http\")" \
+	    "$STACK_DIR/platform/log/requests.jsonl" 2>/dev/null | wc -l
+}
+at_least() { local n=$1; shift; [ "$("$@")" -ge "$n" ]; }
+
+@test "a modern client that closes its listen stream frees the worker: the upstream stream closed, 499 recorded" {
+	local r0 i t0
+	r0=$(n_499 subscriptions/listen)
+	# as many abandoned streams as the stack has workers (max-procs 2)
+	for i in 1 2; do
+		curl -s -o /dev/null --max-time 1 -X POST "$BASE$EP" \
+		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+		    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
+		    -H "MCP-Protocol-Version: $V" -H 'Mcp-Method: subscriptions/listen' \
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"subscriptions/listen\",\"params\":{\"notifications\":{\"toolsListChanged\":true},$META}}" &
+	done
+	wait
+	# seen gone at the next beat (LIMIT_GONE_BEAT_MS), not held until
+	# the listen bound (60 s)
+	WAIT_FOR_S=15 wait_for at_least $((r0 + 2)) n_499 subscriptions/listen
+	t0=$SECONDS
+	modern "$EP" tools/call '"name":"echo","arguments":{"message":"a free worker"}'
+	assert_status 200
+	assert_json '.result.content[0].text == "Echo: a free worker"'
+	[ $((SECONDS - t0)) -lt 5 ]
 }
 
 @test "subscriptions/listen: ended after LIMIT_LISTEN_NOTIFICATIONS (100) notifications" {

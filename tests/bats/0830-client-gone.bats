@@ -129,6 +129,44 @@ gone_case() {
 	gone_case "$BASE_APACHE" slow-http n_closed
 }
 
+# A modern client (2026-07-28, no session) on the same legacy upstreams:
+# its calls go through the input_required bridge, watched the same way.
+MODERN_META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}'
+abandon_modern() {
+	local i
+	for i in $(seq "$2"); do
+		curl -s -o /dev/null --max-time 0.5 -X POST "$B/mcp/demo/$1" \
+		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
+		    -H 'Content-Type: application/json' \
+		    -H 'Accept: application/json, text/event-stream' \
+		    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' \
+		    -H 'Mcp-Name: slow' \
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((200 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":20000},$MODERN_META}}" &
+	done
+	wait
+}
+
+# gone_case_modern SERVER COUNT_FN: gone_case for a modern client
+gone_case_modern() {
+	local c0 r0
+	B=$BASE_LIGHTTPD
+	c0=$($2) r0=$(n_499 "$1")
+	abandon_modern "$1" "$N"
+	WAIT_FOR_S=10 wait_for at_least $((c0 + N)) "$2"
+	session "$1"
+	echo_ms "$1"
+	[ "$ECHO_MS" -lt 3000 ]
+	WAIT_FOR_S=10 wait_for at_least $((r0 + N)) n_499 "$1"
+}
+
+@test "lighttpd: a modern client's four abandoned stdio calls are cancelled and free their workers" {
+	gone_case_modern slow n_cancelled
+}
+
+@test "lighttpd: a modern client's four abandoned http calls close their upstream connections" {
+	gone_case_modern slow-http n_closed
+}
+
 @test "a slow call the client waits for still gets its answer" {
 	B=$BASE_LIGHTTPD
 	session slow
