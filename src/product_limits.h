@@ -285,9 +285,13 @@
 #define LIMIT_LIMITS_CONC_MAX	100000		/* in-flight calls */
 #define LIMIT_LIMITS_RETRY_MAX	86400		/* Retry-After ceiling (s) */
 #define LIMIT_METRICS_TOKEN	512		/* metrics_token_file contents */
-#define LIMIT_NODE_ENDED	512		/* ended sessions every worker of
-						   the node sees at once (a ring:
-						   older ones wait for the sync) */
+#define LIMIT_NODE_SESSIONS	512		/* per ring (ops/node.h): ended
+						   sessions every worker of the
+						   node sees at once (older ones
+						   wait for the sync), and legacy
+						   sessions' log levels on modern
+						   upstreams (older ones are
+						   forgotten: no level) */
 /* ---- end of the shared segment block -------------------------------- */
 /* The OAuth consent page (src/api/consent.c). */
 #define LIMIT_CONSENT_FORM	(64 * 1024)	/* a form body */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -22,6 +23,7 @@
 #include "mcp/bridge_modern.h"
 #include "mcp/bridge_park.h"
 #include "mcp/protocol.h"
+#include "mcp/session.h"
 #include "version.h"
 
 #define MOD	"mcp"
@@ -115,6 +117,7 @@ bridge_modern_init(struct bridge_modern *b)
 	memset(b, 0, sizeof(*b));
 	b->status = 200;
 	b->ms = -1;
+	b->log_level = -1;
 }
 
 /* Where the upstream is, for the cache keys: an http upstream's URL
@@ -208,6 +211,10 @@ bridge_modern_msg(const struct bridge_modern *b, const json_t *msg)
 	    json_object()) == -1 ||
 	    json_object_set_new(meta, MODERN_META_INFO, json_pack("{s:s, s:s}",
 	    "name", MCP_PLATFORM_NAME, "version", MCP_PLATFORM_VERSION)) == -1)
+		goto fail;
+	if (b->log_level >= 0 && json_object_set_new(meta,
+	    MODERN_META_LOG_LEVEL, json_string(mcp_log_level_name(
+	    b->log_level))) == -1)
 		goto fail;
 	return out;
 fail:
@@ -786,6 +793,30 @@ bridge_rounds(struct bridge_modern *b, const json_t *msg, json_t *resp)
 	return resp;
 }
 
+/*
+ * logging/setLevel of a legacy session, gone in 2026-07-28 (a per-request
+ * logLevel instead): answered by the platform, the level kept for the
+ * session's later calls (session.h). The answer, NEW.
+ */
+static json_t *
+bridge_set_level(struct bridge_modern *b, const json_t *msg)
+{
+	const json_t	*id = json_object_get(msg, "id");
+	int		 lv;
+
+	lv = mcp_log_level(jsonx_str(json_object_get(msg, "params"),
+	    "level"));
+	if (lv == -1)
+		return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0",
+		    "id", (json_t *)(uintptr_t)id, "error", "code", -32602,
+		    "message", "params.level is not a log level (debug, info, "
+		    "notice, warning, error, critical, alert, emergency)");
+	if (b->session_id != NULL)
+		session_level_set(b->session_id, lv, b->session_expires);
+	return json_pack("{s:s, s:O, s:{}}", "jsonrpc", "2.0", "id",
+	    (json_t *)(uintptr_t)id, "result");
+}
+
 /* A legacy client's request on a modern upstream. */
 int
 bridge_modern_legacy(struct bridge_modern *b, const json_t *msg,
@@ -816,13 +847,11 @@ bridge_modern_legacy(struct bridge_modern *b, const json_t *msg,
 		 * stream is the cancellation): accepted, not sent on. */
 		return 1;
 	if (strcmp(method, "logging/setLevel") == 0) {
-		/* Gone in 2026-07-28 (a per-request logLevel instead): the
-		 * platform accepts it; upstream log messages of the legacy
-		 * session are relayed as they come. */
-		*resp = json_pack("{s:s, s:O, s:{}}", "jsonrpc", "2.0", "id",
-		    (json_t *)(uintptr_t)id, "result");
+		*resp = bridge_set_level(b, msg);
 		return 1;
 	}
+	if (b->session_id != NULL)
+		b->log_level = session_level_get(b->session_id, time(NULL));
 	/* What the legacy client declared at initialize (its session
 	 * keeps the bits): the upstream asks only for what it can
 	 * answer, on its POST stream. */

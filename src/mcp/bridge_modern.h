@@ -48,6 +48,8 @@
 #ifndef MCP_BRIDGE_MODERN_H
 #define MCP_BRIDGE_MODERN_H
 
+#include <time.h>
+
 #include <jansson.h>
 
 #include "http/request.h"
@@ -76,6 +78,10 @@ struct bridge_modern {
 						   NULL: {} */
 	unsigned		 legacy_caps;	/* a legacy session's
 						   declared MCP_CAP_* */
+	const char		*session_id;	/* a legacy session's id, or
+						   NULL: its log level
+						   (session_level_*) */
+	time_t			 session_expires;
 	const struct upstream_http_header *forward;	/* Mcp-Param-*
 						   of a modern client */
 	size_t			 n_forward;
@@ -93,6 +99,9 @@ struct bridge_modern {
 						   none */
 	int			 cached;	/* discover came from the cache */
 	size_t			 events;	/* listen: notifications relayed */
+
+	/* the legacy session's level for the upstream's _meta, or -1 */
+	int			 log_level;
 };
 
 void	 bridge_modern_init(struct bridge_modern *);
@@ -149,7 +158,9 @@ void	 bridge_modern_to_legacy(json_t *resp);
  * when the upstream is legacy (nothing done), else 1 with *resp the
  * answer (NEW; NULL for a notification or a response, which are not
  * sent on) in the legacy shape. logging/setLevel is answered by the
- * platform (2026-07-28 has none). An input_required result becomes
+ * platform (2026-07-28 has none): the level is kept for the session
+ * (session_level_set, when b->session_id) and sent as the _meta logLevel
+ * of its later calls. An input_required result becomes
  * server->client requests on the client's stream (b->relay) and its
  * replies the retry's inputResponses (bridge_park.h); a response of the
  * client is delivered to the parked call it names, b->status 202, or

@@ -455,6 +455,11 @@ mcp_bridged(struct mcp_ctx *c, const json_t *msg, json_t **resp,
 
 	mcp_bridge_of(c, &b);
 	b.legacy_caps = c->have_sess ? c->sess.client_caps : 0;
+	if (c->have_sess) {
+		b.session_id = c->req->session_id;
+		b.session_expires = c->sess.issued_at +
+		    (time_t)c->req->cfg->session_max_age;
+	}
 	if (json_object_get(msg, "id") != NULL &&
 	    json_object_get(msg, "method") != NULL)
 		b.beat = mcp_beat;

@@ -55,11 +55,6 @@ static const char *const modern_cacheable[] = {
 };
 
 /* RFC 5424 severities, least severe first (logging "Log Levels"). */
-static const char *const modern_levels[] = {
-	"debug", "info", "notice", "warning", "error", "critical", "alert",
-	"emergency",
-};
-
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int
@@ -298,8 +293,7 @@ modern_check_meta(const struct modern_headers *h, const json_t *msg,
 		return RESPONSE_FAIL_META;
 	}
 	if ((lv = json_object_get(meta, MODERN_META_LOG_LEVEL)) != NULL &&
-	    (r->log_level = modern_in(json_string_value(lv), modern_levels,
-	    NELEM(modern_levels))) == -1) {
+	    (r->log_level = mcp_log_level(json_string_value(lv))) == -1) {
 		snprintf(why, whylen, "params._meta[\"%s\"] is not a log "
 		    "level", MODERN_META_LOG_LEVEL);
 		return RESPONSE_FAIL_META;
@@ -422,8 +416,8 @@ modern_relay(void *arg, const json_t *msg)
 	if (json_object_get(msg, "id") != NULL)
 		return;		/* requests: m->mrtr's (modern_rounds) */
 	if (strcmp(method, "notifications/message") == 0) {
-		lv = modern_in(jsonx_str(json_object_get(msg, "params"),
-		    "level"), modern_levels, NELEM(modern_levels));
+		lv = mcp_log_level(jsonx_str(json_object_get(msg, "params"),
+		    "level"));
 		/* "The server MUST NOT emit notifications/message for a
 		 * request that does not include this field." */
 		if (m->r.log_level < 0 || lv < m->r.log_level)

@@ -14,6 +14,12 @@ static const char *const mcp_versions[] = {
 	"2025-11-25", "2025-06-18", "2025-03-26",
 };
 
+/* RFC 5424 severities, least severe first (MCP logging). */
+static const char *const mcp_log_levels[] = {
+	"debug", "info", "notice", "warning", "error", "critical", "alert",
+	"emergency",
+};
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int
@@ -128,4 +134,23 @@ mcp_client_reply(const json_t *id, const json_t *reply)
 	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
 	    id, "error", "code", MCP_ERR_METHOD_NOT_FOUND, "message",
 	    "method not supported by this client");
+}
+
+int
+mcp_log_level(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name != NULL && i < NELEM(mcp_log_levels); i++)
+		if (strcmp(name, mcp_log_levels[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+mcp_log_level_name(int level)
+{
+	if (level < 0 || (size_t)level >= NELEM(mcp_log_levels))
+		return NULL;
+	return mcp_log_levels[level];
 }

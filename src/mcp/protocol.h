@@ -40,6 +40,12 @@ int	 mcp_version_known(const char *v);
  * on out of memory. */
 json_t	*mcp_versions_json(void);
 
+/* A log level (MCP logging: RFC 5424 severities) as its rank, "debug" 0
+ * to "emergency" 7, or -1 when name is not one; and back (NULL when
+ * level is not a rank). */
+int	 mcp_log_level(const char *name);
+const char *mcp_log_level_name(int level);
+
 /*
  * Server->client requests and the client capability each needs
  * (sampling/createMessage: sampling, elicitation/create: elicitation,

@@ -16,6 +16,7 @@
 
 #include "base64.h"
 #include "buf.h"
+#include "ops/node.h"
 #include "mcp/session.h"
 
 #define SESSION_MOD		"session"
@@ -370,4 +371,22 @@ session_matches(const struct session *s, const char *tenant,
 	return s->caller_kind == kind && strcmp(s->tenant, tenant) == 0 &&
 	    strcmp(s->server, server) == 0 &&
 	    strcmp(s->caller_id, caller_id) == 0;
+}
+
+void
+session_level_set(const char *id, int level, time_t expires)
+{
+	unsigned char	 d[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)id, strlen(id), d);
+	node_level_set(d, level, (int64_t)expires);
+}
+
+int
+session_level_get(const char *id, time_t now)
+{
+	unsigned char	 d[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)id, strlen(id), d);
+	return node_level_get(d, (int64_t)now);
 }

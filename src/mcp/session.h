@@ -127,6 +127,16 @@ const char *session_strerror(enum session_status);
 /*
  * Ended sessions (a DELETE) are not this module's: they live in Supabase,
  * shared by every node (src/store/ended.h).
+ *
+ * A legacy session's log level (logging/setLevel), for a modern upstream
+ * that has no session to keep it in (bridge_modern.h): kept by the id's
+ * SHA-256 in the node's shared segment (ops/node.h) until expires, seen
+ * by every worker of this node; another node does not know it (its calls
+ * go without a level: the upstream sends no log messages), nor does this
+ * node once LIMIT_NODE_SESSIONS later levels have pushed it out.
+ * session_level_get(): the level's rank (mcp/protocol.h), or -1.
  */
+void	 session_level_set(const char *id, int level, time_t expires);
+int	 session_level_get(const char *id, time_t now);
 
 #endif /* MCP_SESSION_H */

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,15 +39,24 @@ node_limits_bytes(void)
 	    NODE_LIMITS_VALS);
 }
 
-/* The ended-sessions ring, last in the segment. */
-struct node_ended_entry {
+/* The session rings, last in the segment: ended sessions, then session
+ * log levels (node.h). An entry's value is what the ring keeps for its
+ * digest (the level; 0 for ended). */
+struct node_ring_entry {
 	uint64_t	 expires;	/* 0: free or being written */
+	uint64_t	 value;
 	unsigned char	 digest[NODE_DIGEST_LEN];
 };
 
-struct node_ended_ring {
+struct node_ring {
 	uint64_t		 next;	/* entries written so far */
-	struct node_ended_entry	 e[LIMIT_NODE_ENDED];
+	struct node_ring_entry	 e[LIMIT_NODE_SESSIONS];
+};
+
+enum node_ring_id {
+	NODE_RING_ENDED,
+	NODE_RING_LEVELS,
+	NODE_RING__MAX
 };
 
 static size_t
@@ -54,7 +64,7 @@ node_size(void)
 {
 	return node_workers_bytes() + NODE_COUNTERS_BYTES +
 	    node_series_bytes() + node_limits_bytes() +
-	    sizeof(struct node_ended_ring);
+	    NODE_RING__MAX * sizeof(struct node_ring);
 }
 
 /* The layout id: changes whenever the geometry does, so a segment left
@@ -67,7 +77,7 @@ node_layout(void)
 	const unsigned char *p = (const unsigned char *)v;
 	size_t		 i;
 
-	v[0] = 2;	/* bump when a meaning changes at the same sizes */
+	v[0] = 3;	/* bump when a meaning changes at the same sizes */
 	v[1] = LIMIT_NODE_WORKERS;
 	v[2] = sizeof(struct node_worker);
 	v[3] = NODE_COUNTERS_BYTES;
@@ -75,7 +85,7 @@ node_layout(void)
 	v[5] = LIMIT_LIMITS_SLOTS * 1000003ULL + LIMIT_LIMITS_KEY;
 	v[6] = NODE_SERIES_VALS * 16 + NODE_LIMITS_VALS;
 	v[7] = (NODE_GAUGE__MAX * 16 + NODE_HELD) * 1000003ULL +
-	    LIMIT_NODE_ENDED;
+	    LIMIT_NODE_SESSIONS * 16 + NODE_RING__MAX;
 	for (i = 0; i < sizeof(v); i++) {
 		x ^= p[i];
 		x *= 16777619u;
@@ -264,52 +274,96 @@ node_gauge_set(enum node_gauge g, uint64_t v)
 		shm_store(&node_me->gauge[g], v);
 }
 
-static struct node_ended_ring *
-node_ended_ring(void)
+static struct node_ring *
+node_ring(enum node_ring_id id)
 {
 	if (node_seg.base == NULL)
 		return NULL;
-	return (struct node_ended_ring *)((unsigned char *)node_seg.user +
+	return (struct node_ring *)((unsigned char *)node_seg.user +
 	    node_workers_bytes() + NODE_COUNTERS_BYTES + node_series_bytes() +
-	    node_limits_bytes());
+	    node_limits_bytes()) + id;
 }
 
-void
-node_ended_add(const unsigned char d[NODE_DIGEST_LEN], int64_t expires)
+static void
+node_ring_add(enum node_ring_id id, const unsigned char d[NODE_DIGEST_LEN],
+    int64_t expires, uint64_t value)
 {
-	struct node_ended_ring	*r = node_ended_ring();
-	struct node_ended_entry	*e;
+	struct node_ring	*r = node_ring(id);
+	struct node_ring_entry	*e;
 
 	if (r == NULL || expires <= 0)
 		return;
 	shm_lock(&node_seg);
-	e = &r->e[r->next % LIMIT_NODE_ENDED];
+	e = &r->e[r->next % LIMIT_NODE_SESSIONS];
 	/* Cleared first: a reader never takes the new digest for the old
-	 * entry's expiry, or the reverse. */
+	 * entry's expiry or value, or the reverse. */
 	shm_store(&e->expires, 0);
 	memcpy(e->digest, d, NODE_DIGEST_LEN);
+	shm_store(&e->value, value);
 	shm_store(&e->expires, (uint64_t)expires);
 	r->next++;
 	shm_unlock(&node_seg);
 }
 
-int
-node_ended_has(const unsigned char d[NODE_DIGEST_LEN], int64_t now)
+/* The newest live entry for d: 1 and *value, or 0. Without the lock: an
+ * entry being overwritten is skipped. */
+static int
+node_ring_find(enum node_ring_id id, const unsigned char d[NODE_DIGEST_LEN],
+    int64_t now, uint64_t *value)
 {
-	struct node_ended_ring	*r = node_ended_ring();
-	uint64_t		 exp;
+	struct node_ring	*r = node_ring(id);
+	struct node_ring_entry	*e;
+	uint64_t		 exp, v, next;
 	unsigned int		 i;
 
 	if (r == NULL)
 		return 0;
-	for (i = 0; i < LIMIT_NODE_ENDED; i++) {
-		exp = shm_load(&r->e[i].expires);
+	next = shm_load(&r->next);
+	for (i = 0; i < LIMIT_NODE_SESSIONS; i++) {
+		e = &r->e[(next + LIMIT_NODE_SESSIONS - 1 - i) %
+		    LIMIT_NODE_SESSIONS];
+		exp = shm_load(&e->expires);
 		if (exp == 0 || (int64_t)exp <= now ||
-		    memcmp(r->e[i].digest, d, NODE_DIGEST_LEN) != 0)
+		    memcmp(e->digest, d, NODE_DIGEST_LEN) != 0)
 			continue;
-		/* Still the same entry after the compare. */
-		if (shm_load(&r->e[i].expires) == exp)
+		v = shm_load(&e->value);
+		/* Still the same entry after the reads. */
+		if (shm_load(&e->expires) == exp) {
+			*value = v;
 			return 1;
+		}
 	}
 	return 0;
+}
+
+void
+node_ended_add(const unsigned char d[NODE_DIGEST_LEN], int64_t expires)
+{
+	node_ring_add(NODE_RING_ENDED, d, expires, 0);
+}
+
+int
+node_ended_has(const unsigned char d[NODE_DIGEST_LEN], int64_t now)
+{
+	uint64_t	 v;
+
+	return node_ring_find(NODE_RING_ENDED, d, now, &v);
+}
+
+void
+node_level_set(const unsigned char d[NODE_DIGEST_LEN], int level,
+    int64_t expires)
+{
+	if (level >= 0)
+		node_ring_add(NODE_RING_LEVELS, d, expires, (uint64_t)level);
+}
+
+int
+node_level_get(const unsigned char d[NODE_DIGEST_LEN], int64_t now)
+{
+	uint64_t	 v;
+
+	if (!node_ring_find(NODE_RING_LEVELS, d, now, &v) || v > INT_MAX)
+		return -1;
+	return (int)v;
 }

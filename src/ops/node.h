@@ -97,18 +97,27 @@ unsigned int node_held(unsigned int scope, uint64_t slot1);
 int	 node_reap_dead(void);
 
 /*
- * Recently ended sessions, seen by every worker of the node at once
- * (store/ended.c; the other nodes learn from Supabase). A ring of the
- * last LIMIT_NODE_ENDED digests (NODE_DIGEST_LEN bytes, the session id's
- * SHA-256) with their expiry: node_ended_add() writes under the lock,
- * node_ended_has() reads without it (an entry being overwritten is
- * skipped: at worst a miss, which the caller's Supabase copy covers).
- * node_ended_has(): 1 when d is in the ring and not expired at now
- * (Unix seconds), else 0 (also when not attached).
+ * Two rings of the last LIMIT_NODE_SESSIONS entries keyed by a session
+ * id's SHA-256 (NODE_DIGEST_LEN bytes), each with its expiry (Unix
+ * seconds), seen by every worker of the node at once. Writers take the
+ * lock; readers do not (an entry being overwritten is skipped: at worst a
+ * miss), and the newest live entry for a digest wins.
+ *
+ *  - Recently ended sessions (store/ended.c; the other nodes learn from
+ *    Supabase): node_ended_add(), and node_ended_has(): 1 when d is in
+ *    the ring and not expired at now, else 0 (also when not attached).
+ *  - A legacy session's log level (logging/setLevel) on a modern upstream
+ *    (mcp/session.h, session_level_*): node_level_set() with the level's
+ *    rank (mcp/protocol.h), node_level_get(): the rank, or -1 when none
+ *    is known (never set on this node, overwritten, expired, or not
+ *    attached).
  */
 #define NODE_DIGEST_LEN	32
 void	 node_ended_add(const unsigned char d[NODE_DIGEST_LEN],
 	    int64_t expires);
 int	 node_ended_has(const unsigned char d[NODE_DIGEST_LEN], int64_t now);
+void	 node_level_set(const unsigned char d[NODE_DIGEST_LEN], int level,
+	    int64_t expires);
+int	 node_level_get(const unsigned char d[NODE_DIGEST_LEN], int64_t now);
 
 #endif /* MCP_OPS_NODE_H */

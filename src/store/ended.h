@@ -15,7 +15,7 @@
  *
  * The rule (documented in docs/deployment.md): a DELETE answered 204 at
  * time T is refused at once by every worker of the node that ended it
- * (ops/node.h's ring of the last LIMIT_NODE_ENDED ended ids, no round
+ * (ops/node.h's ring of the last LIMIT_NODE_SESSIONS ended ids, no round
  * trip), and by every worker of every other node from T + config_ttl on. The copy is read by
  * the database's own clock (ended_ms, set by Postgres), so clock skew
  * between nodes does not widen the bound. config_ttl 0 means no copy: the

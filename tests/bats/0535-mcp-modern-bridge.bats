@@ -174,6 +174,45 @@ count() { grep -cx "$1" "$MODERN_METHOD_LOG" || true; }
 	assert_json '.id == 5 and .result == {}'
 }
 
+# levels_seen: the levels of the log messages on the last answer's stream
+levels_seen() {
+	printf '%s\n' "${events:-}" | sed -n 's/^data: //p' |
+	    jq -rs '[.[] | select(.method == "notifications/message") | .params.level] | join(",")'
+}
+
+@test "a legacy session's logging/setLevel is kept and sent as the logLevel of its stateless calls" {
+	local call='{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"test_tool_with_logging","arguments":{}}}'
+	legacy_init
+	# no level set: the modern upstream sends none
+	events=; legacy "$call"
+	assert_status 200
+	assert_json '.result.content[0].text == "logged 4"'
+	[ -z "$(levels_seen)" ]
+	legacy '{"jsonrpc":"2.0","id":9,"method":"logging/setLevel","params":{"level":"warning"}}'
+	assert_json '.id == 9 and .result == {}'
+	# every worker of the node knows it (max-procs 2: both are asked)
+	events=; legacy "$call"
+	[ "$(levels_seen)" = warning,error ]
+	events=; legacy "$call"
+	[ "$(levels_seen)" = warning,error ]
+	legacy '{"jsonrpc":"2.0","id":10,"method":"logging/setLevel","params":{"level":"debug"}}'
+	events=; legacy "$call"
+	[ "$(levels_seen)" = debug,info,warning,error ]
+	# hostile: not a level -> -32602, the level kept
+	legacy '{"jsonrpc":"2.0","id":11,"method":"logging/setLevel","params":{"level":"loud"}}'
+	assert_json '.id == 11 and .error.code == -32602'
+	legacy '{"jsonrpc":"2.0","id":12,"method":"logging/setLevel","params":{}}'
+	assert_json '.error.code == -32602'
+	events=; legacy "$call"
+	[ "$(levels_seen)" = debug,info,warning,error ]
+	# another session of the same caller has its own (none)
+	local first=$SID
+	legacy_init
+	[ "$SID" != "$first" ]
+	events=; legacy "$call"
+	[ -z "$(levels_seen)" ]
+}
+
 @test "the request log carries the client's and the upstream's protocol versions, and the bridge" {
 	local log=$STACK_DIR/platform/log/requests.jsonl rid
 	legacy_init

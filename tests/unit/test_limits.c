@@ -186,7 +186,7 @@ test_race(void)
 }
 
 /* The ended-sessions ring: seen by another process of the node, expired
- * entries ignored, the oldest overwritten after LIMIT_NODE_ENDED more. */
+ * entries ignored, the oldest overwritten after LIMIT_NODE_SESSIONS more. */
 static void
 test_ended(void)
 {
@@ -215,14 +215,56 @@ test_ended(void)
 	T(node_ended_has(e, 1000) == 0);
 	/* expired: the signature refuses the id by then anyway */
 	T(node_ended_has(d, 2000) == 0);
-	/* a ring: LIMIT_NODE_ENDED later ends push it out */
-	for (i = 0; i < LIMIT_NODE_ENDED - 1; i++)
+	/* a ring: LIMIT_NODE_SESSIONS later ends push it out */
+	for (i = 0; i < LIMIT_NODE_SESSIONS - 1; i++)
 		node_ended_add(e, 2000);
 	T(node_ended_has(d, 1000) == 1);
 	node_ended_add(e, 2000);
 	T(node_ended_has(d, 1000) == 0 && node_ended_has(e, 1000) == 1);
 	node_detach();
 	T(node_ended_has(e, 1000) == 0);
+}
+
+/* The log-level ring: set in another process, the newest wins, its own
+ * ring (an end does not push a level out), expired ignored. */
+static void
+test_levels(void)
+{
+	unsigned char	 d[NODE_DIGEST_LEN], e[NODE_DIGEST_LEN];
+	char		 errs[256];
+	unsigned int	 i;
+	int		 st;
+	pid_t		 pid;
+
+	memset(d, 0x1d, sizeof(d));
+	memset(e, 0x2e, sizeof(e));
+	T(node_level_get(d, 1000) == -1);	/* not attached */
+	T(node_attach_path(test_path, errs, sizeof(errs)) >= 0);
+	T(node_level_get(d, 1000) == -1);
+	pid = fork();
+	if (pid == 0) {
+		if (node_attach_path(test_path, errs, sizeof(errs)) != 0)
+			_exit(2);
+		node_level_set(d, 6, 2000);
+		node_level_set(d, 0, 2000);
+		node_detach();
+		_exit(0);
+	}
+	T(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0);
+	T(node_level_get(d, 1000) == 0);	/* the newest */
+	T(node_level_get(e, 1000) == -1);
+	T(node_level_get(d, 2000) == -1);	/* expired */
+	node_level_set(d, -1, 2000);		/* not a level: ignored */
+	T(node_level_get(d, 1000) == 0);
+	for (i = 0; i < LIMIT_NODE_SESSIONS; i++)
+		node_ended_add(e, 2000);
+	T(node_level_get(d, 1000) == 0);
+	T(node_ended_has(d, 1000) == 0);	/* rings apart */
+	for (i = 0; i < LIMIT_NODE_SESSIONS; i++)
+		node_level_set(e, 3, 2000);
+	T(node_level_get(d, 1000) == -1 && node_level_get(e, 1000) == 3);
+	node_detach();
 }
 
 int
@@ -235,6 +277,7 @@ main(void)
 	test_admit();
 	test_race();
 	test_ended();
+	test_levels();
 	unlink(test_path);
 	rmdir(test_dir);
 	return t_done();
