@@ -1,6 +1,7 @@
 /*
  * clock.c -- the monotonic clock; see clock.h.
  */
+#include <errno.h>
 #include <time.h>
 
 #include "clock.h"
@@ -19,4 +20,15 @@ uint64_t
 clock_mono_ms(void)
 {
 	return clock_mono_us() / 1000;
+}
+
+void
+clock_sleep_ms(uint64_t ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }

@@ -9,6 +9,9 @@
  * be mixed. They never go back. clock_gettime(CLOCK_MONOTONIC) cannot fail
  * on the systems we run on (POSIX requires the clock, and the argument
  * is valid); should it fail anyway, 0 is returned.
+ *
+ * clock_sleep_ms() waits ms milliseconds (nanosleep, resumed after a
+ * signal).
  */
 #ifndef LIB_CLOCK_H
 #define LIB_CLOCK_H
@@ -17,5 +20,6 @@
 
 uint64_t	 clock_mono_us(void);
 uint64_t	 clock_mono_ms(void);
+void		 clock_sleep_ms(uint64_t ms);
 
 #endif /* LIB_CLOCK_H */

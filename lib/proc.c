@@ -77,17 +77,6 @@ struct proc_report {
 };
 
 static void
-proc_sleep_ms(unsigned ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static void
 proc_close_fd(int *fd)
 {
 	if (*fd != -1) {
@@ -554,7 +543,7 @@ proc_wait(struct proc *p, unsigned ms)
 			return 1;
 		if (clock_mono_ms() >= end)
 			return 0;
-		proc_sleep_ms(nap);
+		clock_sleep_ms(nap);
 		if (nap < 8)
 			nap *= 2;
 	}
@@ -617,7 +606,7 @@ proc_wait_many(struct proc *const *ps, size_t n, unsigned ms)
 				left++;
 		if (left == 0 || clock_mono_ms() >= end)
 			return;
-		proc_sleep_ms(nap);
+		clock_sleep_ms(nap);
 		if (nap < 8)
 			nap *= 2;
 	}

@@ -109,6 +109,12 @@
 #define LIMIT_UPSTREAM_RESUMES	8		/* SSE reconnections (GET with
 						   Last-Event-ID) per call */
 #define LIMIT_UPSTREAM_RETRY_MS	5000		/* longest wait before one */
+#define LIMIT_RESUME_CONFLICT_TRIES 3		/* a resumed stream the upstream
+						   still holds (409): asked again
+						   after a beat, so many times */
+#define LIMIT_SSE_RETRY_MS	1000		/* "retry:" the platform primes
+						   its resumable streams with
+						   when the upstream gave none */
 #define LIMIT_UPSTREAM_ERR	256		/* upstream_http error texts */
 
 /* ---- stdio upstream: src/mcp/upstream_stdio.c --------------------------

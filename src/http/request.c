@@ -184,6 +184,7 @@ request_init(struct request *req, struct io *io, const struct config *cfg,
 	req->authorization = request_env(req, "HTTP_AUTHORIZATION");
 	req->protocol_version = request_env(req, "HTTP_MCP_PROTOCOL_VERSION");
 	req->session_id = request_env(req, "HTTP_MCP_SESSION_ID");
+	req->last_event_id = request_env(req, "HTTP_LAST_EVENT_ID");
 	req->remote_addr = request_env(req, "REMOTE_ADDR");
 	req->user_agent = request_env(req, "HTTP_USER_AGENT");
 	/* Invalid or absent: ignored (W3C Trace Context 3.2.2.1), and the

@@ -84,6 +84,7 @@ struct request {
 						   never log it */
 	const char		*protocol_version; /* HTTP_MCP_PROTOCOL_VERSION */
 	const char		*session_id;	/* HTTP_MCP_SESSION_ID */
+	const char		*last_event_id;	/* HTTP_LAST_EVENT_ID */
 	const char		*remote_addr;	/* REMOTE_ADDR */
 	const char		*user_agent;	/* HTTP_USER_AGENT */
 	struct tracectx		 trace;		/* W3C Trace Context: the

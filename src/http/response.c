@@ -280,19 +280,25 @@ response_sse_begin(struct request *req, int status)
 	return response_flush(req);
 }
 
-int
-response_sse_event(struct request *req, const char *event, const char *data,
-    size_t len)
+/* One event: its fields, then data as "data:" lines. */
+static int
+response_sse_write(struct request *req, const char *event, const char *id,
+    long retry_ms, const char *data, size_t len)
 {
 	struct buf	 ev;
 	const char	*nl;
 	size_t		 line;
 	int		 rc = -1;
 
-	/* An event name with CR/LF would split the stream. */
-	if (event != NULL && strpbrk(event, "\r\n") != NULL)
+	/* A name or id with CR/LF would split the stream. */
+	if ((event != NULL && strpbrk(event, "\r\n") != NULL) ||
+	    (id != NULL && strpbrk(id, "\r\n") != NULL))
 		return -1;
 	buf_init(&ev, LIMIT_RESPONSE_BODY);
+	if (id != NULL && buf_printf(&ev, "id: %s\n", id) == -1)
+		goto out;
+	if (retry_ms > 0 && buf_printf(&ev, "retry: %ld\n", retry_ms) == -1)
+		goto out;
 	if (event != NULL && buf_printf(&ev, "event: %s\n", event) == -1)
 		goto out;
 	if (data == NULL)
@@ -320,6 +326,26 @@ response_sse_event(struct request *req, const char *event, const char *data,
 out:
 	buf_release(&ev);
 	return rc;
+}
+
+int
+response_sse_event(struct request *req, const char *event, const char *data,
+    size_t len)
+{
+	return response_sse_write(req, event, NULL, 0, data, len);
+}
+
+int
+response_sse_event_id(struct request *req, const char *id, const char *data,
+    size_t len)
+{
+	return response_sse_write(req, NULL, id, 0, data, len);
+}
+
+int
+response_sse_prime(struct request *req, const char *id, long retry_ms)
+{
+	return response_sse_write(req, NULL, id, retry_ms, "", 0);
 }
 
 void

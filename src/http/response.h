@@ -68,6 +68,12 @@ int	 response_error(struct request *, int status, const char *code,
 int	 response_sse_begin(struct request *, int status);
 int	 response_sse_event(struct request *, const char *event,
 	    const char *data, size_t len);
+/* An unnamed event with an id ("id:" first; id NULL: none). */
+int	 response_sse_event_id(struct request *, const char *id,
+	    const char *data, size_t len);
+/* The priming event of a resumable stream: an id, the reconnection time
+ * ("retry:", ms) and empty data (MCP 2025-11-25 "Resumability"). */
+int	 response_sse_prime(struct request *, const char *id, long retry_ms);
 
 /* The JSON-RPC code and HTTP status of f (out of range: INTERNAL's);
  * either pointer may be NULL. */

@@ -96,6 +96,11 @@ struct mcp_ctx {
 	double			 upstream_ms;	/* summed over a batch; < 0:
 						   no upstream call */
 	char			 upstream_version[LIMIT_PROTOCOL_VERSION + 1];
+	struct upstream_http_position pos;	/* a legacy http upstream's
+						   stream, for resumable
+						   event ids */
+	int			 resumable;	/* the client's events carry
+						   ids (session.h) */
 
 	/* record */
 	const char		*log_session;	/* the session id answered
@@ -386,22 +391,56 @@ mcp_session(struct mcp_ctx *c)
 
 /* ---- the exchange ------------------------------------------------------ */
 
+/* The client's id for the upstream stream's position (session.h), or
+ * NULL when its events carry none. */
+static const char *
+mcp_event_id(struct mcp_ctx *c, char out[SESSION_EVENT_ID_MAX])
+{
+	const struct config	*cfg = c->req->cfg;
+
+	if (!c->resumable || c->pos.id[0] == '\0' ||
+	    session_event_seal(cfg->master_key.data, cfg->master_key.len,
+	    c->req->session_id, c->pos.id, out, SESSION_EVENT_ID_MAX) == -1)
+		return NULL;
+	return out;
+}
+
+/* The event stream begun, once: primed with an event id and "retry:"
+ * when the upstream's stream can be resumed (MCP 2025-11-25
+ * "Resumability and Redelivery": a client that loses it reconnects with
+ * GET and Last-Event-ID, mcp_get). */
+static int
+mcp_sse_start(struct mcp_ctx *c)
+{
+	char		 eid[SESSION_EVENT_ID_MAX];
+	const char	*id;
+
+	if (c->sse)
+		return 0;
+	if (response_sse_begin(c->req, 200) == -1)
+		return -1;
+	c->sse = 1;
+	if ((id = mcp_event_id(c, eid)) == NULL)
+		return 0;
+	return response_sse_prime(c->req, id, c->pos.retry_ms > 0 ?
+	    c->pos.retry_ms : LIMIT_SSE_RETRY_MS);
+}
+
 /* Send one JSON-RPC message to the client as an SSE event, beginning the
  * event stream when it is the first. */
 static int
 mcp_sse_send(struct mcp_ctx *c, const json_t *msg)
 {
 	struct buf	 b;
+	char		 eid[SESSION_EVENT_ID_MAX];
 	int		 rc = -1;
 
-	if (!c->sse) {
-		if (response_sse_begin(c->req, 200) == -1)
-			return -1;
-		c->sse = 1;
-	}
+	if (mcp_sse_start(c) == -1)
+		return -1;
 	buf_init(&b, LIMIT_RESPONSE_BODY);
 	if (jsonx_dumpb(&b, msg) == 0)
-		rc = response_sse_event(c->req, NULL, b.data, b.len);
+		rc = response_sse_event_id(c->req, mcp_event_id(c, eid),
+		    b.data, b.len);
 	buf_release(&b);
 	return rc;
 }
@@ -420,11 +459,8 @@ mcp_beat(void *arg)
 {
 	struct mcp_ctx	*c = arg;
 
-	if (!c->sse) {
-		if (response_sse_begin(c->req, 200) == -1)
-			return -1;
-		c->sse = 1;
-	}
+	if (mcp_sse_start(c) == -1)
+		return -1;
 	if (response_write(c->req, ":\n\n", 3) == -1)
 		return -1;
 	return response_flush(c->req);
@@ -497,6 +533,12 @@ mcp_forward(struct mcp_ctx *c, const json_t *msg, int *status,
 	u.session_id = c->have_sess && c->sess.upstream[0] != '\0' ?
 	    c->sess.upstream : NULL;
 	u.relay = mcp_relay;
+	/* A stream of an http upstream's session can be resumed from
+	 * another request (mcp_get): its events get ids. */
+	if (u.session_id != NULL && c->target.transport == TARGET_HTTP) {
+		c->resumable = 1;
+		u.position = &c->pos;
+	}
 	/* Requests only, and not initialize: its answer's headers carry
 	 * the session. */
 	if (!c->init && json_object_get(msg, "id") != NULL)
@@ -1119,7 +1161,7 @@ mcp_post(struct request *req, const struct route_params *params)
  * (upstream_listen): 0 relayed (c->rc set), or -1 when there is none
  * (stdio, no upstream session, the upstream refused). */
 static int
-mcp_get_legacy(struct mcp_ctx *c)
+mcp_get_legacy(struct mcp_ctx *c, const char *resume)
 {
 	struct upstream		 u;
 	struct upstream_result	 r;
@@ -1135,6 +1177,15 @@ mcp_get_legacy(struct mcp_ctx *c)
 	u.relay = mcp_relay;
 	u.beat = mcp_beat;
 	u.arg = c;
+	u.position = &c->pos;
+	c->resumable = 1;
+	if (resume != NULL) {
+		/* The client's Last-Event-ID: the upstream's stream resumed
+		 * after that event (the rest of a call's answer, or of the
+		 * standalone stream). */
+		u.last_event_id = resume;
+		snprintf(c->pos.id, sizeof(c->pos.id), "%s", resume);
+	}
 	upstream_result_init(&r);
 	rc = upstream_listen(&u, &r);
 	c->upstream_ms = r.ms;
@@ -1148,9 +1199,16 @@ mcp_get_legacy(struct mcp_ctx *c)
 	}
 	upstream_result_release(&r);
 	/* Nothing came and no beat was due: an empty stream, ended. */
-	c->rc = c->sse ? 0 : response_sse_begin(c->req, 200);
-	c->sse = 1;
+	c->rc = mcp_sse_start(c);
 	return 0;
+}
+
+/* A Last-Event-ID that resumes nothing: 404 (the upstream not asked). */
+static int
+mcp_unresumable(struct mcp_ctx *c)
+{
+	return response_error(c->req, 404, NULL, "unknown Last-Event-ID: no "
+	    "stream of this session can be resumed from it");
 }
 
 /*
@@ -1169,6 +1227,7 @@ mcp_get(struct request *req, const struct route_params *params)
 {
 	struct mcp_ctx		 c;
 	struct bridge_modern	 b;
+	char			 resume[LIMIT_SSE_FIELD + 1] = "";
 
 	mcp_ctx_init(&c, req);
 	if (req->session_id == NULL || (req->protocol_version != NULL &&
@@ -1177,10 +1236,25 @@ mcp_get(struct request *req, const struct route_params *params)
 	if (mcp_bound(&c, params, 0) == -1 || mcp_authenticate(&c) == -1 ||
 	    mcp_resolve(&c) == -1 || mcp_session(&c) == -1)
 		goto out;
+	/* A Last-Event-ID the platform gave this session (session.h),
+	 * else nothing can be resumed: 404, the upstream not asked. */
+	if (req->last_event_id != NULL && session_event_open(
+	    req->cfg->master_key.data, req->cfg->master_key.len,
+	    req->session_id, req->last_event_id, resume,
+	    sizeof(resume)) == -1) {
+		c.rc = mcp_unresumable(&c);
+		goto out;
+	}
 	mcp_bridge_of(&c, &b);
 	if (!bridge_modern_is(&b)) {
-		if (mcp_get_legacy(&c) == -1)
+		if (mcp_get_legacy(&c, resume[0] != '\0' ? resume : NULL) ==
+		    -1)
 			goto refuse;
+		goto out;
+	}
+	if (resume[0] != '\0') {
+		/* Never given for a modern upstream's streams. */
+		c.rc = mcp_unresumable(&c);
 		goto out;
 	}
 	b.listen_legacy = 1;

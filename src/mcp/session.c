@@ -390,3 +390,85 @@ session_level_get(const char *id, time_t now)
 	SHA256((const unsigned char *)id, strlen(id), d);
 	return node_level_get(d, (int64_t)now);
 }
+
+/* mac16 of an event id: session id and upstream id under K. */
+static int
+session_event_mac(const void *key, size_t keylen, const char *session_id,
+    const char *up, size_t uplen, unsigned char mac[SESSION_MAC_LEN])
+{
+	struct buf	 m;
+	int		 rc = -1;
+
+	buf_init(&m, 8 + strlen(session_id) + uplen);
+	if (buf_append(&m, "\0event\0", 7) == 0 &&
+	    buf_appends(&m, session_id) == 0 && buf_appendc(&m, '\0') == 0 &&
+	    buf_append(&m, up, uplen) == 0)
+		rc = session_mac(key, keylen, (const unsigned char *)m.data,
+		    m.len, mac);
+	buf_release(&m);
+	return rc;
+}
+
+int
+session_event_seal(const void *key, size_t keylen, const char *session_id,
+    const char *upstream_id, char *out, size_t outlen)
+{
+	unsigned char	 raw[SESSION_MAC_LEN + LIMIT_SSE_FIELD];
+	struct buf	 id;
+	size_t		 n = strlen(upstream_id);
+	int		 rc = -1;
+
+	if (outlen == 0)
+		return -1;
+	out[0] = '\0';
+	if (n == 0 || n > LIMIT_SSE_FIELD ||
+	    !session_visible(upstream_id, n, 1, LIMIT_SSE_FIELD))
+		return -1;
+	buf_init(&id, outlen - 1);
+	if (session_event_mac(key, keylen, session_id, upstream_id, n,
+	    raw) == -1)
+		goto out;
+	memcpy(raw + SESSION_EVENT_MAC, upstream_id, n);
+	if (base64_encode(&id, raw, SESSION_EVENT_MAC + n, BASE64_URL) == -1)
+		goto out;
+	memcpy(out, id.data, id.len + 1);
+	rc = 0;
+out:
+	buf_release(&id);
+	return rc;
+}
+
+int
+session_event_open(const void *key, size_t keylen, const char *session_id,
+    const char *event_id, char *up, size_t uplen)
+{
+	unsigned char	 mac[SESSION_MAC_LEN];
+	struct buf	 dec;
+	size_t		 n, len = strlen(event_id);
+	int		 rc = -1;
+
+	if (uplen == 0)
+		return -1;
+	up[0] = '\0';
+	if (len == 0 || len >= SESSION_EVENT_ID_MAX)
+		return -1;
+	buf_init(&dec, SESSION_EVENT_MAC + LIMIT_SSE_FIELD);
+	if (base64_decode(&dec, event_id, len, BASE64_URL) == -1 ||
+	    dec.len <= SESSION_EVENT_MAC)
+		goto out;
+	n = dec.len - SESSION_EVENT_MAC;
+	if (n >= uplen || !session_visible(dec.data + SESSION_EVENT_MAC, n, 1,
+	    LIMIT_SSE_FIELD))
+		goto out;
+	if (session_event_mac(key, keylen, session_id,
+	    dec.data + SESSION_EVENT_MAC, n, mac) == -1 ||
+	    CRYPTO_memcmp(mac, dec.data, SESSION_EVENT_MAC) != 0)
+		goto out;
+	memcpy(up, dec.data + SESSION_EVENT_MAC, n);
+	up[n] = '\0';
+	rc = 0;
+out:
+	explicit_bzero(mac, sizeof(mac));
+	buf_release(&dec);
+	return rc;
+}

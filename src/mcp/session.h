@@ -66,6 +66,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "lib_limits.h"
 #include "product_limits.h"
 
 #define SESSION_VERSION		2	/* 2 added the nonce; 1 is refused */
@@ -138,5 +139,35 @@ const char *session_strerror(enum session_status);
  */
 void	 session_level_set(const char *id, int level, time_t expires);
 int	 session_level_get(const char *id, time_t now);
+
+/*
+ * SSE event ids for a legacy session's streams (MCP 2025-11-25
+ * "Resumability and Redelivery"): the platform keeps no events, so the id
+ * it gives the client carries the UPSTREAM's event id, sealed to the
+ * session:
+ *
+ *     event id = base64url(mac16 || upstream event id)     (no padding)
+ *     mac16    = the first 16 bytes of HMAC-SHA256(K, "\0event\0" ||
+ *                session id || "\0" || upstream event id)
+ *
+ * with K the session key (above; the prefix keeps the two kinds of MAC
+ * apart). A client reconnecting with Last-Event-ID gets the upstream's
+ * stream resumed from there (mcp.c); an id of another session, or
+ * altered, does not open. Signed, not encrypted: the upstream's id is
+ * readable. The upstream id is visible ASCII, at most LIMIT_SSE_FIELD.
+ *  - session_event_seal(): 0 and out (at least SESSION_EVENT_ID_MAX
+ *    bytes), or -1.
+ *  - session_event_open(): 0 and the upstream id in up (at least
+ *    LIMIT_SSE_FIELD + 1 bytes), or -1.
+ */
+#define SESSION_EVENT_MAC	16
+#define SESSION_EVENT_ID_MAX	(4 * ((SESSION_EVENT_MAC + LIMIT_SSE_FIELD + \
+				    2) / 3) + 1)
+int	 session_event_seal(const void *key, size_t keylen,
+	    const char *session_id, const char *upstream_id, char *out,
+	    size_t outlen);
+int	 session_event_open(const void *key, size_t keylen,
+	    const char *session_id, const char *event_id, char *up,
+	    size_t uplen);
 
 #endif /* MCP_SESSION_H */

@@ -437,6 +437,7 @@ upstream_call_http(const struct upstream *u, const json_t *msg,
 	opts.tracestate = u->req->trace.state;
 	opts.forward = u->forward;
 	opts.n_forward = u->n_forward;
+	opts.position = u->position;
 	upstream_gone(u, &gone);
 	opts.gone = &gone;
 	memset(&hook, 0, sizeof(hook));
@@ -554,6 +555,11 @@ upstream_listen_event(void *arg, const char *data, size_t len,
 	if (msg == NULL || l->u->relay == NULL)
 		return 0;
 	l->u->relay(l->u->arg, msg);
+	/* A resumed call's stream has done its work with the answer: the
+	 * upstream may keep it open, the client need not wait on it. */
+	if (l->u->last_event_id != NULL && jsonx_str(msg, "method") ==
+	    NULL && json_object_get(msg, "id") != NULL)
+		return -1;
 	return ++l->n >= LIMIT_LISTEN_NOTIFICATIONS ? -1 : 0;
 }
 
@@ -568,7 +574,7 @@ upstream_listen(const struct upstream *u, struct upstream_result *r)
 	enum upstream_http_err		 e;
 	char				 tp[TRACECTX_PARENT_LEN + 1];
 	double				 t0;
-	int				 rc;
+	int				 rc, tries;
 
 	upstream_result_release(r);
 	if (u->target->transport != TARGET_HTTP || u->session_id == NULL ||
@@ -583,11 +589,26 @@ upstream_listen(const struct upstream *u, struct upstream_result *r)
 	opts.session_id = u->session_id;
 	opts.traceparent = upstream_traceparent(u, tp);
 	opts.tracestate = u->req->trace.state;
+	opts.position = u->position;
+	opts.last_event_id = u->last_event_id;
 	upstream_gone(u, &gone);
 	opts.gone = &gone;
 	upstream_http_result_init(&res);
 	t0 = request_elapsed_ms(u->req);
-	e = upstream_http_listen(&opts, upstream_listen_event, &l, &res);
+	for (tries = 0;; tries++) {
+		e = upstream_http_listen(&opts, upstream_listen_event, &l, &res);
+		/* A stream resumed while the upstream still holds it open
+		 * (409): the platform's own connection for a client that left,
+		 * which its worker closes once it sees the client gone (at its
+		 * next beat). */
+		if (u->last_event_id == NULL || e != UPSTREAM_HTTP_STATUS ||
+		    res.status != 409 || l.n > 0 || gone.gone ||
+		    tries >= LIMIT_RESUME_CONFLICT_TRIES)
+			break;
+		clock_sleep_ms(LIMIT_GONE_BEAT_MS);
+		upstream_http_result_release(&res);
+		upstream_http_result_init(&res);
+	}
 	r->ms = request_elapsed_ms(u->req) - t0;
 	r->name = upstream_http_strerror(e);
 	snprintf(r->detail, sizeof(r->detail), "%s", res.detail);

@@ -99,6 +99,14 @@ struct upstream {
 	upstream_ask_fn		*ask;		/* server->client requests,
 						   or NULL */
 	void			*ask_arg;
+	struct upstream_http_position *position; /* http: the upstream
+						   stream's last event id,
+						   kept up to date for the
+						   caller's event ids, or
+						   NULL */
+	const char		*last_event_id;	/* upstream_listen: resume
+						   the upstream's stream
+						   after it, or NULL */
 	int			 stateless;	/* stdio: a child without
 						   the handshake, for
 						   messages that carry the
@@ -138,9 +146,11 @@ void	 upstream_forget(const struct upstream *);
  * while u->beat keeps the client's connection watched; it ends after
  * LIMIT_LISTEN_MS (or the server's lower timeout), after
  * LIMIT_LISTEN_NOTIFICATIONS messages, when the client goes away or when
- * the upstream ends it. 0 then; -1 when there is no stream to relay (not
- * http, no upstream session, the upstream refused: the caller answers
- * 405), r->name and r->detail saying why.
+ * the upstream ends it. With u->last_event_id the upstream's stream is
+ * resumed after that event (Last-Event-ID): a call's stream then also
+ * ends once its answer (a response) is relayed. 0 then; -1 when there is
+ * no stream to relay (not http, no upstream session, the upstream
+ * refused: the caller answers 405), r->name and r->detail saying why.
  */
 int	 upstream_listen(const struct upstream *, struct upstream_result *);
 

@@ -67,6 +67,7 @@ struct upstream_http_xfer {
 	int				 relay_aborted;
 	int				 too_large;
 	struct gone			*gone;	/* opts->gone */
+	struct upstream_http_position	*position; /* opts->position */
 	int				 client_gone;
 };
 
@@ -441,12 +442,31 @@ upstream_http_message(struct upstream_http_xfer *x, json_t *m,
 	return 0;
 }
 
+/* The stream's position for the caller (opts->position). */
+static void
+upstream_http_note(struct upstream_http_xfer *x)
+{
+	struct upstream_http_position	*p = x->position;
+	const char			*id = buf_cstr(&x->sse.id);
+
+	if (p == NULL)
+		return;
+	p->retry_ms = x->sse.retry_ms > 0 ? x->sse.retry_ms : 0;
+	if (x->sse.id.len == 0 || x->sse.id.len >= sizeof(p->id) ||
+	    !upstream_http_visible(id, x->sse.id.len, LIMIT_SSE_FIELD))
+		p->id[0] = '\0';
+	else if (strcmp(p->id, id) != 0)
+		memcpy(p->id, id, x->sse.id.len + 1);
+}
+
 static int
 upstream_http_on_event(void *arg, const struct sse_event *ev)
 {
 	struct upstream_http_xfer	*x = arg;
 	json_t				*m;
 	int				 rc = 0;
+
+	upstream_http_note(x);
 
 	/* After the last answer nothing more is relayed: the caller
 	 * answers the client as soon as the call returns. */
@@ -526,6 +546,7 @@ upstream_http_on_data(void *arg, const char *p, size_t n)
 				x->too_large = 1;
 			return -1;
 		}
+		upstream_http_note(x);
 		return 0;
 	}
 	if (buf_append(&x->res->body, p, n) == -1) {
@@ -660,17 +681,13 @@ upstream_http_answer(struct upstream_http_xfer *x)
 static int
 upstream_http_wait(const struct upstream_http_xfer *x, long long deadline)
 {
-	struct timespec	 ts;
 	long long	 ms = x->sse.retry_ms > 0 ? x->sse.retry_ms : 0;
 
 	if (ms > LIMIT_UPSTREAM_RETRY_MS)
 		ms = LIMIT_UPSTREAM_RETRY_MS;
 	if ((long long)clock_mono_ms() + ms >= deadline)
 		return -1;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+	clock_sleep_ms((uint64_t)ms);
 	return 0;
 }
 
@@ -826,6 +843,7 @@ upstream_http_run(const struct upstream_http_opts *o, const char *body,
 	x.on_event = on_event;
 	x.arg = arg;
 	x.gone = o->gone;
+	x.position = o->position;
 	x.listen = body == NULL;
 	sse_init(&x.sse, x.max, upstream_http_on_event, &x);
 	deadline = (long long)clock_mono_ms() + timeout;
@@ -849,7 +867,8 @@ upstream_http_run(const struct upstream_http_opts *o, const char *body,
 	}
 	pending = json_array_size(x.pending) > 0;
 	if ((e = upstream_http_hdrs_build(o, body != NULL ?
-	    UPSTREAM_HTTP_POST : UPSTREAM_HTTP_GET, NULL, &h, res)) !=
+	    UPSTREAM_HTTP_POST : UPSTREAM_HTTP_GET, body != NULL ? NULL :
+	    o->last_event_id, &h, res)) !=
 	    UPSTREAM_HTTP_OK)
 		goto out;
 

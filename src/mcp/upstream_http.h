@@ -136,6 +136,26 @@ struct upstream_http_opts {
 					   upstream is silent): gone ->
 					   UPSTREAM_HTTP_CANCELLED; NULL: not
 					   watched */
+	struct upstream_http_position	*position;	/* or NULL: kept up
+					   to date as the stream's events
+					   come (below) */
+	const char			*last_event_id;	/* listen: resume
+					   the stream after this event (the
+					   first GET's Last-Event-ID), or
+					   NULL */
+};
+
+/*
+ * Where the upstream's event stream is: its last event id ("" while it
+ * gave none, or one that is not visible ASCII) and reconnection time
+ * ("retry:" ms, 0 while none), as the SSE standard keeps them across
+ * events and reconnections. Updated before each event is handed to
+ * on_event (so the id is that event's) and after each chunk (a priming
+ * event, which has no data, is never handed on).
+ */
+struct upstream_http_position {
+	char	 id[LIMIT_SSE_FIELD + 1];
+	long	 retry_ms;
 };
 
 enum upstream_http_err {

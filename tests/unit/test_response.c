@@ -189,9 +189,17 @@ test_sse(void)
 	T(response_sse_event(&req, NULL, "l1\nl2\r\nl3", 9) == 0);
 	T(response_sse_event(&req, NULL, "", 0) == 0);
 	T(response_sse_event(&req, "bad\nname", "x", 1) == -1);
+	/* a resumable stream's priming event, and events with ids */
+	T(response_sse_prime(&req, "ev-1", 1500) == 0);
+	T(response_sse_event_id(&req, "ev-2", "{}", 2) == 0);
+	T(response_sse_event_id(&req, NULL, "{}", 2) == 0);
+	T(response_sse_prime(&req, "ev\r3", 1000) == -1);
+	T(response_sse_event_id(&req, "ev\n4", "{}", 2) == -1);
 	body = test_body(&io);
 	T(body != NULL && strcmp(body, "event: message\ndata: {\"a\":1}\n\n"
-	    "data: l1\ndata: l2\ndata: l3\n\ndata: \n\n") == 0);
+	    "data: l1\ndata: l2\ndata: l3\n\ndata: \n\n"
+	    "id: ev-1\nretry: 1500\ndata: \n\n"
+	    "id: ev-2\ndata: {}\n\ndata: {}\n\n") == 0);
 	test_close(&req, &io);
 }
 

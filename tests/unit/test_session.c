@@ -530,6 +530,90 @@ test_key_once(void)
 	    &v) == SESSION_BAD_MAC);
 }
 
+/* SSE event ids: the format rebuilt here (the mac over the prefix, the
+ * session id and the upstream's id, under the HKDF key), opened only by
+ * the session and key that sealed them, whatever is altered. */
+static void
+test_event_ids(void)
+{
+	const char	*sid = "AgAAAABsession-one", *up = "9923b913_000003";
+	unsigned char	 k[32], raw[SESSION_EVENT_MAC + LIMIT_SSE_FIELD + 64];
+	unsigned char	 mac[32];
+	unsigned int	 ml = 0;
+	char		 id[SESSION_EVENT_ID_MAX], want[SESSION_EVENT_ID_MAX + 8];
+	char		 got[LIMIT_SSE_FIELD + 1], bad[SESSION_EVENT_ID_MAX];
+	char		 longid[LIMIT_SSE_FIELD + 2];
+	size_t		 kl = sizeof(k), n, i;
+	EVP_PKEY_CTX	*pc;
+
+	T(session_event_seal(key1, sizeof(key1), sid, up, id,
+	    sizeof(id)) == 0);
+	pc = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
+	EVP_PKEY_derive_init(pc);
+	EVP_PKEY_CTX_set_hkdf_md(pc, EVP_sha256());
+	EVP_PKEY_CTX_set1_hkdf_key(pc, key1, (int)sizeof(key1));
+	EVP_PKEY_CTX_add1_hkdf_info(pc, (const unsigned char *)"mcp-session v1",
+	    14);
+	EVP_PKEY_derive(pc, k, &kl);
+	EVP_PKEY_CTX_free(pc);
+	n = 0;
+	memcpy(raw, "\0event\0", 7);
+	n = 7;
+	memcpy(raw + n, sid, strlen(sid));
+	n += strlen(sid);
+	raw[n++] = '\0';
+	memcpy(raw + n, up, strlen(up));
+	n += strlen(up);
+	HMAC(EVP_sha256(), k, (int)kl, raw, n, mac, &ml);
+	memcpy(raw, mac, SESSION_EVENT_MAC);
+	memcpy(raw + SESSION_EVENT_MAC, up, strlen(up));
+	test_b64url(raw, SESSION_EVENT_MAC + strlen(up), want);
+	T(strcmp(id, want) == 0);
+
+	T(session_event_open(key1, sizeof(key1), sid, id, got,
+	    sizeof(got)) == 0 && strcmp(got, up) == 0);
+	/* another session, another key, a buffer too small */
+	T(session_event_open(key1, sizeof(key1), "AgAAAABsession-two", id, got,
+	    sizeof(got)) == -1 && got[0] == '\0');
+	T(session_event_open(key2, sizeof(key2), sid, id, got,
+	    sizeof(got)) == -1);
+	T(session_event_open(key1, sizeof(key1), sid, id, got,
+	    strlen(up)) == -1);
+	/* any character changed */
+	for (i = 0; id[i] != '\0'; i++) {
+		memcpy(bad, id, sizeof(bad));
+		bad[i] = bad[i] == 'A' ? 'B' : 'A';
+		T(session_event_open(key1, sizeof(key1), sid, bad, got,
+		    sizeof(got)) == -1);
+	}
+	/* garbage, empty, too long, only a mac */
+	T(session_event_open(key1, sizeof(key1), sid, "", got,
+	    sizeof(got)) == -1);
+	T(session_event_open(key1, sizeof(key1), sid, "!!not base64!!", got,
+	    sizeof(got)) == -1);
+	memset(bad, 'A', sizeof(bad) - 1);
+	bad[sizeof(bad) - 1] = '\0';
+	T(session_event_open(key1, sizeof(key1), sid, bad, got,
+	    sizeof(got)) == -1);
+	test_b64url(mac, SESSION_EVENT_MAC, want);
+	T(session_event_open(key1, sizeof(key1), sid, want, got,
+	    sizeof(got)) == -1);
+	/* upstream ids that cannot be carried: empty, blank, too long */
+	T(session_event_seal(key1, sizeof(key1), sid, "", id, sizeof(id)) ==
+	    -1 && id[0] == '\0');
+	T(session_event_seal(key1, sizeof(key1), sid, "a b", id,
+	    sizeof(id)) == -1);
+	memset(longid, 'x', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	T(session_event_seal(key1, sizeof(key1), sid, longid, id,
+	    sizeof(id)) == -1);
+	longid[LIMIT_SSE_FIELD] = '\0';	/* the longest */
+	T(session_event_seal(key1, sizeof(key1), sid, longid, id,
+	    sizeof(id)) == 0);
+	T(session_event_open(key1, sizeof(key1), sid, id, got,
+	    sizeof(got)) == 0 && strcmp(got, longid) == 0);
+}
+
 int
 main(void)
 {
@@ -541,5 +625,6 @@ main(void)
 	test_binding();
 	test_key_once();
 	test_speed();
+	test_event_ids();
 	return t_done();
 }
