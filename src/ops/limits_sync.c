@@ -3,6 +3,7 @@
  * quota; see limits_sync.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,16 +54,45 @@ quota_month(time_t t, char out[7], unsigned long *left_s)
 		*left_s = n > t ? (unsigned long)(n - t) : 1;
 }
 
-/* The quota key of tenant_id for the month of now; 0, or -1 (too long). */
-static int
-quota_key(char *key, size_t len, const char *tenant_id, time_t now)
+/*
+ * A tenant's quota slot is keyed "q<US>tenant" and holds the month it
+ * counts (LIMITS_V_IV, as YYYYMM): a new month starts the same slot
+ * afresh, so slots are not spent month after month (the table has no
+ * deletion). On the wire (the cross-node sync, migration 0016) the key
+ * names the month: "q<US>tenant<US>YYYYMM".
+ */
+#define QUOTA_V_MONTH	LIMITS_V_IV
+
+static uint64_t
+quota_month_n(time_t now)
 {
-	char	 month[7];
+	char	 m[7];
+
+	quota_month(now, m, NULL);
+	return (uint64_t)strtoul(m, NULL, 10);
+}
+
+/* The quota key of tenant_id; 0, or -1 (too long). */
+static int
+quota_key(char *key, size_t len, const char *tenant_id)
+{
 	int	 n;
 
-	quota_month(now, month, NULL);
-	n = snprintf(key, len, "q\x1f%s\x1f%s", tenant_id, month);
+	n = snprintf(key, len, "q\x1f%s", tenant_id);
 	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* The quota slot's values, for month: a slot of another month starts
+ * afresh (what it had not yet synced belongs to a month that is over). */
+static void
+quota_roll(uint64_t *v, uint64_t month)
+{
+	if (v[QUOTA_V_MONTH] == month)
+		return;
+	v[0] = 0;
+	v[LIMITS_V_SENT] = 0;
+	v[LIMITS_V_OTHERS] = 0;
+	v[QUOTA_V_MONTH] = month;
 }
 
 int
@@ -75,12 +105,13 @@ quota_take(const char *tenant_id, uint64_t quota, time_t now,
 	int			 slot, refused = 0;
 
 	*used = 0;
-	if (quota == 0 || quota_key(key, sizeof(key), tenant_id, now) == -1 ||
+	if (quota == 0 || quota_key(key, sizeof(key), tenant_id) == -1 ||
 	    node_table(NODE_AREA_LIMITS, &t) == -1)
 		return 0;
 	shm_lock(t.shm);
 	if ((slot = shm_table_find(&t, key, strlen(key), 2)) != -1) {
 		v = shm_table_vals(&t, (uint32_t)slot);
+		quota_roll(v, quota_month_n(now));
 		*used = v[0] + v[LIMITS_V_SENT];
 		if (*used >= quota)
 			refused = 1;
@@ -99,31 +130,55 @@ quota_untake(const char *tenant_id, time_t now)
 	uint64_t		*v;
 	int			 slot;
 
-	if (quota_key(key, sizeof(key), tenant_id, now) == -1 ||
+	if (quota_key(key, sizeof(key), tenant_id) == -1 ||
 	    node_table(NODE_AREA_LIMITS, &t) == -1)
 		return;
 	shm_lock(t.shm);
 	if ((slot = shm_table_find(&t, key, strlen(key), 0)) != -1) {
 		v = shm_table_vals(&t, (uint32_t)slot);
-		if (v[LIMITS_V_SENT] > 0)
+		if (v[QUOTA_V_MONTH] == quota_month_n(now) &&
+		    v[LIMITS_V_SENT] > 0)
 			v[LIMITS_V_SENT]--;
 	}
 	shm_unlock(t.shm);
 }
 
-/* A bucket's key ("t", "c", "s") or a quota key ("q") of this month. */
-static int
-limits_sync_kind(const char *key, const char *qmonth)
+/*
+ * The slot of a key as the sync has it (a bucket's, or a quota's with its
+ * month), under the lock: its values, or NULL (none here, or a quota slot
+ * now counting another month).
+ */
+static uint64_t *
+limits_sync_vals(struct shm_table *t, const char *wire)
 {
-	size_t	 n = strlen(key);
+	const char	*us;
+	uint64_t	*v;
+	size_t		 n = strlen(wire);
+	int		 slot;
 
-	if (n < 2 || key[1] != '\x1f')
+	if (n > 9 && wire[0] == 'q' && wire[1] == '\x1f' &&
+	    (us = strrchr(wire, '\x1f')) == wire + n - 7) {
+		if ((slot = shm_table_find(t, wire, (size_t)(us - wire),
+		    0)) == -1)
+			return NULL;
+		v = shm_table_vals(t, (uint32_t)slot);
+		return v[QUOTA_V_MONTH] == strtoul(us + 1, NULL, 10) ? v :
+		    NULL;
+	}
+	if ((slot = shm_table_find(t, wire, n, 0)) == -1)
+		return NULL;
+	return shm_table_vals(t, (uint32_t)slot);
+}
+
+/* A bucket's key ("t", "c", "s") or a quota key ("q"). */
+static int
+limits_sync_kind(const char *key)
+{
+	if (strlen(key) < 2 || key[1] != '\x1f')
 		return 0;
 	if (key[0] == 't' || key[0] == 'c' || key[0] == 's')
 		return 'b';
-	if (key[0] == 'q' && n > 7 && strcmp(key + n - 6, qmonth) == 0)
-		return 'q';
-	return 0;
+	return key[0] == 'q' ? 'q' : 0;
 }
 
 json_t *
@@ -133,6 +188,7 @@ limits_sync_collect(uint64_t now_us, time_t now)
 	char			 qmonth[7];
 	const char		*key;
 	uint64_t		*v;
+	char			 wire[LIMIT_LIMITS_KEY + 8];
 	json_t			*a, *e;
 	uint32_t		 i;
 	int			 kind;
@@ -146,9 +202,16 @@ limits_sync_collect(uint64_t now_us, time_t now)
 		if (!shm_table_used(&t, i))
 			continue;
 		key = shm_table_key(&t, i);
-		if ((kind = limits_sync_kind(key, qmonth)) == 0)
+		if ((kind = limits_sync_kind(key)) == 0)
 			continue;
 		v = shm_table_vals(&t, i);
+		/* A quota: this month's only, its key naming the month. */
+		if (kind == 'q') {
+			if (v[QUOTA_V_MONTH] != strtoul(qmonth, NULL, 10))
+				continue;
+			snprintf(wire, sizeof(wire), "%s\x1f%s", key, qmonth);
+			key = wire;
+		}
 		/* A bucket idle for long has nothing to learn: when it is
 		 * used again it is reported from then on. */
 		if (kind == 'b' && v[LIMITS_V_SENT] == 0 &&
@@ -174,17 +237,14 @@ limits_sync_restore(const json_t *entries)
 	const char		*key;
 	uint64_t		*v;
 	size_t			 i;
-	int			 slot;
 
 	if (node_table(NODE_AREA_LIMITS, &t) == -1)
 		return;
 	shm_lock(t.shm);
 	json_array_foreach(entries, i, e) {
 		key = json_string_value(json_object_get(e, "key"));
-		if (key == NULL || (slot = shm_table_find(&t, key, strlen(key),
-		    0)) == -1)
+		if (key == NULL || (v = limits_sync_vals(&t, key)) == NULL)
 			continue;
-		v = shm_table_vals(&t, (uint32_t)slot);
 		v[LIMITS_V_SENT] += (uint64_t)json_integer_value(
 		    json_object_get(e, "n"));
 	}
@@ -199,7 +259,6 @@ limits_sync_apply(const json_t *answer)
 	const char		*key;
 	uint64_t		*v, others1, add, owed = 0;
 	size_t			 i;
-	int			 slot;
 
 	if (!json_is_array(answer) || node_table(NODE_AREA_LIMITS, &t) == -1)
 		return 0;
@@ -211,10 +270,9 @@ limits_sync_apply(const json_t *answer)
 		rec = json_object_get(e, "recent");
 		if (key == NULL || !json_is_integer(o) ||
 		    !json_is_integer(tot) || json_integer_value(o) < 0 ||
-		    json_integer_value(tot) < 0 || (slot = shm_table_find(&t,
-		    key, strlen(key), 0)) == -1)
+		    json_integer_value(tot) < 0 ||
+		    (v = limits_sync_vals(&t, key)) == NULL)
 			continue;
-		v = shm_table_vals(&t, (uint32_t)slot);
 		others1 = (uint64_t)json_integer_value(o) + 1;
 		if (key[0] == 'q') {
 			/* The month's total; what the others added since

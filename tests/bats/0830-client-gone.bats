@@ -52,17 +52,25 @@ session() {
 	SID=$(header mcp-session-id)
 }
 
-# abandon SERVER COUNT: COUNT calls of the slow tool (20 s), each client
-# gone after 0.5 s (curl --max-time closes its connection)
+# A modern client (2026-07-28, no session) makes the same calls through the
+# input_required bridge, watched the same way.
+MODERN_META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}'
+
+# abandon SERVER COUNT [modern]: COUNT calls of the slow tool (20 s), each
+# client gone after 0.5 s (curl --max-time closes its connection); in the
+# legacy session $SID, or as a modern client
 abandon() {
-	local i
+	local i meta= hs=(-H "Mcp-Session-Id: ${SID:-}" -H 'MCP-Protocol-Version: 2025-11-25')
+	if [ "${3:-}" = modern ]; then
+		meta=",$MODERN_META"
+		hs=(-H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: slow')
+	fi
 	for i in $(seq "$2"); do
 		curl -s -o /dev/null --max-time 0.5 -X POST "$B/mcp/demo/$1" \
 		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 		    -H 'Content-Type: application/json' \
-		    -H 'Accept: application/json, text/event-stream' \
-		    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((100 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":20000}}}" &
+		    -H 'Accept: application/json, text/event-stream' "${hs[@]}" \
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((100 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":20000}$meta}}" &
 	done
 	wait
 }
@@ -93,15 +101,15 @@ n_499() {
 # at_least N CMD...: CMD prints a number >= N (for wait_for)
 at_least() { local n=$1; shift; [ "$("$@")" -ge "$n" ]; }
 
-# gone_case BASE SERVER COUNT_FN: four calls abandoned, each seen gone by
+# gone_case BASE SERVER COUNT_FN [modern]: four calls abandoned, each seen gone by
 # the upstream (COUNT_FN grows by N), recorded with 499, and an echo
-# answered at once
+# answered at once; with "modern", the calls a modern client's
 gone_case() {
 	local c0 r0
 	B=$1
 	session "$2"
 	c0=$($3) r0=$(n_499 "$2")
-	abandon "$2" "$N"
+	abandon "$2" "$N" "${4:-}"
 	# beats every second; the http upstream's progress callback looks
 	# about once a second too
 	WAIT_FOR_S=10 wait_for at_least $((c0 + N)) "$3"
@@ -129,42 +137,12 @@ gone_case() {
 	gone_case "$BASE_APACHE" slow-http n_closed
 }
 
-# A modern client (2026-07-28, no session) on the same legacy upstreams:
-# its calls go through the input_required bridge, watched the same way.
-MODERN_META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}'
-abandon_modern() {
-	local i
-	for i in $(seq "$2"); do
-		curl -s -o /dev/null --max-time 0.5 -X POST "$B/mcp/demo/$1" \
-		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
-		    -H 'Content-Type: application/json' \
-		    -H 'Accept: application/json, text/event-stream' \
-		    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' \
-		    -H 'Mcp-Name: slow' \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((200 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":20000},$MODERN_META}}" &
-	done
-	wait
-}
-
-# gone_case_modern SERVER COUNT_FN: gone_case for a modern client
-gone_case_modern() {
-	local c0 r0
-	B=$BASE_LIGHTTPD
-	c0=$($2) r0=$(n_499 "$1")
-	abandon_modern "$1" "$N"
-	WAIT_FOR_S=10 wait_for at_least $((c0 + N)) "$2"
-	session "$1"
-	echo_ms "$1"
-	[ "$ECHO_MS" -lt 3000 ]
-	WAIT_FOR_S=10 wait_for at_least $((r0 + N)) n_499 "$1"
-}
-
 @test "lighttpd: a modern client's four abandoned stdio calls are cancelled and free their workers" {
-	gone_case_modern slow n_cancelled
+	gone_case "$BASE_LIGHTTPD" slow n_cancelled modern
 }
 
 @test "lighttpd: a modern client's four abandoned http calls close their upstream connections" {
-	gone_case_modern slow-http n_closed
+	gone_case "$BASE_LIGHTTPD" slow-http n_closed modern
 }
 
 @test "a slow call the client waits for still gets its answer" {

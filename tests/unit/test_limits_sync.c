@@ -129,6 +129,21 @@ test_sync(void)
 	limits_sync_apply(NULL);
 }
 
+/* The limiter table's used slots. */
+static unsigned
+test_used_slots(void)
+{
+	struct shm_table	 t;
+	unsigned		 n = 0;
+	uint32_t		 i;
+
+	if (node_table(NODE_AREA_LIMITS, &t) == -1)
+		return 0;
+	for (i = 0; i < t.nslots; i++)
+		n += shm_table_used(&t, i) ? 1 : 0;
+	return n;
+}
+
 static void
 test_quota(void)
 {
@@ -137,6 +152,7 @@ test_quota(void)
 	uint64_t	 used;
 	time_t		 now = time(NULL);
 	json_t		*a, *ans;
+	unsigned	 n0;
 	int		 i;
 
 	T(quota_take(tid, 0, now, &used) == 0);		/* no quota */
@@ -159,8 +175,28 @@ test_quota(void)
 	json_decref(ans);
 	T(quota_take(tid, 11, now, &used) == 0);
 	T(quota_take(tid, 11, now, &used) == 1 && used == 11);
-	/* Another month: another counter. */
+	/* Another month: the counter starts afresh, in the same slot. */
+	n0 = test_used_slots();
 	T(quota_take(tid, 11, now + 40 * 86400, &used) == 0 && used == 0);
+	/* a late answer about the old month changes nothing now */
+	ans = json_pack("[{s:s, s:i, s:i}]", "key", key, "others", 7,
+	    "total", 99);
+	limits_sync_apply(ans);
+	limits_sync_restore(ans);
+	json_decref(ans);
+	T(quota_take(tid, 11, now + 40 * 86400, &used) == 0 && used == 1);
+	/* the old month is no longer reported, the new one is */
+	a = limits_sync_collect(2000 * S, now + 40 * 86400);
+	T(test_n(a, key) == -1);
+	quota_month(now + 40 * 86400, m, NULL);
+	snprintf(key, sizeof(key), "q\x1f%s\x1f%s", tid, m);
+	T(test_n(a, key) == 2);
+	json_decref(a);
+	/* three years of months: no slot more */
+	for (i = 2; i < 38; i++)
+		T(quota_take(tid, 11, now + (time_t)i * 31 * 86400, &used) ==
+		    0 && used == 0);
+	T(test_used_slots() == n0);
 }
 
 int
