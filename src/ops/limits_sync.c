@@ -3,10 +3,10 @@
  * quota; see limits_sync.h.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "strparse.h"
 #include "ops/limits.h"
 #include "ops/limits_sync.h"
 #include "ops/node.h"
@@ -63,13 +63,22 @@ quota_month(time_t t, char out[7], unsigned long *left_s)
  */
 #define QUOTA_V_MONTH	LIMITS_V_IV
 
+/* "YYYYMM" as a number; 0 when it is not one. */
+static uint64_t
+quota_month_v(const char *m)
+{
+	uint64_t	 v;
+
+	return strparse_u64(m, strlen(m), 100001, 999912, &v) == 0 ? v : 0;
+}
+
 static uint64_t
 quota_month_n(time_t now)
 {
 	char	 m[7];
 
 	quota_month(now, m, NULL);
-	return (uint64_t)strtoul(m, NULL, 10);
+	return quota_month_v(m);
 }
 
 /* The quota key of tenant_id; 0, or -1 (too long). */
@@ -162,8 +171,7 @@ limits_sync_vals(struct shm_table *t, const char *wire)
 		    0)) == -1)
 			return NULL;
 		v = shm_table_vals(t, (uint32_t)slot);
-		return v[QUOTA_V_MONTH] == strtoul(us + 1, NULL, 10) ? v :
-		    NULL;
+		return v[QUOTA_V_MONTH] == quota_month_v(us + 1) ? v : NULL;
 	}
 	if ((slot = shm_table_find(t, wire, n, 0)) == -1)
 		return NULL;
@@ -207,7 +215,7 @@ limits_sync_collect(uint64_t now_us, time_t now)
 		v = shm_table_vals(&t, i);
 		/* A quota: this month's only, its key naming the month. */
 		if (kind == 'q') {
-			if (v[QUOTA_V_MONTH] != strtoul(qmonth, NULL, 10))
+			if (v[QUOTA_V_MONTH] != quota_month_v(qmonth))
 				continue;
 			snprintf(wire, sizeof(wire), "%s\x1f%s", key, qmonth);
 			key = wire;
