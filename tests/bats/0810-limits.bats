@@ -99,9 +99,9 @@ metric() {
 	curl -s -o "$d/slow" --max-time 60 "$BASE/mcp/demo/everything" \
 	    -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
 	    -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' \
-	    --data-binary '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"trigger-long-running-operation","arguments":{"duration":4,"steps":2}}}' &
+	    --data-binary '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"trigger-long-running-operation","arguments":{"duration":10,"steps":2}}}' &
 	slow=$!
-	# while it runs (its progress is in flight), the same tool again
+	# while it runs (10 s: room for a busy machine), the same tool again
 	wait_for bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' '$BASE/mcp/demo/everything' \
 	    -H 'Authorization: Bearer $tok' -H 'Content-Type: application/json' \
 	    -H 'Accept: $ACCEPT' -H 'Mcp-Session-Id: $sid' -H 'MCP-Protocol-Version: 2025-11-25' \
