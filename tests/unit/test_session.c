@@ -233,13 +233,10 @@ test_payload(const struct session *s, int version, unsigned char *raw)
 
 /* HKDF via EVP_PKEY (another OpenSSL API than session.c's EVP_KDF). */
 static void
-test_seal(const unsigned char *key, size_t keylen, unsigned char *raw,
-    size_t n, char *out)
+test_key(const unsigned char *key, size_t keylen, unsigned char k[32])
 {
 	EVP_PKEY_CTX	*pc;
-	unsigned char	 k[32];
-	size_t		 kl = sizeof(k);
-	unsigned int	 ml = 0;
+	size_t		 kl = 32;
 
 	pc = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
 	EVP_PKEY_derive_init(pc);
@@ -249,7 +246,17 @@ test_seal(const unsigned char *key, size_t keylen, unsigned char *raw,
 	    14);
 	EVP_PKEY_derive(pc, k, &kl);
 	EVP_PKEY_CTX_free(pc);
-	HMAC(EVP_sha256(), k, (int)kl, raw, n, raw + n, &ml);
+}
+
+static void
+test_seal(const unsigned char *key, size_t keylen, unsigned char *raw,
+    size_t n, char *out)
+{
+	unsigned char	 k[32];
+	unsigned int	 ml = 0;
+
+	test_key(key, keylen, k);
+	HMAC(EVP_sha256(), k, (int)sizeof(k), raw, n, raw + n, &ml);
 	test_b64url(raw, n + ml, out);
 }
 
@@ -544,18 +551,10 @@ test_event_ids(void)
 	char		 got[LIMIT_SSE_FIELD + 1], bad[SESSION_EVENT_ID_MAX];
 	char		 longid[LIMIT_SSE_FIELD + 2];
 	size_t		 kl = sizeof(k), n, i;
-	EVP_PKEY_CTX	*pc;
 
 	T(session_event_seal(key1, sizeof(key1), sid, up, id,
 	    sizeof(id)) == 0);
-	pc = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
-	EVP_PKEY_derive_init(pc);
-	EVP_PKEY_CTX_set_hkdf_md(pc, EVP_sha256());
-	EVP_PKEY_CTX_set1_hkdf_key(pc, key1, (int)sizeof(key1));
-	EVP_PKEY_CTX_add1_hkdf_info(pc, (const unsigned char *)"mcp-session v1",
-	    14);
-	EVP_PKEY_derive(pc, k, &kl);
-	EVP_PKEY_CTX_free(pc);
+	test_key(key1, sizeof(key1), k);
 	n = 0;
 	memcpy(raw, "\0event\0", 7);
 	n = 7;
