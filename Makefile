@@ -164,6 +164,8 @@ BANNED = sprintf|vsprintf|strcpy|strcat|strncat|strtok|atoi|atol|atoll|atof|strt
 checksrc:
 	@bad=$$(grep -nE '(^|[^_a-zA-Z0-9.>])($(BANNED))[[:space:]]*\(' lib/*.[ch] src/*.[ch] $(APP_DIRS:%=%/*.[ch]) src/mcpctl/*.[ch] deploy/supabase-local/*.[ch] 2>/dev/null | grep -v 'checksrc: allow'); \
 	if [ -n "$$bad" ]; then echo "$$bad"; echo "checksrc: banned functions used"; exit 1; fi; \
+	bad=$$(grep -nE '(^|[;&|{([:space:]])wait[[:space:]]*($$|;|\)|&&|\|\|)' tests/bats/*.bats tests/bats/*.bash); \
+	if [ -n "$$bad" ]; then echo "$$bad"; echo "checksrc: a bare wait in a bats test waits for bats' own timeout countdown: use in_bg/wait_bg"; exit 1; fi; \
 	echo "checksrc: clean"
 
 install: $(PLATFORM) $(MCPCTL)

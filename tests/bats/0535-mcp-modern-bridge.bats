@@ -359,13 +359,13 @@ at_least() { local n=$1; shift; [ "$("$@")" -ge "$n" ]; }
 	r0=$(n_499 subscriptions/listen)
 	# as many abandoned streams as the stack has workers (max-procs 2)
 	for i in 1 2; do
-		curl -s -o /dev/null --max-time 1 -X POST "$BASE$EP" \
+		in_bg curl -s -o /dev/null --max-time 1 -X POST "$BASE$EP" \
 		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 		    -H 'Content-Type: application/json' -H "Accept: $ACCEPT" \
 		    -H "MCP-Protocol-Version: $V" -H 'Mcp-Method: subscriptions/listen' \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"subscriptions/listen\",\"params\":{\"notifications\":{\"toolsListChanged\":true},$META}}" &
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"subscriptions/listen\",\"params\":{\"notifications\":{\"toolsListChanged\":true},$META}}"
 	done
-	wait
+	wait_bg
 	# seen gone at the next beat (LIMIT_GONE_BEAT_MS), not held until
 	# the listen bound (60 s)
 	WAIT_FOR_S=15 wait_for at_least $((r0 + 2)) n_499 subscriptions/listen

@@ -29,12 +29,12 @@ wait_lines() { wait_for log_has_lines "$1"; }
 	before=$(wc -l <"$LOG")
 	n=20
 	for i in $(seq $n); do
-		curl -s -o /dev/null -D "$BATS_TEST_TMPDIR/h$i" "$BASE/mcp/demo/everything" \
+		in_bg curl -s -o /dev/null -D "$BATS_TEST_TMPDIR/h$i" "$BASE/mcp/demo/everything" \
 		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Content-Type: application/json' \
 		    -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-11-25' \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"m$i\"}}}" &
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"m$i\"}}}"
 	done
-	wait
+	wait_bg
 	wait_lines $((before + n))
 	sleep 0.3
 	[ "$(wc -l <"$LOG")" -eq $((before + n)) ]

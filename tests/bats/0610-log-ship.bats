@@ -58,12 +58,12 @@ session() {
 echo_calls() {
 	local i
 	for i in $(seq "$2"); do
-		curl -s -o /dev/null -D "$BATS_TEST_TMPDIR/h$i" "$BASE$1" \
+		in_bg curl -s -o /dev/null -D "$BATS_TEST_TMPDIR/h$i" "$BASE$1" \
 		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" -H 'Content-Type: application/json' \
 		    -H "Accept: $ACCEPT" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"$3$i\"}}}" &
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$i,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"$3$i\"}}}"
 	done
-	wait
+	wait_bg
 	for i in $(seq "$2"); do
 		sed -n 's/^X-Request-Id: //Ip' "$BATS_TEST_TMPDIR/h$i" | tr -d '\r'
 	done | sort >"$BATS_TEST_TMPDIR/ids"

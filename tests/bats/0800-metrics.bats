@@ -89,9 +89,9 @@ stdio_children() {
 	before_up=$(metric "$m" mcp_upstream_duration_seconds_count)
 	# concurrent calls: lighttpd spreads them over its workers
 	for i in $(seq $n); do
-		call "$sid" $((i + 1)) tools/call '{"name":"echo","arguments":{"message":"m'$i'"}}' &
+		in_bg call "$sid" $((i + 1)) tools/call '{"name":"echo","arguments":{"message":"m'$i'"}}'
 	done
-	wait
+	wait_bg
 	call "$sid" 99 tools/list
 	wait_for metric_is "$m" 'mcp_requests_total{tenant="demo",server="everything",method="tools/list",code="2xx"}' 1
 	wait_for metric_is "$m" 'mcp_requests_total{tenant="demo",server="everything",method="tools/call",code="2xx"}' $n
@@ -106,8 +106,8 @@ stdio_children() {
 	# More than one worker served, and each scrape -- whichever worker
 	# answers it -- tells the same sums: ten at once, all equal.
 	[ "$(metric "$m" mcp_workers)" -ge 2 ]
-	for i in $(seq 10); do scrape "$BATS_TEST_TMPDIR/s$i" & done
-	wait
+	for i in $(seq 10); do in_bg scrape "$BATS_TEST_TMPDIR/s$i"; done
+	wait_bg
 	for i in $(seq 10); do
 		[ "$(metric "$BATS_TEST_TMPDIR/s$i" 'mcp_requests_total{tenant="demo",server="everything",method="tools/call",code="2xx"}')" = $n ]
 		[ "$(metric "$BATS_TEST_TMPDIR/s$i" mcp_stdio_spawns_total)" = \

@@ -50,9 +50,9 @@ metric() {
 	sid=$(header mcp-session-id)
 	# 6 per hour, initialize took one: of 12 concurrent calls 5 pass
 	for i in $(seq 12); do
-		post "$d/r$i" "$sid" "{\"jsonrpc\":\"2.0\",\"id\":$((i + 1)),\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"m$i\"}}}" &
+		in_bg post "$d/r$i" "$sid" "{\"jsonrpc\":\"2.0\",\"id\":$((i + 1)),\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"m$i\"}}}"
 	done
-	wait
+	wait_bg
 	for i in $(seq 12); do
 		case "$(cat "$d/r$i.s")" in
 		200) ok=$((ok + 1)) ;;

@@ -196,8 +196,8 @@ audit_has() {
 @test "a pin store outage in enforce: the changed tool refused, the others served" {
 	session
 	# every worker gets a copy first
-	for i in 1 2 3 4 5 6 7 8; do listed >/dev/null & done
-	wait
+	for i in 1 2 3 4 5 6 7 8; do in_bg listed >/dev/null; done
+	wait_bg
 	tools_with "Adds two numbers, quietly."
 	run listed
 	[ "$output" = "beta,hdr_ok" ]

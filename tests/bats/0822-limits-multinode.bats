@@ -99,9 +99,9 @@ owed_more() { [ "$(owed_lines "$1")" -gt "$2" ]; }
 	o1=$(owed_lines "$STACK_DIR/platform/error.log")
 	o2=$(owed_lines "$STACK_DIR/node2/error.log")
 	for i in $(seq 40); do
-		code "$BASE" get-sum '{"a":1,"b":2}' >"$d/c$i" &
+		in_bg code "$BASE" get-sum '{"a":1,"b":2}' >"$d/c$i"
 	done
-	wait
+	wait_bg
 	for i in $(seq 40); do
 		case "$(cat "$d/c$i")" in
 		200) ok=$((ok + 1)) ;;

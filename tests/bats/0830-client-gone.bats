@@ -66,13 +66,13 @@ abandon() {
 		hs=(-H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: slow')
 	fi
 	for i in $(seq "$2"); do
-		curl -s -o /dev/null --max-time 0.5 -X POST "$B/mcp/demo/$1" \
+		in_bg curl -s -o /dev/null --max-time 0.5 -X POST "$B/mcp/demo/$1" \
 		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 		    -H 'Content-Type: application/json' \
 		    -H 'Accept: application/json, text/event-stream' "${hs[@]}" \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((100 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":20000}$meta}}" &
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((100 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":20000}$meta}}"
 	done
-	wait
+	wait_bg
 }
 
 # The time (ms) an echo call takes right after the abandoned ones.

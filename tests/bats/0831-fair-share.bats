@@ -70,12 +70,12 @@ warm_at_most() { [ "$(warm_of "$1")" -le "$2" ]; }
 	local d=$BATS_TEST_TMPDIR i t0 t1 started
 	session demo "$DEMO_ACCESS_TOKEN"
 	for i in 1 2 3; do
-		curl -sN -o "$d/slow.$i" --max-time 30 -X POST "$BASE/mcp/demo/slow" \
+		in_bg curl -sN -o "$d/slow.$i" --max-time 30 -X POST "$BASE/mcp/demo/slow" \
 		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 		    -H 'Content-Type: application/json' \
 		    -H 'Accept: application/json, text/event-stream' \
 		    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((10 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":8000}}}" &
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((10 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":8000}}}"
 	done
 	# all three hold a worker once their first beat arrived
 	started() { local n=0 f; for f in "$d"/slow.*; do [ -s "$f" ] && n=$((n + 1)); done; [ "$n" -ge 3 ]; }
@@ -96,7 +96,7 @@ warm_at_most() { [ "$(warm_of "$1")" -le "$2" ]; }
 	[ $(( (t1 - t0) / 1000000 )) -lt 4000 ]
 	# demo's calls were still running then
 	! grep -q 'slept 8000' "$d"/slow.*
-	wait
+	wait_bg
 	[ "$(grep -l 'slept 8000' "$d"/slow.* | wc -l)" -eq 3 ]
 }
 
@@ -105,14 +105,14 @@ warm_at_most() { [ "$(warm_of "$1")" -le "$2" ]; }
 	session demo "$DEMO_ACCESS_TOKEN"
 	# three calls at once: three workers, each with a child for demo
 	for i in 1 2 3; do
-		curl -sN -o "$d/w.$i" --max-time 30 -X POST "$BASE/mcp/demo/slow" \
+		in_bg curl -sN -o "$d/w.$i" --max-time 30 -X POST "$BASE/mcp/demo/slow" \
 		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 		    -H 'Content-Type: application/json' \
 		    -H 'Accept: application/json, text/event-stream' \
 		    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((30 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":2500}}}" &
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((30 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"ms\":2500}}}"
 	done
-	wait
+	wait_bg
 	[ "$(grep -l 'slept 2500' "$d"/w.* | wc -l)" -eq 3 ]
 	# the one over the cap served its call and was retired
 	wait_grep "not kept warm: its tenant has 2 warm children on the node" "$ERRLOG"

@@ -111,15 +111,15 @@ soak() {
 	[ "$bad" -eq 0 ] || { grep -A2 -i "failed\|non-2xx" "$d/ab.txt" >&2; return 1; }
 	# 2. SOAK_KILLS clients killed mid-call (a 5 s tool, gone after 0.3 s)
 	for i in $(seq "$SOAK_KILLS"); do
-		curl -s -o /dev/null --max-time 0.3 -X POST "$B/mcp/demo/everything" \
+		in_bg curl -s -o /dev/null --max-time 0.3 -X POST "$B/mcp/demo/everything" \
 		    -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 		    -H 'Content-Type: application/json' \
 		    -H 'Accept: application/json, text/event-stream' \
 		    -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-11-25' \
-		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((100 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"trigger-long-running-operation\",\"arguments\":{\"duration\":5,\"steps\":5}}}" &
-		[ $((i % C)) -ne 0 ] || wait
+		    --data-binary "{\"jsonrpc\":\"2.0\",\"id\":$((100 + i)),\"method\":\"tools/call\",\"params\":{\"name\":\"trigger-long-running-operation\",\"arguments\":{\"duration\":5,\"steps\":5}}}"
+		[ $((i % C)) -ne 0 ] || wait_bg
 	done
-	wait
+	wait_bg
 	# the node still answers at once
 	http POST "$B/mcp/demo/everything" -H "Authorization: Bearer $DEMO_ACCESS_TOKEN" \
 	    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \

@@ -192,6 +192,25 @@ gone() {
 	done
 }
 
+# in_bg CMD...: run CMD in the background; wait_bg waits for every command
+# so started. Never a bare `wait` in a test: bats runs its
+# BATS_TEST_TIMEOUT countdown as a background job of the test's own shell,
+# so a bare wait would last the whole timeout (`make checksrc` refuses one).
+in_bg() {
+	"$@" &
+	BG_PIDS="${BG_PIDS:-} $!"
+}
+
+# wait_bg: wait for the in_bg commands, whatever their exit status (the
+# test reads what they wrote).
+wait_bg() {
+	local p
+	for p in ${BG_PIDS:-}; do
+		wait "$p" || true
+	done
+	BG_PIDS=
+}
+
 # sse_timed URL TOKEN SESSION BODY: POST and print each SSE "data:" line
 # prefixed with the time (ns) curl handed it over, so a test can tell
 # streamed events from buffered ones.
