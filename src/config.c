@@ -617,11 +617,13 @@ out:
 /* stdio_user names an existing user other than root (DESIGN 3.4: stdio
  * children never run as root). */
 static int
-config_check_stdio_user(struct config *cfg, char *why, size_t whylen)
+config_check_stdio_user(struct config *cfg, const char **key, char *why,
+    size_t whylen)
 {
 	struct passwd	 pw, *res = NULL;
 	char		 pwbuf[4096];
 
+	*key = "stdio_user";
 	if (cfg->stdio_user == NULL)
 		return 0;
 	if (getpwnam_r(cfg->stdio_user, &pw, pwbuf, sizeof(pwbuf), &res) != 0 ||
@@ -641,11 +643,13 @@ config_check_stdio_user(struct config *cfg, char *why, size_t whylen)
 
 /* signup_policy is open, confirm or invite (docs/user-management.md). */
 static int
-config_check_signup(struct config *cfg, char *why, size_t whylen)
+config_check_signup(struct config *cfg, const char **key, char *why,
+    size_t whylen)
 {
 	const char	*p = cfg->signup_policy != NULL ? cfg->signup_policy :
 			    "open";
 
+	*key = "signup_policy";
 	if (strcmp(p, "open") == 0)
 		cfg->signup = SIGNUP_OPEN;
 	else if (strcmp(p, "confirm") == 0)
@@ -706,11 +710,13 @@ config_list_next(const char **pp, size_t *len)
 
 /* operator_users: comma-separated user ids (UUIDs). */
 static int
-config_check_operators(const struct config *cfg, char *why, size_t whylen)
+config_check_operators(struct config *cfg, const char **key, char *why,
+    size_t whylen)
 {
 	const char	*p = cfg->operator_users, *item;
 	size_t		 len;
 
+	*key = "operator_users";
 	while ((item = config_list_next(&p, &len)) != NULL)
 		if (!uuid_is_valid(item, len)) {
 			config_errf(why, whylen, "operator_users: '%.*s' is "
@@ -765,11 +771,13 @@ config_check_stdio_sandbox(struct config *cfg, const char **key, char *why,
 /* The master key file's format (lib/crypto.h, docs/security.md): a bad
  * one is found at start, not at the first request that needs a secret. */
 static int
-config_check_master_key(const struct config *cfg, char *why, size_t whylen)
+config_check_master_key(struct config *cfg, const char **key, char *why,
+    size_t whylen)
 {
 	struct crypto_keyring	 ring;
 	int			 rc = 0;
 
+	*key = "master_key_file";
 	if (cfg->master_key_file == NULL)
 		return 0;
 	crypto_keyring_init(&ring);
@@ -785,11 +793,13 @@ config_check_master_key(const struct config *cfg, char *why, size_t whylen)
 
 /* Platform tokens and Supabase tokens are told apart by "iss". */
 static int
-config_check_issuers(const struct config *cfg, char *why, size_t whylen)
+config_check_issuers(struct config *cfg, const char **key, char *why,
+    size_t whylen)
 {
 	struct buf	 iss;
 	int		 rc = 0;
 
+	*key = "platform_issuer";
 	buf_init(&iss, LIMIT_URL + 16);
 	if (cfg->platform_issuer == NULL || config_supabase_issuer(cfg,
 	    &iss) == -1)
@@ -814,6 +824,37 @@ config_supabase_issuer(const struct config *cfg, struct buf *out)
 	return buf_printf(out, "%s/auth/v1", cfg->supabase_url);
 }
 
+/* limit_interval: seconds, at least 1 (0 is what a bad value converts to). */
+static int
+config_check_limit_interval(struct config *cfg, const char **key, char *why,
+    size_t whylen)
+{
+	*key = "limit_interval";
+	if (cfg->limit_interval != 0)
+		return 0;
+	config_errf(why, whylen, "limit_interval: expected seconds from 1 to "
+	    "%d", LIMIT_LIMITS_INTERVAL_MAX);
+	return -1;
+}
+
+/*
+ * The checks run once every value is converted, in this order. Each sets
+ * *key to the key it checks (a check covering two keys moves it on) and
+ * on failure says in why what is wrong; config_load adds where the key's
+ * value came from.
+ */
+static int (*const config_checks[])(struct config *, const char **, char *,
+    size_t) = {
+	config_check_master_key,
+	config_check_limit_interval,
+	config_check_stdio_user,
+	config_check_stdio_sandbox,
+	config_check_signup,
+	config_check_tenant_http,
+	config_check_operators,
+	config_check_issuers,
+};
+
 int
 config_load(struct config *cfg, const char *path, const char *const *envp,
     char *err, size_t errlen)
@@ -823,7 +864,7 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 	struct buf		 file;
 	char			 why[LIMIT_CONF_ERR], where[LIMIT_PATH + 64];
 	const char		*key = NULL;
-	size_t			 i;
+	size_t			 i, c;
 	int			 rc = -1;
 
 	memset(&ld, 0, sizeof(ld));
@@ -854,64 +895,10 @@ config_load(struct config *cfg, const char *path, const char *const *envp,
 			goto out;
 		}
 	}
-	if (config_check_master_key(cfg, why, sizeof(why)) == -1) {
-		i = (size_t)config_key_index("master_key_file",
-		    strlen("master_key_file"));
-		config_where(cfg, &config_keys[i], &ld.raw[i], where,
-		    sizeof(where));
-		config_errf(err, errlen, "%s: %s", where, why);
-		goto out;
-	}
-	if (cfg->limit_interval == 0) {
-		i = (size_t)config_key_index("limit_interval",
-		    strlen("limit_interval"));
-		config_where(cfg, &config_keys[i], &ld.raw[i], where,
-		    sizeof(where));
-		config_errf(err, errlen, "%s: limit_interval: expected seconds "
-		    "from 1 to %d", where, LIMIT_LIMITS_INTERVAL_MAX);
-		goto out;
-	}
-	if (config_check_stdio_user(cfg, why, sizeof(why)) == -1) {
-		i = (size_t)config_key_index("stdio_user",
-		    strlen("stdio_user"));
-		config_where(cfg, &config_keys[i], &ld.raw[i], where,
-		    sizeof(where));
-		config_errf(err, errlen, "%s: %s", where, why);
-		goto out;
-	}
-	if (config_check_stdio_sandbox(cfg, &key, why, sizeof(why)) == -1) {
+	for (c = 0; c < sizeof(config_checks) / sizeof(config_checks[0]); c++) {
+		if (config_checks[c](cfg, &key, why, sizeof(why)) == 0)
+			continue;
 		i = (size_t)config_key_index(key, strlen(key));
-		config_where(cfg, &config_keys[i], &ld.raw[i], where,
-		    sizeof(where));
-		config_errf(err, errlen, "%s: %s", where, why);
-		goto out;
-	}
-	if (config_check_signup(cfg, why, sizeof(why)) == -1) {
-		i = (size_t)config_key_index("signup_policy",
-		    strlen("signup_policy"));
-		config_where(cfg, &config_keys[i], &ld.raw[i], where,
-		    sizeof(where));
-		config_errf(err, errlen, "%s: %s", where, why);
-		goto out;
-	}
-	if (config_check_tenant_http(cfg, &key, why, sizeof(why)) == -1) {
-		i = (size_t)config_key_index(key, strlen(key));
-		config_where(cfg, &config_keys[i], &ld.raw[i], where,
-		    sizeof(where));
-		config_errf(err, errlen, "%s: %s", where, why);
-		goto out;
-	}
-	if (config_check_operators(cfg, why, sizeof(why)) == -1) {
-		i = (size_t)config_key_index("operator_users",
-		    strlen("operator_users"));
-		config_where(cfg, &config_keys[i], &ld.raw[i], where,
-		    sizeof(where));
-		config_errf(err, errlen, "%s: %s", where, why);
-		goto out;
-	}
-	if (config_check_issuers(cfg, why, sizeof(why)) == -1) {
-		i = (size_t)config_key_index("platform_issuer",
-		    strlen("platform_issuer"));
 		config_where(cfg, &config_keys[i], &ld.raw[i], where,
 		    sizeof(where));
 		config_errf(err, errlen, "%s: %s", where, why);

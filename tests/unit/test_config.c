@@ -127,6 +127,9 @@ test_errors(void)
 		{ __LINE__, BASE "tenant_http_allow = 10.0.0.0/40\n",
 		    ":3: tenant_http_allow: '10.0.0.0/40' is not" },
 		{ __LINE__, BASE "stdio_read_paths = /opt/a:/srv/b\n", NULL },
+		{ __LINE__, BASE "limit_interval = 0\n",
+		    ":3: limit_interval: expected seconds from 1 to" },
+		{ __LINE__, BASE "limit_interval = 1\n", NULL },
 		{ __LINE__, BASE "operator_users = 00000000-0000-4000-8000-"
 		    "000000000001,10000000-0000-4000-8000-00000000000A\n", NULL },
 		{ __LINE__, BASE "operator_users = root\n",
