@@ -311,7 +311,7 @@ stack_start_pg() {
 	stack_as_user "$STACK_PG_USER" "$PG_BIN/pg_ctl" -D "$d/data" \
 	    -l "$d/postgres.log" -w -t 60 \
 	    -o "-k $d -c listen_addresses='' -c unix_socket_permissions=0777" \
-	    start >/dev/null ||
+	    start >/dev/null 3>&- ||
 	    { stack_die "postgres did not start ('$d/postgres.log')"; return 1; }
 }
 
@@ -550,7 +550,9 @@ stack_platform_apache() {
 	# As root Apache binds and then drops to User/Group itself.
 	"$APACHE" -t -f "$d/httpd.conf" >/dev/null 2>"$d/configtest.log" ||
 	    { cat "$d/configtest.log" >&2; stack_die "bad apache config"; return 1; }
-	"$APACHE" -f "$d/httpd.conf" -k start ||
+	# 3>&-: Apache's processes must not hold a test runner's output
+	# open (bats waits for its fd 3 to close).
+	"$APACHE" -f "$d/httpd.conf" -k start </dev/null 3>&- ||
 	    { stack_die "apache did not start ('$d/error.log')"; return 1; }
 }
 
@@ -695,17 +697,27 @@ EOF
 	)
 }
 
+# stack_kill_pidfile FILE: TERM the process, KILL it after
+# STACK_STOP_S (20) seconds. A daemon that leads its own process group
+# (Apache's master) takes the group with it: a master killed before its
+# children were gone would leave them running, orphaned (a busy machine
+# made Apache's stop outlast a 5 s wait in CI, and its orphans held the
+# test runner's output open until the suite's timeout).
 stack_kill_pidfile() {
-	local f=$1 pid n
+	local f=$1 pid pg n
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f" 2>/dev/null)
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		pg=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
 		kill -TERM "$pid" 2>/dev/null
-		for n in $(seq 50); do
+		for n in $(seq $((${STACK_STOP_S:-20} * 10))); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
 		kill -KILL "$pid" 2>/dev/null || true
+		if [ "$pg" = "$pid" ]; then
+			kill -KILL -- "-$pg" 2>/dev/null || true
+		fi
 	fi
 	rm -f "$f"
 }
