@@ -343,6 +343,8 @@
 						   one such stream */
 /* Tool pinning (src/mcp/pins.c, src/store/pinstore.c). */
 #define LIMIT_PINS_CACHE	64		/* tenant servers a worker keeps */
+#define LIMIT_PINS_MEMO	1024		/* tool hashes a worker remembers
+					   per tenant server (pins_hash_memo) */
 #define LIMIT_PINS_RESPONSE	(4 * 1024 * 1024) /* one tool_pins_get answer */
 #define LIMIT_PINS_RETRY_S	5		/* after a failed read */
 #define LIMIT_PINS_QUEUE	64		/* writes waiting for the idle

@@ -619,6 +619,42 @@ segment_flush(struct batch *b, const char *asidepath, const char *offpath,
 }
 
 /*
+ * A line as reqlog_to_json writes it, told by its bytes: it starts
+ * {"request_id":"...","ts":" and ends with '}', and has a top-level
+ * boolean "truncated" (the record has no nested object, and outside a
+ * string ,"truncated": can only be a member). Parsing every line to check
+ * it cost the shipper as much as the worker's own parse of the answer.
+ * A line that only looks like one and is not valid JSON is refused by
+ * Supabase (400), and the batch's halving puts it aside, as segment_row
+ * would have.
+ */
+static int
+segment_row_ours(const char *p, size_t n)
+{
+	static const char	 pre[] = "{\"request_id\":\"";
+	static const char	 ts[] = "\",\"ts\":\"";
+	const char		*q, *end = p + n;
+
+	if (n < sizeof(pre) || memcmp(p, pre, sizeof(pre) - 1) != 0 ||
+	    p[n - 1] != '}')
+		return 0;
+	q = memchr(p + sizeof(pre) - 1, '"', n - (sizeof(pre) - 1));
+	if (q == NULL || (size_t)(end - q) < sizeof(ts) - 1 ||
+	    memcmp(q, ts, sizeof(ts) - 1) != 0 || q[-1] == '\\')
+		return 0;
+	if ((q = memmem(p, n, ",\"truncated\":", 13)) == NULL)
+		return 0;
+	q += 13;
+	if ((size_t)(end - q) > 4 && memcmp(q, "true", 4) == 0)
+		q += 4;
+	else if ((size_t)(end - q) > 5 && memcmp(q, "false", 5) == 0)
+		q += 5;
+	else
+		return 0;
+	return *q == ',' || *q == '}';
+}
+
+/*
  * A line as a row: -1 when it is not a record (a JSON object with string
  * request_id and ts); 0 when it ships as it is; 1 when it lacks the
  * boolean "truncated" (NOT NULL, and ?columns= sends NULL for a missing
@@ -630,6 +666,8 @@ segment_row(const char *p, size_t n, struct buf *fixed)
 	json_t	*o;
 	int	 rc = -1;
 
+	if (segment_row_ours(p, n))
+		return 0;
 	if ((o = jsonx_loadb(p, n, LIMIT_JSON_DEPTH, NULL, 0)) == NULL)
 		return -1;
 	if (!json_is_object(o) || jsonx_str(o, "request_id") == NULL ||

@@ -34,6 +34,8 @@ struct pins_entry {
 	json_t		*copy;		/* tool_pins_get's answer, or NULL */
 	json_t		*local;		/* tool -> {"sha256"} changed as this
 					   worker saw it; tool -> {"dropped"} */
+	json_t		*memo;		/* tool -> {"sha256", "definition"}
+					   this worker hashed last */
 	uint64_t	 read_ms;	/* monotonic, of the last good read */
 	uint64_t	 retry_ms;	/* no read before (after a failure) */
 	uint64_t	 used_ms;
@@ -91,6 +93,35 @@ pins_hash(const json_t *canon, char hex[PINS_HEX + 1])
 	free(s);
 	for (i = 0; i < sizeof(h); i++)
 		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}
+
+/*
+ * pins_hash, remembered per tool: most tools/list answers repeat the last
+ * one, and a definition equal to the one hashed last time (json_equal:
+ * exact, whatever the member order) has its hash. The sorted dump and
+ * SHA-256 of every tool on every tools/list were 14 % of a worker's CPU.
+ */
+static int
+pins_hash_memo(json_t *memo, const char *name, const json_t *canon,
+    char hex[PINS_HEX + 1])
+{
+	const json_t	*m = json_object_get(memo, name);
+	const char	*h = jsonx_str(m, "sha256");
+
+	if (h != NULL && strlen(h) == PINS_HEX &&
+	    json_equal(json_object_get(m, "definition"), canon)) {
+		memcpy(hex, h, PINS_HEX + 1);
+		return 0;
+	}
+	if (pins_hash(canon, hex) == -1)
+		return -1;
+	if (json_object_size(memo) >= LIMIT_PINS_MEMO)
+		json_object_clear(memo);
+	/* A copy: canon shares the answer's values, which later steps
+	 * may change in place. */
+	json_object_set_new(memo, name, json_pack("{s:s, s:o}", "sha256", hex,
+	    "definition", json_deep_copy(canon)));
 	return 0;
 }
 
@@ -181,6 +212,7 @@ pins_entry_clear(struct pins_entry *e)
 {
 	json_decref(e->copy);
 	json_decref(e->local);
+	json_decref(e->memo);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -226,7 +258,8 @@ pins_entry(const struct config *cfg, const struct target *t)
 		e = lru;
 		pins_entry_clear(e);
 		snprintf(e->key, sizeof(e->key), "%s", key);
-		if ((e->local = json_object()) == NULL) {
+		if ((e->local = json_object()) == NULL ||
+		    (e->memo = json_object()) == NULL) {
 			pins_entry_clear(e);
 			return NULL;
 		}
@@ -411,7 +444,7 @@ pins_filter_tools_list(struct request *req, const struct target *t,
 			pins_flag(req, "refused");
 			drop = 1;
 		} else if ((canon = pins_canonical(tool)) == NULL ||
-		    pins_hash(canon, hex) == -1)
+		    pins_hash_memo(e->memo, name, canon, hex) == -1)
 			drop = 1;	/* out of memory: not judged */
 		else
 			drop = pins_judge(req, t, e, name, canon, hex);

@@ -274,6 +274,43 @@ test_refused_rows_go_aside(const struct config *cfg)
 	T(count_files(spool, "sealed-") == 0);
 }
 
+/* Lines told by their bytes (ours), one lacking "truncated" (fixed to
+ * false), and ones that are no record (aside) -- including one that only
+ * looks like ours and that Supabase refuses: aside too, by the halving. */
+static void
+test_row_kinds(const struct config *cfg)
+{
+	static const char *const lines[] = {
+		"{\"request_id\":\"k-ours\",\"ts\":\"2026-12-06T00:00:00.000Z\","
+		    "\"response_body\":\",\\\"truncated\\\":x\",\"truncated\":true,"
+		    "\"client_ip\":null}\n",
+		"{\"request_id\":\"k-lacks\",\"ts\":\"2026-12-06T00:00:00.000Z\"}\n",
+		"[1,2]\n",
+		"{\"request_id\":\"k-nots\",\"ts\":7,\"truncated\":false}\n",
+		"{\"request_id\":\"k-BAD\",\"ts\":\"x\",\"truncated\":false}\n",
+	};
+	struct logship_stats	 st;
+	struct logship		 ls;
+	char			 why[256], *sent;
+	size_t			 i;
+
+	set_mode("refuse");
+	logship_init(&ls, cfg);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		T(logship_append(&ls, lines[i], strlen(lines[i])) == 0);
+	logship_release(&ls);
+	T(logship_flush(cfg, 1, 1, &st, why, sizeof(why)) == LOGSHIP_DONE);
+	T(st.rows == 2 && st.aside == 3);
+	sent = tstub_slurp(log_path);
+	T(sent != NULL && strstr(sent, "\"k-ours\"") != NULL &&
+	    strstr(sent, "\"truncated\":true,\"client_ip\"") != NULL);
+	T(sent != NULL && strstr(sent, "\"request_id\":\"k-lacks\"") != NULL &&
+	    strstr(sent, "\"truncated\":false") != NULL);
+	T(sent != NULL && strstr(sent, "k-nots") == NULL);
+	free(sent);
+	T(count_files(spool, "sealed-") == 0);
+}
+
 static void
 test_resumes_where_it_stopped(const struct config *cfg)
 {
@@ -535,6 +572,7 @@ main(void)
 	test_outage_then_recovery(&cfg);
 	test_too_large_is_cut_not_dropped(&cfg);
 	test_refused_rows_go_aside(&cfg);
+	test_row_kinds(&cfg);
 	test_resumes_where_it_stopped(&cfg);
 	test_writers_race_the_sealer(&cfg);
 	test_tick_ships_in_a_child(&cfg);
