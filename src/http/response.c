@@ -214,18 +214,27 @@ response_send(struct request *req, int status, const char *content_type,
 }
 
 int
+response_json_sent(struct request *req, int status, const json_t *j,
+    struct buf *sent)
+{
+	buf_reset(sent);
+	if (jsonx_dumpb(sent, j) == -1 || buf_appendc(sent, '\n') == -1) {
+		buf_reset(sent);
+		log_error("response", "cannot encode a json response");
+		return response_error(req, 500, NULL, "internal error");
+	}
+	return response_send(req, status, "application/json", sent->data,
+	    sent->len);
+}
+
+int
 response_json(struct request *req, int status, const json_t *j)
 {
 	struct buf	 b;
 	int		 rc;
 
 	buf_init(&b, LIMIT_RESPONSE_BODY);
-	if (jsonx_dumpb(&b, j) == -1 || buf_appendc(&b, '\n') == -1) {
-		buf_release(&b);
-		log_error("response", "cannot encode a json response");
-		return response_error(req, 500, NULL, "internal error");
-	}
-	rc = response_send(req, status, "application/json", b.data, b.len);
+	rc = response_json_sent(req, status, j, &b);
 	buf_release(&b);
 	return rc;
 }

@@ -55,6 +55,10 @@ int	 response_send(struct request *, int status, const char *content_type,
 	    const void *body, size_t len);
 /* application/json body of j (borrowed). */
 int	 response_json(struct request *, int status, const json_t *j);
+/* response_json, the body (compact, then '\n') left in the caller's
+ * sent (emptied first; its max should allow LIMIT_RESPONSE_BODY). */
+int	 response_json_sent(struct request *, int status, const json_t *j,
+	    struct buf *sent);
 /* The JSON error; code NULL: response_code(status). fmt: see above. */
 int	 response_error(struct request *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -792,10 +792,12 @@ reqlog_body_out(const char *s, size_t len, size_t body_max, char **out,
 
 /* A parsed body redacted, serialised no further than body_max + 1
  * bytes, and cut. Redaction runs on the whole values first, so a cut can
- * never fall inside a secret. */
+ * never fall inside a secret. sent: j's serialisation as sent (its first
+ * sentlen bytes, at least body_max + 1 when longer), or NULL. */
 static int
-reqlog_body_json(const json_t *j, const struct reqlog_pats *ps,
-    size_t body_max, char **out, size_t *outlen, int *truncated)
+reqlog_body_json(const json_t *j, const char *sent, size_t sentlen,
+    const struct reqlog_pats *ps, size_t body_max, char **out,
+    size_t *outlen, int *truncated)
 {
 	struct reqlog_capped	 c;
 	struct buf		 b;
@@ -808,6 +810,12 @@ reqlog_body_json(const json_t *j, const struct reqlog_pats *ps,
 	c.full = 0;
 	if ((r = reqlog_redact_json(j, ps)) == NULL)
 		goto out;
+	if (r == j && sent != NULL) {
+		/* Nothing redacted: the text the client got. */
+		rc = reqlog_body_out(sent, sentlen, body_max, out, outlen,
+		    truncated);
+		goto out;
+	}
 	if (json_dump_callback(r, reqlog_capped_cb, &c,
 	    REQLOG_DUMP_FLAGS) == -1 && !c.full)
 		goto out;
@@ -869,7 +877,8 @@ reqlog_body(const char *s, size_t len, const struct reqlog_pats *ps,
 	if (jsonx_depth(s, len) <= LIMIT_JSON_DEPTH &&
 	    (j = json_loadb(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je)) !=
 	    NULL) {
-		rc = reqlog_body_json(j, ps, body_max, out, outlen, truncated);
+		rc = reqlog_body_json(j, NULL, 0, ps, body_max, out, outlen,
+		    truncated);
 		goto out;
 	}
 	if (reqlog_utf8_text(s, len)) {
@@ -904,7 +913,8 @@ reqlog_init(struct reqlog *rl)
 /* One body as reqlog_redact() will see it. */
 struct reqlog_src {
 	const json_t	*json;	/* parsed: redacted from this */
-	const char	*raw;	/* else these bytes */
+	const char	*raw;	/* else these bytes; with json, its text
+				   as sent (a prefix), or NULL */
 	size_t		 len;	/* of raw */
 	size_t		 full;	/* the body's own size (> len: raw is a
 				   prefix; 0 with json: not known) */
@@ -996,6 +1006,16 @@ reqlog_keep_one(const struct reqlog_body *in, size_t body_max, size_t span,
 	}
 	if (in->json != NULL) {
 		*json = json_incref((json_t *)(uintptr_t)in->json);
+		if (in->raw == NULL)
+			return 0;
+		/* Its text as sent: as much as a body can show, and one
+		 * byte to tell that it was cut. */
+		lim = in->len;
+		if (body_max < SIZE_MAX / 2 && lim > body_max + 1)
+			lim = body_max + 1;
+		if ((*raw = reqlog_memdup(in->raw, lim)) == NULL)
+			return -1;
+		*len = lim;
 		return 0;
 	}
 	*full = in->len;
@@ -1209,8 +1229,8 @@ reqlog_src_body(const struct reqlog_src *src, const struct reqlog_pats *ps,
 		return (*out = strdup("")) == NULL ? -1 : 0;
 	}
 	if (src->json != NULL)
-		return reqlog_body_json(src->json, ps, body_max, out, outlen,
-		    truncated);
+		return reqlog_body_json(src->json, src->raw, src->len, ps,
+		    body_max, out, outlen, truncated);
 	if (src->raw == NULL)
 		return (*out = strdup("")) == NULL ? -1 : 0;
 	if (src->len < src->full)

@@ -175,7 +175,10 @@ int	 reqlog_redact(struct reqlog *, size_t body_max);
  *  - json set: a REFERENCE is kept (json_incref), not a copy; the caller
  *    must not modify the value afterwards. Redaction is copy-on-write:
  *    the kept value is never modified, and the body is serialised only up
- *    to body_max + 1 bytes.
+ *    to body_max + 1 bytes. With json, raw may give the value's compact
+ *    serialisation as it was sent (its first body_max + 1 bytes are
+ *    copied): when redaction changes nothing, those bytes are the body,
+ *    and the value is not serialised a second time.
  *  - else raw (len bytes) is copied -- but only its first body_max +
  *    <longest secret pattern> bytes when it is longer (unless it parses as
  *    JSON, then it is kept parsed). reqlog_redact() then cuts that prefix

@@ -81,6 +81,9 @@ struct mcp_ctx {
 	json_t			*body;		/* the parsed request */
 	json_t			*answers;	/* what the client got, for
 						   the record */
+	struct buf		 sent;		/* their JSON body as sent
+						   (mcp_respond): the record
+						   reuses it */
 	int			 batch;		/* 2025-03-26 JSON array */
 	int			 init;		/* a lone initialize */
 	int			 sse;		/* text/event-stream begun */
@@ -114,6 +117,7 @@ mcp_ctx_init(struct mcp_ctx *c, struct request *req)
 {
 	memset(c, 0, sizeof(*c));
 	c->req = req;
+	buf_init(&c->sent, LIMIT_RESPONSE_BODY);
 	session_init(&c->sess);
 	c->upstream_ms = -1;
 }
@@ -123,6 +127,7 @@ mcp_ctx_release(struct mcp_ctx *c)
 {
 	admit_release();	/* the limits' in-flight places */
 	json_decref(c->answers);
+	buf_release(&c->sent);
 	json_decref(c->body);
 	json_decref(c->resolved);
 	if (c->have_target)
@@ -875,8 +880,9 @@ mcp_respond(struct mcp_ctx *c, int status)
 		return 0;
 	}
 	if (c->batch)
-		return response_json(c->req, 200, c->answers);
-	return response_json(c->req, status, json_array_get(c->answers, 0));
+		return response_json_sent(c->req, 200, c->answers, &c->sent);
+	return response_json_sent(c->req, status,
+	    json_array_get(c->answers, 0), &c->sent);
 }
 
 /* The body, bounded by the server's own limit, parsed and checked:
@@ -1132,6 +1138,10 @@ mcp_log(struct mcp_ctx *c, int bodies)
 		q.len = req->body.len;
 	}
 	s.json = a;
+	if (c->sent.len > 0) {		/* a's text, and its '\n' */
+		s.raw = c->sent.data;
+		s.len = c->sent.len - 1;
+	}
 	reqlog_keep_bodies(rl, &q, &s, c->have_target ?
 	    (const char *const *)c->target.secret_values : NULL,
 	    (size_t)req->cfg->log_body_max);

@@ -713,6 +713,53 @@ test_keep_parsed(void)
 	}
 }
 
+/* A parsed answer with its text as sent: that text is the body when
+ * redaction changes nothing (cut at body_max, truncated); the redacted
+ * value's own dump when it does (never the sent text). */
+static void
+test_keep_sent(void)
+{
+	static const char *const sec[] = { SECRET, NULL };
+	struct reqlog		 rl;
+	struct reqlog_body	 s;
+	json_t			*plain = json_pack("{s:s}", "k", "v");
+	json_t			*hush = json_pack("{s:s}", "k", "x" SECRET);
+	/* distinct from plain's own dump, to tell which was used */
+	const char		*sent = "{\"k\": \"v\"}";
+
+	memset(&s, 0, sizeof(s));
+	s.json = plain;
+	s.raw = sent;
+	s.len = strlen(sent);
+	reqlog_init(&rl);
+	T(reqlog_keep_bodies(&rl, NULL, &s, sec, 4096) == 0);
+	T(reqlog_redact(&rl, 4096) == 0);
+	T(rl.response_body_len == strlen(sent) &&
+	    memcmp(rl.response_body, sent, strlen(sent)) == 0 &&
+	    !rl.truncated);
+	reqlog_release(&rl);
+	/* cut: kept only to body_max + 1 bytes, shown to body_max */
+	reqlog_init(&rl);
+	T(reqlog_keep_bodies(&rl, NULL, &s, sec, 4) == 0);
+	T(rl.kept_resp_len == 5);
+	T(reqlog_redact(&rl, 4) == 0);
+	T(rl.response_body_len == 4 && memcmp(rl.response_body, sent, 4) == 0 &&
+	    rl.truncated);
+	reqlog_release(&rl);
+	/* a secret in the value: its redacted dump, not the text sent */
+	s.json = hush;
+	s.raw = "{\"k\":\"x" SECRET "\"}";
+	s.len = strlen(s.raw);
+	reqlog_init(&rl);
+	T(reqlog_keep_bodies(&rl, NULL, &s, sec, 4096) == 0);
+	T(reqlog_redact(&rl, 4096) == 0);
+	T(!has(rl.response_body, rl.response_body_len, SECRET) &&
+	    has(rl.response_body, rl.response_body_len, "[redacted]"));
+	reqlog_release(&rl);
+	json_decref(plain);
+	json_decref(hush);
+}
+
 /* log_body_max = 0: nothing kept, no body work, fields still redacted. */
 static void
 test_keep_nothing(void)
@@ -1018,6 +1065,7 @@ main(void)
 	test_file_rotation();
 	test_keep_parsed();
 	test_keep_nothing();
+	test_keep_sent();
 	test_straddle();
 	test_overlap();
 	test_keep_long_json();
