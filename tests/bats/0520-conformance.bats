@@ -19,8 +19,14 @@
 # keeps the suite's results under $BATS_FILE_TMPDIR (KEEP_STACK=1 keeps the
 # stack). Per scenario: CONFORMANCE_TIMEOUT (default 60 s, a bound that a
 # passing scenario never comes near); the catalog
-# entries' limits.timeout_ms (CONFORMANCE_UPSTREAM_TIMEOUT_MS, default 8000)
-# bounds a call the upstream never answers.
+# entries' limits.timeout_ms (CONFORMANCE_UPSTREAM_TIMEOUT_MS, default
+# 30000) bounds a call the upstream never answers. It is that long for the
+# elicitation scenarios: their call waits for the client's reply, a POST
+# that needs a worker of its own, while each scenario's standalone GET
+# stream holds one until the platform sees its client gone (two beats,
+# ~2 s, longer on a loaded machine). With the shipped 4 workers a reply
+# can queue behind the last scenarios' streams; at 8000 ms this failed
+# once in CI (elicitation-sep1034-defaults, http upstream).
 #
 # CONFORMANCE_STDIO_NODE_OPTS (space-separated) adds node options to the
 # stdio entry's argv, between "node" and the script; e.g.
@@ -60,7 +66,7 @@ setup_file() {
 	stack_psql -v fixture="$TOP/tests/fixtures/conformance-server.mjs" \
 	    -v node_opts="${CONFORMANCE_STDIO_NODE_OPTS:-}" -v url="$FIXTURE_URL" \
 	    -v tenant="$CONF_TENANT" \
-	    -v limits="{\"timeout_ms\": ${CONFORMANCE_UPSTREAM_TIMEOUT_MS:-8000}}" <<-'SQL' >/dev/null || return 1
+	    -v limits="{\"timeout_ms\": ${CONFORMANCE_UPSTREAM_TIMEOUT_MS:-30000}}" <<-'SQL' >/dev/null || return 1
 		insert into public.mcp_servers (slug, name, transport, argv, url, limits)
 		values
 		  ('conformance', 'Conformance fixture (stdio)', 'stdio',
