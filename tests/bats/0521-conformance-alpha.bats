@@ -22,7 +22,7 @@
 # copied to DIR/<run>.json (tests/conformance/report.sh renders them into
 # docs/conformance.md). The suite sends no Authorization header: the
 # platform's token-injecting loopback test front (STACK_FRONT_PORT) as in
-# 0520. CONFORMANCE_UPSTREAM_TIMEOUT_MS (default 30000, as in 0520) is the catalog
+# 0520. CONFORMANCE_UPSTREAM_TIMEOUT_MS (default 8000) is the catalog
 # entries' limits.timeout_ms.
 
 load helpers
@@ -60,7 +60,7 @@ setup_file() {
 	stack_psql -v legacy="$TOP/tests/fixtures/conformance-server.mjs" \
 	    -v modern="$TOP/tests/fixtures/modern-server.mjs" \
 	    -v lurl="$LEGACY_URL" -v murl="$MODERN_URL" -v tenant="$CONF_TENANT" \
-	    -v limits="{\"timeout_ms\": ${CONFORMANCE_UPSTREAM_TIMEOUT_MS:-30000}}" <<-'SQL' >/dev/null || return 1
+	    -v limits="{\"timeout_ms\": ${CONFORMANCE_UPSTREAM_TIMEOUT_MS:-8000}}" <<-'SQL' >/dev/null || return 1
 		insert into public.mcp_servers (slug, name, transport, argv, url, limits)
 		values
 		  ('legacy-stdio', 'Legacy fixture (SDK 1.x, stdio)', 'stdio',
