@@ -195,7 +195,7 @@ limits_sync_collect(uint64_t now_us, time_t now)
 	struct shm_table	 t;
 	char			 qmonth[7];
 	const char		*key;
-	uint64_t		*v;
+	uint64_t		*v, month;
 	char			 wire[LIMIT_LIMITS_KEY + 8];
 	json_t			*a, *e;
 	uint32_t		 i;
@@ -205,6 +205,7 @@ limits_sync_collect(uint64_t now_us, time_t now)
 	    NULL)
 		return NULL;
 	quota_month(now, qmonth, NULL);
+	month = quota_month_v(qmonth);
 	shm_lock(t.shm);
 	for (i = 0; i < t.nslots; i++) {
 		if (!shm_table_used(&t, i))
@@ -215,7 +216,7 @@ limits_sync_collect(uint64_t now_us, time_t now)
 		v = shm_table_vals(&t, i);
 		/* A quota: this month's only, its key naming the month. */
 		if (kind == 'q') {
-			if (v[QUOTA_V_MONTH] != quota_month_v(qmonth))
+			if (v[QUOTA_V_MONTH] != month)
 				continue;
 			snprintf(wire, sizeof(wire), "%s\x1f%s", key, qmonth);
 			key = wire;
